@@ -1,0 +1,245 @@
+"""Opening a database: URL handling, the private SQLite file, connection settings, transactions.
+
+SQLite (the embedded default) gets WAL with synchronous=FULL, so a save the screen reports is
+durable across a power cut; foreign keys on; and our own BEGIN, because Python's sqlite3 driver
+does not begin transactions for SELECT or DDL. Write transactions use BEGIN IMMEDIATE, so they
+take the write lock up front and never fail half way with SQLITE_BUSY (reliability.md §1.1).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+
+from db.errors import (
+    DatabaseBusy,
+    DatabaseError,
+    DatabaseUnavailable,
+    DatabaseWriteFailed,
+    InvalidDatabaseURL,
+    NotATriageDatabase,
+)
+from db.repository import Repository
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
+_WRITE = "triage_write_transaction"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def parse_database_url(value: str) -> URL:
+    """A SQLAlchemy URL, or a plain file path meaning an SQLite file."""
+    value = value.strip()
+    if not value:
+        raise InvalidDatabaseURL("the database URL is empty")
+    if "://" not in value:
+        return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise InvalidDatabaseURL(
+            f"{value!r} is not a database URL (expected sqlite:///PATH or "
+            "postgresql://USER@HOST/NAME)"
+        ) from None
+    if url.drivername in ("postgresql", "postgres"):
+        # psycopg 3 is the driver we install; SQLAlchemy's default for "postgresql" is psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise InvalidDatabaseURL(
+            f"unknown database type {url.drivername!r} (use sqlite or postgresql)"
+        ) from None
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise InvalidDatabaseURL("an in-memory SQLite database would lose everything; give a file")
+    return url
+
+
+def display_url(url: URL) -> str:
+    """The URL as it may be shown to people: never with its password."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def prepare_sqlite_file(path: Path) -> list[str]:
+    """Create the database file private to its owner (0600), or tighten an existing one.
+
+    SQLite creates -wal and -shm files with the database file's mode, so making the main file
+    private before the first connection covers all three. Returns notices for the user.
+    """
+    if os.name == "nt":  # NTFS ACLs on the user's profile folder protect the file instead
+        return []
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(
+                f"cannot create the database {path}: the folder {path.parent} does not exist"
+            )
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot create the database {path}: {error.strerror}"
+            ) from None
+        return []
+    if not path.is_file():
+        raise DatabaseUnavailable(f"{path} is not a file")
+    with path.open("rb") as file:
+        header = file.read(len(_SQLITE_HEADER))
+    if header and header != _SQLITE_HEADER:
+        raise NotATriageDatabase(
+            f"{path} is not a database file (SQLite cannot read it); it has not been changed"
+        )
+    notices = []
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if not candidate.exists():
+            continue
+        mode = stat.S_IMODE(candidate.stat().st_mode)
+        if mode & 0o077:
+            try:
+                candidate.chmod(0o600)
+            except OSError as error:
+                raise DatabaseUnavailable(
+                    f"{candidate} can be read by other users (mode {mode:04o}) and could not be "
+                    f"made private: {error.strerror}"
+                ) from None
+            notices.append(
+                f"made {candidate} private to its owner (was mode {mode:04o}): "
+                "it holds patient data"
+            )
+    return notices
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """One database, opened. Use read() and write() for transactions."""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        self.notices: list[str] = []
+        self.is_sqlite = url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            assert url.database is not None
+            self.notices = prepare_sqlite_file(Path(url.database))
+            connect_args: dict[str, Any] = {
+                "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                # The pool hands a connection to one thread at a time (the TUI's workers).
+                "check_same_thread": False,
+            }
+        else:
+            connect_args = {
+                "connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS,
+                "application_name": "shared-care-triage",
+            }
+        try:
+            self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        except ModuleNotFoundError as missing:
+            raise DatabaseUnavailable(
+                f"the driver for {url.get_backend_name()} is not installed ({missing.name}); "
+                "install it with: pip install 'shared-care-triage[postgres]'"
+            ) from None
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+
+    @property
+    def display_url(self) -> str:
+        return display_url(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Repository]:
+        """A read-only transaction: whatever happens inside is rolled back."""
+        with self._transaction(write=False) as repository:
+            yield repository
+
+    @contextmanager
+    def write(self) -> Iterator[Repository]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        with self._transaction(write=True) as repository:
+            yield repository
+
+    @contextmanager
+    def connection(self, *, write: bool) -> Iterator[Connection]:
+        """A Core connection in a transaction, for schema work (migrations)."""
+        with self._translated_errors(), self.engine.connect() as connection:
+            connection = connection.execution_options(**{_WRITE: write})
+            with connection.begin():
+                yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Repository]:
+        with self._translated_errors(), Session(self.engine, expire_on_commit=False) as session:
+            session.connection(execution_options={_WRITE: write})
+            yield Repository(session)
+            if write:
+                session.commit()
+            # Leaving the Session rolls back whatever was not committed.
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as error:
+            translated = translate_error(error, self.display_url)
+            if translated is None:
+                raise
+            raise translated from error
+
+
+def translate_error(error: DBAPIError, where: str) -> DatabaseError | None:
+    """The driver's error as one of ours, or None for errors that are our own bugs."""
+    message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    lowered = message.lower()
+    if "file is not a database" in lowered:
+        return NotATriageDatabase(
+            f"{where} is not a database file (SQLite cannot read it); it has not been changed"
+        )
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return DatabaseBusy(
+            f"the database is busy: another user held it for more than "
+            f"{SQLITE_BUSY_TIMEOUT_SECONDS} seconds; nothing was saved, try again"
+        )
+    if "unable to open database file" in lowered:
+        return DatabaseUnavailable(
+            f"cannot open {where}: check that the folder exists and that you may write to it"
+        )
+    if "readonly database" in lowered:
+        return DatabaseWriteFailed(f"{where} is read-only; nothing was saved")
+    if "disk is full" in lowered or "disk i/o error" in lowered:
+        return DatabaseWriteFailed(
+            f"could not write to {where} (disk full or I/O error); nothing was saved"
+        )
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return DatabaseUnavailable(f"cannot use the database {where}: {message}")
+    return None
+
+
+def open_database(url: str | URL) -> Database:
+    return Database(parse_database_url(url) if isinstance(url, str) else url)

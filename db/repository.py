@@ -1,0 +1,226 @@
+"""Queries, in the vocabulary of triage.models. One Repository lives for one transaction
+(Database.read() / Database.write()); nothing outside db/ sees a Session or a row class."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from db.tables import ImportRow, RequestRow, UserRow
+from triage.models import (
+    Category,
+    Flag,
+    IncomingRequest,
+    Patient,
+    Request,
+    Role,
+    Source,
+    SourceFormat,
+    Status,
+    User,
+)
+
+# Keep IN (...) lists well under every database's parameter limit.
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class StoredFingerprint:
+    """What is already stored under a (sender_key, ref): enough to say where it came from and
+    whether a new copy says the same thing."""
+
+    content_sha256: str
+    source_file: str
+    source_location: str
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # --- users -----------------------------------------------------------------------------
+
+    def count_users(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(UserRow)) or 0
+
+    def find_user(self, name: str) -> User | None:
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        return _user(row) if row else None
+
+    def list_users(self) -> list[User]:
+        rows = self._session.scalars(select(UserRow).order_by(UserRow.role, UserRow.name))
+        return [_user(row) for row in rows]
+
+    def add_user(
+        self, name: str, role: Role, full_name: str | None, created_by: User | None, now: datetime
+    ) -> User:
+        row = UserRow(
+            name=name,
+            role=role,
+            full_name=full_name,
+            active=True,
+            created_at=now,
+            created_by_id=created_by.id if created_by else None,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _user(row)
+
+    # --- imports and requests --------------------------------------------------------------
+
+    def stored_fingerprints(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], StoredFingerprint]:
+        """For each (sender_key, ref) already stored, what is there."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[str, str], StoredFingerprint] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = self._session.execute(
+                select(
+                    RequestRow.sender_key,
+                    RequestRow.ref,
+                    RequestRow.content_sha256,
+                    RequestRow.source_file,
+                    RequestRow.source_location,
+                ).where(tuple_(RequestRow.sender_key, RequestRow.ref).in_(chunk))
+            )
+            for sender_key, ref, sha, file, location in rows:
+                found[(sender_key, ref)] = StoredFingerprint(sha, file, location)
+        return found
+
+    def add_import(
+        self,
+        *,
+        file_name: str,
+        file_sha256: str,
+        source_format: SourceFormat,
+        imported_by: User,
+        imported_at: datetime,
+        requests_added: int,
+        requests_present: int,
+        rows_rejected: int,
+    ) -> int:
+        row = ImportRow(
+            file_name=file_name,
+            file_sha256=file_sha256,
+            format=source_format,
+            imported_by_id=imported_by.id,
+            imported_at=imported_at,
+            requests_added=requests_added,
+            requests_present=requests_present,
+            rows_rejected=rows_rejected,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def add_requests(
+        self, requests: Sequence[IncomingRequest], *, import_id: int, imported_at: datetime
+    ) -> None:
+        """Insert new requests in bulk (callers have already left out the ones stored)."""
+        for start in range(0, len(requests), _CHUNK):
+            self._session.execute(
+                insert(RequestRow),
+                [
+                    _request_values(request, import_id=import_id, imported_at=imported_at)
+                    for request in requests[start : start + _CHUNK]
+                ],
+            )
+
+    def list_requests(
+        self, statuses: Sequence[Status], *, limit: int | None = None, offset: int = 0
+    ) -> list[Request]:
+        query = (
+            select(RequestRow)
+            .where(RequestRow.status.in_(statuses))
+            .order_by(RequestRow.received, RequestRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_request(row) for row in self._session.scalars(query)]
+
+    def count_requests_by_status(self) -> dict[Status, int]:
+        rows = self._session.execute(
+            select(RequestRow.status, func.count()).group_by(RequestRow.status)
+        )
+        counts = {status: 0 for status in Status}
+        counts.update({status: count for status, count in rows})
+        return counts
+
+
+def _user(row: UserRow) -> User:
+    return User(id=row.id, name=row.name, role=row.role, full_name=row.full_name, active=row.active)
+
+
+def _request_values(
+    request: IncomingRequest, *, import_id: int, imported_at: datetime
+) -> dict[str, object]:
+    return {
+        "sender": request.sender,
+        "sender_key": request.sender_key,
+        "ref": request.ref,
+        "received": request.received,
+        "nhs_number": request.patient.nhs_number,
+        "nhs_number_valid": request.patient.nhs_number_valid,
+        "patient_name": request.patient.name,
+        "date_of_birth": request.patient.date_of_birth,
+        "requester": request.requester,
+        "organisation": request.organisation,
+        "provider_type": request.provider_type,
+        "request_type": request.request_type,
+        "medications": list(request.medications),
+        "diagnosis": request.diagnosis,
+        "codes": list(request.codes),
+        "declared_category": request.category,
+        "urgency": request.urgency,
+        "supply_ends": request.supply_ends,
+        "procedure_date": request.procedure_date,
+        "reply_to": request.reply_to,
+        "text": request.text,
+        "flags": [flag.value for flag in request.flags],
+        "source_file": request.source.file,
+        "source_format": request.source.format,
+        "source_location": request.source.location,
+        "import_id": import_id,
+        "content_sha256": request.content_sha256(),
+        "status": Status.OPEN,
+        "imported_at": imported_at,
+        "version": 1,
+    }
+
+
+def _request(row: RequestRow) -> Request:
+    return Request(
+        id=row.id,
+        status=row.status,
+        imported_at=row.imported_at,
+        ref=row.ref,
+        sender=row.sender,
+        received=row.received,
+        patient=Patient(
+            nhs_number=row.nhs_number,
+            nhs_number_valid=row.nhs_number_valid,
+            name=row.patient_name,
+            date_of_birth=row.date_of_birth,
+        ),
+        requester=row.requester,
+        organisation=row.organisation,
+        provider_type=row.provider_type,
+        request_type=row.request_type,
+        medications=tuple(row.medications),
+        diagnosis=row.diagnosis,
+        codes=tuple(row.codes),
+        category=Category(row.declared_category) if row.declared_category else None,
+        urgency=row.urgency,
+        supply_ends=row.supply_ends,
+        procedure_date=row.procedure_date,
+        reply_to=row.reply_to,
+        text=row.text,
+        flags=tuple(Flag(flag) for flag in row.flags),
+        source=Source(file=row.source_file, format=row.source_format, location=row.source_location),
+    )

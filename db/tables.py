@@ -1,0 +1,152 @@
+"""The tables, as SQLAlchemy 2 typed ORM classes. Schema changes go through Alembic migrations
+(db/migrations); tests check that the migrations build exactly these tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from triage.models import Category, ProviderType, RequestType, Role, SourceFormat, Status, Urgency
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every database.
+
+    SQLite has no time zones, so values are stored there as naive UTC; PostgreSQL keeps them in a
+    timestamptz column.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are stored in UTC and must carry a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum_class: type[StrEnum]) -> Enum:
+    """Store an enum by its value ("right_to_choose"), with a CHECK constraint."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=30,
+        values_callable=lambda members: [member.value for member in members],
+        name=enum_class.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+# Stable constraint names, so migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), date: Date()}
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ImportRow(Base):
+    """One file read by one `triage import` (or the demo): who brought which requests in."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(1000))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[SourceFormat] = mapped_column(_enum(SourceFormat))
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime]
+    requests_added: Mapped[int]
+    requests_present: Mapped[int]
+    rows_rejected: Mapped[int]
+
+
+class RequestRow(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("sender_key", "ref", name="uq_requests_sender_key_ref"),
+        Index("ix_requests_status_received", "status", "received"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A request is identified by its sender and the sender's reference; sender_key is the sender
+    # with case and spacing folded, so "Adult ADHD Service" and "adult  adhd service" match.
+    sender: Mapped[str] = mapped_column(String(300))
+    sender_key: Mapped[str] = mapped_column(String(300))
+    ref: Mapped[str] = mapped_column(String(100))
+    received: Mapped[datetime]
+    nhs_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    nhs_number_valid: Mapped[bool]
+    patient_name: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None]
+    requester: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str] = mapped_column(String(300))
+    provider_type: Mapped[ProviderType] = mapped_column(_enum(ProviderType))
+    request_type: Mapped[RequestType] = mapped_column(_enum(RequestType))
+    medications: Mapped[list[str]] = mapped_column(JSON)
+    diagnosis: Mapped[str | None] = mapped_column(Text)
+    codes: Mapped[list[str]] = mapped_column(JSON)
+    declared_category: Mapped[Category | None] = mapped_column(_enum(Category))
+    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency))
+    supply_ends: Mapped[date | None]
+    procedure_date: Mapped[date | None]
+    reply_to: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    source_file: Mapped[str] = mapped_column(String(1000))
+    source_format: Mapped[SourceFormat] = mapped_column(_enum(SourceFormat))
+    source_location: Mapped[str] = mapped_column(String(300))
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[Status] = mapped_column(_enum(Status))
+    imported_at: Mapped[datetime]
+    # Optimistic locking: two people saving the same request are caught, not merged silently.
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict here)

@@ -1,0 +1,119 @@
+"""The queue screen: the requests waiting to be dealt with, oldest first."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import DatabaseError
+from screens.widgets.request_detail import RequestDetail
+from triage.clock import practice_date
+from triage.errors import UserError
+from triage.models import Request, Status
+from triage.queue import QueuePage, queue_page
+from triage.safe_text import one_line
+from triage.workspace import Workspace
+
+# Rows shown at once; the queue is worked oldest first, so the head of it is what matters.
+PAGE_SIZE = 500
+STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
+SHORT_STATUS = {Status.OPEN: "open", Status.AWAITING_GP: "GP", Status.DECIDED: "done"}
+# Short rows keep the table fast (textual.md §2); the side pane shows everything in full.
+COLUMNS = (("Received", 10), ("Ref", 11), ("Patient", 13), ("From", 13), ("Flags", 10), ("Status", 6))
+
+
+class QueueScreen(Screen[None]):
+    """The open requests, oldest first, with the highlighted one shown as received."""
+
+    HELP = "The requests waiting to be dealt with, oldest first. Move with j/k or the arrows."
+    BINDINGS = [  # noqa: RUF012 (Textual's declared class attribute)
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("r", "reload", "Reload", tooltip="Read the queue again from the database"),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self._requests: dict[str, Request] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="detail-pane"):
+                yield RequestDetail(id="detail")
+        yield Static(id="counts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#queue", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        self.query_one(RequestDetail).show(None)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.query_one("#counts", Static).update(Text("Loading the queue…"))
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            page = queue_page(self.workspace, [Status.OPEN, Status.AWAITING_GP], limit=PAGE_SIZE)
+        except (UserError, DatabaseError) as failure:
+            self.app.call_from_thread(self._failed, str(failure))
+            return
+        self.app.call_from_thread(self._show, page)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#counts", Static).update(Text(one_line(message)))
+        self.notify(
+            one_line(message), title="Could not load the queue", severity="error", markup=False
+        )
+
+    def _show(self, page: QueuePage) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.clear()
+        self._requests = {str(request.id): request for request in page.requests}
+        for key, request in self._requests.items():
+            table.add_row(*_cells(request), key=key)
+        counts = " · ".join(
+            f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items()
+        )
+        shown = (
+            f"showing the oldest {len(page.requests)} of {page.total} · "
+            if len(page.requests) < page.total
+            else ""
+        )
+        self.query_one("#counts", Static).update(Text(shown + counts))
+        table.focus()
+        self.query_one(RequestDetail).show(next(iter(self._requests.values()), None))
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        self.query_one(RequestDetail).show(self._requests.get(key) if key else None)
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#queue", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#queue", DataTable).action_cursor_up()
+
+
+def _cells(request: Request) -> tuple[Text, ...]:
+    values = (
+        practice_date(request.received).isoformat(),
+        request.ref,
+        request.patient.name or "(not given)",
+        request.organisation,
+        ", ".join(request.flags),
+        SHORT_STATUS[request.status],
+    )
+    return tuple(Text(one_line(value)) for value in values)

@@ -1,0 +1,62 @@
+"""The side pane showing one request as it was received. Every value came from a file, so it is
+built as rich Text (never markup) from terminal-safe strings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from triage.clock import practice_date
+from triage.models import Request
+from triage.safe_text import one_line, terminal_safe
+
+
+def request_text(request: Request) -> Text:
+    patient = request.patient
+    rows: list[tuple[str, str | None]] = [
+        ("Ref", request.ref),
+        ("Received", practice_date(request.received).isoformat()),
+        ("Patient", patient.name or "(not given)"),
+        ("NHS number", _nhs_number(request)),
+        ("Born", patient.date_of_birth.isoformat() if patient.date_of_birth else "(not given)"),
+        ("From", request.requester),
+        ("Organisation", request.organisation),
+        ("Provider", request.provider_type.value.replace("_", " ")),
+        ("Request", request.request_type.value.replace("_", " ")),
+        ("Urgency", request.urgency.value),
+        ("Medicines", "; ".join(request.medications) or None),
+        ("Diagnosis", request.diagnosis),
+        ("Codes", ", ".join(request.codes) or None),
+        ("Category (sender)", request.category.value if request.category else None),
+        ("Supply ends", request.supply_ends.isoformat() if request.supply_ends else None),
+        ("Procedure", request.procedure_date.isoformat() if request.procedure_date else None),
+        ("Reply to", request.reply_to),
+        ("Flags", ", ".join(request.flags) or None),
+        ("Source", f"{request.source.file}, {request.source.location}"),
+    ]
+    text = Text()
+    for label, value in rows:
+        if value:
+            text.append(f"{label}: ", style="bold")
+            text.append(one_line(value))
+            text.append("\n")
+    if request.text:
+        text.append("\nLetter\n", style="bold underline")
+        text.append(terminal_safe(request.text, keep_newlines=True))
+    return text
+
+
+def _nhs_number(request: Request) -> str:
+    number = request.patient.nhs_number
+    if number is None:
+        return "(none): flagged for checking"
+    if request.patient.nhs_number_valid:
+        return f"{number[:3]} {number[3:6]} {number[6:]}"
+    return f"{number}: not a valid NHS number"
+
+
+class RequestDetail(Static):
+    """Shows the highlighted request; empty until one is chosen."""
+
+    def show(self, request: Request | None) -> None:
+        self.update(request_text(request) if request else Text("No request selected."))

@@ -1,0 +1,68 @@
+"""`triage import FILE...`"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import click
+
+from triage.cli import context, output
+from triage.importing import ImportSummary, import_files
+
+# Below this much data a progress bar would only flicker.
+PROGRESS_THRESHOLD_BYTES = 1_000_000
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the good rows and list the bad ones (by default one bad row imports nothing).",
+)
+def import_command(files: tuple[Path, ...], skip_invalid: bool) -> None:
+    """Import incoming requests (CSV, JSON, JSON Lines or FHIR R4) into the queue.
+
+    The format is recognised from each file's content. A request already in the queue (same
+    sender and ref) is not added again.
+    """
+    workspace = context.current().workspace()
+    with output.progress_bars(_total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
+        summary = import_files(
+            workspace,
+            files,
+            skip_invalid=skip_invalid,
+            progress=(lambda name: bars(f"Reading {name}")) if bars else None,
+        )
+    report(summary)
+
+
+def report(summary: ImportSummary) -> None:
+    for warning in summary.warnings:
+        output.warning(str(warning))
+    for problem in summary.problems:  # only reached with --skip-invalid
+        output.plain(f"not imported: {problem}", err=True)
+    for outcome in summary.files:
+        if outcome.file_rejected:
+            output.plain(f"{outcome.name}: not imported (see the problems above)")
+        else:
+            output.plain(
+                f"{outcome.name}: {outcome.added} imported, {outcome.already_present} already "
+                f"present, {outcome.rejected} rejected"
+            )
+    if summary.added == 0 and summary.already_present and not summary.problems:
+        output.plain("Nothing new: every request in these files is already in the queue.")
+    elif len(summary.files) > 1:
+        output.plain(
+            f"Total: {summary.added} imported, {summary.already_present} already present, "
+            f"{summary.rejected} rejected."
+        )
+
+
+def _total_size(files: tuple[Path, ...]) -> int:
+    total = 0
+    for file in files:
+        with contextlib.suppress(OSError):  # the import reports missing files itself
+            total += file.stat().st_size
+    return total

@@ -1,0 +1,136 @@
+"""The `triage` command: global options, subcommands, and how failures end.
+
+A problem the user can fix ends in one clear line and exit status 1; a usage mistake in status 2.
+Our own bugs write a crash report (private to the user, it may hold patient data) rather than
+spraying a traceback at a clerk.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+
+from db import DatabaseError, InvalidDatabaseURL, parse_database_url
+from triage import __version__, paths
+from triage.cli import output
+from triage.cli.context import CliContext, OpenUI
+from triage.cli.db_command import db_group
+from triage.cli.demo_command import demo_command
+from triage.cli.import_command import import_command
+from triage.cli.queue_command import queue_command
+from triage.cli.users_command import users_group
+from triage.errors import ProblemsFound, UserError
+
+EXIT_USER_ERROR = 1
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE
+EXIT_INTERRUPTED = 130
+
+
+def _check_database_url(
+    _context: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    if value is None:
+        return None
+    try:
+        parse_database_url(value)
+    except InvalidDatabaseURL as invalid:
+        raise click.BadParameter(str(invalid)) from None
+    return value
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "database_url",
+    envvar="TRIAGE_DB",
+    metavar="URL",
+    callback=_check_database_url,
+    help="Database: a file path, sqlite:///PATH, or postgresql://USER@HOST/NAME "
+    "[env TRIAGE_DB; default: a private file in your data folder].",
+)
+@click.option(
+    "--user",
+    "user_name",
+    envvar="TRIAGE_USER",
+    metavar="NAME",
+    help="Act as this known user instead of your login name [env TRIAGE_USER].",
+)
+@click.option("--demo", is_flag=True, help="Use the demo database (see `triage demo`).")
+@click.version_option(__version__, "--version", prog_name="triage")
+@click.pass_context
+def cli(
+    context: click.Context, database_url: str | None, user_name: str | None, demo: bool
+) -> None:
+    """Triage shared-care requests against your practice's declared policy.
+
+    Run without a command to open the terminal app.
+    """
+    open_ui = context.meta.get("triage.open_ui")
+    context.obj = CliContext(database_url, user_name, demo, open_ui)
+    context.call_on_close(context.obj.close)
+    if context.invoked_subcommand is None:
+        context.obj.run_ui(context.obj.workspace())
+
+
+cli.add_command(import_command)
+cli.add_command(queue_command)
+cli.add_command(users_group)
+cli.add_command(db_group)
+cli.add_command(demo_command)
+
+
+def main(argv: Sequence[str] | None = None, *, open_ui: OpenUI | None = None) -> None:
+    """Run the command line and exit with its status."""
+    try:
+        with cli.make_context("triage", list(sys.argv[1:] if argv is None else argv)) as context:
+            context.meta["triage.open_ui"] = open_ui
+            cli.invoke(context)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(usage.exit_code)
+    except click.exceptions.Abort:
+        output.error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except ProblemsFound as problems:
+        for line in problems.lines:
+            output.plain(line, err=True)
+        output.error(str(problems))
+        sys.exit(EXIT_USER_ERROR)
+    except (UserError, DatabaseError) as failure:
+        output.error(str(failure))
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        output.error("interrupted; anything not yet saved was not saved")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (`triage queue | head`): stop quietly, as Unix tools do, and keep
+        # Python's final flush of stdout from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_USER_ERROR)
+    except Exception as bug:
+        report = _write_crash_report(bug)
+        where = f"; details are in {report}" if report else ""
+        output.error(f"internal error ({type(bug).__name__}){where}. Please report it.")
+        sys.exit(EXIT_INTERNAL_ERROR)
+    sys.exit(0)
+
+
+def _write_crash_report(bug: Exception) -> str | None:
+    """Write the traceback to a file only the user can read: it may quote patient data."""
+    try:
+        folder = paths.ensure_private_dir(paths.crash_report_dir())
+        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.txt"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(f"triage {__version__}\n{' '.join(sys.argv)}\n\n")
+            file.write("".join(traceback.format_exception(bug)))
+        return str(path)
+    except OSError:
+        return None

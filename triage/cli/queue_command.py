@@ -1,0 +1,70 @@
+"""`triage queue`"""
+
+from __future__ import annotations
+
+import click
+
+from triage.cli import context, output
+from triage.cli.render import counts_line, json_line, queue_table, request_json
+from triage.models import Status
+from triage.queue import queue_page
+from triage.workspace import Workspace
+
+DEFAULT_TABLE_LIMIT = 100
+_STATUS_CHOICES = [status.value for status in Status] + ["all"]
+
+
+@click.command("queue")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(_STATUS_CHOICES),
+    help="Show requests with this status (repeatable) [default: open and awaiting_gp].",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json prints JSON Lines, one object per request.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"Show at most this many, 0 for all [default: {DEFAULT_TABLE_LIMIT}; JSON: all].",
+)
+def queue_command(statuses: tuple[str, ...], output_format: str, limit: int | None) -> None:
+    """List the requests in the queue, oldest first."""
+    chosen = _statuses(statuses)
+    print_queue(context.current().workspace(), chosen, output_format=output_format, limit=limit)
+
+
+def print_queue(
+    workspace: Workspace, statuses: list[Status], *, output_format: str, limit: int | None
+) -> None:
+    if limit is None:
+        limit = DEFAULT_TABLE_LIMIT if output_format == "table" else 0
+    page = queue_page(workspace, statuses, limit=limit or None)
+    if output_format == "json":
+        for request in page.requests:
+            click.echo(json_line(request_json(request)))
+        return
+    console = output.stdout_console()
+    if page.requests:
+        console.print(queue_table(page))
+    else:
+        output.plain("No requests with that status.")
+    if len(page.requests) < page.total:
+        output.plain(f"Showing {len(page.requests)} of {page.total}; use --limit 0 to see all.")
+    output.plain(counts_line(page))
+
+
+def _statuses(chosen: tuple[str, ...]) -> list[Status]:
+    if not chosen:
+        return [Status.OPEN, Status.AWAITING_GP]
+    if "all" in chosen:
+        return list(Status)
+    return [Status(value) for value in dict.fromkeys(chosen)]

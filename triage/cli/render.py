@@ -1,0 +1,92 @@
+"""How requests look on the command line: a table for people, JSON Lines for programs
+(docs/cli-output.md is the contract for the JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.table import Table
+
+from triage.cli.output import cell
+from triage.clock import practice_date
+from triage.models import Request, Status
+from triage.queue import QueuePage
+
+STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
+
+
+def format_nhs_number(request: Request) -> str:
+    number = request.patient.nhs_number
+    if number is None:
+        return "(none)"
+    if request.patient.nhs_number_valid:
+        return f"{number[:3]} {number[3:6]} {number[6:]}"
+    return f"{number} (invalid)"
+
+
+def queue_table(page: QueuePage) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("Ref", min_width=6, max_width=24, no_wrap=True, overflow="ellipsis")
+    table.add_column("Received", min_width=10, no_wrap=True)
+    table.add_column("Patient", min_width=8, max_width=24, no_wrap=True, overflow="ellipsis")
+    table.add_column("NHS number", min_width=12, no_wrap=True)
+    table.add_column("From", min_width=8, max_width=32, no_wrap=True, overflow="ellipsis")
+    table.add_column("Flags", min_width=8, max_width=30, overflow="fold")
+    table.add_column("Status", min_width=6, no_wrap=True)
+    for request in page.requests:
+        table.add_row(
+            cell(request.ref),
+            cell(practice_date(request.received).isoformat()),
+            cell(request.patient.name or "(not given)"),
+            cell(format_nhs_number(request)),
+            cell(request.organisation),
+            cell(", ".join(request.flags)),
+            cell(STATUS_LABELS[request.status]),
+        )
+    return table
+
+
+def counts_line(page: QueuePage) -> str:
+    return " · ".join(f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items())
+
+
+def request_json(request: Request) -> dict[str, Any]:
+    """One request as the JSON object `triage queue --format json` prints (a contract)."""
+    patient = request.patient
+    return {
+        "id": request.id,
+        "ref": request.ref,
+        "sender": request.sender,
+        "status": request.status.value,
+        "received": request.received.isoformat(),
+        "nhs_number": patient.nhs_number,
+        "nhs_number_valid": patient.nhs_number_valid,
+        "patient_name": patient.name,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+        "requester": request.requester,
+        "organisation": request.organisation,
+        "provider_type": request.provider_type.value,
+        "request_type": request.request_type.value,
+        "medications": list(request.medications),
+        "diagnosis": request.diagnosis,
+        "codes": list(request.codes),
+        "category": request.category.value if request.category else None,
+        "urgency": request.urgency.value,
+        "supply_ends": request.supply_ends.isoformat() if request.supply_ends else None,
+        "procedure_date": request.procedure_date.isoformat() if request.procedure_date else None,
+        "reply_to": request.reply_to,
+        "text": request.text,
+        "flags": [flag.value for flag in request.flags],
+        "source": {
+            "file": request.source.file,
+            "format": request.source.format.value,
+            "location": request.source.location,
+        },
+        "imported_at": request.imported_at.isoformat(),
+    }
+
+
+def json_line(record: dict[str, Any]) -> str:
+    # ensure_ascii: control and bidi characters from a file arrive escaped, never raw.
+    return json.dumps(record, ensure_ascii=True)

@@ -1,0 +1,21 @@
+"""The time, as the practice sees it: instants in UTC, calendar dates in England."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+PRACTICE_TIME = ZoneInfo("Europe/London")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def practice_today() -> date:
+    return datetime.now(PRACTICE_TIME).date()
+
+
+def practice_date(moment: datetime) -> date:
+    """The date in England of an instant: 23:30 UTC in June is already the next day there."""
+    return moment.astimezone(PRACTICE_TIME).date()

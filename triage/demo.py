@@ -1,0 +1,137 @@
+"""The demo: its own database of synthetic requests, with one user per role.
+
+The requests are written to a JSON Lines file and imported through the same path as a practice's
+real files, so the demo shows the product as it is. Real data is never touched: the demo lives in
+its own database file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from random import Random
+
+from triage import paths
+from triage.clock import PRACTICE_TIME, practice_today, utc_now
+from triage.demo_scenarios import SCENARIOS, Scenario
+from triage.importing import ImportSummary, import_files
+from triage.intake import Progress
+from triage.models import Role, nhs_check_digit
+from triage.workspace import Workspace, open_database_for
+
+DEMO_USERS = (
+    ("demo-clerk", Role.CLERK, "Pat Jones"),
+    ("demo-gp", Role.GP, "Dr Asha Patel"),
+    ("demo-manager", Role.MANAGER, "Sam Taylor"),
+)
+DEMO_CLERK = DEMO_USERS[0][0]
+DEFAULT_REQUESTS = 60
+DEFAULT_SEED = 2025
+
+_FIRST_NAMES = (
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Grace", "Aisha", "Priya", "Zainab", "Chloe",
+    "Noah", "Oliver", "George", "Arthur", "Leo", "Muhammad", "Harry", "Jack", "Kwame", "Tomasz",
+    "Margaret", "Susan", "Janet", "Brian", "Keith", "Alex", "Sam", "Jordan", "Riley", "Morgan",
+)  # fmt: skip
+_LAST_NAMES = (
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Khan", "Patel", "Ahmed",
+    "Nowak", "Okoro", "Murphy", "O'Brien", "Hughes", "Edwards", "Roberts", "Clarke", "Ali",
+    "Thompson", "Walker", "Wright", "Green", "Hall", "Wood", "Harris", "Lewis", "Chen", "Kaur",
+)  # fmt: skip
+
+
+def demo_nhs_number(rng: Random, *, valid: bool = True) -> str:
+    """A number in the 999 range, which the NHS keeps for testing: never a real patient's."""
+    while True:
+        first_nine = "999" + "".join(str(rng.randrange(10)) for _ in range(6))
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check if valid else (check + 1) % 10)
+
+
+def demo_records(count: int, *, today: date, seed: int = DEFAULT_SEED) -> Iterator[dict[str, str]]:
+    """`count` requests in the import format, cycling through every scenario in turn."""
+    rng = Random(seed)
+    for number in range(1, count + 1):
+        yield _record(SCENARIOS[(number - 1) % len(SCENARIOS)], number, rng, today)
+
+
+def _record(scenario: Scenario, number: int, rng: Random, today: date) -> dict[str, str]:
+    age = rng.randint(*scenario.ages)
+    born = today - timedelta(days=age * 365 + rng.randrange(365))
+    arrived = datetime.combine(
+        today - timedelta(days=rng.randrange(21)),
+        time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))),
+        PRACTICE_TIME,
+    )
+    record = {
+        "ref": f"DEMO-{number:06d}",
+        "received": arrived.isoformat(timespec="minutes"),
+        "nhs_number": demo_nhs_number(rng, valid=not scenario.invalid_nhs_number),
+        "patient_name": f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}",
+        "date_of_birth": born.isoformat(),
+        "requester": scenario.requester,
+        "organisation": scenario.organisation,
+        "provider_type": scenario.provider_type,
+        "request_type": scenario.request_type,
+        "medications": scenario.medications,
+        "diagnosis": scenario.diagnosis,
+        "codes": scenario.codes,
+        "category": scenario.category,
+        "urgency": scenario.urgency,
+        "reply_to": f"{scenario.organisation}, secure email via NHSmail",
+        "text": scenario.text,
+    }
+    if scenario.supply_in_days is not None:
+        record["supply_ends"] = (today + timedelta(days=scenario.supply_in_days)).isoformat()
+    if scenario.procedure_months_ago is not None:
+        record["procedure_date"] = (
+            today - timedelta(days=30 * scenario.procedure_months_ago)
+        ).isoformat()
+    return {key: value for key, value in record.items() if value}
+
+
+def write_demo_file(path: Path, count: int, *, today: date, seed: int = DEFAULT_SEED) -> None:
+    """Write the requests as JSON Lines, private to the user like every file holding patients."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        for record in demo_records(count, today=today, seed=seed):
+            file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def build_demo(
+    count: int = DEFAULT_REQUESTS,
+    *,
+    today: date | None = None,
+    seed: int = DEFAULT_SEED,
+    database_path: Path | None = None,
+    progress: Callable[[str], Progress] | None = None,
+) -> ImportSummary:
+    """Replace the demo database with a fresh one holding `count` synthetic requests."""
+    today = today or practice_today()
+    folder = paths.ensure_private_dir(paths.data_dir())
+    database_path = database_path or paths.demo_database_path()
+    for suffix in ("", "-wal", "-shm"):
+        database_path.with_name(database_path.name + suffix).unlink(missing_ok=True)
+    requests_file = folder / "demo-requests.jsonl"
+    write_demo_file(requests_file, count, today=today, seed=seed)
+
+    database = open_database_for(str(database_path))
+    try:
+        now = utc_now()
+        with database.write() as repository:
+            users = {
+                name: repository.add_user(name, role, full_name, None, now)
+                for name, role, full_name in DEMO_USERS
+            }
+        clerk = Workspace(database, users[DEMO_CLERK], demo=True)
+        return import_files(clerk, [requests_file], progress=progress, today=today)
+    finally:
+        database.dispose()
+
+
+def demo_database_is_built(database_path: Path | None = None) -> bool:
+    return (database_path or paths.demo_database_path()).exists()

@@ -1,0 +1,81 @@
+"""Checks made before any parser sees a file: size, encoding and (for JSON) nesting depth.
+
+Python's json module raises RecursionError, not ValueError, on deeply nested input, and a large
+enough file can exhaust memory; both are refused here with a clear message (reliability.md §3.4).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+from pathlib import Path
+
+from triage.intake.problems import FileRejected, Place, Problem
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# A request object is 2 levels deep and a FHIR bundle about 10; nothing honest comes near this.
+MAX_JSON_DEPTH = 64
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+# A JSON string, unrolled so that the regex engine does not backtrack per character.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def read_bounded(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing anything larger than max_bytes before reading it."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileRejected(Problem(name, None, None, _too_large(size, max_bytes)))
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # the file may have grown since stat()
+    except FileNotFoundError:
+        raise FileRejected(Problem(name, None, None, "no such file")) from None
+    except IsADirectoryError:
+        raise FileRejected(Problem(name, None, None, "is a folder, not a file")) from None
+    except PermissionError:
+        raise FileRejected(Problem(name, None, None, "permission denied")) from None
+    if len(data) > max_bytes:
+        raise FileRejected(Problem(name, None, None, _too_large(len(data), max_bytes)))
+    return data
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"is {size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit for one file; "
+        "split it into smaller files"
+    )
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """UTF-8 text (a byte-order mark is allowed and dropped), or a message naming the bad byte."""
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise FileRejected(
+            Problem(
+                name,
+                Place(line=line),
+                None,
+                f"is not UTF-8 (byte 0x{data[error.start]:02x} at column {column}); "
+                "save the file as UTF-8 and import it again",
+            )
+        ) from None
+    if not text.strip():
+        raise FileRejected(Problem(name, None, None, "is empty"))
+    return text
+
+
+def check_json_depth(text: str, name: str, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Refuse JSON nested deeper than max_depth, counting brackets outside strings."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    steps = (1 if bracket in "[{" else -1 for bracket in brackets)
+    if max(accumulate(steps), default=0) > max_depth:
+        raise FileRejected(
+            Problem(name, None, None, f"is nested more than {max_depth} levels deep")
+        )

@@ -1,0 +1,137 @@
+"""Reading one incoming file into checked requests. No database here: the import service decides
+what to store, all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from triage.intake.csv_reader import read_csv
+from triage.intake.fhir_reader import read_fhir_json, read_fhir_xml
+from triage.intake.json_reader import read_json_array, read_json_lines
+from triage.intake.limits import MAX_FILE_BYTES, check_json_depth, decode_utf8, read_bounded
+from triage.intake.problems import FileRejected, Problem
+from triage.intake.records import COLUMNS, RawRecord, check_record
+from triage.models import IncomingRequest, SourceFormat
+
+# progress(done, total), in lines of the file (or entries of a FHIR bundle)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A request that passed its checks, with what the user should be told about it."""
+
+    request: IncomingRequest
+    warnings: list[Problem]  # e.g. an invalid NHS number: imported, and flagged
+
+
+@dataclass
+class FileResult:
+    name: str
+    format: SourceFormat | None  # None when the file could not even be recognised
+    sha256: str
+    accepted: list[Accepted] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # each one rejects its record
+    notes: list[Problem] = field(default_factory=list)  # about the file: what was skipped, and why
+    records_rejected: int = 0
+    file_rejected: bool = False
+
+
+def read_requests_file(
+    path: Path,
+    *,
+    today: date,
+    name: str | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    progress: Progress | None = None,
+) -> FileResult:
+    name = name or str(path)
+    try:
+        data = read_bounded(path, name, max_bytes)
+    except FileRejected as rejected:
+        return FileResult(name, None, "", problems=rejected.problems, file_rejected=True)
+    result = FileResult(name, None, hashlib.sha256(data).hexdigest())
+    try:
+        opened = _open(data, name)
+        result.format = opened.format
+        result.problems.extend(opened.file_problems)
+        result.file_rejected = bool(opened.file_problems)
+        result.notes.extend(opened.notes)
+        for record in opened.records:
+            checked = check_record(record, file=name, source_format=opened.format, today=today)
+            if checked.request is None:
+                result.problems.extend(checked.problems)
+                result.records_rejected += 1
+            else:
+                result.accepted.append(Accepted(checked.request, checked.warnings))
+            if progress is not None and record.place.line is not None:
+                progress(record.place.line, opened.lines)
+    except FileRejected as rejected:
+        result.problems.extend(rejected.problems)
+        result.file_rejected = True
+    if result.file_rejected:
+        result.accepted.clear()  # rows were checked only so that every problem is listed
+    return result
+
+
+@dataclass
+class _Opened:
+    format: SourceFormat
+    records: Iterable[RawRecord]
+    file_problems: list[Problem] = field(
+        default_factory=list
+    )  # reject the file; rows still checked
+    notes: list[Problem] = field(default_factory=list)
+    lines: int = 1
+
+
+def _open(data: bytes, name: str) -> _Opened:
+    """Recognise the format from the content (not the file name) and start reading."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        fhir = read_fhir_xml(data, name)
+        return _Opened(SourceFormat.FHIR_XML, fhir.records, notes=fhir.notes)
+    text = decode_utf8(data, name)
+    lines = text.count("\n") + 1
+    first = text.lstrip()[:1]
+    if first in ("[", "{"):
+        check_json_depth(text, name)
+    if first == "[":
+        return _Opened(SourceFormat.JSON, read_json_array(text, name), lines=lines)
+    if first == "{":
+        if _is_fhir_resource(text, name):
+            fhir = read_fhir_json(text, name)
+            return _Opened(SourceFormat.FHIR_JSON, fhir.records, notes=fhir.notes)
+        return _Opened(SourceFormat.JSONL, read_json_lines(text, name), lines=lines)
+    header_problems, rows = read_csv(text, name)
+    return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
+
+
+def _is_fhir_resource(text: str, name: str) -> bool:
+    """One JSON object holding a resourceType is FHIR; anything else starting with "{" is
+    JSON Lines. An object that is neither (the wrong shape) is refused here with a clear reason."""
+    try:
+        first, end = json.JSONDecoder().raw_decode(text.lstrip())
+    except json.JSONDecodeError:
+        return False  # the JSON Lines reader reports the bad line
+    if not isinstance(first, dict):
+        return False
+    if "resourceType" in first:
+        return True
+    alone = not text.lstrip()[end:].strip()
+    if alone and not set(first) & set(COLUMNS):
+        keys = ", ".join(sorted(first)[:5])
+        raise FileRejected(
+            Problem(
+                name,
+                None,
+                None,
+                f"is a JSON object with the keys {keys}: expected a list of requests, "
+                "one request per line (JSON Lines), or a FHIR resource",
+            )
+        )
+    return False

@@ -1,0 +1,282 @@
+"""The request columns of formats.md §1, and turning one record into an IncomingRequest.
+
+Every reader (CSV, JSON, JSON Lines, FHIR) produces RawRecords with these keys; this module is the
+single place that says what a valid value is, so each rule and message is written once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from triage.intake.problems import Place, Problem
+from triage.models import (
+    Category,
+    Flag,
+    IncomingRequest,
+    Patient,
+    ProviderType,
+    RequestType,
+    Source,
+    SourceFormat,
+    Urgency,
+    nhs_number_problem,
+    normalise_nhs_number,
+)
+
+REQUIRED_COLUMNS = (
+    "ref",
+    "received",
+    "nhs_number",
+    "patient_name",
+    "date_of_birth",
+    "requester",
+    "organisation",
+)
+OPTIONAL_COLUMNS = (
+    "provider_type",
+    "request_type",
+    "medications",
+    "diagnosis",
+    "codes",
+    "category",
+    "urgency",
+    "supply_ends",
+    "procedure_date",
+    "reply_to",
+    "text",
+)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+PATIENT_COLUMNS = ("nhs_number", "patient_name", "date_of_birth")
+LIST_COLUMNS = ("medications", "codes")
+
+MAX_LENGTH = {
+    "ref": 100,
+    "nhs_number": 40,
+    "patient_name": 200,
+    "requester": 300,
+    "organisation": 300,
+    "medications": 5_000,
+    "codes": 5_000,
+    "diagnosis": 10_000,
+    "reply_to": 1_000,
+    "text": 100_000,
+}
+DEFAULT_MAX_LENGTH = 100
+
+# Dates and times without an offset are English local time.
+LOCAL_TIME = ZoneInfo("Europe/London")
+EARLIEST_BIRTH = date(1900, 1, 1)
+# A SNOMED CT or dm+d identifier (SCTID) is 6 to 18 digits.
+_CODE = re.compile(r"[0-9]{6,18}")
+
+
+@dataclass
+class RawRecord:
+    """One request as a reader found it, before any checking."""
+
+    place: Place
+    values: Mapping[str, object]
+    sender: str | None = None  # FHIR: the identifier system; otherwise the organisation
+    patient_details_required: bool = True  # FHIR may reference a patient it does not include
+    problems: list[Problem] = field(default_factory=list)  # found while reading it
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class CheckedRecord:
+    request: IncomingRequest | None  # None when the record has problems
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+class _Invalid(Exception):
+    """A value that breaks the contract; the message completes "field: ..."."""
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def check_record(
+    record: RawRecord, *, file: str, source_format: SourceFormat, today: date
+) -> CheckedRecord:
+    """Check one record against the contract; every problem is reported, not just the first."""
+    problems = list(record.problems)
+    warnings = list(record.warnings)
+    values: dict[str, object] = {}
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(file, record.place, column, message))
+
+    for column in record.values:
+        if column not in COLUMNS:
+            problem(column, "unknown key (see docs/import-formats.md for the keys)")
+
+    def parsed(column: str, parse: Callable[[str], object]) -> None:
+        try:
+            raw = _text_value(column, record.values.get(column))
+            if raw is None:
+                optional = column not in REQUIRED_COLUMNS or (
+                    column in PATIENT_COLUMNS and not record.patient_details_required
+                )
+                if not optional:
+                    raise _Invalid("missing (a value is required)")
+                return
+            values[column] = parse(raw)
+        except _Invalid as invalid:
+            problem(column, str(invalid))
+
+    parsed("ref", str)
+    parsed("received", lambda raw: _parse_received(raw, today))
+    parsed("nhs_number", normalise_nhs_number)
+    parsed("patient_name", str)
+    parsed("date_of_birth", lambda raw: _parse_birth_date(raw, today))
+    parsed("requester", str)
+    parsed("organisation", str)
+    parsed("provider_type", lambda raw: _parse_enum(ProviderType, raw))
+    parsed("request_type", lambda raw: _parse_enum(RequestType, raw))
+    parsed("medications", _split_list)
+    parsed("diagnosis", str)
+    parsed("codes", _parse_codes)
+    parsed("category", lambda raw: _parse_enum(Category, raw))
+    parsed("urgency", lambda raw: _parse_enum(Urgency, raw))
+    parsed("supply_ends", _parse_date)
+    parsed("procedure_date", _parse_date)
+    parsed("reply_to", str)
+    parsed("text", str)
+
+    if problems:
+        return CheckedRecord(None, problems, warnings)
+
+    flags: list[Flag] = []
+    nhs_number = values.get("nhs_number")
+    assert nhs_number is None or isinstance(nhs_number, str)
+    nhs_problem = "is missing" if nhs_number is None else nhs_number_problem(nhs_number)
+    if nhs_problem:
+        flags.append(Flag.INVALID_NHS_NUMBER)
+        shown = f"{nhs_number!r} " if nhs_number else ""
+        warnings.append(
+            Problem(
+                file,
+                record.place,
+                "nhs_number",
+                f"{shown}{nhs_problem}; imported and flagged {Flag.INVALID_NHS_NUMBER.value}",
+            )
+        )
+    organisation = values["organisation"]
+    assert isinstance(organisation, str)
+    request = IncomingRequest.model_validate(
+        {
+            **{k: v for k, v in values.items() if k not in PATIENT_COLUMNS},
+            "patient": Patient(
+                nhs_number=nhs_number,
+                nhs_number_valid=nhs_problem is None,
+                name=values.get("patient_name"),
+                date_of_birth=values.get("date_of_birth"),
+            ),
+            "sender": record.sender or organisation,
+            "source": Source(file=file, format=source_format, location=record.place.describe()),
+            "flags": tuple(flags),
+        }
+    )
+    return CheckedRecord(request, problems, warnings)
+
+
+def _text_value(column: str, value: object) -> str | None:
+    """The value as trimmed text, None when empty; lists are allowed for the list columns."""
+    if value is None:
+        return None
+    if isinstance(value, list) and column in LIST_COLUMNS:
+        if not all(isinstance(item, str) for item in value):
+            raise _Invalid("must be a list of text values")
+        value = ";".join(value)
+    if not isinstance(value, str):
+        raise _Invalid(f"must be text, not {_json_type_name(value)}")
+    text = value if column == "text" else value.strip()
+    if not text.strip():
+        return None
+    if "\x00" in text:
+        raise _Invalid("contains a NUL character")
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        raise _Invalid("contains an invalid character (an unpaired surrogate)")
+    limit = MAX_LENGTH.get(column, DEFAULT_MAX_LENGTH)
+    if len(text) > limit:
+        raise _Invalid(f"is {len(text):,} characters long, over the limit of {limit:,}")
+    return text
+
+
+def _json_type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _parse_date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _Invalid(f"{raw!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def _parse_received(raw: str, today: date) -> datetime:
+    """A date (taken as the start of that day, English time) or a date-time; stored in UTC."""
+    try:
+        if len(raw) <= 10:
+            moment = datetime.combine(date.fromisoformat(raw), time(), LOCAL_TIME)
+        else:
+            moment = datetime.fromisoformat(raw)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=LOCAL_TIME)
+    except ValueError:
+        raise _Invalid(
+            f"{raw!r} is not an ISO 8601 date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
+    if moment.date() > today + timedelta(days=1):
+        raise _Invalid(f"{raw!r} is in the future")
+    return moment.astimezone(UTC)
+
+
+def _parse_birth_date(raw: str, today: date) -> date:
+    born = _parse_date(raw)
+    if born > today:
+        raise _Invalid(f"{raw!r} is in the future")
+    if born < EARLIEST_BIRTH:
+        raise _Invalid(f"{raw!r} is before {EARLIEST_BIRTH.year}")
+    return born
+
+
+def _parse_enum(enum: type[E], raw: str) -> E:
+    try:
+        return enum(raw.strip().lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise _Invalid(f"{raw!r} is not one of: {allowed}") from None
+
+
+def _split_list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(";") if item.strip())
+
+
+def _parse_codes(raw: str) -> tuple[str, ...]:
+    codes = _split_list(raw)
+    bad: Sequence[str] = [code for code in codes if not _CODE.fullmatch(code)]
+    if bad:
+        listed = ", ".join(repr(code) for code in bad)
+        verb = (
+            "is not a SNOMED CT or dm+d code"
+            if len(bad) == 1
+            else "are not SNOMED CT or dm+d codes"
+        )
+        raise _Invalid(f"{listed} {verb} (6 to 18 digits)")
+    return codes

@@ -1,0 +1,225 @@
+"""The shared vocabulary of the product (design.md, "Domain vocabulary").
+
+This module is the leaf every other layer may import (db and policies included), so it imports
+nothing of ours: only the standard library and pydantic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Category(StrEnum):
+    """The kinds of shared-care work that practices have declared policies on."""
+
+    ADHD = "adhd"
+    GENDER_DYSPHORIA = "gender_dysphoria"
+    MGUS = "mgus"
+    BARIATRIC = "bariatric"
+    EATING_DISORDER = "eating_disorder"
+    DMARD = "dmard"
+    DENOSUMAB = "denosumab"
+    PSA = "psa"
+    INR = "inr"
+    MENTAL_HEALTH_MONITORING = "mental_health_monitoring"
+    LITHIUM = "lithium"
+
+
+class ProviderType(StrEnum):
+    NHS = "nhs"
+    RIGHT_TO_CHOOSE = "right_to_choose"
+    PRIVATE = "private"
+    UNKNOWN = "unknown"
+
+
+class RequestType(StrEnum):
+    NEW = "new"
+    CONTINUATION = "continuation"
+    TRANSFER_IN = "transfer_in"
+
+
+class Urgency(StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class Status(StrEnum):
+    """Where a request is: open -> awaiting_gp (flagged) -> decided."""
+
+    OPEN = "open"
+    AWAITING_GP = "awaiting_gp"
+    DECIDED = "decided"
+
+
+class Action(StrEnum):
+    DECLINE = "decline"
+    REDIRECT = "redirect"
+    ACCEPT = "accept"
+    GP_REVIEW = "gp_review"
+
+
+class Flag(StrEnum):
+    UNDER_18 = "under_18"
+    SUPPLY_RISK = "supply_risk"
+    URGENT = "urgent"
+    RED_FLAG = "red_flag"
+    MIXED_CATEGORIES = "mixed_categories"
+    UNCLASSIFIED = "unclassified"
+    INVALID_NHS_NUMBER = "invalid_nhs_number"
+    GP_CONFIRMATION = "gp_confirmation"
+    POLICY_NOT_IN_FORCE = "policy_not_in_force"
+    CAPACITY_REACHED = "capacity_reached"
+
+
+class Reason(StrEnum):
+    """Reason codes: each maps to a letter paragraph and a report column."""
+
+    CONTRACT_FUNDING = "contract_funding"
+    SPECIALIST_KNOWLEDGE = "specialist_knowledge"
+    GOVERNANCE = "governance"
+    CAPACITY = "capacity"
+    PRACTICE_POLICY = "practice_policy"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    GP = "gp"
+    MANAGER = "manager"
+
+
+class SourceFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+    FHIR_JSON = "fhir-json"
+    FHIR_XML = "fhir-xml"
+
+
+# --- NHS number ---------------------------------------------------------------------------------
+
+_NHS_NUMBER_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+_NHS_NUMBER_SEPARATORS = str.maketrans("", "", " -")
+
+
+def normalise_nhs_number(raw: str) -> str:
+    """Drop the spaces and hyphens people write NHS numbers with ("943 476 5919")."""
+    return raw.strip().translate(_NHS_NUMBER_SEPARATORS)
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The Modulus 11 check digit for nine ASCII digits, or None when no digit can be valid."""
+    digits = (int(digit) for digit in first_nine)
+    total = sum(d * w for d, w in zip(digits, _NHS_NUMBER_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
+def nhs_number_problem(number: str) -> str | None:
+    """Why a normalised NHS number is not valid, or None when it is.
+
+    Only ASCII digits count: str.isdigit() would accept full-width and other Unicode digits.
+    """
+    if len(number) != 10 or not all("0" <= ch <= "9" for ch in number):
+        return "must be 10 digits"
+    if number.startswith("000"):
+        return "is not in any range that NHS numbers are issued from"
+    expected = nhs_check_digit(number[:9])
+    if expected is None:
+        return "fails the Modulus 11 check (no check digit is possible for the first nine digits)"
+    if expected != int(number[9]):
+        return "fails the Modulus 11 check digit"
+    return None
+
+
+def is_valid_nhs_number(raw: str) -> bool:
+    return nhs_number_problem(normalise_nhs_number(raw)) is None
+
+
+# --- Requests -----------------------------------------------------------------------------------
+
+
+class Patient(BaseModel):
+    """Who a request is about. A FHIR request may reference a patient it does not include, so
+    name and date of birth can be unknown; CSV and JSON intake always require them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nhs_number: str | None
+    nhs_number_valid: bool
+    name: str | None
+    date_of_birth: date | None
+
+
+class Source(BaseModel):
+    """Where a request came from: the file, its format, and the place in it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    format: SourceFormat
+    location: str  # "line 12" or "entry 2 (ServiceRequest scr-0001)"
+
+
+class IncomingRequest(BaseModel):
+    """A request read from a file and checked, not yet stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    sender: str  # the namespace of ref: the organisation (CSV/JSON) or identifier system (FHIR)
+    received: datetime  # aware, UTC
+    patient: Patient
+    requester: str
+    organisation: str
+    provider_type: ProviderType = ProviderType.UNKNOWN
+    request_type: RequestType = RequestType.NEW
+    medications: tuple[str, ...] = ()
+    diagnosis: str | None = None
+    codes: tuple[str, ...] = ()
+    category: Category | None = None  # as declared by the sender, if at all
+    urgency: Urgency = Urgency.ROUTINE
+    supply_ends: date | None = None
+    procedure_date: date | None = None
+    reply_to: str | None = None
+    text: str | None = None
+    source: Source
+    flags: tuple[Flag, ...] = ()  # found at intake, e.g. invalid_nhs_number
+
+    @property
+    def sender_key(self) -> str:
+        """The sender with case and spacing folded: with ref, what makes a request unique."""
+        return " ".join(self.sender.split()).casefold()
+
+    def content_sha256(self) -> str:
+        """A fingerprint of what was asked, ignoring where it was read from, so that the same
+        request arriving again can be told apart from a different one reusing its ref."""
+        content = self.model_dump(
+            mode="json", include=set(IncomingRequest.model_fields) - {"source"}
+        )
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Request(IncomingRequest):
+    """A request in the queue."""
+
+    id: int
+    status: Status
+    imported_at: datetime
+
+
+class User(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    name: str  # the login name people act as (--user / TRIAGE_USER / the OS login)
+    role: Role
+    full_name: str | None = None
+    active: bool = True
