@@ -44,7 +44,7 @@ def parse_database_url(value: str) -> URL:
         return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))
     try:
         url = make_url(value)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise InvalidDatabaseURL(
             f"{value!r} is not a database URL (expected sqlite:///PATH or "
             "postgresql://USER@HOST/NAME)"
@@ -124,8 +124,8 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
         try:
+            # Per connection, and changing nothing in the file (WAL is set once: use_wal()).
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()
@@ -189,6 +189,20 @@ class Database:
             connection = connection.execution_options(**{_WRITE: write})
             with connection.begin():
                 yield connection
+
+    def use_wal(self) -> None:
+        """Put an SQLite file into WAL mode (it stays so). Only called once the file is known
+        to be ours: the setting is written into the file's header."""
+        if not self.is_sqlite:
+            return
+        with self._translated_errors():
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA journal_mode = WAL")  # not allowed inside a transaction
+                cursor.close()
+            finally:
+                raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -41,15 +41,21 @@ def current_revision(connection: Connection) -> str | None:
 def ensure_schema(database: Database) -> SchemaChange | None:
     """Upgrade the database if it is behind; None when it was already current."""
     with database.connection(write=False) as connection:
-        if current_revision(connection) == HEAD_REVISION:
-            return None
-    return upgrade(database)
+        current = current_revision(connection) == HEAD_REVISION
+    if not current:
+        return upgrade(database)
+    database.use_wal()
+    return None
 
 
 def upgrade(database: Database) -> SchemaChange | None:
     """Apply every pending migration in one transaction: all of them, or none."""
     from alembic import command
 
+    with database.connection(write=False) as connection:
+        if current_revision(connection) is None:
+            _refuse_foreign_tables(connection, database.display_url)
+    database.use_wal()  # the file is empty or ours: now it may be changed
     with database.connection(write=True) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(

@@ -24,7 +24,14 @@ PAGE_SIZE = 500
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
 SHORT_STATUS = {Status.OPEN: "open", Status.AWAITING_GP: "GP", Status.DECIDED: "done"}
 # Short rows keep the table fast (textual.md §2); the side pane shows everything in full.
-COLUMNS = (("Received", 10), ("Ref", 11), ("Patient", 13), ("From", 13), ("Flags", 10), ("Status", 6))
+COLUMNS = (
+    ("Received", 10),
+    ("Ref", 11),
+    ("Patient", 13),
+    ("From", 13),
+    ("Flags", 10),
+    ("Status", 6),
+)
 
 
 class QueueScreen(Screen[None]):

@@ -28,6 +28,10 @@ class Scenario:
     supply_in_days: int | None = None  # supply_ends, relative to the demo's "today"
     procedure_months_ago: int | None = None
     invalid_nhs_number: bool = False
+    # What the letter is for: the category it should be classified as ("unclassified" or
+    # "mixed" when none or several), and the edge cases a GP must see it for.
+    expected: str = "unclassified"
+    edge_cases: tuple[str, ...] = ()
 
 
 ADHD_SERVICE = "Wessex Adult ADHD Service"
@@ -53,6 +57,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "review by this service.",
         medications="Concerta XL 36mg",
         diagnosis="Attention deficit hyperactivity disorder",
+        expected="adhd",
     ),
     Scenario(
         RTC_ADHD,
@@ -63,6 +68,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         provider_type="right_to_choose",
         medications="lisdexamfetamine 50mg",
         diagnosis="ADHD",
+        expected="adhd",
     ),
     Scenario(
         "Harley ADHD Partners (private)",
@@ -72,6 +78,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         provider_type="private",
         medications="Amfexa 10mg",
         diagnosis="Adult ADHD",
+        expected="adhd",
     ),
     Scenario(
         "Child and Adolescent Mental Health Service",
@@ -82,6 +89,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="Medikinet XL 10mg",
         diagnosis="ADHD",
         ages=(9, 13),
+        expected="adhd",
+        edge_cases=("under_18",),
     ),
     Scenario(
         ADHD_SERVICE,
@@ -93,6 +102,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="Elvanse 40mg",
         diagnosis="ADHD",
         supply_in_days=6,
+        expected="adhd",
+        edge_cases=("supply_risk",),
     ),
     Scenario(
         "Registration notes (previous practice)",
@@ -102,6 +113,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         request_type="transfer_in",
         medications="Intuniv 3mg",
         diagnosis="ADHD",
+        expected="adhd",
     ),
     Scenario(
         ADHD_SERVICE,
@@ -109,6 +121,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please see the attached shared care agreement and start prescribing as detailed.",
         medications="",
         codes="406506008;42013411000001102",
+        expected="adhd",
     ),
     Scenario(
         ADHD_SERVICE,
@@ -117,6 +130,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="atomoxetine 80mg",
         diagnosis="ADHD",
         invalid_nhs_number=True,
+        expected="adhd",
+        edge_cases=("invalid_nhs_number",),
     ),
     # --- Gender dysphoria -----------------------------------------------------------------------
     Scenario(
@@ -127,6 +142,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "levels and LFTs six-monthly under shared care.",
         medications="estradiol gel 0.06%",
         diagnosis="Gender dysphoria",
+        expected="gender_dysphoria",
     ),
     Scenario(
         "GenderPath Online Clinic Ltd",
@@ -136,6 +152,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         provider_type="private",
         medications="Testogel 50mg",
         diagnosis="Gender incongruence",
+        expected="gender_dysphoria",
     ),
     Scenario(
         "GenderPath Online Clinic Ltd",
@@ -147,6 +164,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="triptorelin 11.25mg",
         diagnosis="Gender incongruence",
         ages=(16, 17),
+        expected="gender_dysphoria",
+        edge_cases=("under_18",),
     ),
     Scenario(
         "Patient letter",
@@ -156,6 +175,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         provider_type="unknown",
         medications="estradiol tablets 2mg",
         diagnosis="Gender dysphoria",
+        expected="gender_dysphoria",
     ),
     # --- The same drugs for other reasons ------------------------------------------------------
     Scenario(
@@ -166,6 +186,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="Evorel 50;Utrogestan 100mg",
         diagnosis="Menopausal symptoms",
         ages=(46, 55),
+        expected="unclassified",
     ),
     Scenario(
         "Endocrinology, Dorset County Hospital",
@@ -175,6 +196,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="Testogel 40.5mg",
         diagnosis="Male hypogonadism",
         ages=(35, 65),
+        expected="unclassified",
     ),
     Scenario(
         UROLOGY,
@@ -184,6 +206,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="goserelin 10.8mg",
         diagnosis="Prostate cancer",
         ages=(62, 85),
+        expected="psa",
     ),
     # --- MGUS -----------------------------------------------------------------------------------
     Scenario(
@@ -193,6 +216,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "care: please check FBC, calcium, creatinine and paraprotein annually.",
         diagnosis="IgG MGUS",
         ages=(55, 85),
+        expected="mgus",
     ),
     Scenario(
         HAEM,
@@ -201,6 +225,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "98. The patient reports new back pain. Please arrange monitoring bloods.",
         diagnosis="MGUS",
         ages=(60, 85),
+        expected="mgus",
+        edge_cases=("red_flag",),
     ),
     Scenario(
         HAEM,
@@ -209,6 +235,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Monoclonal gammopathy of undetermined significance",
         urgency="urgent",
         ages=(60, 85),
+        expected="mgus",
+        edge_cases=("urgent",),
     ),
     Scenario(
         HAEM,
@@ -216,6 +244,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please take over annual monitoring as per the attached pathway.",
         codes="277577000",
         ages=(55, 85),
+        expected="mgus",
     ),
     # --- Bariatric ------------------------------------------------------------------------------
     Scenario(
@@ -224,6 +253,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Sleeve gastrectomy eight months ago. Please arrange nutritional bloods (FBC, ferritin, "
         "folate, B12, vitamin D, calcium, PTH, U&E, LFT) at 12 months and continue supplements.",
         procedure_months_ago=8,
+        expected="bariatric",
     ),
     Scenario(
         BARIATRIC,
@@ -231,6 +261,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Roux-en-Y gastric bypass three years ago; now discharged from the bariatric service. "
         "Please continue annual nutritional bloods and B12 injections.",
         procedure_months_ago=37,
+        expected="bariatric",
     ),
     Scenario(
         "Patient letter",
@@ -238,6 +269,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "I had a gastric sleeve in Turkey last year and was told to ask my GP for blood tests.",
         provider_type="private",
         diagnosis="Bariatric surgery abroad",
+        expected="bariatric",
     ),
     Scenario(
         BARIATRIC,
@@ -246,6 +278,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "including ferritin, folate and vitamin D.",
         procedure_months_ago=14,
         ages=(25, 38),
+        expected="bariatric",
+        edge_cases=("red_flag",),
     ),
     # --- Eating disorders -------------------------------------------------------------------------
     Scenario(
@@ -255,6 +289,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "magnesium and an ECG for QTc, and send the results to us.",
         diagnosis="Anorexia nervosa",
         ages=(18, 40),
+        expected="eating_disorder",
     ),
     Scenario(
         EATING,
@@ -263,6 +298,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please monitor bloods twice weekly.",
         diagnosis="Anorexia nervosa",
         ages=(18, 30),
+        expected="eating_disorder",
+        edge_cases=("red_flag",),
     ),
     Scenario(
         "CAMHS Eating Disorder Team",
@@ -270,6 +307,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "15-year-old with restrictive eating disorder. Please do weekly bloods and weight.",
         diagnosis="Eating disorder",
         ages=(14, 16),
+        expected="eating_disorder",
+        edge_cases=("under_18",),
     ),
     Scenario(
         EATING,
@@ -277,6 +316,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please arrange monitoring bloods as per our protocol.",
         codes="888921000000106",
         ages=(18, 35),
+        expected="eating_disorder",
     ),
     # --- DMARDs -----------------------------------------------------------------------------------
     Scenario(
@@ -286,6 +326,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "take over prescribing and FBC, LFT and U&E every 12 weeks under shared care.",
         medications="methotrexate 15mg weekly;folic acid 5mg",
         diagnosis="Rheumatoid arthritis",
+        expected="dmard",
     ),
     Scenario(
         RHEUM,
@@ -294,6 +335,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "BP monthly for six months, then every two months.",
         medications="Arava 20mg",
         diagnosis="Psoriatic arthritis",
+        expected="dmard",
     ),
     Scenario(
         RHEUM,
@@ -301,6 +343,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "On methotrexate. Neutrophils 0.8 on last check. Please continue monitoring bloods.",
         medications="methotrexate 20mg weekly",
         diagnosis="Rheumatoid arthritis",
+        expected="dmard",
+        edge_cases=("red_flag",),
     ),
     Scenario(
         "Dermatology, Poole Hospital",
@@ -308,6 +352,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Severe psoriasis, started methotrexate 10mg weekly. Please take over monitoring bloods.",
         medications="methotrexate 10mg weekly",
         diagnosis="Psoriasis",
+        expected="dmard",
     ),
     Scenario(
         "Gastroenterology, Dorset County Hospital",
@@ -316,6 +361,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "prescribing with three-monthly FBC and LFT.",
         medications="azathioprine 125mg",
         diagnosis="Crohn's disease",
+        expected="dmard",
     ),
     # --- Denosumab --------------------------------------------------------------------------------
     Scenario(
@@ -329,6 +375,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Osteoporosis",
         supply_in_days=21,
         ages=(60, 88),
+        expected="denosumab",
+        edge_cases=("supply_risk",),
     ),
     Scenario(
         BONE,
@@ -339,6 +387,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Osteoporosis",
         supply_in_days=150,
         ages=(65, 90),
+        expected="denosumab",
     ),
     # --- PSA --------------------------------------------------------------------------------------
     Scenario(
@@ -348,6 +397,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "six months and refer back if it is above 0.2.",
         diagnosis="Prostate cancer",
         ages=(55, 80),
+        expected="psa",
     ),
     Scenario(
         UROLOGY,
@@ -355,6 +405,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Raised PSA 5.2 with a negative MRI. Please repeat PSA in primary care in six months.",
         diagnosis="Raised PSA",
         ages=(50, 75),
+        expected="psa",
     ),
     Scenario(
         UROLOGY,
@@ -363,6 +414,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please continue PSA monitoring.",
         diagnosis="Prostate cancer",
         ages=(60, 80),
+        expected="psa",
     ),
     # --- INR --------------------------------------------------------------------------------------
     Scenario(
@@ -373,6 +425,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="warfarin",
         diagnosis="Atrial fibrillation",
         ages=(60, 90),
+        expected="inr",
     ),
     Scenario(
         ANTICOAG,
@@ -381,6 +434,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="warfarin",
         diagnosis="Deep vein thrombosis",
         ages=(45, 85),
+        expected="inr",
+        edge_cases=("red_flag",),
     ),
     Scenario(
         "Cardiology, Royal Bournemouth Hospital",
@@ -389,6 +444,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="Marevan",
         diagnosis="Mechanical heart valve",
         ages=(40, 80),
+        expected="inr",
     ),
     # --- Mental health bloods / ECG ---------------------------------------------------------------
     Scenario(
@@ -398,6 +454,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "prolactin) and an ECG for antipsychotic monitoring.",
         medications="aripiprazole 15mg",
         diagnosis="Schizophrenia",
+        expected="mental_health_monitoring",
     ),
     Scenario(
         "Early Intervention in Psychosis Team",
@@ -406,6 +463,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "metabolic monitoring: weight, glucose, lipids.",
         medications="olanzapine 10mg",
         diagnosis="Psychotic disorder",
+        expected="mental_health_monitoring",
     ),
     Scenario(
         CMHT,
@@ -414,6 +472,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "FBC monitoring.",
         medications="clozapine 300mg",
         diagnosis="Schizophrenia",
+        expected="mental_health_monitoring",
+        edge_cases=("red_flag",),
     ),
     Scenario(
         CMHT,
@@ -421,6 +481,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "On quetiapine 400mg. ECG shows QTc 510 ms. Please repeat ECG and bloods.",
         medications="quetiapine 400mg",
         diagnosis="Bipolar disorder",
+        expected="mental_health_monitoring",
+        edge_cases=("red_flag",),
     ),
     Scenario(
         CMHT,
@@ -429,6 +491,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "antipsychotic monitoring bloods and ECG for risperidone.",
         medications="risperidone 4mg",
         diagnosis="Schizophrenia",
+        expected="mental_health_monitoring",
     ),
     # --- Lithium ----------------------------------------------------------------------------------
     Scenario(
@@ -438,6 +501,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "TFT and calcium three-monthly under shared care.",
         medications="Priadel 800mg",
         diagnosis="Bipolar affective disorder",
+        expected="lithium",
     ),
     Scenario(
         CMHT,
@@ -446,6 +510,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="lithium carbonate 400mg",
         diagnosis="Bipolar disorder",
         urgency="urgent",
+        expected="lithium",
+        edge_cases=("red_flag", "urgent"),
     ),
     Scenario(
         CMHT,
@@ -454,6 +520,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "lithium levels.",
         medications="lithium carbonate 600mg;ibuprofen 400mg",
         diagnosis="Bipolar disorder",
+        expected="lithium",
     ),
     # --- Mixed and unclear -----------------------------------------------------------------------
     Scenario(
@@ -463,6 +530,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "for her rheumatoid arthritis.",
         medications="methylphenidate 20mg;methotrexate 10mg weekly",
         diagnosis="ADHD; rheumatoid arthritis",
+        expected="mixed",
+        edge_cases=("mixed_categories",),
     ),
     Scenario(
         "Diabetes Centre, Dorset County Hospital",
@@ -470,18 +539,23 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please take over insulin titration for this patient with type 2 diabetes.",
         medications="insulin glargine",
         diagnosis="Type 2 diabetes",
+        expected="unclassified",
+        edge_cases=("unclassified",),
     ),
     Scenario(
         "Orthopaedics, Poole Hospital",
         "Mr V Hall, Consultant Orthopaedic Surgeon",
         "Please issue a fit note for six weeks and continue methotrexate as before.",
         medications="methotrexate 12.5mg weekly",
+        expected="dmard",
     ),
     Scenario(
         "Outpatients, Dorset County Hospital",
         "Clinic secretary",
         "Please see the attached and action as appropriate.",
         provider_type="unknown",
+        expected="unclassified",
+        edge_cases=("unclassified",),
     ),
     Scenario(
         CMHT,
@@ -489,5 +563,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Bipolar disorder on Camcolit 400mg. Please take over lithium monitoring.",
         medications="Camcolit 400mg",
         category="dmard",
+        expected="lithium",
     ),
 )

@@ -3,6 +3,8 @@ built as rich Text (never markup) from terminal-safe strings."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -32,7 +34,7 @@ def request_text(request: Request) -> Text:
         ("Procedure", request.procedure_date.isoformat() if request.procedure_date else None),
         ("Reply to", request.reply_to),
         ("Flags", ", ".join(request.flags) or None),
-        ("Source", f"{request.source.file}, {request.source.location}"),
+        ("Source", f"{PurePath(request.source.file).name}, {request.source.location}"),
     ]
     text = Text()
     for label, value in rows:

@@ -96,9 +96,4 @@ def _header_problems(columns: list[str], name: str) -> list[Problem]:
 
 
 def _csv_problem(name: str, line: int, error: csv.Error) -> Problem:
-    message = str(error)
-    if "NUL" in message:
-        message = "contains a NUL byte"
-    elif "field larger than field limit" in message:
-        message = "has a field larger than the file size limit"
-    return Problem(name, Place(line=line), None, f"is not valid CSV ({message})")
+    return Problem(name, Place(line=line), None, f"is not valid CSV ({error})")

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from triage.intake.json_reader import json_problem
 from triage.intake.problems import FileRejected, Place, Problem
 from triage.intake.records import RawRecord
 
@@ -48,10 +49,8 @@ class _Entry:
 def read_fhir_json(text: str, name: str) -> FhirRead:
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FileRejected(
-            Problem(name, Place(line=error.lineno), None, f"is not valid JSON ({error.msg})")
-        ) from None
+    except ValueError as error:
+        raise FileRejected(json_problem(name, error)) from None
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
         raise FileRejected(Problem(name, None, None, "is not a FHIR resource (no resourceType)"))
     entries, problems = _entries_from_json(document, name)

@@ -47,8 +47,8 @@ def read_json_array(text: str, name: str) -> Iterator[RawRecord]:
         place = Place(line=line_of(position))
         try:
             value, position = _DECODER.raw_decode(text, position)
-        except json.JSONDecodeError as error:
-            raise FileRejected(_not_json(name, error)) from None
+        except ValueError as error:
+            raise FileRejected(json_problem(name, error)) from None
         yield _record(value, place, name)
         position = _skip_space(text, position)
         following = text[position : position + 1]
@@ -70,11 +70,8 @@ def read_json_lines(text: str, name: str) -> Iterator[RawRecord]:
         place = Place(line=number)
         try:
             value = _DECODER.decode(line)
-        except json.JSONDecodeError as error:
-            problem = Problem(
-                name, place, None, f"is not valid JSON ({error.msg}, column {error.colno})"
-            )
-            yield RawRecord(place, {}, problems=[problem])
+        except ValueError as error:
+            yield RawRecord(place, {}, problems=[json_problem(name, error, line=number)])
             continue
         yield _record(value, place, name)
 
@@ -89,12 +86,14 @@ def _record(value: object, place: Place, name: str) -> RawRecord:
     return RawRecord(place, value, problems=problems)
 
 
-def _not_json(name: str, error: json.JSONDecodeError) -> Problem:
+def json_problem(name: str, error: ValueError, *, line: int | None = None) -> Problem:
+    """Why the JSON could not be decoded. Not only JSONDecodeError: json raises a plain
+    ValueError for an integer of more than 4,300 digits."""
+    if isinstance(error, json.JSONDecodeError):
+        where = Place(line=line or error.lineno)
+        return Problem(name, where, None, f"is not valid JSON ({error.msg}, column {error.colno})")
     return Problem(
-        name,
-        Place(line=error.lineno),
-        None,
-        f"is not valid JSON ({error.msg}, column {error.colno})",
+        name, Place(line=line) if line else None, None, "holds a number too long to read"
     )
 
 

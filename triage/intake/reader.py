@@ -103,27 +103,31 @@ def _open(data: bytes, name: str) -> _Opened:
     if first == "[":
         return _Opened(SourceFormat.JSON, read_json_array(text, name), lines=lines)
     if first == "{":
-        if _is_fhir_resource(text, name):
+        kind = _kind_of_object_file(text, name)
+        if kind == "fhir":
             fhir = read_fhir_json(text, name)
             return _Opened(SourceFormat.FHIR_JSON, fhir.records, notes=fhir.notes)
+        if kind == "one request":  # a lone request object, perhaps spread over several lines
+            return _Opened(SourceFormat.JSON, read_json_array(f"[{text}]", name), lines=lines)
         return _Opened(SourceFormat.JSONL, read_json_lines(text, name), lines=lines)
     header_problems, rows = read_csv(text, name)
     return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
 
 
-def _is_fhir_resource(text: str, name: str) -> bool:
-    """One JSON object holding a resourceType is FHIR; anything else starting with "{" is
-    JSON Lines. An object that is neither (the wrong shape) is refused here with a clear reason."""
+def _kind_of_object_file(text: str, name: str) -> str:
+    """A file starting with "{": one FHIR resource, one request object, or JSON Lines.
+    An object that is none of these (the wrong shape) is refused with a clear reason."""
     try:
         first, end = json.JSONDecoder().raw_decode(text.lstrip())
-    except json.JSONDecodeError:
-        return False  # the JSON Lines reader reports the bad line
+    except ValueError:
+        return "lines"  # the JSON Lines reader reports the bad line
     if not isinstance(first, dict):
-        return False
+        return "lines"
     if "resourceType" in first:
-        return True
-    alone = not text.lstrip()[end:].strip()
-    if alone and not set(first) & set(COLUMNS):
+        return "fhir"
+    if text.lstrip()[end:].strip():
+        return "lines"
+    if not set(first) & set(COLUMNS):
         keys = ", ".join(sorted(first)[:5])
         raise FileRejected(
             Problem(
@@ -134,4 +138,4 @@ def _is_fhir_resource(text: str, name: str) -> bool:
                 "one request per line (JSON Lines), or a FHIR resource",
             )
         )
-    return False
+    return "one request"

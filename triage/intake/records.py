@@ -108,6 +108,10 @@ def check_record(
     """Check one record against the contract; every problem is reported, not just the first."""
     problems = list(record.problems)
     warnings = list(record.warnings)
+    if problems and not record.values:
+        # The reader could not make a record of it at all (a broken line): listing every field
+        # as missing would bury the one problem that matters.
+        return CheckedRecord(None, problems, warnings)
     values: dict[str, object] = {}
 
     def problem(column: str, message: str) -> None:

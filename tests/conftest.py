@@ -1,0 +1,119 @@
+"""Shared fixtures. Every test runs with its own data, state and config folders and a fixed
+login name, so no test can touch a real user's database."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import postgres_server as postgres
+from triage.cli import main
+
+SAMPLES = Path(__file__).parent / "data" / "samples"
+OS_LOGIN = "pat"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    for variable, folder in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    for variable in ("TRIAGE_DB", "TRIAGE_USER"):
+        monkeypatch.delenv(variable, raising=False)
+    # getpass.getuser() reads these first: the "OS login" of every test.
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, OS_LOGIN)
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+@dataclass
+class Ran:
+    status: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+Run = Callable[..., Ran]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
+    """Run the `triage` command line in this process, as a user would type it."""
+
+    def invoke(*args: str | Path) -> Ran:
+        with pytest.raises(SystemExit) as exited:
+            main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        code = exited.value.code
+        return Ran(code if isinstance(code, int) else 1, captured.out, captured.err)
+
+    yield invoke
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "practice.db"
+
+
+def sqlite_dump(path: Path) -> list[str]:
+    """Everything in a database, as SQL: equal dumps mean nothing changed."""
+    with sqlite3.connect(path) as connection:
+        return list(connection.iterdump())
+
+
+def table_count(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as connection:
+        (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(count)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server]:
+    try:
+        server = postgres.start()
+    except postgres.Unavailable as why:
+        if os.environ.get("TRIAGE_REQUIRE_POSTGRES"):  # CI: a skipped database is a failure
+            pytest.fail(str(why))
+        pytest.skip(str(why))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: postgres.Server) -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    admin = make_url(postgres_server.admin_url).set(drivername="postgresql")
+    name = f"triage_test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(
+        admin.render_as_string(hide_password=False), autocommit=True
+    ) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield admin.set(database=name, drivername="postgresql+psycopg").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(
+        admin.render_as_string(hide_password=False), autocommit=True
+    ) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+_databases = itertools.count()

@@ -1,0 +1,267 @@
+"""`triage import` and `triage queue` as a clerk uses them: idempotent, all or nothing, and every
+problem named, with nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import SAMPLES, Run, sqlite_dump, table_count
+
+THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
+
+
+def queued(run: Run, db: Path) -> list[dict[str, object]]:
+    result = run("--db", db, "queue", "--format", "json")
+    assert result.status == 0, result.err
+    return [json.loads(line) for line in result.out.splitlines()]
+
+
+def test_the_three_samples_queue_sixteen_requests_once(run: Run, db_path: Path) -> None:
+    first = run("--db", db_path, "import", *THREE_SAMPLES)
+    assert first.status == 0, first.err
+    assert "requests.csv: 16 imported, 0 already present, 0 rejected" in first.out
+    assert "Total: 16 imported, 16 already present, 0 rejected." in first.out
+    assert len(queued(run, db_path)) == 16
+
+    again = run("--db", db_path, "import", *THREE_SAMPLES)
+    assert again.status == 0
+    assert "Nothing new: every request in these files is already in the queue." in again.out
+    assert len(queued(run, db_path)) == 16
+    assert table_count(db_path, "imports") == 6  # who imported which file is kept, each time
+
+
+def test_sample_s15_is_queued_with_the_invalid_nhs_number_flag(run: Run, db_path: Path) -> None:
+    result = run("--db", db_path, "import", SAMPLES / "requests.csv")
+    assert (
+        "triage: warning: " + str(SAMPLES / "requests.csv") + ":16: nhs_number: '1234567890' fails "
+        "the Modulus 11 check"
+    ) in result.err
+    flags = {request["ref"]: request["flags"] for request in queued(run, db_path)}
+    assert flags["S15"] == ["invalid_nhs_number"]
+    assert all(not flagged for ref, flagged in flags.items() if ref != "S15")
+
+
+def test_the_bad_sample_imports_nothing_and_names_each_problem(run: Run, db_path: Path) -> None:
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    before = sqlite_dump(db_path)
+    bad = SAMPLES / "requests-bad.csv"
+    result = run("--db", db_path, "import", bad)
+    assert result.status == 1
+    assert result.out == ""
+    assert result.err_lines == [
+        f"{bad}:1: colour: unknown column (see the import formats)",
+        f"{bad}:2: received: '14/01/2025' is not an ISO 8601 date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        f"{bad}:3: ref: missing (a value is required)",
+        f"{bad}:4: request_type: 'brand-new' is not one of: new, continuation, transfer_in",
+        f"triage: error: nothing imported: 4 problems in {bad}; correct the file, or use "
+        "--skip-invalid to import the good rows",
+    ]
+    assert sqlite_dump(db_path) == before
+
+
+def test_one_bad_file_among_good_ones_imports_nothing_at_all(run: Run, db_path: Path) -> None:
+    run("--db", db_path, "users", "list")  # creates the database
+    before = sqlite_dump(db_path)
+    result = run("--db", db_path, "import", SAMPLES / "requests.csv", SAMPLES / "requests-bad.csv")
+    assert result.status == 1
+    assert sqlite_dump(db_path) == before
+
+
+def test_skip_invalid_imports_the_good_rows_and_lists_the_rest(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    mixed = tmp_path / "mixed.csv"
+    good_rows = (SAMPLES / "requests.csv").read_text().splitlines()[:4]
+    bad_row = "S99,not a date,9434765919,A,1980-01-01,Dr B,Clinic" + "," * 11
+    mixed.write_text("\n".join([*good_rows, bad_row]) + "\n")
+    result = run("--db", db_path, "import", "--skip-invalid", mixed)
+    assert result.status == 0
+    assert f"{mixed.name}: 3 imported, 0 already present, 1 rejected" in result.out
+    assert f"not imported: {mixed}:5: received: 'not a date' is not an ISO 8601 date" in result.err
+    assert [request["ref"] for request in queued(run, db_path)] == ["S01", "S02", "S03"]
+
+
+def test_skip_invalid_still_refuses_a_file_whose_header_is_wrong(run: Run, db_path: Path) -> None:
+    result = run(
+        "--db",
+        db_path,
+        "import",
+        "--skip-invalid",
+        SAMPLES / "requests-bad.csv",
+        SAMPLES / "requests.json",
+    )
+    assert "requests-bad.csv: not imported (see the problems above)" in result.out
+    assert "requests.json: 6 imported" in result.out
+    assert len(queued(run, db_path)) == 6
+
+
+def test_a_changed_request_reusing_a_ref_keeps_the_first_and_says_so(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    changed = tmp_path / "changed.csv"
+    lines = (SAMPLES / "requests.csv").read_text().splitlines()
+    changed.write_text("\n".join([lines[0], lines[1].replace("36mg", "54mg")]) + "\n")
+    result = run("--db", db_path, "import", changed)
+    assert result.status == 0
+    assert (
+        f"triage: warning: {changed}: ref: 'S01' from 'Adult ADHD Service' (line 2) was already "
+        f"imported from {SAMPLES / 'requests.csv'} (line 2) with different content; the earlier "
+        "request is kept"
+    ) in result.err
+    [s01] = [request for request in queued(run, db_path) if request["ref"] == "S01"]
+    assert s01["medications"] == ["methylphenidate MR 36mg"]
+
+
+def test_the_same_ref_from_another_sender_is_another_request(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.csv"
+    lines = (SAMPLES / "requests.csv").read_text().splitlines()
+    other.write_text(
+        "\n".join([lines[0], lines[1].replace("Adult ADHD Service", "Another Trust")]) + "\n"
+    )
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    result = run("--db", db_path, "import", other)
+    assert "other.csv: 1 imported" in result.out
+    assert len(queued(run, db_path)) == 17
+
+
+def test_senders_match_ignoring_case_and_spacing(run: Run, db_path: Path, tmp_path: Path) -> None:
+    respaced = tmp_path / "respaced.csv"
+    lines = (SAMPLES / "requests.csv").read_text().splitlines()
+    respaced.write_text(
+        "\n".join([lines[0], lines[1].replace("Adult ADHD Service", "adult  ADHD service")]) + "\n"
+    )
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    assert (
+        "respaced.csv: 0 imported, 1 already present"
+        in run("--db", db_path, "import", respaced).out
+    )
+
+
+def test_the_fhir_samples_import(run: Run, db_path: Path) -> None:
+    result = run("--db", db_path, "import", *sorted((SAMPLES / "fhir").iterdir()))
+    assert result.status == 0, result.err
+    assert "Total: 3 imported, 2 already present, 0 rejected." in result.out
+    assert "skipped 1 Task (only ServiceRequests are imported)" in result.err
+    refs = sorted(str(request["ref"]) for request in queued(run, db_path))
+    assert refs == [
+        "TRUST-LETTER-12345",
+        "UKCore-ServiceRequest-ColonoscopyRequest-Example",
+        "UKCore-ServiceRequest-Lab-CReactiveProtein-Example",
+    ]
+
+
+def test_a_missing_file_is_named_and_nothing_imported(run: Run, db_path: Path) -> None:
+    result = run("--db", db_path, "import", SAMPLES / "requests.csv", "nowhere.csv")
+    assert result.status == 1
+    assert "nowhere.csv: no such file" in result.err
+    assert run("--db", db_path, "queue").out.startswith("No requests")
+
+
+def test_queue_json_is_one_object_per_line_with_the_documented_keys(
+    run: Run, db_path: Path
+) -> None:
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    [first, *_] = queued(run, db_path)
+    assert set(first) == {
+        "id", "ref", "sender", "status", "received", "nhs_number", "nhs_number_valid",
+        "patient_name", "date_of_birth", "requester", "organisation", "provider_type",
+        "request_type", "medications", "diagnosis", "codes", "category", "urgency",
+        "supply_ends", "procedure_date", "reply_to", "text", "flags", "source", "imported_at",
+    }  # fmt: skip
+    assert first["source"] == {
+        "file": str(SAMPLES / "requests.csv"),
+        "format": "csv",
+        "location": "line 2",
+    }
+
+
+def test_queue_table_shows_counts_and_honours_limit(run: Run, db_path: Path) -> None:
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    result = run("--db", db_path, "queue", "--limit", "5")
+    assert result.status == 0
+    assert "Showing 5 of 16; use --limit 0 to see all." in result.out
+    assert "16 open · 0 awaiting GP · 0 decided" in result.out
+    assert "S05" in result.out and "S06" not in result.out
+    assert "1234567890 (invalid)" in run("--db", db_path, "queue", "--limit", "0").out
+
+
+def test_queue_status_filter(run: Run, db_path: Path) -> None:
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    assert run("--db", db_path, "queue", "--status", "decided").out.startswith(
+        "No requests with that status."
+    )
+    assert run("--db", db_path, "queue", "--status", "bogus").status == 2
+
+
+INJECTIONS = [
+    "[@click=app.quit]Jane[/]",
+    "O'Brien [/bold]",
+    "\x1b[2J\x1b]0;pwned\x07Evil",
+    "\u202eevil\u202c",
+    "[link=https://evil.example]click[/link]",
+]
+
+
+def test_untrusted_text_is_printed_literally_never_as_markup_or_escapes(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile.csv"
+    with hostile.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "ref",
+                "received",
+                "nhs_number",
+                "patient_name",
+                "date_of_birth",
+                "requester",
+                "organisation",
+            ]
+        )
+        for number, text in enumerate(INJECTIONS):
+            writer.writerow(
+                [f"X{number}", "2025-01-14", "9434765919", text, "1980-01-01", "Dr A", text]
+            )
+    assert run("--db", db_path, "import", hostile).status == 0
+    table = run("--db", db_path, "queue", "--limit", "0").out
+    assert "\x1b" not in table and "\x07" not in table and "\u202e" not in table
+    assert "[@click=app.quit]Jane[/]" in table
+    assert "O'Brien [/bold]" in table
+    assert "\\x1b[2J\\x1b]0;pwned" in table  # the column is cut short with an ellipsis
+    assert "\\u202eevil\\u202c" in table
+    as_json = run("--db", db_path, "queue", "--format", "json").out
+    assert "\x1b" not in as_json and "\u202e" not in as_json
+    names = [json.loads(line)["patient_name"] for line in as_json.splitlines()]
+    assert names == INJECTIONS  # stored exactly as received
+
+
+def test_errors_quoting_the_file_are_terminal_safe(run: Run, db_path: Path, tmp_path: Path) -> None:
+    hostile = tmp_path / "evil.csv"
+    hostile.write_text(
+        "ref,received,nhs_number,patient_name,date_of_birth,requester,organisation\n"
+        "X1,\x1b[31mred\x1b[0m,9434765919,A,1980-01-01,Dr A,Clinic\n"
+    )
+    result = run("--db", db_path, "import", hostile)
+    assert result.status == 1
+    assert "\x1b" not in result.err
+    assert "received: '\\x1b[31mred\\x1b[0m' is not an ISO 8601 date" in result.err
+
+
+def test_import_works_on_a_copy_of_the_samples_in_another_folder(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, copy)
+    assert run("--db", db_path, "import", copy / "requests.csv").status == 0
+    # The same requests from another path are still the same requests.
+    assert (
+        "0 imported, 16 already present"
+        in run("--db", db_path, "import", SAMPLES / "requests.csv").out
+    )

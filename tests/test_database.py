@@ -1,0 +1,189 @@
+"""The database as a practice relies on it: private, durable, migrated, and refusing what is not
+its own."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from db import HEAD_REVISION, open_database
+from db.schema import _alembic_config
+from db.tables import Base
+from tests.conftest import OS_LOGIN, SAMPLES, Run, table_count
+from triage.workspace import open_database_for
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    previous = os.umask(0o022)  # the common default, under which SQLite makes files 0644
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_a_new_database_and_its_wal_files_are_private(run: Run, db_path: Path) -> None:
+    assert run("--db", db_path, "import", SAMPLES / "requests.csv").status == 0
+    assert mode(db_path) == 0o600
+    for suffix in ("-wal", "-shm"):
+        sidecar = db_path.with_name(db_path.name + suffix)
+        if sidecar.exists():
+            assert mode(sidecar) == 0o600
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_the_default_database_lives_in_a_private_data_folder(run: Run, isolated_home: Path) -> None:
+    assert run("users", "list").status == 0
+    folder = isolated_home / "data" / "shared-care-triage"
+    assert mode(folder) == 0o700
+    assert mode(folder / "triage.db") == 0o600
+
+
+def test_connections_use_wal_full_sync_and_foreign_keys(db_path: Path) -> None:
+    database = open_database_for(str(db_path))  # as every command opens it
+    with database.connection(write=False) as connection:
+        settings = [
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys")
+        ]
+    database.dispose()
+    assert settings == ["wal", 2, 1]  # synchronous=2 is FULL
+
+
+def test_a_database_readable_by_others_is_made_private_and_the_user_told(
+    run: Run, db_path: Path
+) -> None:
+    run("--db", db_path, "users", "list")
+    db_path.chmod(0o644)
+    result = run("--db", db_path, "users", "list")
+    assert result.status == 0
+    assert (
+        f"triage: made {db_path} private to its owner (was mode 0644): it holds patient data"
+        in result.err
+    )
+    assert mode(db_path) == 0o600
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_left_alone(run: Run, tmp_path: Path) -> None:
+    imposter = tmp_path / "letters.db"
+    imposter.write_bytes(b"Dear Dr Smith, thank you for seeing this patient..." * 50)
+    imposter.chmod(0o644)
+    before = imposter.read_bytes()
+    result = run("--db", imposter, "queue")
+    assert result.status == 1
+    assert result.err_lines == [
+        f"triage: error: {imposter} is not a database file (SQLite cannot read it); it has not been changed"
+    ]
+    assert imposter.read_bytes() == before and mode(imposter) == 0o644
+
+
+def test_another_programs_sqlite_database_is_refused_and_left_alone(
+    run: Run, tmp_path: Path
+) -> None:
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE appointments (id INTEGER PRIMARY KEY, slot TEXT)")
+    foreign.chmod(0o600)
+    before = foreign.read_bytes()
+    result = run("--db", foreign, "queue")
+    assert result.status == 1
+    assert result.err_lines == [
+        f"triage: error: {foreign} already holds tables that are not this program's (appointments); refusing to change it"
+    ]
+    assert foreign.read_bytes() == before
+
+
+def test_a_database_url_that_cannot_be_reached_is_one_clear_line(run: Run) -> None:
+    with socket.socket() as probe:  # a port on which nothing is listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    result = run("--db", f"postgresql://triage:secret@127.0.0.1:{port}/practice", "queue")
+    assert result.status == 1
+    [line] = result.err_lines
+    assert line.startswith(
+        f"triage: error: cannot use the database postgresql+psycopg://triage:***@127.0.0.1:{port}/practice: "
+    )
+    assert "secret" not in result.err
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql+nosuchdriver://x/y", "unknown database type 'mysql+nosuchdriver'"),
+        ("sqlite:///:memory:", "an in-memory SQLite database would lose everything; give a file"),
+        ("postgresql://[::1", "is not a database URL"),
+    ],
+)
+def test_a_malformed_database_url_is_a_usage_error(run: Run, url: str, message: str) -> None:
+    result = run("--db", url, "queue")
+    assert result.status == 2
+    assert message in result.err
+
+
+def test_a_path_in_a_missing_folder_is_refused(run: Run, tmp_path: Path) -> None:
+    result = run("--db", tmp_path / "no" / "such" / "folder" / "t.db", "queue")
+    assert result.status == 1
+    assert "the folder" in result.err and "does not exist" in result.err
+    assert not (tmp_path / "no").exists()
+
+
+def test_triage_db_reads_the_environment(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIAGE_DB", str(db_path))
+    assert run("import", SAMPLES / "requests.csv").status == 0
+    assert table_count(db_path, "requests") == 16
+
+
+def test_db_upgrade_creates_then_reports_up_to_date(run: Run, db_path: Path) -> None:
+    first = run("--db", db_path, "db", "upgrade")
+    assert (first.status, first.out) == (0, f"{db_path}: created, schema {HEAD_REVISION}.\n")
+    again = run("--db", db_path, "db", "upgrade")
+    assert again.out == f"{db_path}: schema {HEAD_REVISION}, up to date.\n"
+
+
+def test_a_schema_from_a_newer_version_is_refused(run: Run, db_path: Path) -> None:
+    run("--db", db_path, "db", "upgrade")
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = run("--db", db_path, "queue")
+    assert result.status == 1
+    assert "was upgraded by a newer version of this program (schema 9999)" in result.err
+
+
+def test_migrations_build_exactly_the_tables_the_code_uses(db_path: Path) -> None:
+    database = open_database(str(db_path))
+    from db import ensure_schema
+
+    ensure_schema(database)
+    with database.connection(write=False) as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        heads = ScriptDirectory.from_config(_alembic_config(connection)).get_heads()
+    database.dispose()
+    assert differences == []
+    assert heads == [HEAD_REVISION]
+
+
+def test_the_first_run_makes_the_login_the_manager(run: Run, db_path: Path) -> None:
+    result = run("--db", db_path, "users", "list", "--format", "json")
+    assert f"triage: first run: {OS_LOGIN} is now this database's manager" in result.err
+    assert (
+        result.out
+        == f'{{"name": "{OS_LOGIN}", "role": "manager", "full_name": null, "active": true}}\n'
+    )
+    assert "first run" not in run("--db", db_path, "users", "list").err

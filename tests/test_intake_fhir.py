@@ -1,0 +1,286 @@
+"""Reading FHIR R4 (formats.md §2): ServiceRequests become requests; what cannot be used is
+reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SAMPLES
+from triage.intake import FileResult, read_requests_file
+from triage.models import Flag, SourceFormat, Urgency
+
+TODAY = date(2026, 11, 22)
+FHIR = SAMPLES / "fhir"
+SYNTHETIC = FHIR / "illustrative-SYNTHETIC-shared-care-request-bundle.json"
+
+
+def read(path: Path) -> FileResult:
+    return read_requests_file(path, today=TODAY, name=path.name)
+
+
+def write(tmp_path: Path, document: dict[str, Any] | str, name: str = "in.json") -> Path:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document), "utf-8")
+    return path
+
+
+def messages(problems: list[Any]) -> list[str]:
+    return [str(problem) for problem in problems]
+
+
+def service_request(**fields: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "ServiceRequest",
+        "id": "sr1",
+        "identifier": [{"system": "urn:trust:letters", "value": "L-1"}],
+        "status": "active",
+        "intent": "proposal",
+        "subject": {
+            "identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}
+        },
+        "authoredOn": "2025-01-06",
+        "requester": {"display": "Dr A Consultant, Rheumatology"},
+        **fields,
+    }
+
+
+def bundle(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": f"urn:uuid:{index}", "resource": resource}
+            for index, resource in enumerate(resources, start=1)
+        ],
+    }
+
+
+def test_the_synthetic_shared_care_bundle() -> None:
+    result = read(SYNTHETIC)
+    assert result.format is SourceFormat.FHIR_JSON and not result.problems
+    [item] = result.accepted
+    request = item.request
+    assert (request.ref, request.sender) == (
+        "TRUST-LETTER-12345",
+        "urn:example:requesting-trust:letter-id",
+    )
+    assert request.received == datetime(2025, 1, 6, tzinfo=UTC)
+    assert request.patient.nhs_number == "9000000009" and request.patient.nhs_number_valid
+    assert request.medications == ("Lisdexamfetamine 30mg capsules",)
+    assert request.codes == ("406506008", "42013411000001102")  # SNOMED CT reason, dm+d drug
+    assert request.diagnosis == "Attention deficit hyperactivity disorder"
+    assert request.text is not None and "Stable on lisdexamfetamine 30mg" in request.text
+    assert request.requester.startswith("Consultant psychiatrist, Example NHS Foundation Trust")
+    assert messages(item.warnings) == [
+        f"{SYNTHETIC.name}:entry 1 (ServiceRequest scr-0001): subject: the patient's name and "
+        "date of birth are not given"
+    ]
+    assert messages(result.notes) == [
+        f"{SYNTHETIC.name}: skipped 1 Communication (only ServiceRequests are imported)",
+        f"{SYNTHETIC.name}: skipped 1 Task (only ServiceRequests are imported)",
+    ]
+
+
+@pytest.mark.parametrize("example", ["ColonoscopyRequest", "Lab-CReactiveProtein"])
+def test_uk_core_service_requests_import_in_json_and_xml_alike(example: str) -> None:
+    stem = f"UKCore-ServiceRequest-{example}-Example"
+    from_json = read(FHIR / f"{stem}.converted.json")
+    from_xml = read(FHIR / f"{stem}.official.xml")
+    assert (from_json.format, from_xml.format) == (SourceFormat.FHIR_JSON, SourceFormat.FHIR_XML)
+    [json_item], [xml_item] = from_json.accepted, from_xml.accepted
+    assert json_item.request.content_sha256() == xml_item.request.content_sha256()
+    request = xml_item.request
+    assert request.ref == stem  # no identifier: the resource id stands in, and we say so
+    assert request.flags == (Flag.INVALID_NHS_NUMBER,)  # the Patient is not in the file
+    warnings = messages(xml_item.warnings)
+    assert any(
+        "identifier: missing; the resource id is used as the reference" in w for w in warnings
+    )
+    assert any(
+        "subject: Patient/UKCore-Patient-RichardSmith-Example is not in the file" in w
+        for w in warnings
+    )
+    assert any(
+        "nhs_number: is missing; imported and flagged invalid_nhs_number" in w for w in warnings
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "skipped"),
+    [
+        ("UKCore-Task-Colonoscopy-Example.converted.json", "Task"),
+        ("UKCore-Task-Colonoscopy-Example.official.xml", "Task"),
+        ("UKCore-Communication-FirstMMRVaccination-Example.converted.json", "Communication"),
+        ("UKCore-Communication-FirstMMRVaccination-Example.official.xml", "Communication"),
+    ],
+)
+def test_resources_that_are_not_requests_are_reported_not_dropped(file: str, skipped: str) -> None:
+    result = read(FHIR / file)
+    assert not result.accepted and not result.problems
+    assert messages(result.notes) == [
+        f"{file}: skipped 1 {skipped} (only ServiceRequests are imported)"
+    ]
+
+
+def test_a_service_request_without_a_patient_is_refused(tmp_path: Path) -> None:
+    document = service_request()
+    del document["subject"]
+    result = read(write(tmp_path, bundle(document, service_request(id="sr2"))))
+    assert messages(result.problems) == [
+        "in.json:entry 1 (ServiceRequest sr1): subject: missing: a request must name its patient"
+    ]
+    assert [item.request.ref for item in result.accepted] == ["L-1"]  # the second, valid one
+
+
+def test_patient_practitioner_role_and_organisation_are_resolved(tmp_path: Path) -> None:
+    patient = {
+        "resourceType": "Patient",
+        "id": "p1",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}],
+        "name": [{"use": "official", "prefix": ["Ms"], "given": ["Ann"], "family": "Example"}],
+        "birthDate": "1980-02-03",
+    }
+    practitioner = {"resourceType": "Practitioner", "id": "dr1", "name": [{"text": "Dr G Shah"}]}
+    organisation = {
+        "resourceType": "Organization",
+        "id": "o1",
+        "name": "Rheumatology, County Hospital",
+    }
+    role = {
+        "resourceType": "PractitionerRole",
+        "id": "r1",
+        "practitioner": {"reference": "Practitioner/dr1"},
+        "organization": {"reference": "urn:uuid:4"},
+    }
+    medication = {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "proposal",
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {
+            "coding": [
+                {
+                    "system": "https://dmd.nhs.uk",
+                    "code": "326874007",
+                    "display": "Methotrexate 2.5mg tablets",
+                }
+            ]
+        },
+        "basedOn": [{"reference": "ServiceRequest/sr1"}],
+    }
+    request_resource = service_request(
+        subject={"reference": "Patient/p1"},
+        requester={"reference": "PractitionerRole/r1"},
+        priority="asap",
+        reasonCode=[
+            {
+                "coding": [
+                    {
+                        "system": "http://snomed.info/sct",
+                        "code": "69896004",
+                        "display": "Rheumatoid arthritis",
+                    }
+                ]
+            }
+        ],
+        note=[{"text": "Stable on methotrexate 15mg weekly."}],
+    )
+    result = read(
+        write(
+            tmp_path,
+            bundle(request_resource, patient, practitioner, organisation, role, medication),
+        )
+    )
+    [item] = result.accepted
+    request = item.request
+    assert request.patient.name == "Ms Ann Example"
+    assert request.patient.date_of_birth == date(1980, 2, 3)
+    assert request.patient.nhs_number_valid
+    assert (request.requester, request.organisation) == (
+        "Dr G Shah",
+        "Rheumatology, County Hospital",
+    )
+    assert request.urgency is Urgency.URGENT
+    assert request.medications == ("Methotrexate 2.5mg tablets",)
+    assert request.codes == ("69896004", "326874007")
+    assert request.diagnosis == "Rheumatoid arthritis"
+    assert not item.warnings and not result.notes
+
+
+def test_a_contained_patient_is_found(tmp_path: Path) -> None:
+    request_resource = service_request(
+        subject={"reference": "#pat"},
+        contained=[
+            {
+                "resourceType": "Patient",
+                "id": "pat",
+                "name": [{"given": ["Bo"], "family": "Li"}],
+                "birthDate": "1990-01-01",
+            }
+        ],
+    )
+    [item] = read(write(tmp_path, request_resource)).accepted
+    assert (item.request.patient.name, item.request.patient.date_of_birth) == (
+        "Bo Li",
+        date(1990, 1, 1),
+    )
+
+
+def test_a_revoked_request_is_skipped_and_said_so(tmp_path: Path) -> None:
+    result = read(write(tmp_path, bundle(service_request(status="revoked"))))
+    assert not result.accepted
+    assert messages(result.notes) == [
+        "in.json:entry 1 (ServiceRequest sr1): status: is 'revoked': not a live request, skipped"
+    ]
+
+
+def test_an_invalid_resource_names_its_entry_and_element(tmp_path: Path) -> None:
+    result = read(
+        write(
+            tmp_path, bundle(service_request(authoredOn="yesterday"), {"resourceType": "Nonsense"})
+        )
+    )
+    assert messages(result.problems) == [
+        "in.json:entry 1 (ServiceRequest sr1): authoredOn: DateTime value string does not match spec regex.",
+        "in.json:entry 2 (Nonsense): resourceType: 'Nonsense' is not a FHIR R4 resource type",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            '<ServiceRequest xmlns="http://hl7.org/fhir"><id value="&b;"/></ServiceRequest>',
+            "in.xml: XML with a DOCTYPE or ENTITY is refused (FHIR never uses one)",
+        ),
+        (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<ServiceRequest xmlns="http://hl7.org/fhir"><id value="&x;"/></ServiceRequest>',
+            "in.xml: XML with a DOCTYPE or ENTITY is refused (FHIR never uses one)",
+        ),
+        ("<note><to>GP</to></note>", "in.xml: is XML but not FHIR (its root element is note)"),
+        (
+            '<ServiceRequest xmlns="http://hl7.org/fhir">\n<id value="x">\n</ServiceRequest>',
+            "in.xml:3: is not well-formed XML",
+        ),
+    ],
+)
+def test_unsafe_or_foreign_xml_is_refused(tmp_path: Path, xml: str, expected: str) -> None:
+    result = read(write(tmp_path, xml, "in.xml"))
+    assert result.file_rejected and not result.accepted
+    [problem] = messages(result.problems)
+    assert problem.startswith(expected)
+
+
+def test_not_json_after_all(tmp_path: Path) -> None:
+    result = read(write(tmp_path, '{"resourceType": "Bundle", "entry": [}'))
+    assert not result.accepted
+    assert messages(result.problems) == [
+        "in.json:1: is not valid JSON (Expecting value, column 38)"
+    ]

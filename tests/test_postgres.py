@@ -1,0 +1,95 @@
+"""The same product on PostgreSQL, for practices with several workstations: a real server,
+started by the tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from db import open_database
+from tests.conftest import OS_LOGIN, SAMPLES, Run
+from triage.workspace import open_database_for
+
+pytestmark = pytest.mark.postgres
+THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
+
+
+def refs_and_flags(run: Run, url: str) -> dict[str, list[str]]:
+    lines = run("--db", url, "queue", "--format", "json").out.splitlines()
+    return {record["ref"]: record["flags"] for record in map(json.loads, lines)}
+
+
+def test_import_is_idempotent_and_all_or_nothing(run: Run, postgres_url: str) -> None:
+    first = run("--db", postgres_url, "import", *THREE_SAMPLES)
+    assert first.status == 0, first.err
+    assert f"first run: {OS_LOGIN} is now this database's manager" in first.err
+    assert "Nothing new" in run("--db", postgres_url, "import", *THREE_SAMPLES).out
+    bad = run("--db", postgres_url, "import", SAMPLES / "requests-bad.csv")
+    assert bad.status == 1
+    flags = refs_and_flags(run, postgres_url)
+    assert len(flags) == 16 and flags["S15"] == ["invalid_nhs_number"]
+
+
+def test_postgres_and_sqlite_give_the_same_queue(
+    run: Run, postgres_url: str, db_path: object
+) -> None:
+    for url in (postgres_url, str(db_path)):
+        assert (
+            run("--db", url, "import", *THREE_SAMPLES, *sorted((SAMPLES / "fhir").iterdir())).status
+            == 0
+        )
+    keep = (
+        "ref",
+        "received",
+        "nhs_number",
+        "date_of_birth",
+        "medications",
+        "codes",
+        "flags",
+        "text",
+    )
+
+    def comparable(url: str) -> list[dict[str, object]]:
+        records = map(json.loads, run("--db", url, "queue", "--format", "json").out.splitlines())
+        return [{key: record[key] for key in keep} for record in records]
+
+    assert comparable(postgres_url) == comparable(str(db_path))
+
+
+def test_db_upgrade_and_a_password_never_shown(run: Run, postgres_url: str) -> None:
+    assert "created, schema" in run("--db", postgres_url, "db", "upgrade").out
+    assert "up to date" in run("--db", postgres_url, "db", "upgrade").out
+
+
+def test_two_workstations_starting_together_migrate_once(postgres_url: str) -> None:
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start_workstation() -> None:
+        try:
+            barrier.wait()
+            open_database_for(postgres_url).dispose()
+        except BaseException as failure:  # reported below
+            failures.append(failure)
+
+    threads = [threading.Thread(target=start_workstation, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "a workstation is stuck migrating"
+    assert failures == []
+
+
+def test_a_database_holding_other_tables_is_refused(run: Run, postgres_url: str) -> None:
+    database = open_database(postgres_url)
+    with database.connection(write=True) as connection:
+        connection.exec_driver_sql("CREATE TABLE appointments (id integer primary key)")
+    database.dispose()
+    result = run("--db", postgres_url, "queue")
+    assert result.status == 1
+    assert "already holds tables that are not this program's (appointments)" in result.err

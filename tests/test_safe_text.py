@@ -1,0 +1,34 @@
+"""Untrusted text reaches the terminal as characters, never as control sequences."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from triage.safe_text import one_line, terminal_safe
+
+
+def test_escape_sequences_and_bidi_overrides_become_visible() -> None:
+    assert terminal_safe("\x1b[2J\x1b]0;title\x07") == "\\x1b[2J\\x1b]0;title\\x07"
+    assert terminal_safe("\x9b31m") == "\\x9b31m"  # a C1 control introducer
+    assert terminal_safe("abc\u202edef") == "abc\\u202edef"
+    assert terminal_safe("zero\u200bwidth") == "zero\\u200bwidth"
+
+
+def test_ordinary_text_is_untouched() -> None:
+    for text in ["O'Brien [/bold]", "Zoë Ōkubo-Łukasz", "[@click=app.quit]x[/]", "£40 — 10%"]:
+        assert terminal_safe(text) == text
+
+
+def test_newlines_are_kept_only_when_asked() -> None:
+    assert terminal_safe("a\nb") == "a\\x0ab"
+    assert terminal_safe("a\nb\r\n", keep_newlines=True) == "a\nb\\x0d\n"
+    assert one_line("Dear Dr\n\n  Smith,\tthanks") == "Dear Dr Smith, thanks"
+
+
+@given(st.text())
+def test_no_control_or_format_character_survives(text: str) -> None:
+    for char in terminal_safe(text, keep_newlines=True):
+        assert char == "\n" or unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp", "Cs"}
