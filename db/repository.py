@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from db.tables import ImportRow, RequestRow, UserRow
+from db.tables import Base, ImportRow, RequestRow, UserRow
 from triage.models import (
     Category,
     Flag,
@@ -76,21 +76,27 @@ class Repository:
         self, keys: Iterable[tuple[str, str]]
     ) -> dict[tuple[str, str], StoredFingerprint]:
         """For each (sender_key, ref) already stored, what is there."""
-        wanted = list(dict.fromkeys(keys))
+        # One sender at a time: SQLite answers "(a, b) IN (...)" by scanning the whole table,
+        # but "sender_key = ? AND ref IN (...)" from the unique index.
+        refs_by_sender: dict[str, list[str]] = {}
+        for sender_key, ref in dict.fromkeys(keys):
+            refs_by_sender.setdefault(sender_key, []).append(ref)
         found: dict[tuple[str, str], StoredFingerprint] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            rows = self._session.execute(
-                select(
-                    RequestRow.sender_key,
-                    RequestRow.ref,
-                    RequestRow.content_sha256,
-                    RequestRow.source_file,
-                    RequestRow.source_location,
-                ).where(tuple_(RequestRow.sender_key, RequestRow.ref).in_(chunk))
-            )
-            for sender_key, ref, sha, file, location in rows:
-                found[(sender_key, ref)] = StoredFingerprint(sha, file, location)
+        for sender_key, refs in refs_by_sender.items():
+            for start in range(0, len(refs), _CHUNK):
+                rows = self._session.execute(
+                    select(
+                        RequestRow.ref,
+                        RequestRow.content_sha256,
+                        RequestRow.source_file,
+                        RequestRow.source_location,
+                    ).where(
+                        RequestRow.sender_key == sender_key,
+                        RequestRow.ref.in_(refs[start : start + _CHUNK]),
+                    )
+                )
+                for ref, sha, file, location in rows:
+                    found[(sender_key, ref)] = StoredFingerprint(sha, file, location)
         return found
 
     def add_import(
@@ -120,17 +126,24 @@ class Repository:
         return row.id
 
     def add_requests(
-        self, requests: Sequence[IncomingRequest], *, import_id: int, imported_at: datetime
+        self,
+        requests: Sequence[IncomingRequest],
+        *,
+        import_id: int,
+        imported_at: datetime,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        """Insert new requests in bulk (callers have already left out the ones stored)."""
+        """Insert new requests in bulk (callers have already left out the ones stored).
+        Core INSERT on the table: the ORM's per-object bookkeeping is wasted on new rows."""
+        table = Base.metadata.tables[RequestRow.__tablename__]
         for start in range(0, len(requests), _CHUNK):
+            chunk = requests[start : start + _CHUNK]
             self._session.execute(
-                insert(RequestRow),
-                [
-                    _request_values(request, import_id=import_id, imported_at=imported_at)
-                    for request in requests[start : start + _CHUNK]
-                ],
+                insert(table),
+                [_request_values(r, import_id=import_id, imported_at=imported_at) for r in chunk],
             )
+            if progress is not None:
+                progress(start + len(chunk), len(requests))
 
     def list_requests(
         self, statuses: Sequence[Status], *, limit: int | None = None, offset: int = 0
@@ -187,7 +200,7 @@ def _request_values(
         "source_format": request.source.format,
         "source_location": request.source.location,
         "import_id": import_id,
-        "content_sha256": request.content_sha256(),
+        "content_sha256": request.content_sha256,
         "status": Status.OPEN,
         "imported_at": imported_at,
         "version": 1,

@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SAMPLES, Run, sqlite_dump, table_count
 
 THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
@@ -264,4 +266,113 @@ def test_import_works_on_a_copy_of_the_samples_in_another_folder(
     assert (
         "0 imported, 16 already present"
         in run("--db", db_path, "import", SAMPLES / "requests.csv").out
+    )
+
+
+def test_thousands_of_warnings_are_summarised_not_flooded(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    many = tmp_path / "many.csv"
+    with many.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "ref",
+                "received",
+                "nhs_number",
+                "patient_name",
+                "date_of_birth",
+                "requester",
+                "organisation",
+            ]
+        )
+        for number in range(120):
+            writer.writerow(
+                [f"B{number}", "2025-01-14", "1234567890", "A", "1980-01-01", "Dr A", "Clinic"]
+            )
+    result = run("--db", db_path, "import", many)
+    assert result.status == 0
+    warnings = [line for line in result.err_lines if line.startswith("triage: warning:")]
+    assert len(warnings) == 51
+    assert (
+        warnings[-1]
+        == "triage: warning: ... and 70 more; flagged requests show their flags in `triage queue`"
+    )
+    assert "120 imported" in result.out
+
+
+HEADER = "ref,received,nhs_number,patient_name,date_of_birth,requester,organisation"
+ROW = "R1,2025-01-14,9434765919,Ann Example,1980-02-03,Dr A,Rheumatology"
+NO_PATIENT_FHIR = json.dumps(
+    {
+        "resourceType": "ServiceRequest",
+        "id": "x",
+        "status": "active",
+        "intent": "proposal",
+        "authoredOn": "2025-01-06",
+    }
+)
+BAD_INPUTS = {
+    "unknown column": (f"{HEADER},colour\n{ROW},blue\n".encode(), "bad:1: colour: unknown column"),
+    "unparseable date": (
+        f"{HEADER}\n{ROW.replace('2025-01-14', '14/01/2025')}\n".encode(),
+        "bad:2: received: '14/01/2025' is not an ISO 8601 date",
+    ),
+    "unknown enum value": (
+        f"{HEADER},urgency\n{ROW},whenever\n".encode(),
+        "bad:2: urgency: 'whenever' is not one of: routine, urgent",
+    ),
+    "missing required field": (
+        f"{HEADER}\n{ROW.replace('Ann Example', '')}\n".encode(),
+        "bad:2: patient_name: missing (a value is required)",
+    ),
+    "empty file": (b"", "bad: is empty"),
+    "invalid UTF-8": (
+        f"{HEADER}\n".encode() + b"R1,2025-01-14,9434765919,Zo\xeb,1980-02-03,Dr A,X\n",
+        "bad:2: is not UTF-8 (byte 0xeb at column 28)",
+    ),
+    "not JSON": (b'[{"ref": "R1", ', "bad:1: is not valid JSON"),
+    "JSON of the wrong shape": (
+        b'{"requests": []}',
+        "bad: is a JSON object with the keys requests",
+    ),
+    "JSON nested thousands deep": (
+        b"[" * 5000 + b"]" * 5000,
+        "bad: is nested more than 64 levels deep",
+    ),
+    "FHIR resource without a patient": (
+        NO_PATIENT_FHIR.encode(),
+        "bad:ServiceRequest x: subject: missing: a request must name its patient",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_each_bad_input_ends_in_one_clear_line_and_changes_nothing(
+    run: Run, db_path: Path, tmp_path: Path, case: str
+) -> None:
+    content, problem = BAD_INPUTS[case]
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    before = sqlite_dump(db_path)
+    bad = tmp_path / "bad"
+    bad.write_bytes(content)
+    result = run("--db", db_path, "import", bad)
+    assert result.status == 1
+    assert any(line.startswith(str(bad.parent / problem)) for line in result.err_lines), result.err
+    assert result.err_lines[-1].startswith(f"triage: error: nothing imported: 1 problem in {bad}")
+    assert "Traceback" not in result.err
+    assert sqlite_dump(db_path) == before
+
+
+def test_a_file_over_the_size_limit_is_refused_from_the_command_line(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as file:
+        file.truncate(65 * 1024 * 1024)  # sparse: refused on its size alone
+    result = run("--db", db_path, "import", huge)
+    assert result.status == 1
+    assert (
+        result.err_lines[-2]
+        == f"{huge}: is 65.0 MB, over the 64 MB limit for one file; split it into smaller files"
     )

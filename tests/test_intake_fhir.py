@@ -93,7 +93,7 @@ def test_uk_core_service_requests_import_in_json_and_xml_alike(example: str) -> 
     from_xml = read(FHIR / f"{stem}.official.xml")
     assert (from_json.format, from_xml.format) == (SourceFormat.FHIR_JSON, SourceFormat.FHIR_XML)
     [json_item], [xml_item] = from_json.accepted, from_xml.accepted
-    assert json_item.request.content_sha256() == xml_item.request.content_sha256()
+    assert json_item.request.content_sha256 == xml_item.request.content_sha256
     request = xml_item.request
     assert request.ref == stem  # no identifier: the resource id stands in, and we say so
     assert request.flags == (Flag.INVALID_NHS_NUMBER,)  # the Patient is not in the file

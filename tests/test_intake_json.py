@@ -60,9 +60,9 @@ def test_the_same_request_in_csv_and_json_has_the_same_fingerprint() -> None:
     csv_requests = {i.request.ref: i.request for i in read(SAMPLES / "requests.csv").accepted}
     for item in read(SAMPLES / "requests.json").accepted:
         twin = csv_requests[item.request.ref]
-        assert (item.request.sender_key, item.request.content_sha256()) == (
+        assert (item.request.sender_key, item.request.content_sha256) == (
             twin.sender_key,
-            twin.content_sha256(),
+            twin.content_sha256,
         )
 
 

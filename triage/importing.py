@@ -82,7 +82,8 @@ def import_files(
     now: datetime | None = None,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportSummary:
-    """Import the files. `progress(file name)` returns a callback for that file's reading."""
+    """Import the files. `progress(label)` starts a progress report and returns its update
+    callback: one for reading each file, then one for saving."""
     require(workspace.user, Permission.IMPORT_REQUESTS)
     today = today or practice_today()
     now = now or utc_now()
@@ -91,7 +92,7 @@ def import_files(
             path,
             today=today,
             max_bytes=max_bytes,
-            progress=progress(str(path)) if progress else None,
+            progress=progress(f"Reading {path}") if progress else None,
         )
         for path in files
     ]
@@ -128,7 +129,8 @@ def import_files(
                 requests_present=outcome.already_present,
                 rows_rejected=outcome.rejected,
             )
-            repository.add_requests(new, import_id=import_id, imported_at=now)
+            saving = progress(f"Saving {len(new):,} requests") if progress and new else None
+            repository.add_requests(new, import_id=import_id, imported_at=now, progress=saving)
             outcome.added = len(new)
     return summary
 
@@ -142,7 +144,7 @@ def _split_new(
     for item in result.accepted:
         request = item.request
         key = (request.sender_key, request.ref)
-        fingerprint = request.content_sha256()
+        fingerprint = request.content_sha256
         earlier = seen.get(key)
         if earlier is None:
             seen[key] = StoredFingerprint(fingerprint, request.source.file, request.source.location)

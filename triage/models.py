@@ -10,6 +10,7 @@ import hashlib
 import json
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
@@ -197,6 +198,7 @@ class IncomingRequest(BaseModel):
         """The sender with case and spacing folded: with ref, what makes a request unique."""
         return " ".join(self.sender.split()).casefold()
 
+    @cached_property
     def content_sha256(self) -> str:
         """A fingerprint of what was asked, ignoring where it was read from, so that the same
         request arriving again can be told apart from a different one reusing its ref."""

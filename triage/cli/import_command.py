@@ -12,6 +12,8 @@ from triage.importing import ImportSummary, import_files
 
 # Below this much data a progress bar would only flicker.
 PROGRESS_THRESHOLD_BYTES = 1_000_000
+# A big file with a systematic problem should not bury the summary under thousands of lines.
+WARNINGS_SHOWN = 50
 
 
 @click.command("import")
@@ -33,14 +35,20 @@ def import_command(files: tuple[Path, ...], skip_invalid: bool) -> None:
             workspace,
             files,
             skip_invalid=skip_invalid,
-            progress=(lambda name: bars(f"Reading {name}")) if bars else None,
+            progress=bars,
         )
     report(summary)
 
 
 def report(summary: ImportSummary) -> None:
-    for warning in summary.warnings:
+    warnings = summary.warnings
+    for warning in warnings[:WARNINGS_SHOWN]:
         output.warning(str(warning))
+    if len(warnings) > WARNINGS_SHOWN:
+        output.warning(
+            f"... and {len(warnings) - WARNINGS_SHOWN:,} more; flagged requests show their flags "
+            "in `triage queue`"
+        )
     for problem in summary.problems:  # only reached with --skip-invalid
         output.plain(f"not imported: {problem}", err=True)
     for outcome in summary.files:

@@ -56,8 +56,10 @@ def read_requests_file(
     except FileRejected as rejected:
         return FileResult(name, None, "", problems=rejected.problems, file_rejected=True)
     result = FileResult(name, None, hashlib.sha256(data).hexdigest())
+    total = 1
     try:
         opened = _open(data, name)
+        total = opened.lines
         result.format = opened.format
         result.problems.extend(opened.file_problems)
         result.file_rejected = bool(opened.file_problems)
@@ -74,6 +76,8 @@ def read_requests_file(
     except FileRejected as rejected:
         result.problems.extend(rejected.problems)
         result.file_rejected = True
+    if progress is not None:
+        progress(total, total)  # done, even if the last lines were blank
     if result.file_rejected:
         result.accepted.clear()  # rows were checked only so that every problem is listed
     return result

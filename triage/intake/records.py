@@ -74,6 +74,8 @@ LOCAL_TIME = ZoneInfo("Europe/London")
 EARLIEST_BIRTH = date(1900, 1, 1)
 # A SNOMED CT or dm+d identifier (SCTID) is 6 to 18 digits.
 _CODE = re.compile(r"[0-9]{6,18}")
+# JSON can spell half of a UTF-16 pair ("\ud800"), which no database can store.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -206,7 +208,7 @@ def _text_value(column: str, value: object) -> str | None:
         return None
     if "\x00" in text:
         raise _Invalid("contains a NUL character")
-    if any("\ud800" <= char <= "\udfff" for char in text):
+    if _SURROGATE.search(text):
         raise _Invalid("contains an invalid character (an unpaired surrogate)")
     limit = MAX_LENGTH.get(column, DEFAULT_MAX_LENGTH)
     if len(text) > limit:
