@@ -3,10 +3,11 @@ login name, so no test can touch a real user's database."""
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from tests import postgres_server as postgres
 from triage.cli import main
+from triage.intake import REQUIRED_COLUMNS
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
 OS_LOGIN = "pat"
@@ -69,6 +71,18 @@ def run(capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "practice.db"
+
+
+def write_requests_csv(
+    path: Path, rows: Iterable[Sequence[str]], columns: Sequence[str] = REQUIRED_COLUMNS
+) -> Path:
+    """A request file written with the csv module, so any text (control characters too) can be
+    put in a field exactly."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    return path
 
 
 def sqlite_dump(path: Path) -> list[str]:

@@ -3,14 +3,13 @@ problem named, with nothing half-written."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, Run, sqlite_dump, table_count
+from tests.conftest import SAMPLES, Run, sqlite_dump, table_count, write_requests_csv
 
 THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
 
@@ -213,24 +212,13 @@ INJECTIONS = [
 def test_untrusted_text_is_printed_literally_never_as_markup_or_escapes(
     run: Run, db_path: Path, tmp_path: Path
 ) -> None:
-    hostile = tmp_path / "hostile.csv"
-    with hostile.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            [
-                "ref",
-                "received",
-                "nhs_number",
-                "patient_name",
-                "date_of_birth",
-                "requester",
-                "organisation",
-            ]
-        )
-        for number, text in enumerate(INJECTIONS):
-            writer.writerow(
-                [f"X{number}", "2025-01-14", "9434765919", text, "1980-01-01", "Dr A", text]
-            )
+    hostile = write_requests_csv(
+        tmp_path / "hostile.csv",
+        (
+            [f"X{number}", "2025-01-14", "9434765919", text, "1980-01-01", "Dr A", text]
+            for number, text in enumerate(INJECTIONS)
+        ),
+    )
     assert run("--db", db_path, "import", hostile).status == 0
     table = run("--db", db_path, "queue", "--limit", "0").out
     assert "\x1b" not in table and "\x07" not in table and "\u202e" not in table
@@ -272,24 +260,13 @@ def test_import_works_on_a_copy_of_the_samples_in_another_folder(
 def test_thousands_of_warnings_are_summarised_not_flooded(
     run: Run, db_path: Path, tmp_path: Path
 ) -> None:
-    many = tmp_path / "many.csv"
-    with many.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            [
-                "ref",
-                "received",
-                "nhs_number",
-                "patient_name",
-                "date_of_birth",
-                "requester",
-                "organisation",
-            ]
-        )
-        for number in range(120):
-            writer.writerow(
-                [f"B{number}", "2025-01-14", "1234567890", "A", "1980-01-01", "Dr A", "Clinic"]
-            )
+    many = write_requests_csv(
+        tmp_path / "many.csv",
+        (
+            [f"B{n}", "2025-01-14", "1234567890", "A", "1980-01-01", "Dr A", "Clinic"]
+            for n in range(120)
+        ),
+    )
     result = run("--db", db_path, "import", many)
     assert result.status == 0
     warnings = [line for line in result.err_lines if line.startswith("triage: warning:")]

@@ -79,3 +79,9 @@ def test_the_demo_refuses_a_real_database(run: Run, db_path: Path) -> None:
     assert result.status == 2
     assert "the demo always uses its own database" in result.err
     assert not db_path.exists()
+
+
+def test_demo_and_a_real_database_cannot_be_mixed(run: Run, db_path: Path) -> None:
+    result = run("--demo", "--db", db_path, "queue")
+    assert result.status == 2
+    assert "--demo uses the demo's own database; leave out --db" in result.err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ from textual.widgets import DataTable
 from screens.app import TriageApp
 from screens.queue import QueueScreen
 from screens.widgets.request_detail import RequestDetail
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, write_requests_csv
 from triage.demo import DEMO_CLERK, build_demo
 from triage.importing import import_files
 from triage.workspace import Workspace, open_workspace
@@ -96,21 +95,11 @@ INJECTIONS = {
 
 @pytest.fixture
 def hostile(tmp_path: Path, practice: Workspace) -> Workspace:
-    path = tmp_path / "hostile.csv"
-    with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(
-            file, fieldnames=["ref", "received", "nhs_number", "date_of_birth", *INJECTIONS]
-        )
-        writer.writeheader()
-        writer.writerow(
-            {
-                "ref": "[@click=app.quit]R1",
-                "received": "2025-01-14",
-                "nhs_number": "9434765919",
-                "date_of_birth": "1980-01-01",
-                **INJECTIONS,
-            }
-        )
+    path = write_requests_csv(
+        tmp_path / "hostile.csv",
+        [["[@click=app.quit]R1", "2025-01-14", "9434765919", "1980-01-01", *INJECTIONS.values()]],
+        columns=["ref", "received", "nhs_number", "date_of_birth", *INJECTIONS],
+    )
     import_files(practice, [path])
     return practice
 

@@ -7,9 +7,8 @@ import click
 from triage import paths
 from triage.cli import context, output
 from triage.cli.queue_command import print_queue
-from triage.demo import DEFAULT_REQUESTS, DEFAULT_SEED, DEMO_CLERK, DEMO_USERS, build_demo
+from triage.demo import DEFAULT_REQUESTS, DEFAULT_SEED, DEMO_USERS, build_demo
 from triage.models import Status
-from triage.workspace import open_workspace
 
 # Large demos are for trying the program at scale; show a bar while they build.
 PROGRESS_THRESHOLD_REQUESTS = 5_000
@@ -44,13 +43,9 @@ def demo_command(count: int, seed: int, no_ui: bool) -> None:
     output.info(
         f"demo database {paths.demo_database_path()} ({summary.added} requests; users {names})"
     )
-    workspace = open_workspace(None, options.user_name, demo=True, default_user=DEMO_CLERK)
-    try:
-        if no_ui:
-            print_queue(
-                workspace, [Status.OPEN, Status.AWAITING_GP], output_format="table", limit=None
-            )
-        else:
-            options.run_ui(workspace)
-    finally:
-        workspace.close()
+    options.demo = True  # from here on, as `triage --demo`
+    workspace = options.workspace()
+    if no_ui:
+        print_queue(workspace, [Status.OPEN, Status.AWAITING_GP], output_format="table", limit=None)
+    else:
+        options.run_ui(workspace)

@@ -70,6 +70,8 @@ def cli(
 
     Run without a command to open the terminal app.
     """
+    if demo and database_url is not None:
+        raise click.UsageError("--demo uses the demo's own database; leave out --db (or TRIAGE_DB)")
     open_ui = context.meta.get("triage.open_ui")
     context.obj = CliContext(database_url, user_name, demo, open_ui)
     context.call_on_close(context.obj.close)

@@ -32,6 +32,16 @@ _URGENT_PRIORITIES = {"urgent", "asap", "stat"}
 _NOT_LIVE_STATUSES = {"revoked", "completed", "entered-in-error"}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
+# Resources read for what they say about a ServiceRequest rather than imported themselves.
+_CONTEXT_TYPES = (
+    "Patient",
+    "Practitioner",
+    "PractitionerRole",
+    "Organization",
+    "Medication",
+    "MedicationRequest",
+)
+
 
 @dataclass
 class FhirRead:
@@ -243,17 +253,6 @@ def _read_entries(entries: list[_Entry], problems: list[Problem], name: str) -> 
     if not entries and not problems:
         notes.append(Problem(name, None, None, "holds no resources: nothing to import"))
     return FhirRead(records, notes)
-
-
-# Resources read for what they say about a ServiceRequest rather than imported themselves.
-_CONTEXT_TYPES = (
-    "Patient",
-    "Practitioner",
-    "PractitionerRole",
-    "Organization",
-    "Medication",
-    "MedicationRequest",
-)
 
 
 def _medications_for(entry: _Entry, medication_requests: list[Any], *, single: bool) -> list[Any]:

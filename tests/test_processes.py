@@ -1,0 +1,155 @@
+"""The installed `triage` program as separate processes: what a shell user and a crash see."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import OS_LOGIN
+from triage.demo import write_demo_file
+
+TRIAGE = str(Path(sys.executable).parent / ("triage.exe" if os.name == "nt" else "triage"))
+ROWS = 4_000
+
+
+@pytest.fixture
+def environment(isolated_home: Path) -> dict[str, str]:
+    return {**os.environ, "LOGNAME": OS_LOGIN, "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("inbox") / "big.jsonl"
+    write_demo_file(path, ROWS, today=date(2025, 2, 3))
+    return path
+
+
+def test_the_console_script_runs(environment: dict[str, str]) -> None:
+    result = subprocess.run(
+        [TRIAGE, "--version"], capture_output=True, text=True, env=environment, check=False
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "triage, version 0.1.0")
+
+
+def test_a_reader_that_stops_early_is_not_an_error_report(
+    environment: dict[str, str], big_file: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "t.db"
+    subprocess.run(
+        [TRIAGE, "--db", database, "import", big_file],
+        capture_output=True,
+        env=environment,
+        check=True,
+    )
+    reader = subprocess.Popen(
+        [TRIAGE, "--db", database, "queue", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # like `| head -1`
+    error = reader.stderr.read().decode()
+    reader.wait(timeout=30)
+    assert error == ""
+
+
+def _counts(database: Path) -> tuple[str, int, int]:
+    with sqlite3.connect(database) as connection:
+        (integrity,) = connection.execute("PRAGMA integrity_check").fetchone()
+        (stored,) = connection.execute("SELECT count(*) FROM requests").fetchone()
+        (recorded,) = connection.execute(
+            "SELECT coalesce(sum(requests_added), 0) FROM imports"
+        ).fetchone()
+    return integrity, stored, recorded
+
+
+def test_killing_an_import_at_any_moment_never_leaves_half_of_it(
+    environment: dict[str, str], big_file: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.db"
+    subprocess.run(
+        [TRIAGE, "--db", empty, "users", "list"], capture_output=True, env=environment, check=True
+    )
+
+    def fresh_copy(name: str) -> Path:
+        copy = tmp_path / name
+        shutil.copy(empty, copy)
+        return copy
+
+    started = time.monotonic()
+    subprocess.run(
+        [TRIAGE, "--db", fresh_copy("timed.db"), "import", big_file],
+        capture_output=True,
+        env=environment,
+        check=True,
+    )
+    full_import = time.monotonic() - started
+
+    rng = random.Random(20250203)
+    outcomes = []
+    for attempt in range(12):
+        database = fresh_copy(f"killed-{attempt}.db")
+        importer = subprocess.Popen(
+            [TRIAGE, "--db", database, "import", big_file],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.1, 1.0) * full_import)  # start-up, reading, checking or saving
+        importer.send_signal(signal.SIGKILL)
+        importer.wait()
+        integrity, stored, recorded = _counts(database)
+        assert integrity == "ok"
+        assert stored in (0, ROWS), f"{stored} of {ROWS} requests: an import was half-written"
+        assert recorded == stored  # the import record and its requests commit together
+        outcomes.append(stored)
+        subprocess.run(
+            [TRIAGE, "--db", database, "import", big_file],
+            capture_output=True,
+            env=environment,
+            check=True,
+        )
+        assert _counts(database)[1:] == (ROWS, ROWS)  # and a rerun finishes the job, once
+    assert 0 in outcomes, f"no kill landed before the commit ({outcomes}); the test proved nothing"
+
+
+def test_ctrl_c_during_an_import_saves_nothing_and_says_so(
+    environment: dict[str, str], big_file: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "t.db"
+    subprocess.run(
+        [TRIAGE, "--db", database, "users", "list"],
+        capture_output=True,
+        env=environment,
+        check=True,
+    )
+    importer = subprocess.Popen(
+        [TRIAGE, "--db", database, "import", big_file],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)
+    importer.send_signal(signal.SIGINT)
+    _, error = importer.communicate(timeout=60)
+    if importer.returncode == 0:
+        pytest.skip("the import finished before the interrupt arrived on this machine")
+    assert importer.returncode == 130
+    assert (
+        error.strip().splitlines()[-1]
+        == "triage: error: interrupted; anything not yet saved was not saved"
+    )
+    assert _counts(database)[1:] == (0, 0)
