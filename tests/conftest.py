@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests import postgres_server as postgres
 from triage.cli import main
 from triage.intake import REQUIRED_COLUMNS
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
+
+# The machines are shared and noisy: property tests check behaviour, never timing.
+settings.register_profile("triage", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("triage")
 OS_LOGIN = "pat"
 
 

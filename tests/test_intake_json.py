@@ -26,6 +26,12 @@ GOOD = {
 }
 
 
+# Each example writes a file into the test's own tmp_path, which is safe to share between them.
+FILE_PROPERTIES = settings(
+    max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
 def read(path: Path) -> FileResult:
     return read_requests_file(path, today=TODAY, name=path.name)
 
@@ -174,7 +180,7 @@ def test_one_request_object_alone_is_read_even_spread_over_lines(tmp_path: Path)
     assert messages(bad)[0].startswith("in.json:1: received: 'soon' is not an ISO 8601 date")
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FILE_PROPERTIES
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_end_in_problems_never_in_an_exception(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "fuzz"
@@ -192,7 +198,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FILE_PROPERTIES
 @given(
     st.lists(
         st.dictionaries(st.sampled_from([*GOOD, "text", "codes", "x"]), json_values), max_size=4

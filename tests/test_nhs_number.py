@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triage.models import is_valid_nhs_number, nhs_number_problem, normalise_nhs_number
+from triage.models import (
+    is_valid_nhs_number,
+    nhs_check_digit,
+    nhs_number_problem,
+    normalise_nhs_number,
+)
 
 # (number, valid?) as published: Wikipedia, uk-fci/nhs-number, Thimbleby, PDS and e-RS sandboxes.
 PUBLIC_VECTORS = [
@@ -61,17 +66,25 @@ def test_any_text_gets_an_answer_never_an_exception(text: str) -> None:
         assert len(digits) == 10 and all("0" <= ch <= "9" for ch in digits)
 
 
-valid_numbers = st.text(alphabet="0123456789", min_size=10, max_size=10).filter(is_valid_nhs_number)
+@st.composite
+def valid_numbers(draw: st.DrawFn) -> str:
+    """Nine digits and the check digit they call for (made, not filtered: 1 in 11 have none)."""
+    first_nine = draw(
+        st.text(alphabet="0123456789", min_size=9, max_size=9).filter(
+            lambda digits: not digits.startswith("000") and nhs_check_digit(digits) is not None
+        )
+    )
+    return first_nine + str(nhs_check_digit(first_nine))
 
 
-@given(valid_numbers, st.integers(0, 9), st.integers(1, 9))
+@given(valid_numbers(), st.integers(0, 9), st.integers(1, 9))
 def test_every_single_digit_error_is_caught(number: str, position: int, change: int) -> None:
     digit = (int(number[position]) + change) % 10
     mistyped = number[:position] + str(digit) + number[position + 1 :]
     assert not is_valid_nhs_number(mistyped)
 
 
-@given(valid_numbers, st.integers(0, 8))
+@given(valid_numbers(), st.integers(0, 8))
 def test_swapping_two_neighbouring_digits_is_caught(number: str, position: int) -> None:
     first, second = number[position], number[position + 1]
     if first == second or position == 8:  # the check digit's own neighbour can swap validly
