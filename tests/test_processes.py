@@ -73,6 +73,10 @@ def test_a_reader_that_stops_early_is_not_an_error_report(
     assert error == ""
 
 
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _counts(database: Path) -> tuple[str, int, int]:
     with sqlite3.connect(database) as connection:
         (integrity,) = connection.execute("PRAGMA integrity_check").fetchone()
@@ -151,6 +155,9 @@ def test_ctrl_c_during_an_import_saves_nothing_and_says_so(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starts background jobs with SIGINT ignored, and Python keeps it so: give the
+        # program the interrupt a person at a terminal would have, whatever ran these tests.
+        preexec_fn=_default_interrupt,
     )
     time.sleep(2.0)  # past start-up, well before the end of reading and saving
     importer.send_signal(signal.SIGINT)
