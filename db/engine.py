@@ -195,12 +195,19 @@ class Database:
         to be ours: the setting is written into the file's header."""
         if not self.is_sqlite:
             return
+        with self.connection(write=False) as connection:
+            if connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal":
+                return
+        # Changing the mode is not allowed inside a transaction, and our connections always
+        # begin one: so a raw connection, whose errors SQLAlchemy does not wrap for us.
         with self._translated_errors():
             raw = self.engine.raw_connection()
             try:
                 cursor = raw.cursor()
-                cursor.execute("PRAGMA journal_mode = WAL")  # not allowed inside a transaction
+                cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.close()
+            except self.engine.dialect.loaded_dbapi.Error as error:
+                raise OperationalError("PRAGMA journal_mode = WAL", None, error) from error
             finally:
                 raw.close()
 

@@ -187,3 +187,25 @@ def test_the_first_run_makes_the_login_the_manager(run: Run, db_path: Path) -> N
         == f'{{"name": "{OS_LOGIN}", "role": "manager", "full_name": null, "active": true}}\n'
     )
     assert "first run" not in run("--db", db_path, "users", "list").err
+
+
+def test_a_database_held_by_another_writer_is_one_clear_line_and_nothing_saved(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import db.engine
+
+    monkeypatch.setattr(db.engine, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.2)
+    run("--db", db_path, "users", "list")
+    other_workstation = sqlite3.connect(db_path, isolation_level=None)
+    other_workstation.execute("BEGIN IMMEDIATE")  # someone else is saving
+    try:
+        result = run("--db", db_path, "import", SAMPLES / "requests.csv")
+    finally:
+        other_workstation.execute("ROLLBACK")
+        other_workstation.close()
+    assert result.status == 1
+    assert result.err_lines[-1] == (
+        "triage: error: the database is busy: another user held it for more than 0.2 seconds; "
+        "nothing was saved, try again"
+    )
+    assert table_count(db_path, "requests") == 0
