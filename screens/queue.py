@@ -86,10 +86,13 @@ class QueueScreen(Screen[None]):
 
     def _show(self, page: QueuePage) -> None:
         table = self.query_one("#queue", DataTable)
+        was_on = self._highlighted_key(table)
         table.clear()
         self._requests = {str(request.id): request for request in page.requests}
         for key, request in self._requests.items():
             table.add_row(*_cells(request), key=key)
+        if was_on in self._requests:  # a reload keeps the clerk's place
+            table.move_cursor(row=table.get_row_index(was_on))
         counts = " · ".join(
             f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items()
         )
@@ -100,7 +103,13 @@ class QueueScreen(Screen[None]):
         )
         self.query_one("#counts", Static).update(Text(shown + counts))
         table.focus()
-        self.query_one(RequestDetail).show(next(iter(self._requests.values()), None))
+        self.query_one(RequestDetail).show(self._requests.get(self._highlighted_key(table) or ""))
+
+    @staticmethod
+    def _highlighted_key(table: DataTable[Text]) -> str | None:
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     @on(DataTable.RowHighlighted, "#queue")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -73,6 +73,19 @@ async def test_moving_through_the_queue_shows_each_request_as_received(demo: Wor
         assert f"Ref: {second}" in detail_text(app)
 
 
+async def test_reload_keeps_the_clerks_place(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j", "j")
+        table = app.screen.query_one("#queue", DataTable)
+        ref = str(table.get_row_at(3)[1])
+        await pilot.press("r")
+        await loaded(pilot)
+        assert table.cursor_row == 3
+        assert f"Ref: {ref}" in detail_text(app)
+
+
 async def test_reload_reads_new_requests(practice: Workspace) -> None:
     app = TriageApp(practice)
     async with app.run_test(size=SIZE) as pilot:
