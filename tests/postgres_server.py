@@ -74,7 +74,6 @@ def start() -> Server:
         return Server(existing)
     binaries = _binaries()
     run_as: tuple[str, ...] = ()
-    folder = Path(tempfile.mkdtemp(prefix="triage-pg-"))
     if os.geteuid() == 0:
         runuser = shutil.which("runuser")
         if runuser is None:
@@ -82,9 +81,11 @@ def start() -> Server:
                 "running as root and there is no runuser to start PostgreSQL as 'postgres'"
             )
         run_as = (runuser, "-u", "postgres", "--")
-        shutil.chown(folder, user="postgres")
+    folder = Path(tempfile.mkdtemp(prefix="triage-pg-"))
     data, port = folder / "data", _free_port()
     try:
+        if run_as:
+            shutil.chown(folder, user="postgres")  # LookupError: no such user here
         subprocess.run(
             [
                 *run_as,
@@ -118,12 +119,7 @@ def start() -> Server:
             check=True,
             timeout=60,
         )
-    except (
-        subprocess.CalledProcessError,
-        subprocess.TimeoutExpired,
-        KeyError,
-        LookupError,
-    ) as failure:
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, LookupError) as failure:
         shutil.rmtree(folder, ignore_errors=True)
         raise Unavailable(f"could not start PostgreSQL: {failure}") from None
     return Server(

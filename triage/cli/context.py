@@ -28,7 +28,7 @@ class CliContext:
             if self.demo:
                 from triage.demo import DEMO_CLERK, build_demo, demo_database_is_built
 
-                if self.database_url is None and not demo_database_is_built():
+                if not demo_database_is_built():  # (--demo with --db is refused earlier)
                     output.info("building the demo database")
                     build_demo()
                 default_user = DEMO_CLERK

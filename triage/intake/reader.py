@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from triage.intake.csv_reader import read_csv
 from triage.intake.fhir_reader import read_fhir_json, read_fhir_xml
@@ -118,7 +119,7 @@ def _open(data: bytes, name: str) -> _Opened:
     return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
 
 
-def _kind_of_object_file(text: str, name: str) -> str:
+def _kind_of_object_file(text: str, name: str) -> Literal["fhir", "one request", "lines"]:
     """A file starting with "{": one FHIR resource, one request object, or JSON Lines.
     An object that is none of these (the wrong shape) is refused with a clear reason."""
     try:
