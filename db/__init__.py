@@ -12,7 +12,7 @@ from db.errors import (
     NotATriageDatabase,
     SchemaTooNew,
 )
-from db.repository import Repository, StoredFingerprint
+from db.repository import PolicyActivation, Repository, StoredFingerprint, StoredPolicy
 from db.schema import HEAD_REVISION, SchemaChange, ensure_schema, upgrade
 
 __all__ = [
@@ -24,10 +24,12 @@ __all__ = [
     "DatabaseWriteFailed",
     "InvalidDatabaseURL",
     "NotATriageDatabase",
+    "PolicyActivation",
     "Repository",
     "SchemaChange",
     "SchemaTooNew",
     "StoredFingerprint",
+    "StoredPolicy",
     "ensure_schema",
     "open_database",
     "parse_database_url",

@@ -7,10 +7,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
-from db.tables import Base, ImportRow, RequestRow, UserRow
+from db.tables import (
+    Base,
+    ImportRow,
+    PolicyActivationRow,
+    PolicyVersionRow,
+    RequestRow,
+    UserRow,
+)
 from triage.models import (
     Category,
     Flag,
@@ -36,6 +43,28 @@ class StoredFingerprint:
     content_sha256: str
     source_file: str
     source_location: str
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    """A policy version as stored: its exact text and who added it."""
+
+    row_id: int
+    policy_id: str
+    version: str
+    title: str
+    content_sha256: str
+    file_name: str
+    text: str
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class PolicyActivation:
+    policy: StoredPolicy
+    activated_by: str
+    activated_at: datetime
 
 
 class Repository:
@@ -165,6 +194,94 @@ class Repository:
         counts.update({status: count for status, count in rows})
         return counts
 
+    # --- policies ---------------------------------------------------------------------------
+
+    def find_policy(
+        self,
+        *,
+        sha256: str | None = None,
+        policy_id: str | None = None,
+        version: str | None = None,
+    ) -> StoredPolicy | None:
+        """The stored version with this content, or with this id and version."""
+        if sha256 is not None:
+            found = self._policies(PolicyVersionRow.content_sha256 == sha256)
+        else:
+            found = self._policies(
+                PolicyVersionRow.policy_id == policy_id, PolicyVersionRow.version == version
+            )
+        return found[0] if found else None
+
+    def policy_versions(self, policy_id: str | None = None) -> list[StoredPolicy]:
+        """Stored versions, newest first; all of them, or those of one policy id."""
+        if policy_id is None:
+            return self._policies()
+        return self._policies(PolicyVersionRow.policy_id == policy_id)
+
+    def _policies(self, *conditions: ColumnElement[bool]) -> list[StoredPolicy]:
+        query = (
+            select(PolicyVersionRow, UserRow.name)
+            .join(UserRow, UserRow.id == PolicyVersionRow.added_by_id)
+            .where(*conditions)
+            .order_by(PolicyVersionRow.id.desc())
+        )
+        return [_stored_policy(row, added_by) for row, added_by in self._session.execute(query)]
+
+    def add_policy(
+        self,
+        *,
+        policy_id: str,
+        version: str,
+        title: str,
+        content_sha256: str,
+        file_name: str,
+        text: str,
+        added_by: User,
+        added_at: datetime,
+    ) -> StoredPolicy:
+        row = PolicyVersionRow(
+            policy_id=policy_id,
+            version=version,
+            title=title,
+            content_sha256=content_sha256,
+            file_name=file_name,
+            text=text,
+            added_by_id=added_by.id,
+            added_at=added_at,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _stored_policy(row, added_by.name)
+
+    def activate_policy(self, policy: StoredPolicy, by: User, at: datetime) -> None:
+        self._session.add(
+            PolicyActivationRow(
+                policy_version_id=policy.row_id, activated_by_id=by.id, activated_at=at
+            )
+        )
+        self._session.flush()
+
+    def policy_activations(self, *, limit: int | None = None) -> list[PolicyActivation]:
+        """Activations, latest first: the first is the policy in force."""
+        added_by, activated_by = aliased(UserRow), aliased(UserRow)
+        query = (
+            select(
+                PolicyVersionRow,
+                added_by.name,
+                activated_by.name,
+                PolicyActivationRow.activated_at,
+            )
+            .join(PolicyActivationRow, PolicyActivationRow.policy_version_id == PolicyVersionRow.id)
+            .join(added_by, added_by.id == PolicyVersionRow.added_by_id)
+            .join(activated_by, activated_by.id == PolicyActivationRow.activated_by_id)
+            .order_by(PolicyActivationRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            PolicyActivation(_stored_policy(row, adder), activator, at)
+            for row, adder, activator, at in self._session.execute(query)
+        ]
+
 
 def _user(row: UserRow) -> User:
     return User(id=row.id, name=row.name, role=row.role, full_name=row.full_name, active=row.active)
@@ -236,4 +353,18 @@ def _request(row: RequestRow) -> Request:
         text=row.text,
         flags=tuple(Flag(flag) for flag in row.flags),
         source=Source(file=row.source_file, format=row.source_format, location=row.source_location),
+    )
+
+
+def _stored_policy(row: PolicyVersionRow, added_by: str) -> StoredPolicy:
+    return StoredPolicy(
+        row_id=row.id,
+        policy_id=row.policy_id,
+        version=row.version,
+        title=row.title,
+        content_sha256=row.content_sha256,
+        file_name=row.file_name,
+        text=row.text,
+        added_by=added_by,
+        added_at=row.added_at,
     )

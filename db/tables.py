@@ -150,3 +150,35 @@ class RequestRow(Base):
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict here)
+
+
+class PolicyVersionRow(Base):
+    """A policy as declared: its exact text, kept for good so that every decision made under it
+    can be traced to what it said."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (
+        UniqueConstraint("policy_id", "version", name="uq_policy_versions_policy_id_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(2000))
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(1000))
+    text: Mapped[str] = mapped_column(Text)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime]
+
+
+class PolicyActivationRow(Base):
+    """Who put which policy version in force, and when. The latest activation is the practice's
+    policy; earlier ones stay as its history."""
+
+    __tablename__ = "policy_activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    activated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    activated_at: Mapped[datetime]

@@ -20,6 +20,7 @@ from triage.demo_scenarios import SCENARIOS, Scenario
 from triage.importing import ImportSummary, import_files
 from triage.intake import Progress
 from triage.models import Role, nhs_check_digit
+from triage.practice_policy import activate_policy
 from triage.workspace import Workspace, open_database_for
 
 DEMO_USERS = (
@@ -28,6 +29,9 @@ DEMO_USERS = (
     ("demo-manager", Role.MANAGER, "Sam Taylor"),
 )
 DEMO_CLERK = DEMO_USERS[0][0]
+DEMO_MANAGER = DEMO_USERS[2][0]
+# The shipped policy the demo practice has declared: it covers the most categories.
+DEMO_POLICY = "dorset-gp-alliance"
 DEFAULT_REQUESTS = 60
 DEFAULT_SEED = 2025
 
@@ -127,6 +131,8 @@ def build_demo(
                 name: repository.add_user(name, role, full_name, None, now)
                 for name, role, full_name in DEMO_USERS
             }
+        manager = Workspace(database, users[DEMO_MANAGER], demo=True)
+        activate_policy(manager, DEMO_POLICY)
         clerk = Workspace(database, users[DEMO_CLERK], demo=True)
         return import_files(clerk, [requests_file], progress=progress, today=today)
     finally:

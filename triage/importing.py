@@ -87,15 +87,7 @@ def import_files(
     require(workspace.user, Permission.IMPORT_REQUESTS)
     today = today or practice_today()
     now = now or utc_now()
-    results = [
-        read_requests_file(
-            path,
-            today=today,
-            max_bytes=max_bytes,
-            progress=progress(f"Reading {path}") if progress else None,
-        )
-        for path in files
-    ]
+    results = read_files(files, today=today, progress=progress, max_bytes=max_bytes)
     summary = ImportSummary(
         [
             FileOutcome(
@@ -133,6 +125,25 @@ def import_files(
             repository.add_requests(new, import_id=import_id, imported_at=now, progress=saving)
             outcome.added = len(new)
     return summary
+
+
+def read_files(
+    files: Sequence[Path],
+    *,
+    today: date,
+    progress: Callable[[str], Progress] | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> list[FileResult]:
+    """Read and check every file; nothing is stored."""
+    return [
+        read_requests_file(
+            path,
+            today=today,
+            max_bytes=max_bytes,
+            progress=progress(f"Reading {path}") if progress else None,
+        )
+        for path in files
+    ]
 
 
 def _split_new(

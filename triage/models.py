@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -29,6 +30,26 @@ class Category(StrEnum):
     INR = "inr"
     MENTAL_HEALTH_MONITORING = "mental_health_monitoring"
     LITHIUM = "lithium"
+
+    @property
+    def label(self) -> str:
+        """The category as a clerk would say it."""
+        return _CATEGORY_LABELS[self]
+
+
+_CATEGORY_LABELS = {
+    Category.ADHD: "ADHD",
+    Category.GENDER_DYSPHORIA: "gender dysphoria",
+    Category.MGUS: "MGUS",
+    Category.BARIATRIC: "post-bariatric surgery",
+    Category.EATING_DISORDER: "eating disorder",
+    Category.DMARD: "DMARD",
+    Category.DENOSUMAB: "denosumab",
+    Category.PSA: "PSA",
+    Category.INR: "INR/warfarin",
+    Category.MENTAL_HEALTH_MONITORING: "mental health bloods/ECG",
+    Category.LITHIUM: "lithium",
+}
 
 
 class ProviderType(StrEnum):
@@ -225,3 +246,76 @@ class User(BaseModel):
     role: Role
     full_name: str | None = None
     active: bool = True
+
+
+# --- What a request reads as, and what the policy suggests ---------------------------------------
+# Plain slotted dataclasses rather than pydantic models: these are made for every request the
+# queue shows or a simulation runs, and must cost microseconds.
+
+
+class EvidenceKind(StrEnum):
+    CODE = "code"  # a SNOMED CT or dm+d code from a code list
+    MEDICINE = "medicine"  # a generic or brand name
+    TERM = "term"  # a clinical term specific to the category
+    CONTEXT = "context"  # supports a category found otherwise; never identifies one alone
+    OTHER_WORK = "other_work"  # asks for something outside every category (a fit note, HRT)
+    DECLARED = "declared"  # the category the sender stated
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason the classifier gave: what it found, where, and what it points to."""
+
+    field: str  # medications, diagnosis, codes, text, organisation, requester or category
+    found: str  # the vocabulary term or code that matched
+    kind: EvidenceKind
+    category: Category | None  # None for other work
+    note: str = ""  # a code's description, or why a medicine did or did not count
+
+    def describe(self) -> str:
+        target = self.category.value if self.category else "other work"
+        detail = f" ({self.note})" if self.note else ""
+        return f"{self.field}: {self.found}{detail} -> {target}"
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    category: Category | None  # the one category the request reads as; None for none or several
+    categories: tuple[Category, ...]  # every category it has evidence for, strongest first
+    confidence: float  # 0-1, how strongly the evidence points to `category`
+    evidence: tuple[Evidence, ...]
+    mixed: bool  # several categories, a category plus other work, or the sender disagrees
+    mixed_because: str = ""  # one phrase, for the explanation
+
+    @property
+    def unclassified(self) -> bool:
+        return self.category is None and not self.mixed
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    """Something in the letter a GP must see: a word or a result outside its safe range."""
+
+    field: str
+    found: str  # as written in the letter, e.g. "INR 6.2"
+    why: str  # e.g. "INR above 5"
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What reading a request found: its classification and its red flags."""
+
+    classification: Classification
+    red_flags: tuple[RedFlag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What the policy says to do with one request (formats.md §4)."""
+
+    action: Action
+    rule: str | None
+    reasons: tuple[Reason, ...]
+    flags: tuple[Flag, ...]
+    redirect_to: str | None
+    explanation: str  # one sentence a clerk understands

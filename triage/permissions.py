@@ -15,6 +15,7 @@ class Permission(StrEnum):
     VIEW_QUEUE = "view the queue"
     VIEW_USERS = "list users"
     MANAGE_USERS = "add users"
+    ACTIVATE_POLICY = "activate a policy"
 
 
 ALLOWED: dict[Permission, frozenset[Role]] = {
@@ -22,6 +23,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_QUEUE: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.VIEW_USERS: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.MANAGE_USERS: frozenset({Role.MANAGER}),
+    Permission.ACTIVATE_POLICY: frozenset({Role.MANAGER}),
 }
 
 _ROLE_NAMES = {Role.CLERK: "a clerk", Role.GP: "a GP", Role.MANAGER: "a manager"}

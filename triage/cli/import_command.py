@@ -30,7 +30,7 @@ def import_command(files: tuple[Path, ...], skip_invalid: bool) -> None:
     sender and ref) is not added again.
     """
     workspace = context.current().workspace()
-    with output.progress_bars(_total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
+    with output.progress_bars(total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
         summary = import_files(
             workspace,
             files,
@@ -68,7 +68,7 @@ def report(summary: ImportSummary) -> None:
         )
 
 
-def _total_size(files: tuple[Path, ...]) -> int:
+def total_size(files: tuple[Path, ...]) -> int:
     total = 0
     for file in files:
         with contextlib.suppress(OSError):  # the import reports missing files itself

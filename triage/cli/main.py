@@ -22,6 +22,7 @@ from triage.cli.context import CliContext, OpenUI
 from triage.cli.db_command import db_group
 from triage.cli.demo_command import demo_command
 from triage.cli.import_command import import_command
+from triage.cli.policy_command import policy_group
 from triage.cli.queue_command import queue_command
 from triage.cli.users_command import users_group
 from triage.errors import ProblemsFound, UserError
@@ -81,6 +82,7 @@ def cli(
 
 cli.add_command(import_command)
 cli.add_command(queue_command)
+cli.add_command(policy_group)
 cli.add_command(users_group)
 cli.add_command(db_group)
 cli.add_command(demo_command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from triage.cli import context, output
-from triage.cli.render import counts_line, json_line, queue_table, request_json
+from triage.cli.render import counts_line, json_line, queue_item_json, queue_table
 from triage.models import Status
 from triage.queue import queue_page
 from triage.workspace import Workspace
@@ -49,8 +49,8 @@ def print_queue(
         limit = DEFAULT_TABLE_LIMIT if output_format == "table" else 0
     page = queue_page(workspace, statuses, limit=limit or None)
     if output_format == "json":
-        for request in page.requests:
-            click.echo(json_line(request_json(request)))
+        for item in page.items:
+            click.echo(json_line(queue_item_json(item)))
         return
     console = output.stdout_console()
     if page.requests:
@@ -60,6 +60,13 @@ def print_queue(
     if len(page.requests) < page.total:
         output.plain(f"Showing {len(page.requests)} of {page.total}; use --limit 0 to see all.")
     output.plain(counts_line(page))
+    if page.policy is None:
+        output.plain(
+            "No policy is in force, so nothing is suggested: a manager activates one with "
+            "`triage policy activate FILE|ID`."
+        )
+    else:
+        output.plain(f"Suggestions: {page.policy}, as of {page.on}.")
 
 
 def _statuses(chosen: tuple[str, ...]) -> list[Status]:

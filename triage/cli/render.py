@@ -10,10 +10,17 @@ from rich.table import Table
 
 from triage.cli.output import cell
 from triage.clock import practice_date
-from triage.models import Request, Status
-from triage.queue import QueuePage
+from triage.models import Action, Classification, Request, Status
+from triage.queue import QueueItem, QueuePage
+from triage.suggest import Assessed
 
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
+ACTION_LABELS = {
+    Action.DECLINE: "decline",
+    Action.REDIRECT: "redirect",
+    Action.ACCEPT: "accept",
+    Action.GP_REVIEW: "GP review",
+}
 
 
 def format_nhs_number(request: Request) -> str:
@@ -31,28 +38,66 @@ def queue_table(page: QueuePage) -> Table:
     table.add_column("Received", min_width=10, no_wrap=True)
     table.add_column("Patient", min_width=8, max_width=24, no_wrap=True, overflow="ellipsis")
     table.add_column("NHS number", min_width=12, no_wrap=True)
-    table.add_column("From", min_width=8, max_width=32, no_wrap=True, overflow="ellipsis")
+    table.add_column("From", min_width=8, max_width=28, no_wrap=True, overflow="ellipsis")
+    table.add_column("Category", min_width=8, no_wrap=True)
+    table.add_column("Suggests", min_width=8, no_wrap=True)
     table.add_column("Flags", min_width=8, max_width=30, overflow="fold")
     table.add_column("Status", min_width=6, no_wrap=True)
-    for request in page.requests:
+    for item in page.items:
+        request = item.request
         table.add_row(
             cell(request.ref),
             cell(practice_date(request.received).isoformat()),
             cell(request.patient.name or "(not given)"),
             cell(format_nhs_number(request)),
             cell(request.organisation),
-            cell(", ".join(request.flags)),
+            cell(category_label(item.findings.classification)),
+            cell(ACTION_LABELS[item.suggestion.action] if item.suggestion else "-"),
+            cell(", ".join(item.flags)),
             cell(STATUS_LABELS[request.status]),
         )
     return table
+
+
+def category_label(classification: Classification) -> str:
+    if classification.category is not None:
+        return classification.category.value
+    return "mixed" if classification.categories else "unclassified"
 
 
 def counts_line(page: QueuePage) -> str:
     return " · ".join(f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items())
 
 
+def queue_item_json(item: QueueItem) -> dict[str, Any]:
+    """One request as `triage queue --format json` prints it (a contract: docs/cli-output.md)."""
+    record = request_json(item.request)
+    classification = item.findings.classification
+    record["classified_as"] = {
+        "category": classification.category.value if classification.category else None,
+        "categories": [category.value for category in classification.categories],
+        "confidence": classification.confidence,
+        "evidence": [evidence.describe() for evidence in classification.evidence],
+        "red_flags": [f"{flag.found} ({flag.why})" for flag in item.findings.red_flags],
+    }
+    suggestion = item.suggestion
+    record["suggestion"] = (
+        None
+        if suggestion is None
+        else {
+            "action": suggestion.action.value,
+            "rule": suggestion.rule,
+            "flags": [flag.value for flag in suggestion.flags],
+            "reasons": [reason.value for reason in suggestion.reasons],
+            "redirect_to": suggestion.redirect_to,
+            "explanation": suggestion.explanation,
+        }
+    )
+    return record
+
+
 def request_json(request: Request) -> dict[str, Any]:
-    """One request as the JSON object `triage queue --format json` prints (a contract)."""
+    """The request as received and stored."""
     patient = request.patient
     return {
         "id": request.id,
@@ -90,3 +135,19 @@ def request_json(request: Request) -> dict[str, Any]:
 def json_line(record: dict[str, Any]) -> str:
     # ensure_ascii: control and bidi characters from a file arrive escaped, never raw.
     return json.dumps(record, ensure_ascii=True)
+
+
+def suggestion_json(assessed: Assessed) -> dict[str, Any]:
+    """What `triage policy simulate --format json` prints per request (formats.md §4)."""
+    suggestion = assessed.suggestion
+    category = assessed.findings.classification.category
+    return {
+        "ref": assessed.request.ref,
+        "category": category.value if category else None,
+        "action": suggestion.action.value,
+        "rule": suggestion.rule,
+        "flags": [flag.value for flag in suggestion.flags],
+        "reasons": [reason.value for reason in suggestion.reasons],
+        "redirect_to": suggestion.redirect_to,
+        "explanation": suggestion.explanation,
+    }

@@ -1,0 +1,112 @@
+"""The policy language (formats.md §3): what a practice's declared policy may say.
+
+Every model forbids unknown keys, so a misspelt key is reported rather than silently ignored.
+Rules that need several keys at once (a redirect needs somewhere to redirect to) are checked in
+checks.py, so that every mistake in a file is listed together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from triage.models import Action, Category, ProviderType, Reason, RequestType
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+# The least a policy may set: below these, requests with safety signals would be decided
+# without a GP (the product's "safety first" rule), so the loader refuses them.
+LEAST_UNDER_AGE = 18
+LEAST_SUPPLY_WINDOW_DAYS = 7
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyHeader(_Strict):
+    id: Identifier
+    title: Text
+    version: Text
+    effective_from: date
+    effective_until: date | None = None
+    source: Text  # the published letter or list this policy declares: letters cite it
+    signatory: Text | None = None
+    default_action: Action = Action.GP_REVIEW  # for requests no rule covers
+
+
+class Review(_Strict):
+    """Edge cases that go to a GP before any rule is tried."""
+
+    under_age: int = Field(default=18, ge=LEAST_UNDER_AGE, le=130)
+    supply_within_days: int = Field(default=28, ge=LEAST_SUPPLY_WINDOW_DAYS, le=366)
+    urgent: Literal[True] = True
+    red_flags: Literal[True] = True
+    invalid_nhs_number: Literal[True] = True
+    mixed_categories: bool = True
+    unclassified: bool = True
+    confirm_by_gp: tuple[Category, ...] = ()  # the rule's suggestion stands; a GP confirms it
+
+
+class Capacity(_Strict):
+    limit: int = Field(ge=1)
+    per: Literal["day", "week", "month"]
+
+
+class Rule(_Strict):
+    id: Identifier
+    category: Category
+    action: Action
+    request_types: tuple[RequestType, ...] | None = None  # None: all
+    provider_types: tuple[ProviderType, ...] | None = None  # None: all
+    min_age: int | None = Field(default=None, ge=0, le=130)
+    max_age: int | None = Field(default=None, ge=0, le=130)
+    within_months_of_procedure: int | None = Field(default=None, ge=1, le=1200)
+    after_months_of_procedure: int | None = Field(default=None, ge=0, le=1200)
+    effective_from: date | None = None  # override the policy's dates for this rule
+    effective_until: date | None = None
+    capacity: Capacity | None = None
+    when_full: Action | None = None
+    redirect_to: Text | None = None
+    reasons: tuple[Reason, ...] = ()
+    note: Text | None = None  # what the rule is for, in the policy's own words
+
+
+class SafeWorking(_Strict):
+    """The practice's safe-working limit (BMA guidance: 25 contacts per clinician per day).
+
+    It does not change any suggestion: the GP review queue shows how far today's reviews are
+    towards it, so routine reviews beyond it can wait for the next day.
+    """
+
+    contacts_per_clinician_per_day: int = Field(ge=1, le=200)
+    note: Text | None = None
+
+
+class Policy(_Strict):
+    policy: PolicyHeader
+    review: Review = Review()
+    rules: tuple[Rule, ...] = ()
+    safe_working: SafeWorking | None = None
+
+    @property
+    def id(self) -> str:
+        return self.policy.id
+
+    @property
+    def version(self) -> str:
+        return self.policy.version
+
+    def content_sha256(self) -> str:
+        """A fingerprint of what the policy says: comments and layout do not change it."""
+        canonical = json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()

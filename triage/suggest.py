@@ -1,0 +1,64 @@
+"""What the policy suggests for requests: reading each one, then applying the policy.
+
+Used by the queue (the policy in force, today) and by `triage policy simulate` (any policy, any
+date, nothing saved). Both go through `assess`, so the queue and a simulation never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from policies import CapacityLedger, NoDecisions, Policy, evaluate
+from triage.classify import read
+from triage.models import Action, Findings, IncomingRequest, Suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    request: IncomingRequest
+    findings: Findings
+    suggestion: Suggestion
+
+
+def assess(
+    request: IncomingRequest, policy: Policy, on: date, ledger: CapacityLedger | None = None
+) -> Assessed:
+    findings = read(request)
+    return Assessed(request, findings, evaluate(policy, request, findings, on, ledger))
+
+
+class _SimulatedLedger:
+    """Decisions already recorded, plus the acceptances simulated so far (all dated `on`)."""
+
+    def __init__(self, recorded: CapacityLedger, on: date) -> None:
+        self._recorded = recorded
+        self._on = on
+        self._simulated: Counter[tuple[str, str]] = Counter()
+
+    def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
+        count = self._recorded.accepted(policy_id, rule_id, start, end)
+        if start <= self._on <= end:
+            count += self._simulated[(policy_id, rule_id)]
+        return count
+
+    def record(self, policy_id: str, suggestion: Suggestion) -> None:
+        if suggestion.action is Action.ACCEPT and suggestion.rule is not None:
+            self._simulated[(policy_id, suggestion.rule)] += 1
+
+
+def simulate(
+    policy: Policy,
+    requests: Iterable[IncomingRequest],
+    on: date,
+    recorded: CapacityLedger | None = None,
+) -> Iterator[Assessed]:
+    """Each request as the policy would treat it on `on`, in order: capacity counts the
+    acceptances simulated before it, as formats.md §3 says."""
+    ledger = _SimulatedLedger(recorded or NoDecisions(), on)
+    for request in requests:
+        assessed = assess(request, policy, on, ledger)
+        ledger.record(policy.id, assessed.suggestion)
+        yield assessed
