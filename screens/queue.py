@@ -14,23 +14,23 @@ from db import DatabaseError
 from screens.widgets.request_detail import RequestDetail
 from triage.clock import practice_date
 from triage.errors import UserError
-from triage.models import Request, Status
-from triage.queue import QueuePage, queue_page
+from triage.models import Status
+from triage.presentation import ACTION_LABELS, SHORT_FLAG, short_category
+from triage.queue import QueueItem, QueuePage, queue_page
 from triage.safe_text import one_line
 from triage.workspace import Workspace
 
 # Rows shown at once; the queue is worked oldest first, so the head of it is what matters.
 PAGE_SIZE = 500
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
-SHORT_STATUS = {Status.OPEN: "open", Status.AWAITING_GP: "GP", Status.DECIDED: "done"}
 # Short rows keep the table fast (textual.md §2); the side pane shows everything in full.
 COLUMNS = (
     ("Received", 10),
     ("Ref", 11),
     ("Patient", 13),
-    ("From", 13),
-    ("Flags", 10),
-    ("Status", 6),
+    ("Category", 11),
+    ("Suggests", 9),
+    ("Flags", 12),
 )
 
 
@@ -47,7 +47,7 @@ class QueueScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
-        self._requests: dict[str, Request] = {}
+        self._items: dict[str, QueueItem] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,10 +88,10 @@ class QueueScreen(Screen[None]):
         table = self.query_one("#queue", DataTable)
         was_on = self._highlighted_key(table)
         table.clear()
-        self._requests = {str(request.id): request for request in page.requests}
-        for key, request in self._requests.items():
-            table.add_row(*_cells(request), key=key)
-        if was_on in self._requests:  # a reload keeps the clerk's place
+        self._items = {str(item.request.id): item for item in page.items}
+        for key, item in self._items.items():
+            table.add_row(*_cells(item), key=key)
+        if was_on in self._items:  # a reload keeps the clerk's place
             table.move_cursor(row=table.get_row_index(was_on))
         counts = " · ".join(
             f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items()
@@ -101,9 +101,10 @@ class QueueScreen(Screen[None]):
             if len(page.requests) < page.total
             else ""
         )
-        self.query_one("#counts", Static).update(Text(shown + counts))
+        policy = f" · suggestions: {page.policy}" if page.policy else " · no policy in force"
+        self.query_one("#counts", Static).update(Text(shown + counts + policy))
         table.focus()
-        self.query_one(RequestDetail).show(self._requests.get(self._highlighted_key(table) or ""))
+        self.query_one(RequestDetail).show(self._items.get(self._highlighted_key(table) or ""))
 
     @staticmethod
     def _highlighted_key(table: DataTable[Text]) -> str | None:
@@ -114,7 +115,7 @@ class QueueScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#queue")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
-        self.query_one(RequestDetail).show(self._requests.get(key) if key else None)
+        self.query_one(RequestDetail).show(self._items.get(key) if key else None)
 
     def action_cursor_down(self) -> None:
         self.query_one("#queue", DataTable).action_cursor_down()
@@ -123,13 +124,14 @@ class QueueScreen(Screen[None]):
         self.query_one("#queue", DataTable).action_cursor_up()
 
 
-def _cells(request: Request) -> tuple[Text, ...]:
+def _cells(item: QueueItem) -> tuple[Text, ...]:
+    request = item.request
     values = (
         practice_date(request.received).isoformat(),
         request.ref,
         request.patient.name or "(not given)",
-        request.organisation,
-        ", ".join(request.flags),
-        SHORT_STATUS[request.status],
+        short_category(item.findings.classification),
+        ACTION_LABELS[item.suggestion.action] if item.suggestion else "-",
+        ", ".join(SHORT_FLAG[flag] for flag in item.flags),
     )
     return tuple(Text(one_line(value)) for value in values)

@@ -22,9 +22,14 @@ SnapCompare = Callable[..., bool]
 SIZE = (120, 40)
 
 
+DEMO_DAY = date(2025, 2, 3)
+
+
 @pytest.fixture
-def demo(isolated_home: Path) -> Iterator[Workspace]:
-    build_demo(60, today=date(2025, 2, 3))
+def demo(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    # Suggestions depend on the day (ages, supply dates): pin it so the screens are stable.
+    monkeypatch.setattr("triage.queue.practice_today", lambda: DEMO_DAY)
+    build_demo(60, today=DEMO_DAY)
     workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK)
     yield workspace
     workspace.close()
@@ -71,6 +76,25 @@ async def test_moving_through_the_queue_shows_each_request_as_received(demo: Wor
         assert f"Ref: {first}" in detail_text(app)
         await pilot.press("down")
         assert f"Ref: {second}" in detail_text(app)
+
+
+async def test_each_request_shows_the_policys_suggestion_and_why(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+        under_18 = next(index for index, row in enumerate(rows) if row[5] == "under 18")
+        for _ in range(under_18):
+            await pilot.press("j")
+        shown = detail_text(app)
+        assert "Suggests: GP review" in shown
+        assert "A GP must review this: the patient is" in shown
+        assert "Flags: under_18" in shown
+        assert "Reads as: " in shown
+        assert "suggestions: dorset-gp-alliance 2024-10" in str(
+            app.screen.query_one("#counts").render()
+        )
 
 
 async def test_reload_keeps_the_clerks_place(demo: Workspace) -> None:

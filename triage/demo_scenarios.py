@@ -187,6 +187,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Menopausal symptoms",
         ages=(46, 55),
         expected="unclassified",
+        edge_cases=("unclassified",),
     ),
     Scenario(
         "Endocrinology, Dorset County Hospital",
@@ -197,6 +198,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Male hypogonadism",
         ages=(35, 65),
         expected="unclassified",
+        edge_cases=("unclassified",),
     ),
     Scenario(
         UROLOGY,
@@ -207,6 +209,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Prostate cancer",
         ages=(62, 85),
         expected="psa",
+        edge_cases=("mixed_categories",),
     ),
     # --- MGUS -----------------------------------------------------------------------------------
     Scenario(
@@ -236,7 +239,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         urgency="urgent",
         ages=(60, 85),
         expected="mgus",
-        edge_cases=("urgent",),
+        edge_cases=("red_flag", "urgent"),
     ),
     Scenario(
         HAEM,
@@ -492,6 +495,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="risperidone 4mg",
         diagnosis="Schizophrenia",
         expected="mental_health_monitoring",
+        edge_cases=("mixed_categories",),
     ),
     # --- Lithium ----------------------------------------------------------------------------------
     Scenario(
@@ -521,6 +525,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="lithium carbonate 600mg;ibuprofen 400mg",
         diagnosis="Bipolar disorder",
         expected="lithium",
+        edge_cases=("red_flag",),
     ),
     # --- Mixed and unclear -----------------------------------------------------------------------
     Scenario(
@@ -548,6 +553,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Please issue a fit note for six weeks and continue methotrexate as before.",
         medications="methotrexate 12.5mg weekly",
         expected="dmard",
+        edge_cases=("mixed_categories",),
     ),
     Scenario(
         "Outpatients, Dorset County Hospital",
@@ -564,5 +570,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         medications="Camcolit 400mg",
         category="dmard",
         expected="lithium",
+        edge_cases=("mixed_categories",),
     ),
 )

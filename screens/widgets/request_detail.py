@@ -10,7 +10,43 @@ from textual.widgets import Static
 
 from triage.clock import practice_date
 from triage.models import Request
+from triage.presentation import ACTION_LABELS, category_label
+from triage.queue import QueueItem
 from triage.safe_text import one_line, terminal_safe
+
+
+def item_text(item: QueueItem) -> Text:
+    """What the policy suggests and why, what the request reads as, then the request itself."""
+    text = Text()
+    suggestion = item.suggestion
+    if suggestion is None:
+        text.append("No policy is in force: nothing is suggested.\n", style="italic")
+    else:
+        text.append("Suggests: ", style="bold")
+        text.append(ACTION_LABELS[suggestion.action])
+        if suggestion.redirect_to:
+            text.append(f" to {one_line(suggestion.redirect_to)}")
+        if suggestion.rule:
+            text.append(f" (rule {one_line(suggestion.rule)})")
+        text.append("\n")
+        text.append(terminal_safe(suggestion.explanation))
+        text.append("\n")
+    if item.flags:
+        text.append("Flags: ", style="bold")
+        text.append(", ".join(item.flags) + "\n")
+    classification = item.findings.classification
+    text.append("Reads as: ", style="bold")
+    text.append(category_label(classification))
+    if classification.category is not None:
+        text.append(f" (confidence {classification.confidence:.2f})")
+    text.append("\n")
+    for evidence in classification.evidence:
+        text.append(f"  {one_line(evidence.describe())}\n")
+    for flag in item.findings.red_flags:
+        text.append("Red flag: ", style="bold")
+        text.append(f"{one_line(flag.found)} ({one_line(flag.why)})\n")
+    text.append("\n")
+    return text + request_text(item.request)
 
 
 def request_text(request: Request) -> Text:
@@ -60,5 +96,5 @@ def _nhs_number(request: Request) -> str:
 class RequestDetail(Static):
     """Shows the highlighted request; empty until one is chosen."""
 
-    def show(self, request: Request | None) -> None:
-        self.update(request_text(request) if request else Text("No request selected."))
+    def show(self, item: QueueItem | None) -> None:
+        self.update(item_text(item) if item else Text("No request selected."))

@@ -176,7 +176,7 @@ def _value_pattern(checks: dict[str, ValueCheck]) -> re.Pattern[str]:
     return re.compile(
         rf"(?<![a-z0-9])(?P<name>{alternatives})(?![a-z0-9])"
         r"[\s:=<>~]*(?:(?:is|was|of|at|now|today|level|levels|measured|recorded)[\s:=<>~]+)*"
-        r"(?P<value>\d+(?:\.\d+)?)(?![\d.])"
+        r"(?P<value>\d+(?:\.\d+)?)(?!\d|\.\d)"
         r"(?P<not_result>\s*(?:mg|mcg|micrograms?|ml|g)(?![a-z])|"
         r"\s*-?\s*(?:monthly|weekly|daily|yearly|months?|weeks?|days?|years?|hours?|times)\b)?"
     )

@@ -15,7 +15,7 @@ from policies import LoadedPolicy, PolicyRejected, Rule, load_policy_file, shipp
 from triage.cli import context, output
 from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
-from triage.cli.render import ACTION_LABELS, json_line, suggestion_json
+from triage.cli.render import json_line, suggestion_json
 from triage.clock import practice_today
 from triage.errors import ProblemsFound
 from triage.importing import read_files
@@ -26,6 +26,7 @@ from triage.practice_policy import (
     policy_history,
     policy_in_force,
 )
+from triage.presentation import ACTION_LABELS
 from triage.safe_text import terminal_safe
 from triage.suggest import Assessed, simulate
 

@@ -10,17 +10,12 @@ from rich.table import Table
 
 from triage.cli.output import cell
 from triage.clock import practice_date
-from triage.models import Action, Classification, Request, Status
+from triage.models import Request, Status
+from triage.presentation import ACTION_LABELS, category_label
 from triage.queue import QueueItem, QueuePage
 from triage.suggest import Assessed
 
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
-ACTION_LABELS = {
-    Action.DECLINE: "decline",
-    Action.REDIRECT: "redirect",
-    Action.ACCEPT: "accept",
-    Action.GP_REVIEW: "GP review",
-}
 
 
 def format_nhs_number(request: Request) -> str:
@@ -57,12 +52,6 @@ def queue_table(page: QueuePage) -> Table:
             cell(STATUS_LABELS[request.status]),
         )
     return table
-
-
-def category_label(classification: Classification) -> str:
-    if classification.category is not None:
-        return classification.category.value
-    return "mixed" if classification.categories else "unclassified"
 
 
 def counts_line(page: QueuePage) -> str:
