@@ -65,13 +65,13 @@ def evaluate(
         flags = tuple(flag for flag in Flag if flag in triggers)
         why = "; ".join(triggers[flag] for flag in flags)
         otherwise = ""
-        if isinstance(match, Rule):
+        if isinstance(match, Rule) and match.action is not Action.GP_REVIEW:
             otherwise = f" (otherwise rule {match.id} would {_verb(match.action)} it)"
         return Suggestion(
             Action.GP_REVIEW, None, (), flags, None, f"A GP must review this: {why}{otherwise}."
         )
     if match is None:
-        return _default(policy, category)
+        return _confirmed(policy, category, _default(policy, category))
     if isinstance(match, _NeedsProcedureDate):
         return Suggestion(
             Action.GP_REVIEW,
@@ -82,17 +82,21 @@ def evaluate(
             f"A GP must review this: rule {match.rule.id} depends on the date of the procedure, "
             "which the request does not give.",
         )
-    suggestion = _apply_rule(policy, match, on, ledger or NoDecisions())
-    if category in policy.review.confirm_by_gp and suggestion.action is not Action.GP_REVIEW:
-        return Suggestion(
-            suggestion.action,
-            suggestion.rule,
-            suggestion.reasons,
-            (*suggestion.flags, Flag.GP_CONFIRMATION),
-            suggestion.redirect_to,
-            suggestion.explanation[:-1] + "; a GP must confirm it before the reply is sent.",
-        )
-    return suggestion
+    return _confirmed(policy, category, _apply_rule(policy, match, on, ledger or NoDecisions()))
+
+
+def _confirmed(policy: Policy, category: Category | None, suggestion: Suggestion) -> Suggestion:
+    """Equality-sensitive categories: the suggestion stands, and a GP must confirm it."""
+    if category not in policy.review.confirm_by_gp or suggestion.action is Action.GP_REVIEW:
+        return suggestion
+    return Suggestion(
+        suggestion.action,
+        suggestion.rule,
+        suggestion.reasons,
+        (*suggestion.flags, Flag.GP_CONFIRMATION),
+        suggestion.redirect_to,
+        suggestion.explanation[:-1] + "; a GP must confirm it before the reply is sent.",
+    )
 
 
 # --- Review triggers ---------------------------------------------------------------------------
@@ -204,7 +208,8 @@ def _apply_rule(policy: Policy, rule: Rule, on: date, ledger: CapacityLedger) ->
                 (Flag.CAPACITY_REACHED,),
                 rule.redirect_to if action is Action.REDIRECT else None,
                 f"{_phrase(action, rule.redirect_to)}: rule {rule.id} accepts up to {limit} and "
-                f"{accepted} have been accepted since {_day(start)}.",
+                f"{accepted} {'has' if accepted == 1 else 'have'} been accepted since "
+                f"{_day(start)}.",
             )
         what = f"{_sentence_end(what)} ({accepted} of {limit} accepted so far)"
     return Suggestion(
@@ -250,7 +255,7 @@ def _verb(action: Action) -> str:
         Action.DECLINE: "decline",
         Action.REDIRECT: "redirect",
         Action.ACCEPT: "accept",
-        Action.GP_REVIEW: "send",
+        Action.GP_REVIEW: "send",  # (not used: a GP review needs no "otherwise")
     }[action]
 
 

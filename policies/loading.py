@@ -135,7 +135,7 @@ def _plain_message(error: Any, path: Path) -> str:
         return "unknown key" + _did_you_mean(str(key), path)
     if kind == "missing":
         return "is required"
-    if key in ("urgent", "red_flags", "invalid_nhs_number") and kind == "literal_error":
+    if path[:1] == ("review",) and kind == "literal_error":
         return "cannot be turned off: these requests always go to a GP for safety"
     if key == "under_age" and kind == "greater_than_equal":
         return f"cannot be below {LEAST_UNDER_AGE}: under-18s always go to a GP for safety"
@@ -146,10 +146,12 @@ def _plain_message(error: Any, path: Path) -> str:
         )
     if kind in ("enum", "literal_error"):
         return f"unknown value {given!r}; use one of {context.get('expected', '')}"
+    if kind.startswith("date") and isinstance(given, str):
+        return f"{given!r} is in quotes; write the date as YYYY-MM-DD without them"
     if kind.startswith("date"):
         return f"{given!r} is not a date; write it as YYYY-MM-DD, without quotes"
     if kind.startswith("int") or kind.startswith("float"):
-        return f"{given!r} is not a whole number"
+        return f"{given!r} is not a whole number (write it without quotes or a decimal point)"
     if kind == "bool_type":
         return f"{given!r} is not true or false"
     if kind.startswith("string_pattern"):

@@ -12,7 +12,7 @@ import json
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from triage.models import Action, Category, ProviderType, Reason, RequestType
 
@@ -20,6 +20,10 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# TOML has real dates, integers and booleans: a quoted "2025-01-01" or "21" is a mistake to report,
+# not something to convert quietly.
+Day = Annotated[date, Strict()]
+Whole = Annotated[int, Strict()]
 
 # The least a policy may set: below these, requests with safety signals would be decided
 # without a GP (the product's "safety first" rule), so the loader refuses them.
@@ -35,8 +39,8 @@ class PolicyHeader(_Strict):
     id: Identifier
     title: Text
     version: Text
-    effective_from: date
-    effective_until: date | None = None
+    effective_from: Day
+    effective_until: Day | None = None
     source: Text  # the published letter or list this policy declares: letters cite it
     signatory: Text | None = None
     default_action: Action = Action.GP_REVIEW  # for requests no rule covers
@@ -45,18 +49,20 @@ class PolicyHeader(_Strict):
 class Review(_Strict):
     """Edge cases that go to a GP before any rule is tried."""
 
-    under_age: int = Field(default=18, ge=LEAST_UNDER_AGE, le=130)
-    supply_within_days: int = Field(default=28, ge=LEAST_SUPPLY_WINDOW_DAYS, le=366)
+    under_age: Whole = Field(default=18, ge=LEAST_UNDER_AGE, le=130)
+    supply_within_days: Whole = Field(default=28, ge=LEAST_SUPPLY_WINDOW_DAYS, le=366)
+    # These are written in the file for the reader's sake; none can be turned off (the product's
+    # "safety first" rule: signals, and requests no one can categorise, always reach a GP).
     urgent: Literal[True] = True
     red_flags: Literal[True] = True
     invalid_nhs_number: Literal[True] = True
-    mixed_categories: bool = True
-    unclassified: bool = True
+    mixed_categories: Literal[True] = True
+    unclassified: Literal[True] = True
     confirm_by_gp: tuple[Category, ...] = ()  # the rule's suggestion stands; a GP confirms it
 
 
 class Capacity(_Strict):
-    limit: int = Field(ge=1)
+    limit: Whole = Field(ge=1)
     per: Literal["day", "week", "month"]
 
 
@@ -66,12 +72,12 @@ class Rule(_Strict):
     action: Action
     request_types: tuple[RequestType, ...] | None = None  # None: all
     provider_types: tuple[ProviderType, ...] | None = None  # None: all
-    min_age: int | None = Field(default=None, ge=0, le=130)
-    max_age: int | None = Field(default=None, ge=0, le=130)
-    within_months_of_procedure: int | None = Field(default=None, ge=1, le=1200)
-    after_months_of_procedure: int | None = Field(default=None, ge=0, le=1200)
-    effective_from: date | None = None  # override the policy's dates for this rule
-    effective_until: date | None = None
+    min_age: Whole | None = Field(default=None, ge=0, le=130)
+    max_age: Whole | None = Field(default=None, ge=0, le=130)
+    within_months_of_procedure: Whole | None = Field(default=None, ge=1, le=1200)
+    after_months_of_procedure: Whole | None = Field(default=None, ge=0, le=1200)
+    effective_from: Day | None = None  # override the policy's dates for this rule
+    effective_until: Day | None = None
     capacity: Capacity | None = None
     when_full: Action | None = None
     redirect_to: Text | None = None
@@ -86,7 +92,7 @@ class SafeWorking(_Strict):
     towards it, so routine reviews beyond it can wait for the next day.
     """
 
-    contacts_per_clinician_per_day: int = Field(ge=1, le=200)
+    contacts_per_clinician_per_day: Whole = Field(ge=1, le=200)
     note: Text | None = None
 
 
@@ -106,7 +112,12 @@ class Policy(_Strict):
 
     def content_sha256(self) -> str:
         """A fingerprint of what the policy says: comments and layout do not change it."""
+        # Defaults are left out, so a key added to the language later (with a default) does not
+        # change the fingerprint of a policy stored before it existed.
         canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            self.model_dump(mode="json", exclude_defaults=True),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         return hashlib.sha256(canonical.encode()).hexdigest()

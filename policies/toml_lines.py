@@ -31,6 +31,7 @@ def key_lines(text: str) -> dict[Path, int]:
             path = _resolve(name, array_counts)
             if is_array:
                 array_counts[path] = array_counts.get(path, -1) + 1
+                lines.setdefault(path, number)  # the first [[name]], for mistakes about them all
                 path = (*path, array_counts[path])
             table = path
             lines.setdefault(table, number)

@@ -140,21 +140,17 @@ def test_an_invalid_or_missing_nhs_number_goes_to_a_gp() -> None:
     assert "fails its check digit" in suggestion.explanation
 
 
-def test_mixed_and_unclassified_requests_go_to_a_gp_unless_the_policy_says_otherwise() -> None:
+def test_mixed_and_unclassified_requests_always_go_to_a_gp() -> None:
     both: dict[str, Any] = {"medications": ("methylphenidate 10mg", "methotrexate 10mg weekly")}
     strict = policy(decline("adhd"))
     assert suggest(strict, **both).flags == (Flag.MIXED_CATEGORIES,)
     assert suggest(strict, text="Please see attached.").flags == (Flag.UNCLASSIFIED,)
-    relaxed = policy(
-        decline("adhd"),
-        "mixed_categories = false\nunclassified = false",
-        header='default_action = "decline"',
-    )
-    mixed = suggest(relaxed, **both)
-    assert (mixed.action, mixed.flags, mixed.reasons) == (
-        Action.DECLINE, (), (Reason.PRACTICE_POLICY,)
-    )  # fmt: skip
-    assert suggest(relaxed, text="Please see attached.").action is Action.DECLINE
+    # Even a policy that declines whatever no rule covers cannot decline what no one can categorise.
+    declining = policy(decline("adhd"), header='default_action = "decline"')
+    assert suggest(declining, **both).action is Action.GP_REVIEW
+    assert suggest(declining, text="Please see attached.").action is Action.GP_REVIEW
+    default = suggest(declining, medications=("warfarin",))
+    assert (default.action, default.reasons) == (Action.DECLINE, (Reason.PRACTICE_POLICY,))
 
 
 def test_every_trigger_found_is_flagged_in_order() -> None:
@@ -174,6 +170,11 @@ def test_confirm_by_gp_keeps_the_suggestion_and_asks_a_gp_to_confirm() -> None:
     suggestion = suggest(policy(decline("adhd"), 'confirm_by_gp = ["adhd"]'), **ADHD)
     assert (suggestion.action, suggestion.flags) == (Action.DECLINE, (Flag.GP_CONFIRMATION,))
     assert suggestion.explanation.endswith("a GP must confirm it before the reply is sent.")
+    # ... also when the policy's default decides rather than a rule.
+    by_default = suggest(
+        policy(review='confirm_by_gp = ["adhd"]', header='default_action = "decline"'), **ADHD
+    )
+    assert (by_default.action, by_default.flags) == (Action.DECLINE, (Flag.GP_CONFIRMATION,))
 
 
 # --- rule conditions ---------------------------------------------------------------------------
@@ -340,7 +341,8 @@ ASKS = [
 ]  # fmt: skip
 TEXTS = ["MGUS, low risk.", "Anorexia nervosa.", "PSA every six months.", "Gastric bypass.", ""]
 
-# The most aggressive policy a practice could declare: decide everything without a GP.
+# The most aggressive policy a practice could declare: a decision for every category, and decline
+# whatever no rule covers.
 DECIDE_EVERYTHING = policy(
     "".join(
         f'[[rules]]\nid = "{category.value}"\ncategory = "{category.value}"\n'
@@ -348,7 +350,6 @@ DECIDE_EVERYTHING = policy(
         + ('redirect_to = "Elsewhere"\n' if action == "redirect" else "")
         for category, action in zip(Category, ["decline", "redirect", "accept"] * 4, strict=False)
     ),
-    "mixed_categories = false\nunclassified = false",
     header='default_action = "decline"',
 )
 

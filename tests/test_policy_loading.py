@@ -107,9 +107,10 @@ def test_a_misspelt_key_gets_a_suggestion() -> None:
         ('action = "decide"', "rules[a].action: unknown value 'decide'"),
         ('action = "accept"\nmin_age = "eighteen"', "rules[a].min_age: 'eighteen' is not a whole"),
         (
-            'action = "accept"\neffective_from = "soon"',
-            "rules[a].effective_from: 'soon' is not a date",
+            'action = "accept"\neffective_from = "2025-01-01"',
+            "rules[a].effective_from: '2025-01-01' is in quotes; write the date as YYYY-MM-DD",
         ),
+        ('action = "accept"\neffective_from = 2025-01', "not valid TOML"),
         (
             'action = "accept"\nrequest_types = ["renewal"]',
             "rules[a].request_types[1]: unknown value",
@@ -127,6 +128,10 @@ def test_each_rule_mistake_is_refused_with_its_line(body: str, expected: str) ->
         ("urgent = false", "review.urgent: cannot be turned off"),
         ("red_flags = false", "review.red_flags: cannot be turned off"),
         ("invalid_nhs_number = false", "review.invalid_nhs_number: cannot be turned off"),
+        ("mixed_categories = false", "review.mixed_categories: cannot be turned off"),
+        ("unclassified = 0", "review.unclassified: cannot be turned off"),
+        ('under_age = "21"', "review.under_age: '21' is not a whole number"),
+        ("supply_within_days = 10.0", "review.supply_within_days: 10.0 is not a whole number"),
         ("under_age = 16", "review.under_age: cannot be below 18"),
         ("supply_within_days = 2", "review.supply_within_days: cannot be below 7 days"),
         ('confirm_by_gp = ["adhd", "gender"]', "review.confirm_by_gp[2]: unknown value 'gender'"),
@@ -147,6 +152,11 @@ def test_missing_keys_and_impossible_policy_dates_are_named() -> None:
         line.startswith("p.toml:4: policy.effective_until: the dates are impossible")
         for line in found
     )
+
+
+def test_a_misspelt_table_name_is_named_by_its_line() -> None:
+    text = HEADER + "\n[[rule]]\nid = 'a'\n"
+    assert problems(text) == ["p.toml:8: rule: unknown key; did you mean 'rules'?"]
 
 
 def test_a_default_redirect_is_refused() -> None:
@@ -189,6 +199,8 @@ def test_the_content_hash_is_of_the_meaning_not_the_layout() -> None:
     )
     changed = load_policy_text(HEADER + body.replace('"capacity"', '"governance"'), "c.toml")
     assert plain.sha256 == commented.sha256
+    spelt_out = load_policy_text(HEADER + "\n[review]\nunder_age = 18\n" + body, "d.toml")
+    assert spelt_out.sha256 == plain.sha256  # writing a default out does not change the meaning
     assert plain.sha256 != changed.sha256
     assert plain.policy.rules[0].action is Action.DECLINE
 

@@ -1,7 +1,8 @@
 """What the policy suggests for requests: reading each one, then applying the policy.
 
-Used by the queue (the policy in force, today) and by `triage policy simulate` (any policy, any
-date, nothing saved). Both go through `assess`, so the queue and a simulation never disagree.
+Used by `triage policy simulate` (any policy, any date, nothing saved); the queue reads and
+evaluates each request the same way. Capacity counts recorded decisions, of which there are none
+until decisions are recorded (the decision log), plus, in a simulation, the ones simulated so far.
 """
 
 from __future__ import annotations

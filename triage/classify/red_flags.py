@@ -7,6 +7,7 @@ sender's name: "Same Day Emergency Care" as a sender is not a red flag.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from triage.classify.reading import ReadRequest
@@ -16,6 +17,7 @@ from triage.models import Category, RedFlag
 
 _LETTER_FIELDS = ("medications", "diagnosis", "text")
 _RESULT_FIELDS = ("diagnosis", "text")
+_DIGIT = re.compile(r"[0-9]")
 
 
 def scan(
@@ -47,7 +49,7 @@ def _code_terms(read: ReadRequest, vocabulary: Vocabulary) -> Iterable[tuple[str
 
 def _results(field: str, text: str, vocabulary: Vocabulary) -> Iterable[RedFlag]:
     """Results outside their safe range ("INR 6.2", "heart rate 38")."""
-    if not any(character.isdigit() for character in text):
+    if _DIGIT.search(text) is None:
         return
     lowered = text.lower()
     for found in vocabulary.values.finditer(lowered):

@@ -24,9 +24,21 @@ def _singular(word: str) -> str:
     return word
 
 
+# Singular forms already worked out: the words of letters are few, and this is the hot path.
+_SINGULAR: dict[str, str] = {}
+
+
 def tokens(text: str) -> tuple[str, ...]:
     """The words of `text`, lower-cased and singular."""
-    return tuple(_singular(word) for word in _WORD.findall(text.lower()))
+    known = _SINGULAR
+    words = _WORD.findall(text.lower())
+    try:
+        return tuple([known[word] for word in words])
+    except KeyError:
+        for word in words:
+            if word not in known and len(known) < 200_000:
+                known[word] = _singular(word)
+        return tuple([known.get(word) or _singular(word) for word in words])
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +70,10 @@ class PhraseMatcher(Generic[Payload]):
 
     def find(self, words: tuple[str, ...]) -> Iterator[Match[Payload]]:
         """Every phrase in `words`; after a match, the search goes on after its last word."""
-        index, end = 0, len(words)
         by_first = self._by_first
+        if by_first.keys().isdisjoint(words):  # the usual case, decided in C
+            return
+        index, end = 0, len(words)
         while index < end:
             candidates = by_first.get(words[index])
             step = 1

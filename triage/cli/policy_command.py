@@ -209,7 +209,9 @@ def _print_policy(console: Console, loaded: LoadedPolicy) -> None:
     for heading in ("Rule", "Category", "When", "Action", "Reasons"):
         table.add_column(heading)
     for rule in policy.rules:
-        action = rule.action.value + (f" to {rule.redirect_to}" if rule.redirect_to else "")
+        action = ACTION_LABELS[rule.action]
+        if rule.action is Action.REDIRECT:
+            action += f" to {rule.redirect_to}"
         table.add_row(
             cell(rule.id),
             cell(rule.category.value),
@@ -219,7 +221,7 @@ def _print_policy(console: Console, loaded: LoadedPolicy) -> None:
         )
     output.plain("")
     console.print(table)
-    output.plain(f"Anything else: {header.default_action.value}.")
+    output.plain(f"Anything else: {ACTION_LABELS[header.default_action]}.")
     if policy.safe_working is not None:
         output.plain(
             f"Safe working: {policy.safe_working.contacts_per_clinician_per_day} contacts per "
@@ -246,7 +248,9 @@ def _conditions(rule: Rule) -> str:
     if rule.effective_until is not None:
         parts.append(f"until {rule.effective_until}")
     if rule.capacity is not None:
-        full = (rule.when_full or Action.GP_REVIEW).value
+        full = ACTION_LABELS[rule.when_full or Action.GP_REVIEW]
+        if rule.when_full is Action.REDIRECT:
+            full += f" to {rule.redirect_to}"
         parts.append(f"up to {rule.capacity.limit} a {rule.capacity.per}, then {full}")
     return ", ".join(parts) or "always"
 
