@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -121,13 +121,13 @@ def activate_command(policy_spec: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def simulate_command(
     policy_spec: str,
-    on: date | None,
+    on: datetime | None,
     output_format: str,
     skip_invalid: bool,
     files: tuple[Path, ...],
 ) -> None:
     """Show what a policy would do with the requests in FILES. Nothing is imported or saved."""
-    decision_date = on.date() if on is not None else practice_today()  # type: ignore[attr-defined]
+    decision_date = on.date() if on is not None else practice_today()
     cli = context.current()
     workspace = None if Path(policy_spec).suffix == ".toml" else cli.workspace()
     loaded = load_policy(policy_spec, workspace)
