@@ -66,7 +66,7 @@ def evaluate(
         why = "; ".join(triggers[flag] for flag in flags)
         otherwise = ""
         if isinstance(match, Rule) and match.action is not Action.GP_REVIEW:
-            otherwise = f" (otherwise rule {match.id} would {_verb(match.action)} it)"
+            otherwise = f" (otherwise rule {match.id} would {match.action.value} it)"
         return Suggestion(
             Action.GP_REVIEW, None, (), flags, None, f"A GP must review this: {why}{otherwise}."
         )
@@ -248,15 +248,6 @@ def _phrase(action: Action, redirect_to: str | None, *, lower: bool = False) -> 
         Action.GP_REVIEW: "A GP reviews it",
     }[action]
     return phrase[0].lower() + phrase[1:] if lower else phrase
-
-
-def _verb(action: Action) -> str:
-    return {
-        Action.DECLINE: "decline",
-        Action.REDIRECT: "redirect",
-        Action.ACCEPT: "accept",
-        Action.GP_REVIEW: "send",  # (not used: a GP review needs no "otherwise")
-    }[action]
 
 
 def _sentence_end(text: str) -> str:

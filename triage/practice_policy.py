@@ -39,11 +39,20 @@ class Activated:
     already_in_force: bool
 
 
-def load_policy(spec: str, workspace: Workspace | None = None) -> LoadedPolicy:
-    """A policy named by file path, by stored id (`id` or `id@version`), or by shipped id."""
+def check_policy_file(path: Path) -> LoadedPolicy:
+    """Load a policy file, or raise every mistake in it as problems to show the user."""
     try:
-        if _looks_like_file(spec):
-            return load_policy_file(Path(spec))
+        return load_policy_file(path)
+    except PolicyRejected as rejected:
+        raise _problems_found(rejected) from None
+
+
+def load_policy(spec: str, workspace: Workspace | None = None) -> LoadedPolicy:
+    """A policy named by file path, by stored id (`id` or `id@version`), or by shipped id.
+    A workspace is needed only for stored ids; see `names_a_file`."""
+    if names_a_file(spec):
+        return check_policy_file(Path(spec))
+    try:
         if workspace is not None:
             stored = _stored(workspace, spec)
             if stored is not None:
@@ -52,9 +61,7 @@ def load_policy(spec: str, workspace: Workspace | None = None) -> LoadedPolicy:
         if shipped is not None:
             return shipped
     except PolicyRejected as rejected:
-        raise ProblemsFound(
-            str(rejected), [str(problem) for problem in rejected.problems]
-        ) from None
+        raise _problems_found(rejected) from None
     available = ", ".join(shipped_policy_ids())
     raise UserError(f"{spec}: no such policy file or policy id (shipped policies: {available})")
 
@@ -127,5 +134,9 @@ def _load_stored(stored: StoredPolicy) -> LoadedPolicy:
     return loaded
 
 
-def _looks_like_file(spec: str) -> bool:
+def _problems_found(rejected: PolicyRejected) -> ProblemsFound:
+    return ProblemsFound(str(rejected), [str(problem) for problem in rejected.problems])
+
+
+def names_a_file(spec: str) -> bool:
     return spec.endswith(".toml") or "/" in spec or "\\" in spec or Path(spec).exists()

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 
 from triage.classify.reading import ReadRequest
-from triage.classify.text import tokens
 from triage.classify.vocabulary import Vocabulary
 from triage.models import Category, RedFlag
 
@@ -40,11 +39,10 @@ def scan(
 
 
 def _code_terms(read: ReadRequest, vocabulary: Vocabulary) -> Iterable[tuple[str, ...]]:
-
     for code in read.request.codes:
         entry = vocabulary.codes.get(code.strip())
         if entry is not None:
-            yield tokens(entry.term)
+            yield entry.words
 
 
 def _results(field: str, text: str, vocabulary: Vocabulary) -> Iterable[RedFlag]:

@@ -31,14 +31,16 @@ _SINGULAR: dict[str, str] = {}
 def tokens(text: str) -> tuple[str, ...]:
     """The words of `text`, lower-cased and singular."""
     known = _SINGULAR
-    words = _WORD.findall(text.lower())
-    try:
-        return tuple([known[word] for word in words])
-    except KeyError:
-        for word in words:
-            if word not in known and len(known) < 200_000:
-                known[word] = _singular(word)
-        return tuple([known.get(word) or _singular(word) for word in words])
+    return tuple(
+        [known[word] if word in known else _remember(word) for word in _WORD.findall(text.lower())]
+    )
+
+
+def _remember(word: str) -> str:
+    singular = _singular(word)
+    if len(_SINGULAR) < 200_000:  # bounded: a letter can hold any made-up word
+        _SINGULAR[word] = singular
+    return singular
 
 
 @dataclass(frozen=True, slots=True)

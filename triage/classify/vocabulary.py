@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from triage.classify.text import PhraseMatcher
+from triage.classify.text import PhraseMatcher, tokens
 from triage.models import Category, EvidenceKind
 
 
@@ -35,6 +35,7 @@ class CodeEntry:
     system: str  # "SNOMED CT" or "dm+d"
     term: str
     meaning: Meaning
+    words: tuple[str, ...]  # the term's words, for the red-flag scanner
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,9 @@ def _codes(groups: dict[str, IndicationGroup]) -> dict[str, CodeEntry]:
         else:
             kind = EvidenceKind.CODE if row["kind"] == "identifies" else EvidenceKind.CONTEXT
             meaning = Meaning(kind, Category(concept))
-        codes[row["code"]] = CodeEntry(_SYSTEM_NAMES[row["system"]], row["term"], meaning)
+        codes[row["code"]] = CodeEntry(
+            _SYSTEM_NAMES[row["system"]], row["term"], meaning, tokens(row["term"])
+        )
     return codes
 
 

@@ -41,6 +41,17 @@ def stdout_console() -> Console:
     return console
 
 
+# For commands that print a table for people or JSON Lines for programs.
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json prints JSON Lines, one object per request.",
+)
+
+
 def cell(value: object) -> Text:
     """A table cell: untrusted text, on one line, never parsed as markup."""
     return Text(one_line("" if value is None else str(value)))

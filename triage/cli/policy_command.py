@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from policies import LoadedPolicy, PolicyRejected, Rule, load_policy_file, shipped_policy_ids
+from policies import LoadedPolicy, Rule, shipped_policy_ids
 from triage.cli import context, output
 from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
@@ -22,7 +22,9 @@ from triage.importing import read_files
 from triage.models import Action
 from triage.practice_policy import (
     activate_policy,
+    check_policy_file,
     load_policy,
+    names_a_file,
     policy_history,
     policy_in_force,
 )
@@ -40,12 +42,7 @@ def policy_group() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def check_command(file: Path) -> None:
     """Check a policy file, listing every mistake by line."""
-    try:
-        loaded = load_policy_file(file)
-    except PolicyRejected as rejected:
-        raise ProblemsFound(
-            str(rejected), [str(problem) for problem in rejected.problems]
-        ) from None
+    loaded = check_policy_file(file)
     policy = loaded.policy
     count = len(policy.rules)
     output.plain(
@@ -109,14 +106,7 @@ def activate_command(policy_spec: str) -> None:
     default=None,
     help="The decision date (YYYY-MM-DD) [default: today].",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="json prints JSON Lines, one object per request.",
-)
+@output.format_option
 @click.option("--skip-invalid", is_flag=True, help="Simulate the good rows; list the bad ones.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def simulate_command(
@@ -129,7 +119,7 @@ def simulate_command(
     """Show what a policy would do with the requests in FILES. Nothing is imported or saved."""
     decision_date = on.date() if on is not None else practice_today()
     cli = context.current()
-    workspace = None if Path(policy_spec).suffix == ".toml" else cli.workspace()
+    workspace = None if names_a_file(policy_spec) else cli.workspace()
     loaded = load_policy(policy_spec, workspace)
     with output.progress_bars(total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
         results = read_files(files, today=practice_today(), progress=bars)

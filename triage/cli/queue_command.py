@@ -22,14 +22,7 @@ _STATUS_CHOICES = [status.value for status in Status] + ["all"]
     type=click.Choice(_STATUS_CHOICES),
     help="Show requests with this status (repeatable) [default: open and awaiting_gp].",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="json prints JSON Lines, one object per request.",
-)
+@output.format_option
 @click.option(
     "--limit",
     type=click.IntRange(min=0),

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from triage.cli.output import cell
 from triage.clock import practice_date
-from triage.models import Request, Status
+from triage.models import Request, Status, Suggestion
 from triage.presentation import ACTION_LABELS, category_label
 from triage.queue import QueueItem, QueuePage
 from triage.suggest import Assessed
@@ -69,19 +69,7 @@ def queue_item_json(item: QueueItem) -> dict[str, Any]:
         "evidence": [evidence.describe() for evidence in classification.evidence],
         "red_flags": [f"{flag.found} ({flag.why})" for flag in item.findings.red_flags],
     }
-    suggestion = item.suggestion
-    record["suggestion"] = (
-        None
-        if suggestion is None
-        else {
-            "action": suggestion.action.value,
-            "rule": suggestion.rule,
-            "flags": [flag.value for flag in suggestion.flags],
-            "reasons": [reason.value for reason in suggestion.reasons],
-            "redirect_to": suggestion.redirect_to,
-            "explanation": suggestion.explanation,
-        }
-    )
+    record["suggestion"] = _suggestion_fields(item.suggestion) if item.suggestion else None
     return record
 
 
@@ -128,11 +116,16 @@ def json_line(record: dict[str, Any]) -> str:
 
 def suggestion_json(assessed: Assessed) -> dict[str, Any]:
     """What `triage policy simulate --format json` prints per request (formats.md §4)."""
-    suggestion = assessed.suggestion
     category = assessed.findings.classification.category
     return {
         "ref": assessed.request.ref,
         "category": category.value if category else None,
+        **_suggestion_fields(assessed.suggestion),
+    }
+
+
+def _suggestion_fields(suggestion: Suggestion) -> dict[str, Any]:
+    return {
         "action": suggestion.action.value,
         "rule": suggestion.rule,
         "flags": [flag.value for flag in suggestion.flags],
