@@ -12,7 +12,7 @@ import pytest
 from policies import evaluate, load_shipped_policy
 from tests.factories import make_request
 from triage.classify import read
-from triage.classify.text import PhraseMatcher, tokens
+from triage.classify.text import PhraseIndex, tokens, words
 from triage.classify.vocabulary import vocabulary
 from triage.demo import write_demo_file
 from triage.demo_scenarios import SCENARIOS
@@ -249,9 +249,21 @@ def test_matching_is_whole_words_ignoring_case_punctuation_and_plurals() -> None
     assert category_of(text="A transfer of care.") is None  # "transfer" is not "trans"
 
 
-def test_the_phrase_matcher_prefers_the_longest_phrase() -> None:
-    matcher = PhraseMatcher([("adhd", 1), ("adult adhd service", 2)])
-    assert [match.payloads for match in matcher.find(tokens("the adult ADHD service"))] == [(2,)]
+def test_the_phrase_index_prefers_the_longest_phrase_within_a_layer() -> None:
+    index = PhraseIndex()
+    layer = index.add_layer([("adhd", 1), ("adult adhd service", 2)])
+    found = index.find(words("the adult ADHD service, and ADHD again"))
+    assert [match.payloads for match in found.of(layer)] == [(2,), (1,)]
+
+
+def test_layers_of_the_phrase_index_do_not_hide_each_other() -> None:
+    index = PhraseIndex()
+    medicines = index.add_layer([("lithium", "medicine")])
+    red_flags = index.add_layer([("lithium toxicity", "red flag")])
+    found = index.find(words("Signs of Lithium toxicity."))
+    assert [match.phrase for match in found.of(medicines)] == ["lithium"]
+    assert [match.phrase for match in found.of(red_flags)] == ["lithium toxicity"]
+    assert not index.find(words("no match here"))
 
 
 # --- red flags --------------------------------------------------------------------------------

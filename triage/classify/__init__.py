@@ -15,7 +15,7 @@ from triage.models import Findings, IncomingRequest
 
 def read(request: IncomingRequest) -> Findings:
     words = vocabulary()
-    reading = ReadRequest(request)
+    reading = ReadRequest(request, words)
     classification = classify(reading, words)
     return Findings(classification, scan(reading, classification.categories, words))
 

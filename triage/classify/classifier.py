@@ -9,9 +9,6 @@ or a sender whose stated category the evidence contradicts make a request mixed:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 from triage.classify.reading import ReadRequest
 from triage.classify.vocabulary import Meaning, Vocabulary
 from triage.models import Category, Classification, Evidence, EvidenceKind
@@ -31,7 +28,7 @@ _IDENTIFYING = frozenset({EvidenceKind.CODE, EvidenceKind.MEDICINE, EvidenceKind
 
 
 def classify(read: ReadRequest, vocabulary: Vocabulary) -> Classification:
-    found = list(_evidence(read, vocabulary))
+    found = _evidence(read, vocabulary)
     identified = {item.category for item in found if item.kind in _IDENTIFYING and item.category}
     other_work = [item for item in found if item.kind is EvidenceKind.OTHER_WORK]
     declared = read.request.category
@@ -62,53 +59,43 @@ def classify(read: ReadRequest, vocabulary: Vocabulary) -> Classification:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    field: str
-    found: str
-    meaning: Meaning
-    code_term: str = ""
-
-
-def _evidence(read: ReadRequest, vocabulary: Vocabulary) -> Iterable[Evidence]:
-    hits = list(_hits(read, vocabulary))
+def _evidence(read: ReadRequest, vocabulary: Vocabulary) -> list[Evidence]:
+    # (field, what was found, its meaning, the code's description) for every code and phrase
+    hits: list[tuple[str, str, Meaning, str]] = []
+    for code in read.request.codes:
+        entry = vocabulary.codes.get(code.strip())
+        if entry is not None:
+            hits.append(("codes", code.strip(), entry.meaning, f"{entry.system}: {entry.term}"))
+    for field, found in read.found:
+        for match in found.of(vocabulary.meanings):
+            hits.extend((field, match.phrase, meaning, "") for meaning in match.payloads)
     # Indication-dependent medicines asked for (in the medications or codes), by group.
     asked = {
-        hit.meaning.group
-        for hit in hits
-        if hit.meaning.group
-        and hit.meaning.kind is EvidenceKind.MEDICINE
-        and hit.field in ("medications", "codes")
+        meaning.group
+        for field, _, meaning, _ in hits
+        if meaning.group
+        and meaning.kind is EvidenceKind.MEDICINE
+        and field in ("medications", "codes")
     }
-    for hit in hits:
-        meaning = hit.meaning
+    evidence = []
+    for field, found_as, meaning, code_term in hits:
         if not meaning.group:
-            note = _join(hit.code_term, meaning.note)
-            yield Evidence(hit.field, hit.found, meaning.kind, meaning.category, note)
+            note = _join(code_term, meaning.note) if code_term else meaning.note
+            evidence.append(Evidence(field, found_as, meaning.kind, meaning.category, note))
             continue
         group = vocabulary.indication_groups[meaning.group]
         reason = read.indication(group)
         if meaning.kind is EvidenceKind.OTHER_WORK:
             # "menopause" is other work only when it explains a medicine the letter asks for.
             if meaning.group in asked and reason is None:
-                yield Evidence(hit.field, hit.found, meaning.kind, None, meaning.note)
+                evidence.append(Evidence(field, found_as, meaning.kind, None, meaning.note))
         elif reason is not None:
-            note = _join(hit.code_term, f"counts: the request is about gender ({reason!r})")
-            yield Evidence(hit.field, hit.found, EvidenceKind.MEDICINE, group.category, note)
+            note = _join(code_term, f"counts: the request is about gender ({reason!r})")
+            evidence.append(Evidence(field, found_as, EvidenceKind.MEDICINE, group.category, note))
         else:
-            note = _join(hit.code_term, "counts only when the request is about gender")
-            yield Evidence(hit.field, hit.found, EvidenceKind.CONTEXT, group.category, note)
-
-
-def _hits(read: ReadRequest, vocabulary: Vocabulary) -> Iterable[_Hit]:
-    for code in read.request.codes:
-        entry = vocabulary.codes.get(code.strip())
-        if entry is not None:
-            yield _Hit("codes", code.strip(), entry.meaning, f"{entry.system}: {entry.term}")
-    for field, words in read.fields:
-        for match in vocabulary.words.find(words):
-            for meaning in match.payloads:
-                yield _Hit(field, match.phrase, meaning)
+            note = _join(code_term, "counts only when the request is about gender")
+            evidence.append(Evidence(field, found_as, EvidenceKind.CONTEXT, group.category, note))
+    return evidence
 
 
 def _declared(declared: Category, identified: set[Category]) -> Evidence:

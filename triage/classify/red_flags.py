@@ -7,16 +7,14 @@ sender's name: "Same Day Emergency Care" as a sender is not a red flag.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from triage.classify.reading import ReadRequest
 from triage.classify.vocabulary import Vocabulary
 from triage.models import Category, RedFlag
 
-_LETTER_FIELDS = ("medications", "diagnosis", "text")
+_LETTER_FIELDS = frozenset({"medications", "diagnosis", "text"})
 _RESULT_FIELDS = ("diagnosis", "text")
-_DIGIT = re.compile(r"[0-9]")
 
 
 def scan(
@@ -24,31 +22,26 @@ def scan(
 ) -> tuple[RedFlag, ...]:
     """Every red flag in the request, for the categories it was classified as."""
     flags: dict[str, RedFlag] = {}  # by what was found: once is enough, wherever it was
-    matchers = [vocabulary.red_flag_words]
-    matchers += [vocabulary.category_red_flags[category] for category in categories]
-    letter = [(field, words) for field, words in read.fields if field in _LETTER_FIELDS]
-    letter += [("codes", words) for words in _code_terms(read, vocabulary)]
-    for field, words in letter:
-        for matcher in matchers:
-            for match in matcher.find(words):
-                flags.setdefault(match.phrase, RedFlag(field, match.phrase, match.payloads[0]))
-    for field in _RESULT_FIELDS:
-        for flag in _results(field, read.texts[field], vocabulary):
-            flags.setdefault(flag.found.lower(), flag)
-    return tuple(flags.values())
-
-
-def _code_terms(read: ReadRequest, vocabulary: Vocabulary) -> Iterable[tuple[str, ...]]:
+    layers = [vocabulary.red_flag_words]
+    layers += [vocabulary.category_red_flags[category] for category in categories]
+    letter = [(field, found) for field, found in read.found if field in _LETTER_FIELDS]
     for code in read.request.codes:
         entry = vocabulary.codes.get(code.strip())
-        if entry is not None:
-            yield entry.words
+        if entry is not None and entry.found:
+            letter.append(("codes", entry.found))
+    for field, found in letter:
+        for layer in layers:
+            for match in found.of(layer):
+                flags.setdefault(match.phrase, RedFlag(field, match.phrase, match.payloads[0]))
+    for field in _RESULT_FIELDS:
+        if not vocabulary.value_first_words.isdisjoint(read.words[field]):
+            for flag in _results(field, read.texts[field], vocabulary):
+                flags.setdefault(flag.found.lower(), flag)
+    return tuple(flags.values())
 
 
 def _results(field: str, text: str, vocabulary: Vocabulary) -> Iterable[RedFlag]:
     """Results outside their safe range ("INR 6.2", "heart rate 38")."""
-    if _DIGIT.search(text) is None:
-        return
     lowered = text.lower()
     for found in vocabulary.values.finditer(lowered):
         if found["not_result"]:

@@ -1,21 +1,34 @@
-"""Reading words out of a letter: tokens, and finding known phrases among them.
+"""Reading words out of a letter, and finding known phrases among them in one pass.
 
 Matching works on whole words, ignoring case and punctuation, so "Concerta XL 36mg" holds the
-phrase "concerta xl". A plural "s" is dropped on both sides so "paraproteins" matches
-"paraprotein". This is deliberately simple and fast: the queue reads every request it shows.
+phrase "concerta xl". A plural "s" is ignored, so "paraproteins" matches "paraprotein". Every
+request the queue shows is read, so this is the hot path: a letter's words are split once, in C,
+and the phrases of every vocabulary (the classifier's, the red flags', ...) are looked up together
+by their first word.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Payload = TypeVar("Payload")
 
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_PLURAL = ("ss", "us", "is")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, lower-cased, as written."""
+    return _WORD.findall(text.lower())
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """The words of `text`, lower-cased and singular: how a vocabulary phrase is keyed."""
+    return tuple(_singular(word) for word in words(text))
 
 
 def _singular(word: str) -> str:
@@ -24,23 +37,9 @@ def _singular(word: str) -> str:
     return word
 
 
-# Singular forms already worked out: the words of letters are few, and this is the hot path.
-_SINGULAR: dict[str, str] = {}
-
-
-def tokens(text: str) -> tuple[str, ...]:
-    """The words of `text`, lower-cased and singular."""
-    known = _SINGULAR
-    return tuple(
-        [known[word] if word in known else _remember(word) for word in _WORD.findall(text.lower())]
-    )
-
-
-def _remember(word: str) -> str:
-    singular = _singular(word)
-    if len(_SINGULAR) < 200_000:  # bounded: a letter can hold any made-up word
-        _SINGULAR[word] = singular
-    return singular
+def _spellings(singular: str) -> list[str]:
+    """The words a letter may write for a singular word: itself, and its plural."""
+    return [word for word in (singular, singular + "s") if _singular(word) == singular]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,40 +48,83 @@ class Match(Generic[Payload]):
     payloads: tuple[Payload, ...]
 
 
-class PhraseMatcher(Generic[Payload]):
-    """Finds known phrases in a token sequence, longest first at each place.
+@dataclass(frozen=True, slots=True)
+class Layer(Generic[Payload]):
+    """One vocabulary within a PhraseIndex; its phrases carry payloads of one type."""
 
-    Each phrase carries payloads (what it means); one phrase may mean several things, such as
+    number: int
+
+
+class PhraseIndex:
+    """Phrases from several vocabularies ("layers"), found in one pass over a text's words.
+
+    Within a layer the longest phrase wins at each place and matches never overlap, exactly as if
+    the layer were searched alone; layers do not affect each other, so "lithium toxicity" can be a
+    red flag while "lithium" is still the medicine. One phrase may carry several payloads, such as
     "prostate cancer", which supports PSA monitoring and explains a GnRH analogue.
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, Payload]]) -> None:
+    def __init__(self) -> None:
+        self._layers = 0
+        # Every spelling of every phrase -> the layers it belongs to, with their match.
+        self._phrases: dict[tuple[str, ...], list[tuple[int, Match[Any]]]] = {}
+        # A phrase's first word, as spelt -> the lengths of phrases starting with it, longest first.
+        self._lengths: dict[str, tuple[int, ...]] = {}
+
+    def add_layer(self, phrases: Iterable[tuple[str, Payload]]) -> Layer[Payload]:
+        layer: Layer[Payload] = Layer(self._layers)
+        self._layers += 1
         grouped: dict[tuple[str, ...], tuple[str, list[Payload]]] = {}
         for phrase, payload in phrases:
             key = tokens(phrase)
             if not key:
                 raise ValueError(f"phrase {phrase!r} has no words")
             grouped.setdefault(key, (phrase, []))[1].append(payload)
-        by_first: dict[str, list[tuple[tuple[str, ...], Match[Payload]]]] = {}
         for key, (phrase, payloads) in grouped.items():
-            by_first.setdefault(key[0], []).append((key, Match(phrase, tuple(payloads))))
-        for candidates in by_first.values():
-            candidates.sort(key=lambda candidate: -len(candidate[0]))
-        self._by_first = by_first
+            match = Match(phrase, tuple(payloads))
+            for spelling in itertools.product(*map(_spellings, key)):
+                self._phrases.setdefault(spelling, []).append((layer.number, match))
+                lengths = {len(spelling), *self._lengths.get(spelling[0], ())}
+                self._lengths[spelling[0]] = tuple(sorted(lengths, reverse=True))
+        return layer
 
-    def find(self, words: tuple[str, ...]) -> Iterator[Match[Payload]]:
-        """Every phrase in `words`; after a match, the search goes on after its last word."""
-        by_first = self._by_first
-        if by_first.keys().isdisjoint(words):  # the usual case, decided in C
-            return
-        index, end = 0, len(words)
-        while index < end:
-            candidates = by_first.get(words[index])
-            step = 1
-            if candidates is not None:
-                for key, match in candidates:
-                    if words[index : index + len(key)] == key:
-                        yield match
-                        step = len(key)
-                        break
-            index += step
+    def find(self, text_words: Sequence[str]) -> Found:
+        """Every phrase of every layer in `text_words`, in the order they appear."""
+        lengths = self._lengths
+        if lengths.keys().isdisjoint(text_words):  # the usual case for a field, decided in C
+            return _NOTHING
+        phrases = self._phrases
+        hits: dict[int, list[Match[Any]]] = {}  # by layer
+        free: dict[int, int] = {}  # layer -> the first place it may match again
+        for index, word in enumerate(text_words):
+            sizes = lengths.get(word)
+            if sizes is None:
+                continue
+            for size in sizes:  # longest first, so each layer takes its longest phrase here
+                entries = phrases.get(tuple(text_words[index : index + size]))
+                if entries is None:
+                    continue
+                for number, match in entries:
+                    if free.get(number, 0) <= index:
+                        hits.setdefault(number, []).append(match)
+                        free[number] = index + size
+        return Found(hits)
+
+
+class Found:
+    """The phrases found in one text, by layer."""
+
+    __slots__ = ("_by_layer",)
+
+    def __init__(self, by_layer: dict[int, list[Match[Any]]]) -> None:
+        self._by_layer = by_layer
+
+    def __bool__(self) -> bool:
+        return bool(self._by_layer)
+
+    def of(self, layer: Layer[Payload]) -> list[Match[Payload]]:
+        """The layer's matches, in order (the index put only `Payload`s in the layer)."""
+        return self._by_layer.get(layer.number, [])
+
+
+_NOTHING = Found({})

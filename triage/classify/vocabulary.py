@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from triage.classify.text import PhraseMatcher, tokens
+from triage.classify.text import Found, Layer, PhraseIndex, words
 from triage.models import Category, EvidenceKind
 
 
@@ -35,7 +35,7 @@ class CodeEntry:
     system: str  # "SNOMED CT" or "dm+d"
     term: str
     meaning: Meaning
-    words: tuple[str, ...]  # the term's words, for the red-flag scanner
+    found: Found  # the phrases in the term, for the red-flag scanner
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class IndicationGroup:
 
     name: str
     category: Category
-    requires: PhraseMatcher[str]
+    requires: Layer[str]  # payload: the phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +71,14 @@ class ValueCheck:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    words: PhraseMatcher[Meaning]
+    phrases: PhraseIndex  # every layer below, searched in one pass
+    meanings: Layer[Meaning]
     codes: dict[str, CodeEntry]
     indication_groups: dict[str, IndicationGroup]
-    red_flag_words: PhraseMatcher[str]  # payload: why it is a red flag
-    category_red_flags: dict[Category, PhraseMatcher[str]]
+    red_flag_words: Layer[str]  # payload: why it is a red flag
+    category_red_flags: dict[Category, Layer[str]]
     values: re.Pattern[str]  # finds a measurement name followed by a number
+    value_first_words: frozenset[str]  # a text without any of these holds no result to check
     value_checks: dict[str, ValueCheck]  # by measurement name as written, lower case
 
 
@@ -93,8 +95,9 @@ def vocabulary() -> Vocabulary:
     """The vocabulary, read once per process."""
     categories = _toml("categories.toml")
     red_flags = _toml("red_flags.toml")
-    words: list[tuple[str, Meaning]] = []
-    category_red_flags: dict[Category, PhraseMatcher[str]] = {}
+    phrases = PhraseIndex()
+    meanings: list[tuple[str, Meaning]] = []
+    category_red_flags: dict[Category, Layer[str]] = {}
     for category in Category:
         entry = categories[category.value]
         for kind, key in (
@@ -102,31 +105,35 @@ def vocabulary() -> Vocabulary:
             (EvidenceKind.TERM, "terms"),
             (EvidenceKind.CONTEXT, "context"),
         ):
-            words.extend((phrase, Meaning(kind, category)) for phrase in entry[key])
-        category_red_flags[category] = PhraseMatcher(
+            meanings.extend((phrase, Meaning(kind, category)) for phrase in entry[key])
+        category_red_flags[category] = phrases.add_layer(
             (phrase, why)
-            for why, phrases in entry.get("red_flags", {}).items()
-            for phrase in phrases
+            for why, written in entry.get("red_flags", {}).items()
+            for phrase in written
         )
     groups: dict[str, IndicationGroup] = {}
     for name, group in categories["indication_dependent"].items():
         category = Category(group["category"])
         groups[name] = IndicationGroup(
-            name, category, PhraseMatcher((phrase, phrase) for phrase in group["requires"])
+            name, category, phrases.add_layer((phrase, phrase) for phrase in group["requires"])
         )
-        words.extend(
+        meanings.extend(
             (phrase, Meaning(EvidenceKind.MEDICINE, category, group=name))
             for phrase in group["medicines"]
         )
-        words.extend(
+        meanings.extend(
             (phrase, Meaning(EvidenceKind.OTHER_WORK, None, note=label, group=name))
-            for label, phrases in group["otherwise"].items()
-            for phrase in phrases
+            for label, written in group["otherwise"].items()
+            for phrase in written
         )
-    words.extend(
+    meanings.extend(
         (phrase, Meaning(EvidenceKind.OTHER_WORK, None, note=label))
-        for label, phrases in categories["other_work"].items()
-        for phrase in phrases
+        for label, written in categories["other_work"].items()
+        for phrase in written
+    )
+    meanings_layer = phrases.add_layer(meanings)
+    red_flag_words = phrases.add_layer(
+        (phrase, why) for why, written in red_flags["words"].items() for phrase in written
     )
     checks = {
         name.lower(): ValueCheck(
@@ -140,19 +147,19 @@ def vocabulary() -> Vocabulary:
         for name in check["names"]
     }
     return Vocabulary(
-        words=PhraseMatcher(words),
-        codes=_codes(groups),
+        phrases=phrases,
+        meanings=meanings_layer,
+        codes=_codes(groups, phrases),  # last: code terms are searched for every layer above
         indication_groups=groups,
-        red_flag_words=PhraseMatcher(
-            (phrase, why) for why, phrases in red_flags["words"].items() for phrase in phrases
-        ),
+        red_flag_words=red_flag_words,
         category_red_flags=category_red_flags,
         values=_value_pattern(checks),
+        value_first_words=frozenset(words(name)[0] for name in checks),
         value_checks=checks,
     )
 
 
-def _codes(groups: dict[str, IndicationGroup]) -> dict[str, CodeEntry]:
+def _codes(groups: dict[str, IndicationGroup], phrases: PhraseIndex) -> dict[str, CodeEntry]:
     codes: dict[str, CodeEntry] = {}
     rows = csv.DictReader(io.StringIO((_DATA / "codes.csv").read_text(encoding="utf-8")))
     for row in rows:
@@ -163,7 +170,7 @@ def _codes(groups: dict[str, IndicationGroup]) -> dict[str, CodeEntry]:
             kind = EvidenceKind.CODE if row["kind"] == "identifies" else EvidenceKind.CONTEXT
             meaning = Meaning(kind, Category(concept))
         codes[row["code"]] = CodeEntry(
-            _SYSTEM_NAMES[row["system"]], row["term"], meaning, tokens(row["term"])
+            _SYSTEM_NAMES[row["system"]], row["term"], meaning, phrases.find(words(row["term"]))
         )
     return codes
 
