@@ -248,6 +248,18 @@ class User(BaseModel):
     active: bool = True
 
 
+class Practice(BaseModel):
+    """The practice's details: the letterhead and the contact route in every letter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    ods_code: str  # e.g. "J81234"
+    address: str  # lines separated by newlines
+    phone: str
+    email: str  # the practice's NHSmail address
+
+
 # --- What a request reads as, and what the policy suggests ---------------------------------------
 # Plain slotted dataclasses rather than pydantic models: these are made for every request the
 # queue shows or a simulation runs, and must cost microseconds.
@@ -319,3 +331,75 @@ class Suggestion:
     flags: tuple[Flag, ...]
     redirect_to: str | None
     explanation: str  # one sentence a clerk understands
+
+
+# --- Decisions and the decision log ------------------------------------------------------------
+
+
+class LetterKind(StrEnum):
+    SPECIALIST = "specialist"  # the reply to the requesting specialist
+    PATIENT = "patient"  # the plain-English letter to the patient
+    SMS = "sms"  # a text message, at most 306 characters
+
+
+class DecisionKind(StrEnum):
+    """How a decision came about (the log entry's event)."""
+
+    DECISION = "decision"  # the policy's suggestion, accepted
+    OVERRIDE = "override"  # another action than suggested, with a reason
+    REVIEW = "review"  # a GP's decision on a flagged request, with a note
+    SUPERSEDE = "supersede"  # a correction of an earlier decision; both stay
+
+
+class LogEvent(StrEnum):
+    DECISION = "decision"
+    OVERRIDE = "override"
+    REVIEW = "review"
+    SUPERSEDE = "supersede"
+    FLAG = "flag"  # sent to a GP, by a person (with a note) or by the policy during apply
+    POLICY_ACTIVATED = "policy_activated"
+    PRACTICE_UPDATED = "practice_updated"
+    EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded decision with its letters, as stored (append-only)."""
+
+    id: int
+    request_id: int
+    our_ref: str
+    kind: DecisionKind
+    action: Action
+    suggested_action: Action
+    rule_id: str | None
+    reasons: tuple[Reason, ...]
+    flags: tuple[Flag, ...]
+    redirect_to: str | None
+    note: str | None
+    policy_id: str
+    policy_version: str
+    policy_sha256: str
+    decided_by: str
+    role: Role
+    decided_at: datetime
+    template_id: str
+    template_version: str
+    letters_edited: bool
+    supersedes_id: int | None
+    letters: dict[LetterKind, str]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the decision log as stored: `body` is the canonical JSON that is hashed."""
+
+    seq: int
+    at: datetime
+    event: str
+    actor: str
+    request_id: int | None
+    decision_id: int | None
+    body: str
+    prev_hash: str
+    hash: str
