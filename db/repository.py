@@ -3,26 +3,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from db.tables import (
     Base,
+    DecisionRow,
     ImportRow,
+    LetterRow,
+    LogEntryRow,
     PolicyActivationRow,
     PolicyVersionRow,
+    PracticeRow,
     RequestRow,
     UserRow,
 )
 from triage.models import (
+    Action,
     Category,
+    Decision,
     Flag,
     IncomingRequest,
+    LetterKind,
+    LogEntry,
     Patient,
+    Practice,
+    Reason,
     Request,
     Role,
     Source,
@@ -281,6 +291,246 @@ class Repository:
             PolicyActivation(_stored_policy(row, adder), activator, at)
             for row, adder, activator, at in self._session.execute(query)
         ]
+
+    # --- practice details -----------------------------------------------------------------
+
+    def practice(self) -> tuple[Practice, str | None] | None:
+        """The practice's details and its own letter templates folder, once set."""
+        row = self._session.get(PracticeRow, 1)
+        if row is None:
+            return None
+        practice = Practice(
+            name=row.name,
+            ods_code=row.ods_code,
+            address=row.address,
+            phone=row.phone,
+            email=row.email,
+        )
+        return practice, row.letters_dir
+
+    def save_practice(
+        self, practice: Practice, letters_dir: str | None, by: User, at: datetime
+    ) -> None:
+        row = self._session.get(PracticeRow, 1) or PracticeRow(id=1)
+        row.name, row.ods_code, row.address = practice.name, practice.ods_code, practice.address
+        row.phone, row.email, row.letters_dir = practice.phone, practice.email, letters_dir
+        row.updated_by_id, row.updated_at = by.id, at
+        self._session.add(row)
+        self._session.flush()
+
+    # --- one request, for deciding ---------------------------------------------------------
+
+    def requests_with_ref(self, ref: str) -> list[Request]:
+        rows = self._session.scalars(
+            select(RequestRow).where(RequestRow.ref == ref).order_by(RequestRow.id)
+        )
+        return [_request(row) for row in rows]
+
+    def request(self, request_id: int) -> Request | None:
+        row = self._session.get(RequestRow, request_id)
+        return _request(row) if row else None
+
+    def request_ids(self, status: Status) -> list[int]:
+        """Every request with the status, oldest first."""
+        query = (
+            select(RequestRow.id)
+            .where(RequestRow.status == status)
+            .order_by(RequestRow.received, RequestRow.id)
+        )
+        return list(self._session.scalars(query))
+
+    def claim(self, request_id: int) -> tuple[str | None, datetime | None]:
+        """Who holds the request, and since when."""
+        row = self._session.execute(
+            select(UserRow.name, RequestRow.claimed_at)
+            .select_from(RequestRow)
+            .outerjoin(UserRow, UserRow.id == RequestRow.claimed_by_id)
+            .where(RequestRow.id == request_id)
+        ).one()
+        return row[0], row[1]
+
+    def set_request_state(
+        self, request_id: int, status: Status, claimed_by: User | None, at: datetime | None
+    ) -> None:
+        """Change a request's status and claim. The ORM's version check makes a concurrent
+        change by someone else fail here rather than be overwritten."""
+        row = self._session.get(RequestRow, request_id)
+        assert row is not None
+        row.status = status
+        row.claimed_by_id = claimed_by.id if claimed_by else None
+        row.claimed_at = at
+        self._session.flush()
+
+    # --- decisions and letters (append-only) ------------------------------------------------
+
+    def add_decision(
+        self, decision: Decision, decided_by: User, letters: dict[LetterKind, tuple[str, str]]
+    ) -> int:
+        """Store a decision and its letters (kind -> (text, sha256)); returns its id."""
+        row = DecisionRow(
+            request_id=decision.request_id,
+            supersedes_id=decision.supersedes_id,
+            our_ref=decision.our_ref,
+            kind=decision.kind,
+            action=decision.action,
+            suggested_action=decision.suggested_action,
+            rule_id=decision.rule_id,
+            reasons=[reason.value for reason in decision.reasons],
+            flags=[flag.value for flag in decision.flags],
+            redirect_to=decision.redirect_to,
+            note=decision.note,
+            policy_id=decision.policy_id,
+            policy_version=decision.policy_version,
+            policy_sha256=decision.policy_sha256,
+            decided_by_id=decided_by.id,
+            role=decision.role,
+            decided_at=decision.decided_at,
+            template_id=decision.template_id,
+            template_version=decision.template_version,
+            letters_edited=decision.letters_edited,
+        )
+        self._session.add(row)
+        self._session.flush()
+        self._session.add_all(
+            LetterRow(decision_id=row.id, kind=kind.value, text=text, sha256=sha256)
+            for kind, (text, sha256) in letters.items()
+        )
+        self._session.flush()
+        return row.id
+
+    def decisions(self, request_id: int) -> list[Decision]:
+        """The request's decisions, oldest first: the last one stands."""
+        return self._decisions(DecisionRow.request_id == request_id)
+
+    def decision(self, decision_id: int) -> Decision | None:
+        found = self._decisions(DecisionRow.id == decision_id)
+        return found[0] if found else None
+
+    def _decisions(self, *conditions: ColumnElement[bool]) -> list[Decision]:
+        query = (
+            select(DecisionRow, UserRow.name)
+            .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
+            .where(*conditions)
+            .order_by(DecisionRow.id)
+        )
+        found = list(self._session.execute(query))
+        letters: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
+        if letters:
+            for decision_id, kind, text in self._session.execute(
+                select(LetterRow.decision_id, LetterRow.kind, LetterRow.text).where(
+                    LetterRow.decision_id.in_(list(letters))
+                )
+            ):
+                letters[decision_id][LetterKind(kind)] = text
+        return [_decision(row, name, letters[row.id]) for row, name in found]
+
+    def letter_hashes(self, decision_id: int) -> dict[LetterKind, str]:
+        rows = self._session.execute(
+            select(LetterRow.kind, LetterRow.sha256).where(LetterRow.decision_id == decision_id)
+        )
+        return {LetterKind(kind): sha256 for kind, sha256 in rows}
+
+    def accepted_count(self, policy_id: str, rule_id: str, start: datetime, end: datetime) -> int:
+        """Standing acceptances under a rule decided in [start, end) (superseded ones do not
+        count: the correction replaced them)."""
+        superseded = select(DecisionRow.supersedes_id).where(DecisionRow.supersedes_id.is_not(None))
+        query = select(func.count()).where(
+            DecisionRow.action == Action.ACCEPT,
+            DecisionRow.policy_id == policy_id,
+            DecisionRow.rule_id == rule_id,
+            DecisionRow.decided_at >= start,
+            DecisionRow.decided_at < end,
+            DecisionRow.id.not_in(superseded),
+        )
+        return self._session.scalar(query) or 0
+
+    # --- the decision log ---------------------------------------------------------------------
+
+    def log_head(self) -> tuple[int, str] | None:
+        """The last entry's (seq, hash), locking the log against other writers until commit:
+        sequence numbers must stay gap-free and each entry must chain to the one before."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text("LOCK TABLE log_entries IN EXCLUSIVE MODE"))
+        # (SQLite: the write transaction began IMMEDIATE, which already excludes other writers.)
+        row = self._session.execute(
+            select(LogEntryRow.seq, LogEntryRow.hash).order_by(LogEntryRow.seq.desc()).limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def add_log_entry(self, entry: LogEntry) -> None:
+        self._session.add(
+            LogEntryRow(
+                seq=entry.seq,
+                at=entry.at,
+                event=entry.event,
+                actor=entry.actor,
+                request_id=entry.request_id,
+                decision_id=entry.decision_id,
+                body=entry.body,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self._session.flush()
+
+    def log_entries(self, *, after: int = 0, batch: int = 1000) -> Iterator[LogEntry]:
+        """Every entry in sequence order, read in batches."""
+        while True:
+            rows = self._session.scalars(
+                select(LogEntryRow)
+                .where(LogEntryRow.seq > after)
+                .order_by(LogEntryRow.seq)
+                .limit(batch)
+            ).all()
+            for row in rows:
+                yield _log_entry(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1].seq
+
+    def count_log_entries(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(LogEntryRow)) or 0
+
+
+def _log_entry(row: LogEntryRow) -> LogEntry:
+    return LogEntry(
+        seq=row.seq,
+        at=row.at,
+        event=row.event,
+        actor=row.actor,
+        request_id=row.request_id,
+        decision_id=row.decision_id,
+        body=row.body,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _decision(row: DecisionRow, decided_by: str, letters: dict[LetterKind, str]) -> Decision:
+    return Decision(
+        id=row.id,
+        request_id=row.request_id,
+        our_ref=row.our_ref,
+        kind=row.kind,
+        action=row.action,
+        suggested_action=row.suggested_action,
+        rule_id=row.rule_id,
+        reasons=tuple(Reason(reason) for reason in row.reasons),
+        flags=tuple(Flag(flag) for flag in row.flags),
+        redirect_to=row.redirect_to,
+        note=row.note,
+        policy_id=row.policy_id,
+        policy_version=row.policy_version,
+        policy_sha256=row.policy_sha256,
+        decided_by=decided_by,
+        role=row.role,
+        decided_at=row.decided_at,
+        template_id=row.template_id,
+        template_version=row.template_version,
+        letters_edited=row.letters_edited,
+        supersedes_id=row.supersedes_id,
+        letters=letters,
+    )
 
 
 def _user(row: UserRow) -> User:

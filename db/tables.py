@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Date,
     DateTime,
     Dialect,
@@ -21,10 +22,21 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from triage.models import Category, ProviderType, RequestType, Role, SourceFormat, Status, Urgency
+from triage.models import (
+    Action,
+    Category,
+    DecisionKind,
+    ProviderType,
+    RequestType,
+    Role,
+    SourceFormat,
+    Status,
+    Urgency,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -51,15 +63,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _enum(enum_class: type[StrEnum]) -> Enum:
-    """Store an enum by its value ("right_to_choose"), with a CHECK constraint."""
+def _enum(enum_class: type[StrEnum], name: str | None = None) -> Enum:
+    """Store an enum by its value ("right_to_choose"), with a CHECK constraint. `name` names the
+    constraint when a table has two columns of one enum (constraint names must differ)."""
     return Enum(
         enum_class,
         native_enum=False,
         create_constraint=True,
         length=30,
         values_callable=lambda members: [member.value for member in members],
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         validate_strings=True,
     )
 
@@ -146,6 +159,10 @@ class RequestRow(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[Status] = mapped_column(_enum(Status))
     imported_at: Mapped[datetime]
+    # Who is working on it: a claim lasts a while (a lease), so a clerk who walks away does not
+    # hold the request for ever.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
     # Optimistic locking: two people saving the same request are caught, not merged silently.
     version: Mapped[int] = mapped_column(Integer)
 
@@ -182,3 +199,90 @@ class PolicyActivationRow(Base):
     policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
     activated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     activated_at: Mapped[datetime]
+
+
+class PracticeRow(Base):
+    """The practice's own details, for the letters: one row."""
+
+    __tablename__ = "practice"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    ods_code: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(1000))
+    phone: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(300))
+    letters_dir: Mapped[str | None] = mapped_column(String(1000))
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+
+# Decisions, their letters and the log are append-only: the database refuses UPDATE and DELETE on
+# them (triggers, created by migration 0003). A correction is a new decision that supersedes one.
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        # A request gets one original decision; every later one supersedes the one before.
+        Index(
+            "uq_decisions_one_original_per_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NULL"),
+            postgresql_where=text("supersedes_id IS NULL"),
+        ),
+        Index("ix_decisions_rule_decided_at", "policy_id", "rule_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
+    our_ref: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind))
+    action: Mapped[Action] = mapped_column(_enum(Action))
+    suggested_action: Mapped[Action] = mapped_column(_enum(Action, "suggested_action"))
+    rule_id: Mapped[str | None] = mapped_column(String(64))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    redirect_to: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str | None] = mapped_column(Text)
+    policy_id: Mapped[str] = mapped_column(String(64))
+    policy_version: Mapped[str] = mapped_column(String(2000))
+    policy_sha256: Mapped[str] = mapped_column(String(64))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    decided_at: Mapped[datetime]
+    template_id: Mapped[str] = mapped_column(String(200))
+    template_version: Mapped[str] = mapped_column(String(64))
+    letters_edited: Mapped[bool]
+
+
+class LetterRow(Base):
+    __tablename__ = "letters"
+    __table_args__ = (UniqueConstraint("decision_id", "kind", name="uq_letters_decision_id_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # specialist, patient or sms
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class LogEntryRow(Base):
+    """One entry of the decision log: `body` is the entry itself (canonical JSON), chained to the
+    one before by `hash` = SHA-256 of the previous hash and the body (triage/audit.py). The other
+    columns repeat parts of the body so that the log can be searched; verify checks they agree."""
+
+    __tablename__ = "log_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

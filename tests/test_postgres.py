@@ -93,3 +93,39 @@ def test_a_database_holding_other_tables_is_refused(run: Run, postgres_url: str)
     result = run("--db", postgres_url, "queue")
     assert result.status == 1
     assert "already holds tables that are not this program's (appointments)" in result.err
+
+
+def test_deciding_on_postgres_keeps_an_append_only_verified_log(
+    run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    import sqlalchemy
+
+    from tests.test_deciding import PRACTICE
+
+    monkeypatch.setattr("triage.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC))
+    assert run("--db", postgres_url, *PRACTICE).status == 0
+    assert run("--db", postgres_url, "users", "add", "cleo", "--role", "clerk").status == 0
+    assert run("--db", postgres_url, "policy", "activate", "weymouth-portland-pcn").status == 0
+    assert run("--db", postgres_url, "import", SAMPLES / "requests.csv").status == 0
+    applied = run("--db", postgres_url, "--user", "cleo", "apply")
+    assert applied.out.startswith("16 open requests: 1 decline, 2 redirect, 0 accept decided;")
+    verified = run("--db", postgres_url, "log", "verify")
+    assert verified.out.startswith("The decision log verifies: 18 entries; head ")
+    engine = sqlalchemy.create_engine(
+        postgres_url.replace("postgresql://", "postgresql+psycopg://")
+    )
+    try:
+        for statement in (
+            "UPDATE log_entries SET actor = 'someone'",
+            "DELETE FROM decisions",
+            "TRUNCATE letters CASCADE",
+        ):
+            with (
+                engine.connect() as connection,
+                pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"),
+            ):
+                connection.execute(sqlalchemy.text(statement))
+    finally:
+        engine.dispose()

@@ -168,3 +168,83 @@ def test_ctrl_c_during_an_import_saves_nothing_and_says_so(
         == "triage: error: interrupted; anything not yet saved was not saved"
     )
     assert _counts(database)[1:] == (0, 0)
+
+
+# --- deciding: `triage apply` killed at any moment --------------------------------------------
+
+APPLY_REQUESTS = 400
+
+
+@pytest.fixture(scope="module")
+def demo_queue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo practice (details set, policy in force) with 400 open requests."""
+    from triage.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "queue.db"
+    build_demo(APPLY_REQUESTS, database_path=path)
+    return path
+
+
+def _half_saved(database: Path) -> list[str]:
+    """Every way a decision could have been half-written, as found in the database."""
+    checks = {
+        "integrity": "SELECT integrity_check FROM pragma_integrity_check "
+        "WHERE integrity_check != 'ok'",
+        "decision without three letters": "SELECT d.id FROM decisions d "
+        "WHERE (SELECT count(*) FROM letters l WHERE l.decision_id = d.id) != 3",
+        "decision without its log entry": "SELECT d.id FROM decisions d "
+        "LEFT JOIN log_entries e ON e.decision_id = d.id WHERE e.seq IS NULL",
+        "decided request without a decision": "SELECT r.ref FROM requests r "
+        "WHERE r.status = 'decided' AND NOT EXISTS "
+        "(SELECT 1 FROM decisions d WHERE d.request_id = r.id)",
+        "request decided twice": "SELECT request_id FROM decisions GROUP BY request_id "
+        "HAVING count(*) > 1",
+        "request sent to a GP without a log entry": "SELECT r.ref FROM requests r "
+        "WHERE r.status = 'awaiting_gp' AND NOT EXISTS "
+        "(SELECT 1 FROM log_entries e WHERE e.request_id = r.id AND e.event = 'flag')",
+    }
+    found = []
+    with sqlite3.connect(database) as connection:
+        for problem, query in checks.items():
+            found += [f"{problem}: {row[0]}" for row in connection.execute(query)]
+    return found
+
+
+def _open_requests(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(
+            connection.execute("SELECT count(*) FROM requests WHERE status='open'").fetchone()[0]
+        )
+
+
+def test_killing_apply_at_any_moment_never_half_saves_and_a_rerun_finishes_once(
+    environment: dict[str, str], demo_queue: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "apply.db"
+    shutil.copy(demo_queue, database)
+    command: list[str | Path] = [TRIAGE, "--db", database, "--user", "demo-clerk", "apply"]
+    rng = random.Random(20250204)
+    progress = []
+    for _ in range(15):
+        worker = subprocess.Popen(
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.6, 1.6))  # start-up takes most of a second; then decisions
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        assert _half_saved(database) == []
+        progress.append(_open_requests(database))
+    assert any(0 < left < APPLY_REQUESTS for left in progress), (
+        f"no kill landed during the work ({progress}); the test proved nothing"
+    )
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    assert finished.stdout.startswith(f"{progress[-1]} open requests")
+    assert _open_requests(database) == 0
+    assert _half_saved(database) == []
+    verified = subprocess.run(
+        [TRIAGE, "--db", database, "--user", "demo-manager", "log", "verify"],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0, verified.stderr

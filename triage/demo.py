@@ -19,7 +19,8 @@ from triage.clock import PRACTICE_TIME, practice_today, utc_now
 from triage.demo_scenarios import SCENARIOS, Scenario
 from triage.importing import ImportSummary, import_files
 from triage.intake import Progress
-from triage.models import Role, nhs_check_digit
+from triage.models import Practice, Role, nhs_check_digit
+from triage.practice_details import set_practice_details
 from triage.practice_policy import activate_policy
 from triage.workspace import Workspace, open_database_for
 
@@ -30,6 +31,15 @@ DEMO_USERS = (
 )
 DEMO_CLERK = DEMO_USERS[0][0]
 DEMO_MANAGER = DEMO_USERS[2][0]
+# A fictional practice: the phone number is in Ofcom's range for drama, the email domain is
+# reserved for examples, so no demo letter can reach anyone real.
+DEMO_PRACTICE = Practice(
+    name="Harbour Street Surgery (demo)",
+    ods_code="Y99999",
+    address="1 Harbour Street\nWeymouth\nDT4 0AA",
+    phone="01632 960000",
+    email="harbour.street@example.org",
+)
 # The shipped policy the demo practice has declared: it covers the most categories.
 DEMO_POLICY = "dorset-gp-alliance"
 DEFAULT_REQUESTS = 60
@@ -132,6 +142,7 @@ def build_demo(
                 for name, role, full_name in DEMO_USERS
             }
         manager = Workspace(database, users[DEMO_MANAGER], demo=True)
+        set_practice_details(manager, DEMO_PRACTICE, None)
         activate_policy(manager, DEMO_POLICY)
         clerk = Workspace(database, users[DEMO_CLERK], demo=True)
         return import_files(clerk, [requests_file], progress=progress, today=today)

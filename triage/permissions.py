@@ -16,6 +16,13 @@ class Permission(StrEnum):
     VIEW_USERS = "list users"
     MANAGE_USERS = "add users"
     ACTIVATE_POLICY = "activate a policy"
+    SET_PRACTICE = "change the practice's details"
+    DECIDE = "decide a request"
+    FLAG = "send a request to a GP"
+    REVIEW = "decide a request flagged for a GP"
+    CORRECT = "correct a recorded decision"
+    VIEW_LOG = "see the decision log"
+    EXPORT = "export the decision log"
 
 
 ALLOWED: dict[Permission, frozenset[Role]] = {
@@ -24,6 +31,15 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_USERS: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.MANAGE_USERS: frozenset({Role.MANAGER}),
     Permission.ACTIVATE_POLICY: frozenset({Role.MANAGER}),
+    Permission.SET_PRACTICE: frozenset({Role.MANAGER}),
+    # Clerks decide clear-cut requests; flagged ones, and equality-sensitive categories the
+    # policy says a GP must confirm, are for a GP. Managers run the practice, not the queue.
+    Permission.DECIDE: frozenset({Role.CLERK, Role.GP}),
+    Permission.FLAG: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.REVIEW: frozenset({Role.GP}),
+    Permission.CORRECT: frozenset({Role.GP}),
+    Permission.VIEW_LOG: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.EXPORT: frozenset({Role.MANAGER}),
 }
 
 _ROLE_NAMES = {Role.CLERK: "a clerk", Role.GP: "a GP", Role.MANAGER: "a manager"}

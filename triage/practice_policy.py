@@ -20,8 +20,10 @@ from policies import (
     load_shipped_policy,
     shipped_policy_ids,
 )
+from triage import audit
 from triage.clock import utc_now
 from triage.errors import ProblemsFound, UserError
+from triage.models import LogEvent
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
 
@@ -95,7 +97,23 @@ def activate_policy(workspace: Workspace, spec: str) -> Activated:
         previous = history[0] if history else None
         if previous is not None and previous.policy.row_id == stored.row_id:
             return Activated(stored, previous, already_in_force=True)
-        repository.activate_policy(stored, workspace.user, utc_now())
+        now = utc_now()
+        repository.activate_policy(stored, workspace.user, now)
+        audit.append(
+            repository,
+            event=LogEvent.POLICY_ACTIVATED,
+            user=workspace.user,
+            at=now,
+            details={
+                "policy": {"id": stored.policy_id, "version": stored.version},
+                "policy_sha256": stored.content_sha256,
+                "previous": (
+                    {"id": previous.policy.policy_id, "version": previous.policy.version}
+                    if previous
+                    else None
+                ),
+            },
+        )
     return Activated(stored, previous, already_in_force=False)
 
 

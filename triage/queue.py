@@ -13,6 +13,7 @@ from triage.clock import practice_today
 from triage.models import Findings, Flag, Request, Status, Suggestion
 from triage.permissions import Permission, require
 from triage.practice_policy import policy_in_force
+from triage.suggest import RecordedDecisions
 from triage.workspace import Workspace
 
 
@@ -54,14 +55,19 @@ def queue_page(
     require(workspace.user, Permission.VIEW_QUEUE)
     on = on or practice_today()
     in_force = policy_in_force(workspace)
+    items = []
     with workspace.database.read() as repository:
         counts = repository.count_requests_by_status()
         requests = repository.list_requests(statuses, limit=limit, offset=offset)
-    items = []
-    for request in requests:
-        findings = read(request)
-        suggestion = evaluate(in_force.loaded.policy, request, findings, on) if in_force else None
-        items.append(QueueItem(request, findings, suggestion))
+        recorded = RecordedDecisions(repository)
+        for request in requests:
+            findings = read(request)
+            suggestion = (
+                evaluate(in_force.loaded.policy, request, findings, on, recorded)
+                if in_force
+                else None
+            )
+            items.append(QueueItem(request, findings, suggestion))
     return QueuePage(
         items,
         sum(counts[status] for status in statuses),

@@ -1,8 +1,8 @@
 """What the policy suggests for requests: reading each one, then applying the policy.
 
 Used by `triage policy simulate` (any policy, any date, nothing saved); the queue reads and
-evaluates each request the same way. Capacity counts recorded decisions, of which there are none
-until decisions are recorded (the decision log), plus, in a simulation, the ones simulated so far.
+evaluates each request the same way. Capacity counts the acceptances recorded in the database
+(RecordedDecisions) and, in a simulation, the ones simulated so far.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from db import Repository
 from policies import CapacityLedger, NoDecisions, Policy, evaluate
 from triage.classify import read
+from triage.clock import PRACTICE_TIME
 from triage.models import Action, Findings, IncomingRequest, Suggestion
 
 
@@ -29,6 +31,22 @@ def assess(
 ) -> Assessed:
     findings = read(request)
     return Assessed(request, findings, evaluate(policy, request, findings, on, ledger))
+
+
+class RecordedDecisions:
+    """Capacity counts the acceptances recorded in the database, by the practice's calendar."""
+
+    def __init__(self, repository: Repository) -> None:
+        self._repository = repository
+
+    def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
+        return self._repository.accepted_count(
+            policy_id, rule_id, _midnight(start), _midnight(end + timedelta(days=1))
+        )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=PRACTICE_TIME)
 
 
 class _SimulatedLedger:

@@ -47,5 +47,9 @@ def demo_command(count: int, seed: int, no_ui: bool) -> None:
     workspace = options.workspace()
     if no_ui:
         print_queue(workspace, [Status.OPEN, Status.AWAITING_GP], output_format="table", limit=None)
+        output.info(
+            "next, on the demo database: `triage --demo apply` decides the clear-cut requests, "
+            "`triage --demo log verify` checks the decision log"
+        )
     else:
         options.run_ui(workspace)

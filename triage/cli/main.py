@@ -20,9 +20,19 @@ from triage import __version__, paths
 from triage.cli import output
 from triage.cli.context import CliContext, OpenUI
 from triage.cli.db_command import db_group
+from triage.cli.decide_command import (
+    apply_command,
+    correct_command,
+    decide_command,
+    flag_command,
+    letters_command,
+    review_command,
+)
 from triage.cli.demo_command import demo_command
 from triage.cli.import_command import import_command
+from triage.cli.log_command import log_group
 from triage.cli.policy_command import policy_group
+from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
 from triage.cli.users_command import users_group
 from triage.errors import ProblemsFound, UserError
@@ -83,6 +93,14 @@ def cli(
 cli.add_command(import_command)
 cli.add_command(queue_command)
 cli.add_command(policy_group)
+cli.add_command(decide_command)
+cli.add_command(flag_command)
+cli.add_command(review_command)
+cli.add_command(correct_command)
+cli.add_command(apply_command)
+cli.add_command(letters_command)
+cli.add_command(log_group)
+cli.add_command(practice_group)
 cli.add_command(users_group)
 cli.add_command(db_group)
 cli.add_command(demo_command)

@@ -33,6 +33,11 @@ def plain(message: str, *, err: bool = False) -> None:
     click.echo(terminal_safe(message), err=err)
 
 
+def letter(text: str) -> None:
+    """A letter or other multi-line text from the database, line breaks kept."""
+    click.echo(terminal_safe(text.rstrip("\n"), keep_newlines=True))
+
+
 def stdout_console() -> Console:
     console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal:

@@ -1,0 +1,371 @@
+"""Deciding requests through the service layer and the command line: permissions, letters, the
+one-transaction rule, and the hash-chained decision log."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES, Run, table_count, write_requests_csv
+from triage.deciding import Choice, correct, decide, find_request, flag
+from triage.decision_log import verify_log
+from triage.errors import PermissionRefused, UserError
+from triage.models import Action, DecisionKind, LetterKind, Role
+from triage.workspace import Workspace, open_workspace
+
+PRACTICE = (
+    "practice", "set", "--name", "Harbour Street Surgery", "--ods-code", "y12345",
+    "--address", "1 Harbour Street, Weymouth, DT4 0AA", "--phone", "01632 960000",
+    "--email", "harbour.street@example.org",
+)  # fmt: skip
+
+
+# Decisions are taken on the day the samples were written for (policy dates, ages, supply).
+DECIDED_AT = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def sample_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("triage.deciding.utc_now", lambda: DECIDED_AT)
+
+
+@pytest.fixture
+def practice_db(run: Run, db_path: Path) -> Path:
+    """The samples queued under the Weymouth policy, with a clerk and a GP (pat is manager)."""
+    for name, role in (("cleo", "clerk"), ("gwen", "gp")):
+        assert run("--db", db_path, "users", "add", name, "--role", role).status == 0
+    assert run("--db", db_path, *PRACTICE).status == 0
+    assert run("--db", db_path, "policy", "activate", "weymouth-portland-pcn").status == 0
+    assert run("--db", db_path, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+    return db_path
+
+
+def workspace(db_path: Path, user: str) -> Workspace:
+    return open_workspace(str(db_path), user)
+
+
+def status_of(db_path: Path, ref: str) -> str:
+    with sqlite3.connect(db_path) as connection:
+        row = connection.execute("SELECT status FROM requests WHERE ref = ?", (ref,)).fetchone()
+    return str(row[0])
+
+
+def counts(db_path: Path) -> tuple[int, int, int]:
+    return tuple(table_count(db_path, table) for table in ("decisions", "letters", "log_entries"))  # type: ignore[return-value]
+
+
+# --- the acceptance path ---------------------------------------------------------------------
+
+
+def test_apply_decides_the_clear_cut_requests_and_leaves_the_rest_for_a_gp(
+    run: Run, practice_db: Path
+) -> None:
+    dry = run("--db", practice_db, "--user", "cleo", "apply", "--dry-run")
+    assert dry.status == 0, dry.err
+    assert counts(practice_db)[0] == 0
+    applied = run("--db", practice_db, "--user", "cleo", "apply")
+    assert applied.status == 0, applied.err
+    assert applied.out == dry.out.replace("would be ", "").rstrip("\n") + ".\n"
+    # The Weymouth letter redirects MGUS (S04) and bariatric monitoring (S05) and declines the
+    # eating-disorder bloods (S06); ADHD and gender dysphoria (S01-S03) need a GP to confirm.
+    with sqlite3.connect(practice_db) as connection:
+        decided = dict(
+            connection.execute(
+                "SELECT r.ref, d.action FROM decisions d JOIN requests r ON r.id = d.request_id"
+            ).fetchall()
+        )
+        letters = connection.execute(
+            "SELECT d.id, COUNT(l.id) FROM decisions d JOIN letters l ON l.decision_id = d.id "
+            "GROUP BY d.id"
+        ).fetchall()
+        waiting = {
+            ref
+            for (ref,) in connection.execute("SELECT ref FROM requests WHERE status='awaiting_gp'")
+        }
+    assert decided == {"S04": "redirect", "S05": "redirect", "S06": "decline"}
+    assert [count for _, count in letters] == [3, 3, 3]
+    assert waiting == {f"S{number:02d}" for number in range(1, 17)} - set(decided)
+    verified = run("--db", practice_db, "log", "verify")
+    assert verified.status == 0, verified.err
+    # the practice's details, the policy, 3 decisions and 13 requests sent to a GP
+    assert verified.out.startswith("The decision log verifies: 18 entries; head ")
+    # A rerun finds nothing left to do.
+    again = run("--db", practice_db, "--user", "cleo", "apply")
+    assert again.out.startswith("0 open requests")
+
+
+def test_without_the_practice_details_nothing_is_decided(run: Run, db_path: Path) -> None:
+    assert run("--db", db_path, "policy", "activate", "weymouth-portland-pcn").status == 0
+    assert run("--db", db_path, "import", SAMPLES / "requests.csv").status == 0
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+    result = run("--db", db_path, "--user", "cleo", "decide", "S04")
+    assert result.status == 1
+    assert result.err_lines == [
+        "triage: error: the practice's details are not set, so no letter can be drafted: a "
+        "manager sets them with `triage practice set`"
+    ]
+    assert table_count(db_path, "decisions") == 0
+
+
+def test_only_a_manager_sets_the_practice_details(run: Run, practice_db: Path) -> None:
+    refused = run("--db", practice_db, "--user", "cleo", *PRACTICE)
+    assert refused.status == 1
+    assert "only a manager may change the practice's details" in refused.err
+    shown = run("--db", practice_db, "practice", "show")
+    assert "ODS code:         Y12345" in shown.out
+
+
+# --- permissions, at the service layer --------------------------------------------------------
+
+
+def test_a_clerk_cannot_decide_a_request_waiting_for_a_gp(practice_db: Path) -> None:
+    clerk = workspace(practice_db, "cleo")
+    s07 = find_request(clerk, "S07")  # the Weymouth letter does not cover it: a GP reviews it
+    before = counts(practice_db)
+    with pytest.raises(PermissionRefused, match="only a GP may decide S07: the policy sends it"):
+        decide(clerk, s07.id, Choice(action=Action.DECLINE, note="looks clear to me"))
+    flag(clerk, s07.id, "please look at this")
+    with pytest.raises(PermissionRefused, match="only a GP may decide S07: it waits for a GP"):
+        decide(clerk, s07.id, Choice(action=Action.ACCEPT, note="x"))
+    assert counts(practice_db) == (before[0], before[1], before[2] + 1)  # only the flag entry
+
+
+def test_only_a_gp_confirms_an_equality_sensitive_category(practice_db: Path) -> None:
+    clerk, gp = workspace(practice_db, "cleo"), workspace(practice_db, "gwen")
+    s03 = find_request(clerk, "S03")  # gender dysphoria: the policy asks a GP to confirm
+    with pytest.raises(PermissionRefused, match="a GP must confirm this category"):
+        decide(clerk, s03.id)
+    with pytest.raises(UserError, match="needs a note"):
+        decide(gp, s03.id)
+    decision = decide(gp, s03.id, Choice(note="Confirmed; policy applied consistently."))
+    assert (decision.kind, decision.action, decision.role) == (
+        DecisionKind.REVIEW,
+        Action.DECLINE,
+        Role.GP,
+    )
+    assert (
+        "GP review" in decision.letters[LetterKind.SPECIALIST]
+        or "reviewed" in (decision.letters[LetterKind.SPECIALIST])
+    )
+
+
+def test_a_manager_does_not_work_the_queue(practice_db: Path) -> None:
+    manager = workspace(practice_db, "pat")
+    s06 = find_request(manager, "S06")
+    with pytest.raises(PermissionRefused, match="only a clerk or a GP may decide a request"):
+        decide(manager, s06.id)
+
+
+def test_deciding_other_than_suggested_needs_a_reason_and_is_an_override(
+    practice_db: Path,
+) -> None:
+    clerk = workspace(practice_db, "cleo")
+    s06 = find_request(clerk, "S06")  # the policy declines it
+    with pytest.raises(UserError, match="to accept instead, give a reason"):
+        decide(clerk, s06.id, Choice(action=Action.ACCEPT))
+    decision = decide(clerk, s06.id, Choice(action=Action.ACCEPT, note="Funded locally."))
+    assert (decision.kind, decision.suggested_action, decision.action) == (
+        DecisionKind.OVERRIDE,
+        Action.DECLINE,
+        Action.ACCEPT,
+    )
+    assert decision.note == "Funded locally."
+
+
+def test_a_decision_is_final_and_a_gp_correction_supersedes_it(practice_db: Path) -> None:
+    clerk, gp = workspace(practice_db, "cleo"), workspace(practice_db, "gwen")
+    s04 = find_request(clerk, "S04")
+    first = decide(clerk, s04.id)
+    assert first.our_ref == f"SCT-{s04.id:06d}"
+    with pytest.raises(UserError, match="S04 is already decided"):
+        decide(clerk, s04.id)
+    with pytest.raises(PermissionRefused, match="only a GP may correct a recorded decision"):
+        correct(clerk, s04.id, Choice(action=Action.DECLINE, note="wrong service"))
+    second = correct(gp, s04.id, Choice(action=Action.DECLINE, note="Wrong service named."))
+    assert (second.kind, second.supersedes_id, second.our_ref) == (
+        DecisionKind.SUPERSEDE,
+        first.id,
+        f"SCT-{s04.id:06d}-2",
+    )
+    with gp.database.read() as repository:
+        assert [d.id for d in repository.decisions(s04.id)] == [first.id, second.id]
+    assert verify_log(gp).ok
+
+
+def test_edited_letters_are_recorded_as_edited(practice_db: Path) -> None:
+    clerk = workspace(practice_db, "cleo")
+    s06 = find_request(clerk, "S06")
+    edited = {
+        LetterKind.SMS: "Your GP practice has replied to your specialist. Call us: 01632 960000."
+    }
+    decision = decide(clerk, s06.id, Choice(letters=edited))
+    assert decision.letters_edited
+    assert decision.letters[LetterKind.SMS] == edited[LetterKind.SMS]
+    with pytest.raises(UserError, match="at most 306"):
+        decide(clerk, find_request(clerk, "S05").id, Choice(letters={LetterKind.SMS: "x" * 307}))
+    assert status_of(practice_db, "S05") == "open"
+
+
+def test_a_colleagues_claim_holds_the_request(practice_db: Path) -> None:
+    from triage.deciding import claim
+
+    clerk, gp = workspace(practice_db, "cleo"), workspace(practice_db, "gwen")
+    s06 = find_request(clerk, "S06")
+    claim(gp, s06.id)
+    with pytest.raises(UserError, match="gwen is working on S06"):
+        decide(clerk, s06.id)
+
+
+# --- the decision log -------------------------------------------------------------------------
+
+
+def test_the_database_refuses_to_change_or_delete_log_rows(practice_db: Path) -> None:
+    decide(workspace(practice_db, "cleo"), find_request(workspace(practice_db, "cleo"), "S06").id)
+    with sqlite3.connect(practice_db) as connection:
+        for statement in (
+            "UPDATE log_entries SET actor = 'someone' WHERE seq = 1",
+            "DELETE FROM log_entries WHERE seq = 1",
+            "UPDATE decisions SET action = 'accept'",
+            "DELETE FROM letters",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="is append-only"):
+                connection.execute(statement)
+
+
+def _tampered_copy(source: Path, tmp_path: Path, *statements: str) -> Path:
+    copy = tmp_path / "tampered.db"
+    shutil.copy(source, copy)
+    with sqlite3.connect(copy) as connection:
+        for table in ("log_entries", "decisions", "letters"):
+            connection.execute(f"DROP TRIGGER {table}_no_update")
+            connection.execute(f"DROP TRIGGER {table}_no_delete")
+        for statement in statements:
+            connection.execute(statement)
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("statements", "named"),
+    [
+        (["UPDATE log_entries SET body = replace(body, 'cleo', 'gwen') WHERE seq = 7"],
+         "entry 7: its content does not match its hash"),
+        (["DELETE FROM log_entries WHERE seq = 7"],
+         "entry 8: expected entry 7 next, found 8"),
+        (["UPDATE log_entries SET seq = -1 WHERE seq = 7",
+          "UPDATE log_entries SET seq = 7 WHERE seq = 8",
+          "UPDATE log_entries SET seq = 8 WHERE seq = -1"],
+         "entry 7: it does not chain to the entry before"),
+        (["UPDATE log_entries SET actor = 'gwen' WHERE seq = 7"],
+         "entry 7: its stored actor disagree(s) with what was hashed"),
+        (["UPDATE letters SET text = text || ' PS' WHERE kind = 'patient' AND decision_id = 1"],
+         "were changed after it was recorded"),
+        (["UPDATE decisions SET action = 'accept' WHERE id = 2"],
+         "was changed after it was recorded"),
+    ],
+)  # fmt: skip
+def test_tampering_with_a_copy_makes_verify_fail_and_name_the_entry(
+    run: Run, practice_db: Path, tmp_path: Path, statements: list[str], named: str
+) -> None:
+    assert run("--db", practice_db, "--user", "cleo", "apply").status == 0
+    copy = _tampered_copy(practice_db, tmp_path, *statements)
+    result = run("--db", copy, "log", "verify")
+    assert result.status == 1
+    [line] = result.err_lines
+    assert line.startswith("triage: error: the decision log does not verify: ")
+    assert named in line
+    assert run("--db", practice_db, "log", "verify").status == 0  # the original is untouched
+
+
+def test_every_change_is_a_log_entry_with_who_and_which_policy(practice_db: Path) -> None:
+    import json
+
+    clerk = workspace(practice_db, "cleo")
+    decision = decide(clerk, find_request(clerk, "S04").id)
+    with clerk.database.read() as repository:
+        entries = list(repository.log_entries())
+    events = [entry.event for entry in entries]
+    # pat set the practice and activated the policy; the import is not a decision log event.
+    assert events == ["practice_updated", "policy_activated", "decision"]
+    body = json.loads(entries[-1].body)
+    assert body["actor"] == "cleo" and body["role"] == "clerk"
+    assert body["policy"]["id"] == "weymouth-portland-pcn"
+    assert body["policy"]["sha256"] == decision.policy_sha256
+    assert set(body["letters_sha256"]) == {"specialist", "patient", "sms"}
+    assert body["request"]["ref"] == "S04"
+
+
+def test_a_practice_can_use_its_own_letter_wording(
+    run: Run, practice_db: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "our-letters"
+    copied = run("--db", practice_db, "practice", "templates", "--out", folder)
+    assert copied.status == 0, copied.err
+    sms = folder / "decline.sms.j2"
+    sms.write_text("Harbour Street Surgery has replied to your specialist. Call 01632 960000.\n")
+    assert run("--db", practice_db, "practice", "set", "--letters-dir", folder).status == 0
+    assert (
+        "Name:             Harbour Street Surgery"
+        in run("--db", practice_db, "practice", "show").out
+    )
+    decided = run("--db", practice_db, "--user", "cleo", "decide", "S06")
+    assert decided.status == 0, decided.err
+    clerk = workspace(practice_db, "cleo")
+    with clerk.database.read() as repository:
+        [decision] = repository.decisions(find_request(clerk, "S06").id)
+    assert decision.template_id == "practice:decline"
+    assert decision.letters[LetterKind.SMS].startswith("Harbour Street Surgery has replied")
+
+
+def test_the_first_practice_details_need_every_field(run: Run, db_path: Path) -> None:
+    result = run("--db", db_path, "practice", "set", "--name", "Harbour Street Surgery")
+    assert result.status == 2
+    assert "give --ods-code, --address, --phone, --email too" in result.err
+
+
+def test_letters_prints_the_drafts_and_records_nothing(run: Run, practice_db: Path) -> None:
+    before = counts(practice_db)
+    result = run("--db", practice_db, "--user", "cleo", "letters", "S04")
+    assert result.status == 0, result.err
+    assert result.out.startswith("SCT-000004, a draft (redirect); nothing recorded\n")
+    for title in ("Letter to the specialist", "Letter to the patient", "Text message"):
+        assert f"=== {title} " in result.out
+    assert "NHS number: 605 236 8500" in result.out  # the sample's number, spaced 3 3 4
+    assert counts(practice_db) == before
+
+
+def test_capacity_counts_the_acceptances_recorded(run: Run, db_path: Path, tmp_path: Path) -> None:
+    capped = tmp_path / "capped.toml"
+    capped.write_text(
+        '[policy]\nid = "capped"\ntitle = "Capped DMARD bloods"\nversion = "1"\n'
+        'effective_from = 2025-01-01\nsource = "A test"\n[review]\n'
+        '[[rules]]\nid = "dmard-bloods"\ncategory = "dmard"\naction = "accept"\n'
+        'capacity = { limit = 1, per = "week" }\nwhen_full = "redirect"\n'
+        'redirect_to = "Rheumatology day unit"\nreasons = ["capacity"]\n',
+        encoding="utf-8",
+    )
+    rows = [
+        [ref, "2025-01-30", number, "Sam Sample", "1970-01-01", "Dr R", "Rheumatology",
+         "methotrexate 15mg weekly", "", "Please take on the monitoring bloods."]
+        for ref, number in (("D1", "6557799398"), ("D2", "6221674271"))
+    ]  # fmt: skip
+    columns = (
+        "ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+        "organisation", "medications", "diagnosis", "text",
+    )  # fmt: skip
+    write_requests_csv(tmp_path / "dmard.csv", rows, columns)
+    assert run("--db", db_path, *PRACTICE).status == 0
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+    assert run("--db", db_path, "policy", "activate", capped).status == 0
+    assert run("--db", db_path, "import", tmp_path / "dmard.csv").status == 0
+    applied = run("--db", db_path, "--user", "cleo", "apply")
+    assert applied.status == 0, applied.err
+    with sqlite3.connect(db_path) as connection:
+        decided = connection.execute(
+            "SELECT r.ref, d.action, d.redirect_to FROM decisions d "
+            "JOIN requests r ON r.id = d.request_id ORDER BY r.ref"
+        ).fetchall()
+    assert decided == [("D1", "accept", None), ("D2", "redirect", "Rheumatology day unit")]

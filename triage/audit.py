@@ -1,0 +1,136 @@
+"""The decision log: append-only entries in a SHA-256 hash chain (reliability.md §4).
+
+Each entry's body is canonical JSON (sorted keys, no spaces, UTF-8) holding its sequence
+number, and its hash is SHA-256(previous hash, newline, body). Editing, deleting or reordering any
+entry therefore breaks the chain at that entry. Someone able to rewrite the whole database could
+recompute every later hash; the head (count and hash) printed by `triage log verify` and carried
+by every export is the anchor that catches that, when it is kept outside the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from db import Repository
+from triage.models import LogEntry, LogEvent, Request, User
+
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+
+
+def canonical_json(value: Mapping[str, object]) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def append(
+    repository: Repository,
+    *,
+    event: LogEvent,
+    user: User,
+    at: datetime,
+    request: Request | None = None,
+    decision_id: int | None = None,
+    details: Mapping[str, object] | None = None,
+) -> LogEntry:
+    """Add an entry at the head of the log, inside the caller's write transaction (so the entry
+    is written with the change it records, or not at all)."""
+    head = repository.log_head()
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    body: dict[str, object] = {
+        "seq": seq,
+        "at": at.isoformat(),
+        "event": event.value,
+        "actor": user.name,
+        "role": user.role.value,
+        "request": _request_summary(request) if request else None,
+        "decision_id": decision_id,
+        **(details or {}),
+    }
+    text = canonical_json(body)
+    entry = LogEntry(
+        seq=seq,
+        at=at,
+        event=event.value,
+        actor=user.name,
+        request_id=request.id if request else None,
+        decision_id=decision_id,
+        body=text,
+        prev_hash=prev_hash,
+        hash=chain_hash(prev_hash, text),
+    )
+    repository.add_log_entry(entry)
+    return entry
+
+
+def _request_summary(request: Request) -> dict[str, object]:
+    return {
+        "id": request.id,
+        "ref": request.ref,
+        "sender": request.sender,
+        "nhs_number": request.patient.nhs_number,
+    }
+
+
+@dataclass(frozen=True)
+class Verification:
+    count: int  # entries checked
+    head_hash: str  # the last good entry's hash (GENESIS for an empty log)
+    first_bad: int | None = None  # the sequence number (or row position) of the first bad entry
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad is None
+
+
+def verify(
+    entries: Iterable[LogEntry], also: Callable[[LogEntry], str] | None = None
+) -> Verification:
+    """Walk the chain in stored order; stop at the first entry that does not hold. `also` checks
+    what an entry recorded against the database (a problem, or "")."""
+    prev_hash, count = GENESIS, 0
+    for entry in entries:
+        expected_seq = count + 1
+        problem = _problem(entry, expected_seq, prev_hash) or (also(entry) if also else "")
+        if problem:
+            return Verification(count, prev_hash, entry.seq, problem)
+        prev_hash, count = entry.hash, expected_seq
+    return Verification(count, prev_hash)
+
+
+def _problem(entry: LogEntry, expected_seq: int, prev_hash: str) -> str:
+    if entry.seq != expected_seq:
+        return f"expected entry {expected_seq} next, found {entry.seq} (an entry is missing)"
+    if entry.prev_hash != prev_hash:
+        return "it does not chain to the entry before (entries removed or reordered)"
+    if chain_hash(prev_hash, entry.body) != entry.hash:
+        return "its content does not match its hash (the entry was edited)"
+    try:
+        body = json.loads(entry.body)
+    except ValueError:
+        return "its content is not the JSON it was written as"
+    stored = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "event": entry.event,
+        "actor": entry.actor,
+        "request": entry.request_id,
+        "decision_id": entry.decision_id,
+    }
+    hashed = {key: body.get(key) for key in stored}
+    hashed["request"] = (body.get("request") or {}).get("id")
+    changed = [key for key in stored if stored[key] != hashed[key]]
+    if changed:
+        return f"its stored {', '.join(changed)} disagree(s) with what was hashed (edited)"
+    return ""

@@ -1,0 +1,54 @@
+"""Checking the decision log: the hash chain, and each decision against the entry that
+recorded it (so that editing a decision or a letter row is caught too, not only the log)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from db import Repository
+from triage import audit
+from triage.models import LogEntry
+from triage.permissions import Permission, require
+from triage.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    verification: audit.Verification
+    total: int  # entries stored
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok
+
+
+def verify_log(workspace: Workspace) -> LogCheck:
+    require(workspace.user, Permission.VIEW_LOG)
+    with workspace.database.read() as repository:
+        total = repository.count_log_entries()
+        verification = audit.verify(
+            repository.log_entries(), lambda entry: _decision_problem(repository, entry)
+        )
+        return LogCheck(verification, total)
+
+
+def _decision_problem(repository: Repository, entry: LogEntry) -> str:
+    """How the decision an entry recorded differs from what is stored now, if it does."""
+    if entry.decision_id is None:
+        return ""
+    body = json.loads(entry.body)  # the chain check has already shown it is what was hashed
+    decision = repository.decision(entry.decision_id)
+    if decision is None:
+        return f"its decision {entry.decision_id} is missing"
+    texts = {kind.value: audit.text_sha256(text) for kind, text in decision.letters.items()}
+    stored = {kind.value: sha for kind, sha in repository.letter_hashes(decision.id).items()}
+    if texts != body.get("letters_sha256") or stored != texts:
+        return f"the letters of decision {decision.our_ref} were changed after it was recorded"
+    if (
+        body.get("action") != decision.action.value
+        or body.get("our_ref") != decision.our_ref
+        or (body.get("request") or {}).get("id") != decision.request_id
+    ):
+        return f"decision {decision.our_ref} was changed after it was recorded"
+    return ""

@@ -1,0 +1,43 @@
+"""The practice's own details (letterhead, contact route) and its letter templates folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from triage import audit
+from triage.clock import utc_now
+from triage.errors import UserError
+from triage.models import LogEvent, Practice
+from triage.permissions import Permission, require
+from triage.workspace import Workspace
+
+
+def practice_details(workspace: Workspace) -> tuple[Practice, str | None] | None:
+    with workspace.database.read() as repository:
+        return repository.practice()
+
+
+def set_practice_details(
+    workspace: Workspace, practice: Practice, letters_dir: Path | None
+) -> None:
+    """Save the details (managers only), with a log entry saying who changed them."""
+    require(workspace.user, Permission.SET_PRACTICE)
+    for field, value in practice.model_dump().items():
+        if not str(value).strip():
+            raise UserError(f"the practice's {field.replace('_', ' ')} is empty")
+    folder = None
+    if letters_dir is not None:
+        folder = letters_dir.expanduser().resolve()
+        if not folder.is_dir():
+            raise UserError(f"{letters_dir}: no such folder of letter templates")
+    with workspace.database.write() as repository:
+        now = utc_now()
+        repository.save_practice(practice, str(folder) if folder else None, workspace.user, now)
+        details: dict[str, object] = {**practice.model_dump(), "letters_dir": str(folder or "")}
+        audit.append(
+            repository,
+            event=LogEvent.PRACTICE_UPDATED,
+            user=workspace.user,
+            at=now,
+            details=details,
+        )
