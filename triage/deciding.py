@@ -521,10 +521,16 @@ def _apply_one(
     if needs_gp(request, suggestion):
         applied.sent_to_gp += 1
         if not dry_run:
+            loaded = in_force.loaded
             details: dict[str, object] = {
                 "by_policy": True,
                 "flags": [flag.value for flag in suggestion.flags],
                 "note": suggestion.explanation,
+                "policy": {
+                    "id": loaded.policy.id,
+                    "version": loaded.policy.version,
+                    "sha256": loaded.sha256,
+                },
             }
             _send_to_gp(repository, user, request, now, details)
         return
