@@ -211,13 +211,18 @@ def test_edited_letters_are_recorded_as_edited(practice_db: Path) -> None:
 
 
 def test_a_colleagues_claim_holds_the_request(practice_db: Path) -> None:
-    from triage.deciding import claim
+    from triage.deciding import claim, release
 
     clerk, gp = workspace(practice_db, "cleo"), workspace(practice_db, "gwen")
     s06 = find_request(clerk, "S06")
     claim(gp, s06.id)
     with pytest.raises(UserError, match="gwen is working on S06"):
         decide(clerk, s06.id)
+    release(clerk, s06.id)  # only the holder's release counts
+    with pytest.raises(UserError, match="gwen is working on S06"):
+        decide(clerk, s06.id)
+    release(gp, s06.id)
+    assert decide(clerk, s06.id).action is Action.DECLINE
 
 
 # --- the decision log -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from triage.deciding import (
 )
 from triage.models import Action, Decision, LetterKind, Reason, Request, Status
 from triage.presentation import ACTION_LABELS
+from triage.queue import queue_page
 
 _ACTIONS = [Action.DECLINE.value, Action.REDIRECT.value, Action.ACCEPT.value]
 sender_option = click.option(
@@ -161,8 +162,6 @@ def review_command(
 
 
 def _list_waiting() -> None:
-    from triage.queue import queue_page
-
     page = queue_page(context.current().workspace(), [Status.AWAITING_GP])
     if not page.items:
         output.plain("No request is waiting for a GP.")
