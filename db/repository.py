@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, insert, select, text
+from sqlalchemy import ColumnElement, delete, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from db.tables import (
+    AssessmentRow,
     Base,
     DecisionRow,
     ImportRow,
@@ -24,6 +26,7 @@ from db.tables import (
 )
 from triage.models import (
     Action,
+    Assessment,
     Category,
     Decision,
     Flag,
@@ -32,6 +35,8 @@ from triage.models import (
     LogEntry,
     Patient,
     Practice,
+    QueueQuery,
+    QueueSort,
     Reason,
     Request,
     Role,
@@ -40,6 +45,13 @@ from triage.models import (
     Status,
     User,
 )
+
+_QUEUE_ORDER = {
+    QueueSort.OLDEST: (RequestRow.received, RequestRow.id),
+    QueueSort.NEWEST: (RequestRow.received.desc(), RequestRow.id.desc()),
+    QueueSort.PATIENT: (func.lower(RequestRow.patient_name), RequestRow.received, RequestRow.id),
+    QueueSort.REF: (RequestRow.ref, RequestRow.id),
+}
 
 # Keep IN (...) lists well under every database's parameter limit.
 _CHUNK = 400
@@ -185,16 +197,79 @@ class Repository:
                 progress(start + len(chunk), len(requests))
 
     def list_requests(
-        self, statuses: Sequence[Status], *, limit: int | None = None, offset: int = 0
+        self, query: QueueQuery, *, limit: int | None = None, offset: int = 0
     ) -> list[Request]:
-        query = (
+        select_rows = select(RequestRow).where(*self._queue_conditions(query))
+        select_rows = select_rows.order_by(*_QUEUE_ORDER[query.sort]).offset(offset).limit(limit)
+        return [_request(row) for row in self._session.scalars(select_rows)]
+
+    def count_requests(self, query: QueueQuery) -> int:
+        counted = select(func.count()).select_from(RequestRow)
+        return self._session.scalar(counted.where(*self._queue_conditions(query))) or 0
+
+    def _queue_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [RequestRow.status.in_(query.statuses)]
+        search = query.search.strip()
+        if search:
+            digits = "".join(search.split())
+            if digits.isdigit():
+                conditions.append(RequestRow.nhs_number.startswith(digits, autoescape=True))
+            else:
+                lowered = search.lower()
+                conditions.append(
+                    func.lower(RequestRow.ref).contains(lowered, autoescape=True)
+                    | func.lower(RequestRow.patient_name).contains(lowered, autoescape=True)
+                )
+        if query.needs_assessments:
+            assessed = select(AssessmentRow.request_id)
+            if query.category is not None:
+                assessed = assessed.where(AssessmentRow.category == query.category)
+            if query.action is not None:
+                assessed = assessed.where(AssessmentRow.action == query.action.value)
+            if query.flag is not None:
+                assessed = assessed.where(
+                    AssessmentRow.flags.contains(f",{query.flag.value},", autoescape=True)
+                )
+            conditions.append(RequestRow.id.in_(assessed))
+        return conditions
+
+    # --- assessments (derived, rebuilt when the policy or the day changes) -------------------
+
+    def stale_assessments(self, policy_sha256: str | None, on: date, limit: int) -> list[Request]:
+        """Undecided requests with no assessment for this policy and day."""
+        fresh = select(AssessmentRow.request_id).where(
+            AssessmentRow.assessed_on == on,
+            AssessmentRow.policy_sha256.is_(None)
+            if policy_sha256 is None
+            else AssessmentRow.policy_sha256 == policy_sha256,
+        )
+        rows = self._session.scalars(
             select(RequestRow)
-            .where(RequestRow.status.in_(statuses))
-            .order_by(RequestRow.received, RequestRow.id)
-            .offset(offset)
+            .where(RequestRow.status != Status.DECIDED, RequestRow.id.not_in(fresh))
+            .order_by(RequestRow.id)
             .limit(limit)
         )
-        return [_request(row) for row in self._session.scalars(query)]
+        return [_request(row) for row in rows]
+
+    def save_assessments(self, assessments: Sequence[Assessment]) -> None:
+        ids = [assessment.request_id for assessment in assessments]
+        table = Base.metadata.tables[AssessmentRow.__tablename__]
+        self._session.execute(delete(table).where(table.c.request_id.in_(ids)))
+        if assessments:
+            self._session.execute(
+                insert(table),
+                [
+                    {
+                        "request_id": assessment.request_id,
+                        "policy_sha256": assessment.policy_sha256,
+                        "assessed_on": assessment.on,
+                        "category": assessment.category,
+                        "action": assessment.action.value if assessment.action else None,
+                        "flags": "," + ",".join(flag.value for flag in assessment.flags) + ",",
+                    }
+                    for assessment in assessments
+                ],
+            )
 
     def count_requests_by_status(self) -> dict[Status, int]:
         rows = self._session.execute(
@@ -406,12 +481,15 @@ class Repository:
         found = self._decisions(DecisionRow.id == decision_id)
         return found[0] if found else None
 
-    def _decisions(self, *conditions: ColumnElement[bool]) -> list[Decision]:
+    def _decisions(
+        self, *conditions: ColumnElement[bool], limit: int | None = None
+    ) -> list[Decision]:
         query = (
             select(DecisionRow, UserRow.name)
             .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
             .where(*conditions)
             .order_by(DecisionRow.id)
+            .limit(limit)
         )
         found = list(self._session.execute(query))
         letters: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
@@ -423,6 +501,9 @@ class Repository:
             ):
                 letters[decision_id][LetterKind(kind)] = text
         return [_decision(row, name, letters[row.id]) for row, name in found]
+
+    def count_decisions(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(DecisionRow)) or 0
 
     def letter_hashes(self, decision_id: int) -> dict[LetterKind, str]:
         rows = self._session.execute(
@@ -446,10 +527,11 @@ class Repository:
 
     # --- the decision log ---------------------------------------------------------------------
 
-    def log_head(self) -> tuple[int, str] | None:
-        """The last entry's (seq, hash), locking the log against other writers until commit:
-        sequence numbers must stay gap-free and each entry must chain to the one before."""
-        if self._session.get_bind().dialect.name == "postgresql":
+    def log_head(self, *, lock: bool = True) -> tuple[int, str] | None:
+        """The last entry's (seq, hash). Before appending, `lock` holds the log against other
+        writers until commit: sequence numbers must stay gap-free and each entry must chain to
+        the one before."""
+        if lock and self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(text("LOCK TABLE log_entries IN EXCLUSIVE MODE"))
         # (SQLite: the write transaction began IMMEDIATE, which already excludes other writers.)
         row = self._session.execute(
@@ -488,8 +570,56 @@ class Repository:
                 return
             after = rows[-1].seq
 
-    def count_log_entries(self) -> int:
-        return self._session.scalar(select(func.count()).select_from(LogEntryRow)) or 0
+    def count_log_entries(self, event: str | None = None) -> int:
+        counted = select(func.count()).select_from(LogEntryRow)
+        if event is not None:
+            counted = counted.where(LogEntryRow.event == event)
+        return self._session.scalar(counted) or 0
+
+    def latest_log_entries(
+        self, *, event: str | None = None, limit: int, offset: int = 0
+    ) -> list[LogEntry]:
+        """A page of the log, newest first, optionally of one kind of event."""
+        query = select(LogEntryRow).order_by(LogEntryRow.seq.desc()).offset(offset).limit(limit)
+        if event is not None:
+            query = query.where(LogEntryRow.event == event)
+        return [_log_entry(row) for row in self._session.scalars(query)]
+
+    def flag_notes(self, request_ids: Sequence[int]) -> dict[int, str]:
+        """The note of each request's latest flag entry."""
+        notes: dict[int, str] = {}
+        for start in range(0, len(request_ids), _CHUNK):
+            rows = self._session.execute(
+                select(LogEntryRow.request_id, LogEntryRow.body)
+                .where(
+                    LogEntryRow.event == "flag",
+                    LogEntryRow.request_id.in_(request_ids[start : start + _CHUNK]),
+                )
+                .order_by(LogEntryRow.seq)
+            )
+            for request_id, body in rows:
+                if request_id is not None:
+                    notes[request_id] = str(json.loads(body).get("note") or "")
+        return notes
+
+    def decisions_with_requests(self, *, batch: int = 500) -> Iterator[tuple[Decision, Request]]:
+        """Every decision with its request, oldest first, read in batches (for exports)."""
+        after = 0
+        while True:
+            decisions = self._decisions(DecisionRow.id > after, limit=batch)
+            if not decisions:
+                return
+            requests = {
+                row.id: _request(row)
+                for row in self._session.scalars(
+                    select(RequestRow).where(
+                        RequestRow.id.in_({decision.request_id for decision in decisions})
+                    )
+                )
+            }
+            for decision in decisions:
+                yield decision, requests[decision.request_id]
+            after = decisions[-1].id
 
 
 def _log_entry(row: LogEntryRow) -> LogEntry:

@@ -1,13 +1,26 @@
-"""The Textual application: the frame every screen lives in."""
+"""The Textual application: the frame every screen lives in, the keys that reach every screen,
+the command palette's actions, and (in the demo) acting as the demo's clerk, GP or manager."""
 
 from __future__ import annotations
 
-from textual.app import App
-from textual.binding import Binding
+from collections.abc import Iterable
 
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.events import ScreenResume
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from screens.dialogs import ChoiceDialog
+from screens.help import HelpScreen
+from screens.log import LogScreen
+from screens.policy import PolicyScreen
 from screens.queue import QueueScreen
+from triage.crash import write_crash_report
+from triage.errors import UserError
 from triage.safe_text import one_line
-from triage.workspace import Workspace
+from triage.workspace import Workspace, switch_user, user_names
 
 
 class TriageApp(App[None]):
@@ -15,8 +28,38 @@ class TriageApp(App[None]):
 
     TITLE = "Shared-care triage"
     CSS_PATH = "triage.tcss"
-    BINDINGS = [  # noqa: RUF012 (Textual's declared class attribute)
-        Binding("f1", "show_help_panel", "Keys", tooltip="Show the keys for this screen"),
+    MODES = {  # noqa: RUF012 (Textual's declared class attribute)
+        "queue": QueueScreen,
+        "review": lambda: QueueScreen(review=True),
+        "log": LogScreen,
+        "policy": PolicyScreen,
+    }
+    DEFAULT_MODE = "queue"
+    BINDINGS = [  # noqa: RUF012
+        Binding("f1,question_mark", "help", "Help", tooltip="What this screen is for, its keys"),
+        Binding(
+            "f2", "switch_mode('queue')", "Queue", show=False, tooltip="The requests to deal with"
+        ),
+        Binding(
+            "f3",
+            "switch_mode('review')",
+            "GP review",
+            show=False,
+            tooltip="Requests waiting for a GP",
+        ),
+        Binding(
+            "f4", "switch_mode('log')", "Log", show=False, tooltip="The decision log, and exports"
+        ),
+        Binding(
+            "f5",
+            "switch_mode('policy')",
+            "Policy",
+            show=False,
+            tooltip="The policy, and simulation",
+        ),
+        Binding(
+            "f9", "switch_user", "Switch user", tooltip="Act as the demo's clerk, GP or manager"
+        ),
         Binding("q", "quit", "Quit", tooltip="Close the app (everything decided is saved)"),
     ]
 
@@ -25,10 +68,91 @@ class TriageApp(App[None]):
         self.workspace = workspace
 
     def on_mount(self) -> None:
+        self._show_who()
+
+    def _show_who(self) -> None:
         user = self.workspace.user
         who = one_line(user.full_name or user.name)
         place = (
             "demo data" if self.workspace.demo else one_line(self.workspace.database.display_url)
         )
         self.sub_title = f"{who} ({user.role.value}) · {place}"
-        self.push_screen(QueueScreen(self.workspace))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A bug in background work: say so and keep a report, rather than fail silently.
+        (Failures a person can act on are caught where they happen and shown as messages.)"""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            report = write_crash_report(event.worker.error)
+            where = f" Details are in {report}." if report else ""
+            self.notify(
+                f"Something went wrong ({type(event.worker.error).__name__}).{where} "
+                "Nothing was half-saved; please report it.",
+                title="Internal error",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_user":
+            return self.workspace.demo  # only the demo has several people at one keyboard
+        return True
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_switch_user(self) -> None:
+        choices = [(name, f"{name} ({role})") for name, role in user_names(self.workspace)]
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                self.workspace = switch_user(self.workspace, name)
+            except UserError as refused:
+                self.notify(one_line(str(refused)), severity="error", markup=False)
+                return
+            self._show_who()
+            self.notify(f"You are now {name}.", markup=False)
+            self.screen.post_message(ScreenResume())  # reload as the new user
+
+        self.push_screen(ChoiceDialog("Act as", choices), chosen)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Queue", "The requests to deal with", lambda: self.switch_mode("queue"))
+        yield SystemCommand(
+            "GP review", "Requests waiting for a GP", lambda: self.switch_mode("review")
+        )
+        yield SystemCommand(
+            "Decision log", "Every decision; exports", lambda: self.switch_mode("log")
+        )
+        yield SystemCommand(
+            "Policy", "The policy in force; simulate", lambda: self.switch_mode("policy")
+        )
+        if self.workspace.demo:
+            yield SystemCommand(
+                "Switch user", "Act as the demo's clerk, GP or manager", self.action_switch_user
+            )
+        # The screen's own actions, by name, so nothing needs a key to be remembered.
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and binding.action not in _APP_ACTIONS:
+                yield SystemCommand(
+                    binding.description,
+                    binding.tooltip or binding.description,
+                    lambda action=binding.action: self.run_action(action, screen),
+                )
+
+
+_APP_ACTIONS = {
+    "help",
+    "quit",
+    "switch_user",
+    "switch_mode('queue')",
+    "switch_mode('review')",
+    "switch_mode('log')",
+    "switch_mode('policy')",
+}

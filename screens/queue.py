@@ -1,57 +1,126 @@
-"""The queue screen: the requests waiting to be dealt with, oldest first."""
+"""The queue: requests to deal with, a page at a time, with filters, search and sort.
+
+The same screen is the GP's review list (only the requests waiting for a GP, with why each was
+sent). Only one page of rows is read and shown, so 100,000 open requests open as fast as 100.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from db import DatabaseError
+from screens.base import EXPECTED, TriageScreen
+from screens.deciding import DecisionFlow
+from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
-from triage.clock import practice_date
-from triage.errors import UserError
-from triage.models import Status
+from triage.assessments import refresh_assessments
+from triage.clock import practice_date, practice_today
+from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
 from triage.presentation import ACTION_LABELS, SHORT_FLAG, short_category
-from triage.queue import QueueItem, QueuePage, queue_page
+from triage.queue import QueueItem, QueuePage, queue_page, why_flagged
 from triage.safe_text import one_line
-from triage.workspace import Workspace
 
-# Rows shown at once; the queue is worked oldest first, so the head of it is what matters.
-PAGE_SIZE = 500
+PAGE_SIZE = 200
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
+_STATUS_CHOICES = {
+    "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
+    "open": ((Status.OPEN,), "open"),
+    "awaiting_gp": ((Status.AWAITING_GP,), "awaiting GP"),
+    "decided": ((Status.DECIDED,), "decided"),
+}
+_SORT_LABELS = {
+    QueueSort.OLDEST: "oldest first",
+    QueueSort.NEWEST: "newest first",
+    QueueSort.PATIENT: "by patient",
+    QueueSort.REF: "by ref",
+}
 # Short rows keep the table fast (textual.md §2); the side pane shows everything in full.
 COLUMNS = (
     ("Received", 10),
+    ("Age", 4),
     ("Ref", 11),
-    ("Patient", 13),
+    ("Patient", 12),
     ("Category", 11),
     ("Suggests", 9),
-    ("Flags", 12),
+    ("Flags", 11),
 )
+# The GP's list: why each request waits for them, instead of the date, suggestion and flags.
+REVIEW_COLUMNS = (("Age", 4), ("Ref", 11), ("Patient", 12), ("Category", 11), ("Why a GP", 30))
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(TriageScreen, DecisionFlow):
     """The open requests, oldest first, with the highlighted one shown as received."""
 
-    HELP = "The requests waiting to be dealt with, oldest first. Move with j/k or the arrows."
+    HELP = (
+        "The requests to deal with, oldest first. Move with j/k or the arrows; Enter opens one. "
+        "a accepts the suggestion (the letters are drafted and recorded), o decides otherwise "
+        "with a reason, f sends it to a GP with a note. / searches by ref, name or NHS number; "
+        "the boxes above the table filter by status, category, suggestion and flag."
+    )
     BINDINGS = [  # noqa: RUF012 (Textual's declared class attribute)
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("r", "reload", "Reload", tooltip="Read the queue again from the database"),
+        Binding("enter", "open", "Open", tooltip="Open the request: letters, evidence, decide"),
+        Binding("a", "accept", "Accept", tooltip="Record the policy's suggestion, with letters"),
+        Binding("o", "override", "Override", tooltip="Decide otherwise, with a reason"),
+        Binding("f", "flag", "To GP", tooltip="Send the request to a GP, with a note"),
+        Binding("slash", "search", "Search", tooltip="Search by ref, patient name or NHS number"),
+        Binding("s", "sort", "Sort", tooltip="Change the order"),
+        Binding(
+            "right_square_bracket", "page(1)", "Next page", show=False, tooltip="The next page"
+        ),
+        Binding(
+            "left_square_bracket", "page(-1)", "Prev page", show=False, tooltip="Previous page"
+        ),
+        Binding("r", "reload", "Reload", show=False, tooltip="Read the queue again"),
     ]
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, *, review: bool = False) -> None:
         super().__init__()
-        self.workspace = workspace
+        self.review = review
+        statuses = (Status.AWAITING_GP,) if review else (Status.OPEN, Status.AWAITING_GP)
+        self.query_spec = QueueQuery(statuses=statuses)
+        self.first_row = 0
         self._items: dict[str, QueueItem] = {}
+        self._why: dict[int, str] = {}
+        self._total = 0
+        self._assessed = False
+
+    # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal():
+        with Horizontal(id="filters"):
+            yield Input(placeholder="/ ref, name or NHS number", id="search")
+            if not self.review:
+                yield Select(
+                    [(label, key) for key, (_, label) in _STATUS_CHOICES.items()],
+                    value="waiting",
+                    allow_blank=False,
+                    id="status",
+                )
+            yield Select(
+                [("mixed", "mixed"), ("unclassified", "unclassified")]
+                + [(category.label, category.value) for category in Category],
+                prompt="category",
+                id="category",
+            )
+            yield Select(
+                [(ACTION_LABELS[action], action.value) for action in Action],
+                prompt="action",
+                id="action",
+            )
+            yield Select(
+                [(SHORT_FLAG[flag], flag.value) for flag in Flag], prompt="flag", id="flag"
+            )
+        with Horizontal(id="main"):
             yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="detail-pane"):
                 yield RequestDetail(id="detail")
@@ -59,24 +128,49 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.title = "GP review" if self.review else "Queue"
         table = self.query_one("#queue", DataTable)
-        for label, width in COLUMNS:
+        for label, width in REVIEW_COLUMNS if self.review else COLUMNS:
             table.add_column(label, width=width)
         self.query_one(RequestDetail).show(None)
-        self.action_reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()  # back from a request, or acting as someone else now
+
+    # --- loading -------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
         self.query_one("#counts", Static).update(Text("Loading the queue…"))
-        self._load()
+        self._load(self.query_spec, self.first_row)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def _load(self) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, query: QueueQuery, offset: int) -> None:
         try:
-            page = queue_page(self.workspace, [Status.OPEN, Status.AWAITING_GP], limit=PAGE_SIZE)
-        except (UserError, DatabaseError) as failure:
+            page = queue_page(self.workspace, query, limit=PAGE_SIZE, offset=offset)
+            why = (
+                why_flagged(self.workspace, [i.request.id for i in page.items])
+                if self.review
+                else {}
+            )
+        except EXPECTED as failure:
             self.app.call_from_thread(self._failed, str(failure))
             return
-        self.app.call_from_thread(self._show, page)
+        self.app.call_from_thread(self._show, page, why)
+        if not self._assessed:
+            self._assessed = True
+            self._refresh_assessments()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="assess")
+    def _refresh_assessments(self) -> None:
+        """Bring the stored assessments up to date, for filtering on category, suggestion and
+        flag; the page on screen is always assessed afresh."""
+        try:
+            count = refresh_assessments(self.workspace)
+        except EXPECTED:
+            return  # filters then use what was stored; the queue itself is unaffected
+        if count and self.query_spec.needs_assessments:
+            self.app.call_from_thread(self.action_reload)
 
     def _failed(self, message: str) -> None:
         self.query_one("#counts", Static).update(Text(one_line(message)))
@@ -84,27 +178,34 @@ class QueueScreen(Screen[None]):
             one_line(message), title="Could not load the queue", severity="error", markup=False
         )
 
-    def _show(self, page: QueuePage) -> None:
+    def _show(self, page: QueuePage, why: dict[int, str]) -> None:
         table = self.query_one("#queue", DataTable)
         was_on = self._highlighted_key(table)
         table.clear()
         self._items = {str(item.request.id): item for item in page.items}
+        self._why, self._total = why, page.total
+        today = practice_today()
         for key, item in self._items.items():
-            table.add_row(*_cells(item), key=key)
+            cells = _cells(item, today)
+            if self.review:  # Age, Ref, Patient, Category, then why
+                cells = (*cells[1:5], Text(one_line(why.get(item.request.id) or _policy_why(item))))
+            table.add_row(*cells, key=key)
         if was_on in self._items:  # a reload keeps the clerk's place
             table.move_cursor(row=table.get_row_index(was_on))
-        counts = " · ".join(
-            f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items()
-        )
-        shown = (
-            f"showing the oldest {len(page.requests)} of {page.total} · "
-            if len(page.requests) < page.total
-            else ""
-        )
-        policy = f" · suggestions: {page.policy}" if page.policy else " · no policy in force"
-        self.query_one("#counts", Static).update(Text(shown + counts + policy))
-        table.focus()
+        self.query_one("#counts", Static).update(Text(self._counts_line(page)))
         self.query_one(RequestDetail).show(self._items.get(self._highlighted_key(table) or ""))
+
+    def _counts_line(self, page: QueuePage) -> str:
+        counts = " · ".join(
+            f"{page.counts[status]:,} {label}" for status, label in STATUS_LABELS.items()
+        )
+        if page.total == 0:
+            shown = "nothing matches"
+        else:
+            shown = f"{page.offset + 1:,}–{page.offset + len(page.items):,} of {page.total:,}"
+        policy = f"suggestions: {page.policy}" if page.policy else "no policy in force"
+        order = _SORT_LABELS[self.query_spec.sort]
+        return f"{shown} ({order}) · {counts} · {policy} · Enter opens"
 
     @staticmethod
     def _highlighted_key(table: DataTable[Text]) -> str | None:
@@ -112,22 +213,109 @@ class QueueScreen(Screen[None]):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def highlighted_item(self) -> QueueItem | None:
+        table = self.query_one("#queue", DataTable)
+        return self._items.get(self._highlighted_key(table) or "")
+
+    def page_ids(self) -> list[int]:
+        return [item.request.id for item in self._items.values()]
+
     @on(DataTable.RowHighlighted, "#queue")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
         self.query_one(RequestDetail).show(self._items.get(key) if key else None)
 
+    @on(DataTable.RowSelected, "#queue")
+    def _selected(self) -> None:
+        self.action_open()
+
+    # --- moving ---------------------------------------------------------------------------------
+
     def action_cursor_down(self) -> None:
-        self.query_one("#queue", DataTable).action_cursor_down()
+        table = self.query_one("#queue", DataTable)
+        if table.cursor_row >= table.row_count - 1:
+            self.action_page(1)
+        else:
+            table.action_cursor_down()
 
     def action_cursor_up(self) -> None:
         self.query_one("#queue", DataTable).action_cursor_up()
 
+    def action_page(self, step: int) -> None:
+        offset = self.first_row + step * PAGE_SIZE
+        if offset < 0 or offset >= self._total:
+            return
+        self.first_row = offset
+        self.query_one("#queue", DataTable).move_cursor(row=0)
+        self.action_reload()
 
-def _cells(item: QueueItem) -> tuple[Text, ...]:
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_sort(self) -> None:
+        order = list(QueueSort)
+        following = order[(order.index(self.query_spec.sort) + 1) % len(order)]
+        self._requery(replace(self.query_spec, sort=following))
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self._requery(replace(self.query_spec, search=event.value))
+        self.query_one("#queue", DataTable).focus()
+
+    @on(Select.Changed)
+    def _filtered(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else None  # None: cleared
+        query = self.query_spec
+        if event.select.id == "status" and value:
+            query = replace(query, statuses=_STATUS_CHOICES[value][0])
+        elif event.select.id == "category":
+            query = replace(query, category=value)
+        elif event.select.id == "action":
+            query = replace(query, action=Action(value) if value else None)
+        elif event.select.id == "flag":
+            query = replace(query, flag=Flag(value) if value else None)
+        self._requery(query)
+
+    def _requery(self, query: QueueQuery) -> None:
+        if query != self.query_spec:
+            self.query_spec, self.first_row = query, 0
+            self.action_reload()
+
+    # --- deciding --------------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        item = self.highlighted_item()
+        if item is not None:
+            ids = self.page_ids()
+            self.app.push_screen(RequestScreen(ids, ids.index(item.request.id)))
+
+    def action_accept(self) -> None:
+        item = self.highlighted_item()
+        if item is not None:
+            self.accept_suggestion(item, letters=None, then=self.action_reload)
+
+    def action_override(self) -> None:
+        item = self.highlighted_item()
+        if item is not None:
+            self.override(item, letters=None, then=self.action_reload)
+
+    def action_flag(self) -> None:
+        item = self.highlighted_item()
+        if item is not None:
+            self.send_to_gp(item, then=self.action_reload)
+
+
+def _policy_why(item: QueueItem) -> str:
+    return item.suggestion.explanation if item.suggestion else ""
+
+
+def _cells(item: QueueItem, today: date) -> tuple[Text, ...]:
     request = item.request
+    received = practice_date(request.received)
+    age = (today - received).days
     values = (
-        practice_date(request.received).isoformat(),
+        received.isoformat(),
+        f"{age}d",
         request.ref,
         request.patient.name or "(not given)",
         short_category(item.findings.classification),

@@ -1,43 +1,75 @@
-"""The terminal app, driven as a user drives it (Pilot), and its look pinned (SVG snapshots)."""
+"""The terminal app, driven as a user drives it (Pilot), and its look pinned (SVG snapshots).
+
+The clock is pinned (ages, supply dates, letter dates and log times depend on it), so every run
+sees the same screens."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Select, TextArea
 
 from screens.app import TriageApp
-from screens.queue import QueueScreen
+from screens.dialogs import ConfirmDialog, NoteDialog, OverrideDialog
+from screens.help import HelpScreen
+from screens.log import LogScreen
+from screens.policy import PolicyScreen
+from screens.queue import PAGE_SIZE, QueueScreen
+from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
 from tests.conftest import SAMPLES, write_requests_csv
+from tests.test_deciding import PRACTICE
+from triage import paths
 from triage.demo import DEMO_CLERK, build_demo
 from triage.importing import import_files
+from triage.models import Action, LetterKind
 from triage.workspace import Workspace, open_workspace
 
 SnapCompare = Callable[..., bool]
 SIZE = (120, 40)
+NOW = datetime(2025, 2, 3, 10, 30, tzinfo=UTC)
 
 
-DEMO_DAY = date(2025, 2, 3)
+class _PinnedDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _PinnedDatetime:
+        moment = NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
+        return cls.fromtimestamp(moment.timestamp(), tz)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("triage.clock.datetime", _PinnedDatetime)
 
 
 @pytest.fixture
-def demo(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    # Suggestions depend on the day (ages, supply dates): pin it so the screens are stable.
-    monkeypatch.setattr("triage.queue.practice_today", lambda: DEMO_DAY)
-    build_demo(60, today=DEMO_DAY)
+def demo(isolated_home: Path) -> Iterator[Workspace]:
+    build_demo(60)
     workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK)
     yield workspace
     workspace.close()
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = open_workspace(str(tmp_path / "practice.db"), None)
+def practice(tmp_path: Path, run: object) -> Iterator[Workspace]:
+    """A practice database with its details set and the Weymouth policy in force (by pat, the
+    manager), worked by cleo, a clerk."""
+    url = str(tmp_path / "practice.db")
+    from triage.cli import main
+
+    for args in (
+        PRACTICE,
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("users", "add", "cleo", "--role", "clerk"),
+    ):
+        with pytest.raises(SystemExit):
+            main(["--db", url, *args])
+    workspace = open_workspace(url, "cleo")
     yield workspace
     workspace.close()
 
@@ -47,28 +79,59 @@ async def loaded(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait for background work and the screens it changes, twice (a worker may start one)."""
+    for _ in range(2):
+        await loaded(pilot)
+
+
+def table(app: TriageApp, selector: str = "#queue") -> DataTable[object]:
+    return app.screen.query_one(selector, DataTable)
+
+
+def column(app: TriageApp, name: str, selector: str = "#queue") -> list[str]:
+    grid = table(app, selector)
+    index = [str(col.label) for col in grid.columns.values()].index(name)
+    return [str(grid.get_row_at(row)[index]) for row in range(grid.row_count)]
+
+
 def detail_text(app: TriageApp) -> str:
     return str(app.screen.query_one(RequestDetail).content)
+
+
+def statuses(workspace: Workspace) -> dict[str, str]:
+    path = workspace.database.url.database
+    assert path is not None
+    with sqlite3.connect(path) as connection:
+        return dict(connection.execute("SELECT ref, status FROM requests").fetchall())
+
+
+async def type_into(pilot: Pilot[None], text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+# --- the queue ------------------------------------------------------------------------------------
 
 
 async def test_the_queue_opens_with_every_open_request_oldest_first(demo: Workspace) -> None:
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        table = app.screen.query_one("#queue", DataTable)
-        assert table.row_count == 60
-        received = [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
-        assert received == sorted(received)
+        received = column(app, "Received")
+        assert len(received) == 60 and received == sorted(received)
+        assert column(app, "Age")[0] == "20d"  # the oldest demo request: 20 days old
         assert app.sub_title == "Pat Jones (clerk) · demo data"
+        counts = str(app.screen.query_one("#counts").render())
+        assert counts.startswith("1–60 of 60 (oldest first) · 60 open · 0 awaiting GP")
 
 
 async def test_moving_through_the_queue_shows_each_request_as_received(demo: Workspace) -> None:
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        table = app.screen.query_one("#queue", DataTable)
-        first, second = (str(table.get_row_at(row)[1]) for row in (0, 1))
+        await settle(pilot)
+        first, second = column(app, "Ref")[:2]
         assert f"Ref: {first}" in detail_text(app)
         await pilot.press("j")
         assert f"Ref: {second}" in detail_text(app)
@@ -81,51 +144,278 @@ async def test_moving_through_the_queue_shows_each_request_as_received(demo: Wor
 async def test_each_request_shows_the_policys_suggestion_and_why(demo: Workspace) -> None:
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        table = app.screen.query_one("#queue", DataTable)
-        rows = [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
-        under_18 = next(index for index, row in enumerate(rows) if row[5] == "under 18")
+        await settle(pilot)
+        under_18 = column(app, "Flags").index("under 18")
         for _ in range(under_18):
             await pilot.press("j")
         shown = detail_text(app)
         assert "Suggests: GP review" in shown
         assert "A GP must review this: the patient is" in shown
         assert "Flags: under_18" in shown
-        assert "Reads as: " in shown
-        assert "suggestions: dorset-gp-alliance 2024-10" in str(
-            app.screen.query_one("#counts").render()
-        )
 
 
-async def test_reload_keeps_the_clerks_place(demo: Workspace) -> None:
+async def test_filters_search_and_sort_narrow_the_queue(demo: Workspace) -> None:
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("j", "j", "j")
-        table = app.screen.query_one("#queue", DataTable)
-        ref = str(table.get_row_at(3)[1])
+        await settle(pilot)  # the stored assessments are refreshed in the background
+        app.screen.query_one("#category", Select).value = "adhd"
+        await settle(pilot)
+        categories = column(app, "Category")
+        assert categories and set(categories) == {"ADHD"}
+        app.screen.query_one("#category", Select).clear()
+        app.screen.query_one("#flag", Select).value = "under_18"
+        await settle(pilot)
+        assert set(column(app, "Flags")) <= {f for f in column(app, "Flags") if "under 18" in f}
+        app.screen.query_one("#flag", Select).clear()
+        await settle(pilot)
+        ref = column(app, "Ref")[5]
+        await pilot.press("slash")
+        await type_into(pilot, ref.lower())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert column(app, "Ref") == [ref]
+        await pilot.press("slash")
+        app.screen.query_one("#search", Input).value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table(app).row_count == 60
+        await pilot.press("s")  # newest first
+        await settle(pilot)
+        received = column(app, "Received")
+        assert received == sorted(received, reverse=True)
+
+
+async def test_a_long_queue_is_read_a_page_at_a_time(isolated_home: Path, tmp_path: Path) -> None:
+    build_demo(PAGE_SIZE + 50)
+    workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK)
+    app = TriageApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert table(app).row_count == PAGE_SIZE
+        counts = str(app.screen.query_one("#counts").render())
+        assert counts.startswith(f"1–{PAGE_SIZE} of {PAGE_SIZE + 50}")
+        table(app).move_cursor(row=PAGE_SIZE - 1)
+        await pilot.press("j")  # past the last row: the next page
+        await settle(pilot)
+        assert table(app).row_count == 50
+        assert str(app.screen.query_one("#counts").render()).startswith(
+            f"{PAGE_SIZE + 1}–{PAGE_SIZE + 50} of"
+        )
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert table(app).row_count == PAGE_SIZE
+    workspace.close()
+
+
+async def test_reload_keeps_the_clerks_place_and_reads_new_requests(practice: Workspace) -> None:
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert table(app).row_count == 0
+        import_files(practice, [SAMPLES / "requests.csv"])
         await pilot.press("r")
-        await loaded(pilot)
-        assert table.cursor_row == 3
+        await settle(pilot)
+        assert table(app).row_count == 16
+        await pilot.press("j", "j", "j")
+        ref = column(app, "Ref")[3]
+        await pilot.press("r")
+        await settle(pilot)
+        assert table(app).cursor_row == 3
         assert f"Ref: {ref}" in detail_text(app)
 
 
-async def test_reload_reads_new_requests(practice: Workspace) -> None:
+# --- deciding -------------------------------------------------------------------------------------
+
+
+async def test_a_clerk_decides_three_requests_in_a_row_from_the_request_screen(
+    practice: Workspace,
+) -> None:
+    import_files(practice, [SAMPLES / "requests.csv"])
     app = TriageApp(practice)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        assert app.screen.query_one("#queue", DataTable).row_count == 0
-        import_files(practice, [SAMPLES / "requests.csv"])
-        await pilot.press("r")
-        await loaded(pilot)
-        assert app.screen.query_one("#queue", DataTable).row_count == 16
+        await settle(pilot)
+        app.screen.query_one("#search", Input).value = "S0"
+        await pilot.press("slash", "enter")
+        await settle(pilot)
+        refs = column(app, "Ref")
+        start = refs.index("S04")
+        table(app).move_cursor(row=start)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestScreen)
+        specialist = app.screen.query_one("#letter-specialist", TextArea).text
+        assert "Our reference: SCT-000004" in specialist
+        for _ in range(3):  # S04 redirect, S05 redirect, S06 decline: accept each, move on
+            await pilot.press("a")
+            await settle(pilot)
+        assert {ref: statuses(practice)[ref] for ref in ("S04", "S05", "S06")} == {
+            "S04": "decided",
+            "S05": "decided",
+            "S06": "decided",
+        }
 
+
+async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Workspace) -> None:
+    import_files(practice, [SAMPLES / "requests.csv"])
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table(app).move_cursor(row=column(app, "Ref").index("S06"))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await type_into(pilot, "PS ")
+        await pilot.press("escape")  # out of the letter
+        assert isinstance(app.screen, RequestScreen)
+        await pilot.press("escape")  # leaving: asked first
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert isinstance(app.screen, RequestScreen)
+        await pilot.press("a")
+        await settle(pilot)
+    with practice.database.read() as repository:
+        [decision] = repository.decisions(next(r.id for r in repository.requests_with_ref("S06")))
+    assert decision.letters_edited
+    assert decision.letters[LetterKind.SPECIALIST].startswith("PS ")
+
+
+async def test_deciding_otherwise_needs_a_reason(practice: Workspace) -> None:
+    import_files(practice, [SAMPLES / "requests.csv"])
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table(app).move_cursor(row=column(app, "Ref").index("S06"))
+        await pilot.press("o")
+        assert isinstance(app.screen, OverrideDialog)
+        app.screen.query_one("#note", Input).focus()
+        await pilot.press("enter")  # no reason yet: refused in the dialog
+        assert isinstance(app.screen, OverrideDialog)
+        assert "Say why" in str(app.screen.query_one("#problem").render())
+        app.screen.query_one("#action", Select).value = Action.ACCEPT
+        await type_into(pilot, "Funded locally")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    assert statuses(practice)["S06"] == "decided"
+    with practice.database.read() as repository:
+        [decision] = repository.decisions(next(r.id for r in repository.requests_with_ref("S06")))
+    assert (decision.kind.value, decision.action, decision.note) == (
+        "override",
+        Action.ACCEPT,
+        "Funded locally",
+    )
+
+
+async def test_a_clerk_flags_one_and_the_gp_reviews_it(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        confirms = column(app, "Flags").index("GP confirms")
+        ref = column(app, "Ref")[confirms]
+        table(app).move_cursor(row=confirms)
+        await pilot.press("a")  # the clerk may not: the service says why
+        await settle(pilot)
+        assert statuses(demo)[ref] == "open"
+        await pilot.press("f")
+        assert isinstance(app.screen, NoteDialog)
+        await type_into(pilot, "Please confirm")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert statuses(demo)[ref] == "awaiting_gp"
+        await pilot.press("f9")  # the demo: act as the GP
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.workspace.user.name == "demo-gp"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert column(app, "Ref") == [ref]
+        assert column(app, "Why a GP") == ["Please confirm"]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, NoteDialog)
+        await type_into(pilot, "Confirmed")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert statuses(demo)[ref] == "decided"
+
+
+# --- the log, the policy, help --------------------------------------------------------------------
+
+
+async def test_the_log_shows_the_entries_verifies_and_exports(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")  # one decision by the clerk
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, LogScreen)
+        assert column(app, "Event", "#log")[:3] == ["decision", "policy", "practice"]
+        assert str(app.screen.query_one("#chain").render()).startswith(
+            "Chain verified: 3 entries; head "
+        )
+        await pilot.press("x")  # a clerk may not export: the refusal is shown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not list(Path.home().glob("triage-decisions-*.csv"))
+    manager = open_workspace(None, "demo-manager", demo=True)
+    app = TriageApp(manager)
+    out = paths.data_dir() / "export.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("x")
+        app.screen.query_one(Input).value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert out.exists() and oct(out.stat().st_mode & 0o777) == "0o600"
+        assert column(app, "Event", "#log")[0] == "export"
+    manager.close()
+
+
+async def test_the_policy_screen_shows_the_policy_and_what_another_would_change(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, PolicyScreen)
+        shown = str(app.screen.query_one("#policy").render())
+        assert "Dorset GP Alliance collective action list" in shown
+        await pilot.press("s", "enter")  # the Weymouth letter, offered by default
+        await settle(pilot)
+        title = str(app.screen.query_one("#changes-title").render())
+        assert "weymouth-portland-pcn 2025-01 against dorset-gp-alliance 2024-10:" in title
+        assert table(app, "#changes").row_count > 0
+
+
+async def test_f1_explains_the_screen_and_its_keys(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("Static").render())
+        assert "The requests to deal with, oldest first." in shown
+        assert "Accept: Record the policy's suggestion, with letters" in shown
+        assert "Scroll" not in shown  # only this screen's keys
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+# --- untrusted text -------------------------------------------------------------------------------
 
 INJECTIONS = {
     "patient_name": "[@click=app.quit]Jane[/]",
     "requester": "O'Brien [/bold]",
     "organisation": "\x1b[2J\x1b]0;pwned\x07Trust",
-    "diagnosis": "[link=https://evil.example]click[/link]",
+    "diagnosis": "MGUS [link=https://evil.example]click[/link] {{ 7*7 }}",
+    "medications": "[@click=app.quit]aspirin[/]",
+    "reply_to": "{% for x in range(3) %}x{% endfor %}",
     "text": "Dear Dr,\n\x1b[31mred\x1b[0m and \u202ereversed\u202c\n[b]not bold[/b]",
 }
 
@@ -141,39 +431,97 @@ def hostile(tmp_path: Path, practice: Workspace) -> Workspace:
     return practice
 
 
-async def test_untrusted_text_shows_literally_and_fires_nothing(hostile: Workspace) -> None:
+async def test_untrusted_text_shows_literally_on_every_screen_and_fires_nothing(
+    hostile: Workspace,
+) -> None:
     app = TriageApp(hostile)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        cells = [str(cell) for cell in app.screen.query_one("#queue", DataTable).get_row_at(0)]
-        assert "[@click=app.quit]R1" in cells
+        await settle(pilot)
+        assert "[@click=app.quit]R1" in column(app, "Ref")
         detail = detail_text(app)
         assert "Patient: [@click=app.quit]Jane[/]" in detail
         assert "From: O'Brien [/bold]" in detail
         assert "\\x1b[2J\\x1b]0;pwned\\x07Trust" in detail
-        assert "[link=https://evil.example]click[/link]" in detail
-        assert "\\x1b[31mred\\x1b[0m and \\u202ereversed\\u202c" in detail
+        assert "MGUS [link=https://evil.example]click[/link] {{ 7*7 }}" in detail
         assert "\x1b" not in detail and "\u202e" not in detail
-        # Click the row and the detail pane where the "links" are: nothing may fire.
         await pilot.click("#queue", offset=(30, 1))
         await pilot.click("#detail", offset=(12, 2))
-        await pilot.pause()
-        assert app.is_running and isinstance(app.screen, QueueScreen)
-        screenshot = app.export_screenshot()
-        assert "\x1b" not in screenshot and "[@click=app.quit]Jane[/]" in screenshot.replace(
-            "&#160;", " "
+        await pilot.press("enter")  # the request screen, with its letters
+        await settle(pilot)
+        assert isinstance(app.screen, RequestScreen)
+        received = str(app.screen.query_one("#received").render())
+        assert "[@click=app.quit]aspirin[/]" in received
+        letters = "".join(
+            app.screen.query_one(f"#letter-{kind}", TextArea).text
+            for kind in ("specialist", "patient", "sms")
         )
+        assert "{{ 7*7 }}" in letters and "49" not in letters
+        assert "\x1b" not in letters
+        await pilot.click("#received", offset=(10, 2))
+        await pilot.press("f")  # flag it, so it shows on the GP's list and in the log
+        await type_into(pilot, "check")
+        await pilot.press("enter")
+        await settle(pilot)
+        for key in ("f3", "f4"):
+            await pilot.press(key)
+            await settle(pilot)
+            screenshot = app.export_screenshot().replace("&#160;", " ")
+            assert "\x1b" not in screenshot
+            assert "[@click=app.quit]" in screenshot
+        assert app.is_running
+
+
+# --- snapshots ------------------------------------------------------------------------------------
 
 
 def test_queue_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=loaded)
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=settle)
 
 
-def test_queue_screen_snapshot_after_moving_down(
-    demo: Workspace, snap_compare: SnapCompare
-) -> None:
-    async def move(pilot: Pilot[None]) -> None:
-        await loaded(pilot)
-        await pilot.press("j", "j", "j")
+def test_request_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+    async def open_first(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
 
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=move)
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=open_first)
+
+
+def test_gp_review_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+    async def flag_then_review(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f")
+        await type_into(pilot, "Supply short")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=flag_then_review)
+
+
+def test_log_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+    async def decide_then_log(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=decide_then_log)
+
+
+def test_policy_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+    async def policy(pilot: Pilot[None]) -> None:
+        await pilot.press("f5")
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=policy)
+
+
+def test_help_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+    async def help_panel(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f1")
+
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=help_panel)

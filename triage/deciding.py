@@ -112,6 +112,7 @@ def decide(workspace: Workspace, request_id: int, choice: Choice = Choice()) -> 
     with workspace.database.write() as repository:
         now = utc_now()
         prepared = _prepare(repository, workspace.user, in_force, request_id, choice, now)
+        _require_note(prepared, choice)
         return _record(repository, workspace.user, in_force, prepared, choice, now, None)
 
 
@@ -240,7 +241,7 @@ def _draft(
     findings, suggestion = _suggest(repository, in_force, request, now)
     action = choice.action or suggestion.action
     if kind is None:
-        kind = _kind(user, request, suggestion, action, choice)
+        kind = _kind(user, request, suggestion, action)
     if action not in DECIDING_ACTIONS:
         raise UserError(
             f"the policy sends {request.ref} to a GP ({suggestion.explanation}); "
@@ -291,10 +292,8 @@ def _suggest(
     return findings, evaluate(policy, request, findings, practice_date(now), ledger)
 
 
-def _kind(
-    user: User, request: Request, suggestion: Suggestion, action: Action, choice: Choice
-) -> DecisionKind:
-    note = (choice.note or "").strip()
+def _kind(user: User, request: Request, suggestion: Suggestion, action: Action) -> DecisionKind:
+    """What kind of decision this would be, if the user may make it at all."""
     if needs_gp(request, suggestion):
         if not may(user, Permission.REVIEW):
             why = (
@@ -308,18 +307,22 @@ def _kind(
                 f"only a GP may decide {request.ref}: {why}; "
                 f"you are {user.name} ({user.role.value})"
             )
-        if not note:
-            raise UserError(f"a GP's decision on {request.ref} needs a note (--note)")
         return DecisionKind.REVIEW
     require(user, Permission.DECIDE)
-    if action is suggestion.action:
-        return DecisionKind.DECISION
-    if not note:
+    return DecisionKind.DECISION if action is suggestion.action else DecisionKind.OVERRIDE
+
+
+def _require_note(prepared: Prepared, choice: Choice) -> None:
+    """A GP's decision and an override say why; drafting letters needs no note yet."""
+    if (choice.note or "").strip():
+        return
+    if prepared.kind is DecisionKind.REVIEW:
+        raise UserError(f"a GP's decision on {prepared.request.ref} needs a note (--note)")
+    if prepared.kind is DecisionKind.OVERRIDE:
         raise UserError(
-            f"the policy suggests {suggestion.action.value}; to {action.value} instead, give a "
-            "reason (--note)"
+            f"the policy suggests {prepared.suggestion.action.value}; to {prepared.action.value} "
+            "instead, give a reason (--note)"
         )
-    return DecisionKind.OVERRIDE
 
 
 def _practice(repository: Repository) -> tuple[Practice, str | None]:

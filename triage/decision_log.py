@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from db import Repository
 from triage import audit
-from triage.models import LogEntry
+from triage.models import LetterKind, LogEntry, LogEvent
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
 
@@ -52,3 +52,27 @@ def _decision_problem(repository: Repository, entry: LogEntry) -> str:
     ):
         return f"decision {decision.our_ref} was changed after it was recorded"
     return ""
+
+
+@dataclass(frozen=True)
+class LogPage:
+    entries: list[LogEntry]  # newest first
+    total: int  # entries matching the filter
+    letters: dict[int, dict[LetterKind, str]]  # by decision id, for the entries shown
+
+
+def log_page(
+    workspace: Workspace, *, event: LogEvent | None = None, limit: int, offset: int = 0
+) -> LogPage:
+    require(workspace.user, Permission.VIEW_LOG)
+    kind = event.value if event else None
+    with workspace.database.read() as repository:
+        entries = repository.latest_log_entries(event=kind, limit=limit, offset=offset)
+        total = repository.count_log_entries(kind)
+        letters = {}
+        for entry in entries:
+            if entry.decision_id is not None:
+                decision = repository.decision(entry.decision_id)
+                if decision is not None:
+                    letters[decision.id] = decision.letters
+    return LogPage(entries, total, letters)

@@ -238,6 +238,30 @@ class Request(IncomingRequest):
     imported_at: datetime
 
 
+class QueueSort(StrEnum):
+    OLDEST = "oldest"  # received, oldest first: how a queue is worked
+    NEWEST = "newest"
+    PATIENT = "patient"  # by patient name
+    REF = "ref"
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which requests a queue view shows, and in what order."""
+
+    statuses: tuple[Status, ...] = (Status.OPEN, Status.AWAITING_GP)
+    category: str | None = None  # a category slug, "mixed" or "unclassified"
+    action: Action | None = None  # the suggested action
+    flag: Flag | None = None
+    search: str = ""  # part of a ref or patient name, or the start of an NHS number
+    sort: QueueSort = QueueSort.OLDEST
+
+    @property
+    def needs_assessments(self) -> bool:
+        """Whether the view filters on what reading and the policy said (stored assessments)."""
+        return self.category is not None or self.action is not None or self.flag is not None
+
+
 class User(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -403,3 +427,15 @@ class LogEntry:
     body: str
     prev_hash: str
     hash: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A request's category, suggested action and flags on a day, under a policy (or none)."""
+
+    request_id: int
+    policy_sha256: str | None
+    on: date
+    category: str  # a category slug, "mixed" or "unclassified"
+    action: Action | None
+    flags: tuple[Flag, ...]

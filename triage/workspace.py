@@ -87,3 +87,19 @@ def open_workspace(
         database.dispose()
         raise
     return Workspace(database, user, demo=demo, notices=notices)
+
+
+def switch_user(workspace: Workspace, name: str) -> Workspace:
+    """The same database, acted on as another user: only in the demo, where the demo's clerk,
+    GP and manager take turns at one keyboard. Elsewhere each person runs as themselves."""
+    if not workspace.demo:
+        raise UserError("switching user is for the demo; each person runs triage as themselves")
+    with workspace.database.read() as repository:
+        user = acting_user(repository, name)
+    return Workspace(workspace.database, user, demo=True)
+
+
+def user_names(workspace: Workspace) -> list[tuple[str, str]]:
+    """Every active user's (name, role), for choosing whom to act as in the demo."""
+    with workspace.database.read() as repository:
+        return [(user.name, user.role.value) for user in repository.list_users() if user.active]

@@ -17,6 +17,11 @@ from triage.safe_text import one_line, terminal_safe
 
 def item_text(item: QueueItem) -> Text:
     """What the policy suggests and why, what the request reads as, then the request itself."""
+    return findings_text(item) + request_text(item.request)
+
+
+def findings_text(item: QueueItem) -> Text:
+    """What the policy suggests and why, and what the request reads as (with the evidence)."""
     text = Text()
     suggestion = item.suggestion
     if suggestion is None:
@@ -46,7 +51,7 @@ def item_text(item: QueueItem) -> Text:
         text.append("Red flag: ", style="bold")
         text.append(f"{one_line(flag.found)} ({one_line(flag.why)})\n")
     text.append("\n")
-    return text + request_text(item.request)
+    return text
 
 
 def request_text(request: Request) -> Text:

@@ -22,7 +22,7 @@ from triage.deciding import (
     flag,
     prepare,
 )
-from triage.models import Action, Decision, LetterKind, Reason, Request, Status
+from triage.models import Action, Decision, LetterKind, QueueQuery, Reason, Request, Status
 from triage.presentation import ACTION_LABELS
 from triage.queue import queue_page
 
@@ -162,7 +162,7 @@ def review_command(
 
 
 def _list_waiting() -> None:
-    page = queue_page(context.current().workspace(), [Status.AWAITING_GP])
+    page = queue_page(context.current().workspace(), QueueQuery(statuses=(Status.AWAITING_GP,)))
     if not page.items:
         output.plain("No request is waiting for a GP.")
         return

@@ -1,12 +1,16 @@
-"""`triage log verify`: prove the decision log is as it was written."""
+"""`triage log verify|export`: prove the decision log is as it was written; export it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from triage.cli import context, output
+from triage.cli.output import progress_bars
 from triage.decision_log import verify_log
 from triage.errors import UserError
+from triage.exporting import export_decisions_csv
 
 
 @click.group("log")
@@ -26,3 +30,23 @@ def verify_command() -> None:
             f"({result.count} of {check.total} entries good before it)"
         )
     output.plain(f"The decision log verifies: {result.count} entries; head {result.head_hash}")
+
+
+@log_group.command("export")
+@click.option(
+    "--format", "export_format", type=click.Choice(["csv"]), default="csv", show_default=True
+)
+@click.option(
+    "--out", "destination", required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+def export_command(export_format: str, destination: Path) -> None:
+    """Export every decision, with its request and letters (managers only). The export is itself
+    logged, and carries the log head it was taken at."""
+    with progress_bars(True) as bars:
+        progress = bars("Exporting decisions") if bars else None
+        exported = export_decisions_csv(context.current().workspace(), destination, progress)
+    output.plain(
+        f"Exported {exported.rows} decision{'s' if exported.rows != 1 else ''} to "
+        f"{exported.path} (sha256 {exported.sha256[:16]}); log head {exported.head_count} "
+        f"{exported.head_hash}"
+    )

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from datetime import datetime
 
 import click
 
 from db import DatabaseError, InvalidDatabaseURL, parse_database_url
-from triage import __version__, paths
+from triage import __version__
 from triage.cli import output
 from triage.cli.context import CliContext, OpenUI
 from triage.cli.db_command import db_group
@@ -35,6 +33,7 @@ from triage.cli.policy_command import policy_group
 from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
 from triage.cli.users_command import users_group
+from triage.crash import write_crash_report
 from triage.errors import ProblemsFound, UserError
 
 EXIT_USER_ERROR = 1
@@ -137,22 +136,8 @@ def main(argv: Sequence[str] | None = None, *, open_ui: OpenUI | None = None) ->
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_USER_ERROR)
     except Exception as bug:
-        report = _write_crash_report(bug)
+        report = write_crash_report(bug)
         where = f"; details are in {report}" if report else ""
         output.error(f"internal error ({type(bug).__name__}){where}. Please report it.")
         sys.exit(EXIT_INTERNAL_ERROR)
     sys.exit(0)
-
-
-def _write_crash_report(bug: Exception) -> str | None:
-    """Write the traceback to a file only the user can read: it may quote patient data."""
-    try:
-        folder = paths.ensure_private_dir(paths.crash_report_dir())
-        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.txt"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(f"triage {__version__}\n{' '.join(sys.argv)}\n\n")
-            file.write("".join(traceback.format_exception(bug)))
-        return str(path)
-    except OSError:
-        return None

@@ -6,7 +6,7 @@ import click
 
 from triage.cli import context, output
 from triage.cli.render import counts_line, json_line, queue_item_json, queue_table
-from triage.models import Status
+from triage.models import QueueQuery, Status
 from triage.queue import queue_page
 from triage.workspace import Workspace
 
@@ -40,7 +40,7 @@ def print_queue(
 ) -> None:
     if limit is None:
         limit = DEFAULT_TABLE_LIMIT if output_format == "table" else 0
-    page = queue_page(workspace, statuses, limit=limit or None)
+    page = queue_page(workspace, QueueQuery(statuses=tuple(statuses)), limit=limit or None)
     if output_format == "json":
         for item in page.items:
             click.echo(json_line(queue_item_json(item)))

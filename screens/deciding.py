@@ -1,0 +1,114 @@
+"""Deciding from a screen: accept the suggestion, decide otherwise, or send to a GP. The questions
+(a note, a reason) are asked here; who may do what is decided by the service layer, and a refusal
+is shown as it explains itself. What was typed is kept and offered again after a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from textual.screen import Screen
+
+from screens.base import call_service
+from screens.dialogs import NoteDialog, Override, OverrideDialog
+from triage.deciding import Choice, decide, flag, needs_gp
+from triage.models import Action, Decision, LetterKind, Role
+from triage.queue import QueueItem
+from triage.workspace import Workspace
+
+Letters = Mapping[LetterKind, str] | None
+
+
+class DecisionFlow:
+    """Mixed into screens that decide requests (they provide `workspace`)."""
+
+    _last_note: str = ""
+
+    @property
+    def _screen(self) -> Screen[object]:
+        assert isinstance(self, Screen)
+        return self
+
+    def _workspace(self) -> Workspace:
+        workspace = getattr(self, "workspace")  # noqa: B009 (TriageScreen's property)
+        assert isinstance(workspace, Workspace)
+        return workspace
+
+    def accept_suggestion(
+        self, item: QueueItem, letters: Letters, then: Callable[[], None]
+    ) -> None:
+        suggestion = item.suggestion
+        if suggestion is None or suggestion.action is Action.GP_REVIEW:
+            # Nothing to accept: a GP chooses what to do (o), or a clerk sends it to one (f).
+            self.override(item, letters, then)
+            return
+        if needs_gp(item.request, suggestion) and self._workspace().user.role is Role.GP:
+            self._ask_note(
+                "Your decision as GP",
+                f"{suggestion.explanation} Your note (required):",
+                lambda note: self._decide(item, Choice(note=note, letters=letters), then),
+            )
+            return
+        self._decide(item, Choice(letters=letters), then)
+
+    def override(self, item: QueueItem, letters: Letters, then: Callable[[], None]) -> None:
+        suggested = item.suggestion.action if item.suggestion else None
+
+        def chosen(answer: Override | None) -> None:
+            if answer is None:
+                return
+            action, note, redirect_to, reasons = answer
+            self._last_note = note
+            choice = Choice(
+                action=action,
+                note=note,
+                redirect_to=redirect_to or None,
+                reasons=reasons or None,
+                letters=letters if action is suggested else None,
+            )
+            self._decide(item, choice, then)
+
+        title = f"Decide {item.request.ref} otherwise"
+        self._screen.app.push_screen(OverrideDialog(title, suggested, self._last_note), chosen)
+
+    def send_to_gp(self, item: QueueItem, then: Callable[[], None]) -> None:
+        def sent(note: str) -> None:
+            call_service(
+                self._screen,
+                "Not sent to a GP",
+                lambda: flag(self._workspace(), item.request.id, note),
+                lambda _: self._sent(item, then),
+            )
+
+        self._ask_note("Send to a GP", f"Why should a GP see {item.request.ref}?", sent)
+
+    def _sent(self, item: QueueItem, then: Callable[[], None]) -> None:
+        self._last_note = ""
+        self._screen.notify(f"{item.request.ref} now waits for a GP.", markup=False)
+        then()
+
+    def _ask_note(self, title: str, prompt: str, then: Callable[[str], None]) -> None:
+        def answered(note: str | None) -> None:
+            if note is not None:
+                self._last_note = note
+                then(note)
+
+        self._screen.app.push_screen(NoteDialog(title, prompt, self._last_note), answered)
+
+    def _decide(self, item: QueueItem, choice: Choice, then: Callable[[], None]) -> None:
+        def recorded(decision: Decision) -> None:
+            self._last_note = ""
+            where = f" to {decision.redirect_to}" if decision.redirect_to else ""
+            self._screen.notify(
+                f"{decision.our_ref}: {item.request.ref} {decision.action.value}{where}; "
+                "letters recorded.",
+                title="Decided",
+                markup=False,
+            )
+            then()
+
+        call_service(
+            self._screen,
+            "Not decided",
+            lambda: decide(self._workspace(), item.request.id, choice),
+            recorded,
+        )

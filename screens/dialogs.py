@@ -1,0 +1,184 @@
+"""Small modal questions: a note, an override, a yes/no, a choice from a list. Each returns what
+was typed (or None when cancelled) and never loses it: the caller keeps it to offer again."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from triage.models import Action, Reason
+from triage.safe_text import one_line
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """Asks for a required note, e.g. why a request goes to a GP."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+
+    def __init__(self, title: str, prompt: str, value: str = "") -> None:
+        super().__init__()
+        self._title, self._prompt, self._value = title, prompt, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self._title), classes="dialog-title")
+            yield Static(Text(self._prompt))
+            yield Input(value=self._value, id="note", placeholder="Required")
+            yield Static(id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        note = self.query_one("#note", Input).value.strip()
+        if not note:
+            self.query_one("#problem", Static).update(Text("A note is required."))
+            return
+        self.dismiss(note)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# An override: the action, why, where a redirect goes (or ""), and reasons for the letter.
+Override = tuple[Action, str, str, tuple[Reason, ...]]
+
+
+class OverrideDialog(ModalScreen[Override | None]):
+    """Another action than suggested: the action, why (required), and where a redirect goes."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+
+    def __init__(self, title: str, suggested: Action | None, note: str = "") -> None:
+        super().__init__()
+        self._title, self._suggested, self._note = title, suggested, note
+
+    def compose(self) -> ComposeResult:
+        actions = [
+            (action.value, action)
+            for action in (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)
+            if action is not self._suggested
+        ]
+        with Vertical(classes="dialog"):
+            yield Label(Text(self._title), classes="dialog-title")
+            yield Select(actions, id="action", allow_blank=False, value=actions[0][1])
+            yield Input(value=self._note, id="note", placeholder="Why (required)")
+            yield Input(id="redirect-to", placeholder="Redirect to (for a redirect)")
+            yield Select(
+                [(reason.value.replace("_", " "), reason) for reason in Reason],
+                id="reason",
+                prompt="Reason for the letter (optional)",
+            )
+            yield Static(id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Decide", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        action = self.query_one("#action", Select).value
+        note = self.query_one("#note", Input).value.strip()
+        redirect_to = self.query_one("#redirect-to", Input).value.strip()
+        reason = self.query_one("#reason", Select).value
+        problem = self.query_one("#problem", Static)
+        if not note:
+            problem.update(Text("Say why you decide other than suggested."))
+            return
+        if action is Action.REDIRECT and not redirect_to:
+            problem.update(Text("Say where the request is redirected to."))
+            return
+        reasons = (reason,) if isinstance(reason, Reason) else ()
+        assert isinstance(action, Action)
+        self.dismiss((action, note, redirect_to, reasons))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self._question))
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="warning")
+                yield Button("No (n)", id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Choose one of a few options (e.g. which demo user to act as)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._title, self._choices = title, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self._title), classes="dialog-title")
+            yield OptionList(
+                *(Option(Text(one_line(label)), id=key) for key, label in self._choices)
+            )
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InputDialog(ModalScreen[str | None]):
+    """Asks for one value, e.g. where to write an export."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+
+    def __init__(self, title: str, value: str) -> None:
+        super().__init__()
+        self._title, self._value = title, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self._title), classes="dialog-title")
+            yield Input(value=self._value, id="value")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one("#value", Input).value.strip()
+        if value:
+            self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,45 @@
+"""F1 (or ?): what the screen is for, and every key on it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]  # noqa: RUF012
+
+    def __init__(self, screen: Screen[object]) -> None:
+        super().__init__()
+        self._about = screen
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Static(self._text())
+
+    def _text(self) -> Text:
+        text = Text()
+        text.append(f"{self._about.title or 'This screen'}\n", style="bold")
+        text.append(f"{getattr(self._about, 'HELP', '') or ''}\n\nKeys\n", style="")
+        seen: set[str] = set()
+        for active in self._about.active_bindings.values():
+            binding = active.binding
+            if active.node not in (self._about, self.app):
+                continue  # a widget's own keys (scrolling, copying) are not this screen's
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = binding.key_display or self.app.get_key_display(binding)
+            text.append(f"{keys:>12}  ", style="bold")
+            text.append(binding.description)
+            if binding.tooltip:
+                text.append(f": {binding.tooltip}")
+            text.append("\n")
+        text.append(
+            "\nctrl+p opens the command palette: every action, by name. Escape closes this."
+        )
+        return text

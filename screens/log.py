@@ -1,0 +1,274 @@
+"""The decision log: every entry, newest first, with its details and letters; whether the chain
+verifies; and the export of the decisions (managers), with progress."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+
+from screens.base import EXPECTED, TriageScreen
+from screens.dialogs import InputDialog
+from triage.clock import PRACTICE_TIME
+from triage.decision_log import LogPage, log_page, verify_log
+from triage.exporting import Exported, export_decisions_csv
+from triage.models import LetterKind, LogEntry, LogEvent
+from triage.safe_text import one_line, terminal_safe
+
+PAGE_SIZE = 200
+COLUMNS = (("Seq", 4), ("When", 12), ("Event", 8), ("Who", 11), ("Request", 11), ("What", 22))
+_EVENT_WORDS = {
+    LogEvent.DECISION: "decision",
+    LogEvent.OVERRIDE: "override",
+    LogEvent.REVIEW: "GP review",
+    LogEvent.SUPERSEDE: "correct",
+    LogEvent.FLAG: "to GP",
+    LogEvent.POLICY_ACTIVATED: "policy",
+    LogEvent.PRACTICE_UPDATED: "practice",
+    LogEvent.EXPORT: "export",
+}
+
+
+class LogScreen(TriageScreen):
+    HELP = (
+        "The decision log, newest first: every decision, flag, review, correction, policy "
+        "activation, change to the practice's details and export, each chained to the one "
+        "before. The line at the bottom says whether the whole chain verifies. x exports every "
+        "decision as CSV (managers); [ and ] page through older entries."
+    )
+    BINDINGS = [  # noqa: RUF012
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("x", "export", "Export CSV", tooltip="Export every decision as CSV (managers)"),
+        Binding("v", "verify", "Verify", tooltip="Check the whole chain again"),
+        Binding("right_square_bracket", "page(1)", "Older", tooltip="Older entries"),
+        Binding("left_square_bracket", "page(-1)", "Newer", tooltip="Newer entries"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event: LogEvent | None = None
+        self.first_row = 0
+        self._page: LogPage | None = None
+        self._entries: dict[str, LogEntry] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select(
+                [(event.value.replace("_", " "), event.value) for event in LogEvent],
+                prompt="event",
+                id="event",
+            )
+            yield ProgressBar(id="export-progress", show_eta=False)
+        with Horizontal(id="main"):
+            yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="entry-pane"):
+                yield Static(id="entry")
+        yield Static(id="chain")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Decision log"
+        table = self.query_one("#log", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        self.query_one("#export-progress").display = False
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+        self.action_verify()
+
+    # --- the entries ----------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self._load(self.event, self.first_row)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, event: LogEvent | None, offset: int) -> None:
+        try:
+            page = log_page(self.workspace, event=event, limit=PAGE_SIZE, offset=offset)
+        except EXPECTED as failure:
+            self.app.call_from_thread(self.show_failure, "Could not read the log", failure)
+            return
+        self.app.call_from_thread(self._show, page)
+
+    def _show(self, page: LogPage) -> None:
+        self._page = page
+        table = self.query_one("#log", DataTable)
+        table.clear()
+        self._entries = {str(entry.seq): entry for entry in page.entries}
+        for key, entry in self._entries.items():
+            table.add_row(*_cells(entry), key=key)
+        first = next(iter(self._entries.values()), None)
+        self._show_entry(first, page)
+
+    @on(DataTable.RowHighlighted, "#log")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._page is not None:
+            self._show_entry(self._entries.get(event.row_key.value or ""), self._page)
+
+    def _show_entry(self, entry: LogEntry | None, page: LogPage) -> None:
+        pane = self.query_one("#entry", Static)
+        if entry is None:
+            pane.update(Text("No entries."))
+            return
+        pane.update(entry_text(entry, page.letters.get(entry.decision_id or 0, {})))
+
+    @on(Select.Changed, "#event")
+    def _filtered(self, event: Select.Changed) -> None:
+        chosen = LogEvent(event.value) if isinstance(event.value, str) else None
+        if chosen != self.event:
+            self.event, self.first_row = chosen, 0
+            self.action_reload()
+
+    def action_page(self, step: int) -> None:
+        if self._page is None:
+            return
+        offset = self.first_row + step * PAGE_SIZE
+        if 0 <= offset < self._page.total:
+            self.first_row = offset
+            self.action_reload()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#log", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#log", DataTable).action_cursor_up()
+
+    # --- the chain ------------------------------------------------------------------------------
+
+    def action_verify(self) -> None:
+        self.query_one("#chain", Static).update(Text("Checking the chain…"))
+        self._verify()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
+    def _verify(self) -> None:
+        try:
+            check = verify_log(self.workspace)
+        except EXPECTED as failure:
+            self.app.call_from_thread(self.show_failure, "Could not check the log", failure)
+            return
+        result = check.verification
+        if result.ok:
+            line = Text(f"Chain verified: {result.count:,} entries; head {result.head_hash}")
+        else:
+            line = Text(
+                f"CHAIN BROKEN at entry {result.first_bad}: {one_line(result.problem)}",
+                style="bold reverse",
+            )
+        self.app.call_from_thread(self.query_one("#chain", Static).update, line)
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        default = Path.home() / f"triage-decisions-{date.today():%Y-%m-%d}.csv"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                bar = self.query_one("#export-progress", ProgressBar)
+                bar.display = True
+                bar.update(total=None, progress=0)
+                self._export(Path(path))
+
+        self.app.push_screen(InputDialog("Export every decision as CSV to", str(default)), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _export(self, path: Path) -> None:
+        bar = self.query_one("#export-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total or None, progress=done)
+
+        try:
+            exported = export_decisions_csv(self.workspace, path, progress)
+        except EXPECTED as failure:
+            self.app.call_from_thread(self._exported, None, failure)
+            return
+        self.app.call_from_thread(self._exported, exported, None)
+
+    def _exported(self, exported: Exported | None, failure: BaseException | None) -> None:
+        self.query_one("#export-progress").display = False
+        if exported is None:
+            self.show_failure("Not exported", failure or Exception("unknown"))
+            return
+        self.notify(
+            f"{exported.rows:,} decisions to {exported.path}; log head {exported.head_count} "
+            f"{exported.head_hash[:16]}…",
+            title="Exported",
+            markup=False,
+        )
+        self.action_reload()
+        self.action_verify()
+
+
+def _event_word(event: str) -> str:
+    known = {kind.value: word for kind, word in _EVENT_WORDS.items()}
+    return known.get(event, event)
+
+
+def _cells(entry: LogEntry) -> tuple[Text, ...]:
+    body = json.loads(entry.body)
+    request = body.get("request") or {}
+    values = (
+        str(entry.seq),
+        f"{entry.at.astimezone(PRACTICE_TIME):%d %b %H:%M}",
+        _event_word(entry.event),
+        entry.actor,
+        str(request.get("ref") or ""),
+        _summary(body),
+    )
+    return tuple(Text(one_line(value)) for value in values)
+
+
+def _summary(body: dict[str, object]) -> str:
+    """One line saying what the entry records."""
+    event = body.get("event")
+    if event in ("decision", "override", "review", "supersede"):
+        where = f" to {body['redirect_to']}" if body.get("redirect_to") else ""
+        note = f": {body['note']}" if body.get("note") else ""
+        return f"{body.get('action')}{where} ({body.get('our_ref')}){note}"
+    if event == "flag":
+        return f"to a GP: {body.get('note') or ''}"
+    if event == "policy_activated":
+        policy = body.get("policy") or {}
+        assert isinstance(policy, dict)
+        return f"{policy.get('id')} {policy.get('version')} in force"
+    if event == "export":
+        return f"{body.get('rows')} rows to {body.get('file')}"
+    if event == "practice_updated":
+        return f"details of {body.get('name')}"
+    return ""
+
+
+def entry_text(entry: LogEntry, letters: dict[LetterKind, str]) -> Text:
+    """The entry as recorded (every field), then its letters."""
+    text = Text()
+    text.append(f"Entry {entry.seq}\n", style="bold")
+    body = json.loads(entry.body)
+    for key in sorted(body):
+        value = body[key]
+        if isinstance(value, dict | list):
+            value = json.dumps(value, ensure_ascii=False)
+        text.append(f"{key}: ", style="bold")
+        text.append(one_line("" if value is None else str(value)) + "\n")
+    text.append("hash: ", style="bold")
+    text.append(f"{entry.hash}\n")
+    for kind, title in (
+        (LetterKind.SPECIALIST, "Letter to the specialist"),
+        (LetterKind.PATIENT, "Letter to the patient"),
+        (LetterKind.SMS, "Text message"),
+    ):
+        if kind in letters:
+            text.append(f"\n{title}\n", style="bold underline")
+            text.append(terminal_safe(letters[kind], keep_newlines=True) + "\n")
+    return text

@@ -1,0 +1,219 @@
+"""One request: the letter as received with the evidence highlighted, the suggestion and its
+rule, and the three drafted letters, editable before anything is recorded. Deciding moves on to
+the next request of the queue page, so a clerk flows through the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, TextArea
+
+from screens.base import EXPECTED, TriageScreen
+from screens.deciding import DecisionFlow
+from screens.dialogs import ConfirmDialog
+from screens.widgets.request_detail import findings_text, request_text
+from triage.deciding import Prepared, prepare
+from triage.letters import LetterDraft
+from triage.models import LetterKind, Status
+from triage.queue import QueueItem, queue_item
+from triage.safe_text import one_line
+
+_LETTER_TABS = (
+    (LetterKind.SPECIALIST, "To the specialist"),
+    (LetterKind.PATIENT, "To the patient"),
+    (LetterKind.SMS, "Text message"),
+)
+_HIGHLIGHT = "bold reverse"
+
+
+class RequestScreen(TriageScreen, DecisionFlow):
+    HELP = (
+        "One request as received, with the words that decided its category and any red flags "
+        "highlighted; the policy's suggestion and the three letters it would send. e edits the "
+        "letters (Escape leaves the editor); a records the suggestion with the letters as they "
+        "stand and opens the next request; o decides otherwise with a reason; f sends it to a GP "
+        "with a note. n and p move without deciding; Escape goes back to the queue."
+    )
+    BINDINGS = [  # noqa: RUF012
+        Binding("a", "accept", "Accept", tooltip="Record the suggestion and go to the next"),
+        Binding("o", "override", "Override", tooltip="Decide otherwise, with a reason"),
+        Binding("f", "flag", "To GP", tooltip="Send the request to a GP, with a note"),
+        Binding("e", "edit", "Edit letters", tooltip="Edit the drafted letters"),
+        Binding("n", "move(1)", "Next", tooltip="The next request, without deciding this one"),
+        Binding("p", "move(-1)", "Previous", tooltip="The previous request"),
+        Binding("escape", "back", "Back", tooltip="Back to the queue (or out of a letter)"),
+    ]
+
+    def __init__(self, request_ids: list[int], index: int) -> None:
+        super().__init__()
+        self.request_ids = request_ids
+        self.index = index
+        self.item: QueueItem | None = None
+        self.drafted: dict[LetterKind, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="request-main"):
+            with VerticalScroll(id="received-pane"):
+                yield Static(id="received")
+            with Vertical(id="decision-pane"):
+                with VerticalScroll(id="suggestion-pane"):
+                    yield Static(id="suggestion")
+                with TabbedContent(id="letters"):
+                    for kind, title in _LETTER_TABS:
+                        with TabPane(title, id=f"tab-{kind.value}"):
+                            yield TextArea(id=f"letter-{kind.value}", soft_wrap=True)
+                yield Static(id="letters-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Request"
+        self.query_one("#received-pane").focus()
+        self._open(self.request_ids[self.index])
+
+    # --- loading --------------------------------------------------------------------------------
+
+    def _open(self, request_id: int) -> None:
+        self.item, self.drafted = None, {}
+        self.query_one("#received", Static).update(Text("Loading…"))
+        self.query_one("#suggestion", Static).update(Text(""))
+        self._show_letters(None, "Drafting the letters…")
+        self._load(request_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, request_id: int) -> None:
+        try:
+            item = queue_item(self.workspace, request_id)
+        except EXPECTED as failure:
+            self.app.call_from_thread(self.show_failure, "Could not open the request", failure)
+            return
+        self.app.call_from_thread(self._show, item)
+        if item is None or item.request.status is Status.DECIDED:
+            return
+        try:
+            prepared: Prepared | None = prepare(self.workspace, request_id)
+            problem = ""
+        except EXPECTED as failure:
+            prepared, problem = None, str(failure)
+        self.app.call_from_thread(self._drafted, request_id, prepared, problem)
+
+    def _show(self, item: QueueItem | None) -> None:
+        if item is None:
+            self.query_one("#received", Static).update(Text("This request no longer exists."))
+            return
+        self.item = item
+        self.sub_title = (
+            f"{one_line(item.request.ref)} · {self.index + 1} of {len(self.request_ids)}"
+        )
+        received = request_text(item.request)
+        words = [evidence.found for evidence in item.findings.classification.evidence]
+        words += [flag.found for flag in item.findings.red_flags]
+        received.highlight_words([w for w in words if len(w) > 1], _HIGHLIGHT, case_sensitive=False)
+        self.query_one("#received", Static).update(received)
+        self.query_one("#suggestion", Static).update(findings_text(item))
+        if item.request.status is Status.DECIDED:
+            self._show_letters(None, "Already decided: see the decision log.")
+
+    def _drafted(self, request_id: int, prepared: Prepared | None, problem: str) -> None:
+        if self.item is None or self.item.request.id != request_id:
+            return  # the clerk has moved on
+        if prepared is None:
+            self._show_letters(None, f"No letters yet: {problem}")
+            return
+        draft = prepared.letters
+        status = (
+            f"Drafted for {prepared.action.value} ({prepared.our_ref}); template "
+            f"{draft.template_id} {draft.template_version}. e edits them; they are recorded "
+            "as they stand when you decide."
+        )
+        self._show_letters(draft, status)
+
+    def _show_letters(self, draft: LetterDraft | None, status: str) -> None:
+        texts = {
+            LetterKind.SPECIALIST: draft.specialist if draft else "",
+            LetterKind.PATIENT: draft.patient if draft else "",
+            LetterKind.SMS: draft.sms if draft else "",
+        }
+        self.drafted = texts if draft else {}
+        for kind, text in texts.items():
+            area = self.query_one(f"#letter-{kind.value}", TextArea)
+            area.load_text(text)
+            area.read_only = draft is None
+        self.query_one("#letters-status", Static).update(Text(one_line(status)))
+
+    # --- letters --------------------------------------------------------------------------------
+
+    def edited_letters(self) -> dict[LetterKind, str] | None:
+        """The letters as they stand, if the user changed any; None when untouched."""
+        if not self.drafted:
+            return None
+        current = {
+            kind: self.query_one(f"#letter-{kind.value}", TextArea).text for kind in self.drafted
+        }
+        return current if current != self.drafted else None
+
+    def action_edit(self) -> None:
+        if self.drafted:
+            tabs = self.query_one("#letters", TabbedContent)
+            kind = (tabs.active or "tab-specialist").removeprefix("tab-")
+            self.query_one(f"#letter-{kind}", TextArea).focus()
+
+    # --- moving ---------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, TextArea):
+            self.query_one("#received-pane").focus()  # out of the letter, still here
+            return
+        self._leave(self.dismiss_to_queue)
+
+    def dismiss_to_queue(self) -> None:
+        self.app.pop_screen()
+
+    def action_move(self, step: int) -> None:
+        target = self.index + step
+        if 0 <= target < len(self.request_ids):
+            self._leave(lambda: self._go(target))
+
+    def _go(self, index: int) -> None:
+        self.index = index
+        self._open(self.request_ids[index])
+
+    def _leave(self, then: Callable[[], None]) -> None:
+        """Go, after asking whether to lose edited letters."""
+        if self.edited_letters() is None:
+            then()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                then()
+
+        self.app.push_screen(
+            ConfirmDialog("You have edited the letters. Leave and lose your changes?"), answered
+        )
+
+    def _next_or_back(self) -> None:
+        """After a decision: the next request on the page, or back to the queue at the end."""
+        if self.index + 1 < len(self.request_ids):
+            self._go(self.index + 1)
+        else:
+            self.dismiss_to_queue()
+
+    # --- deciding -------------------------------------------------------------------------------
+
+    def action_accept(self) -> None:
+        if self.item is not None:
+            self.accept_suggestion(self.item, self.edited_letters(), then=self._next_or_back)
+
+    def action_override(self) -> None:
+        if self.item is not None:
+            self.override(self.item, self.edited_letters(), then=self._next_or_back)
+
+    def action_flag(self) -> None:
+        if self.item is not None:
+            self.send_to_gp(self.item, then=self._next_or_back)
