@@ -4,6 +4,7 @@ Imports nothing of ours but triage.models (enforced by import-linter, see pyproj
 
 from db.engine import Database, open_database, parse_database_url
 from db.errors import (
+    ChangedByOthers,
     DatabaseBusy,
     DatabaseError,
     DatabaseUnavailable,
@@ -17,6 +18,7 @@ from db.schema import HEAD_REVISION, SchemaChange, ensure_schema, upgrade
 
 __all__ = [
     "HEAD_REVISION",
+    "ChangedByOthers",
     "Database",
     "DatabaseBusy",
     "DatabaseError",

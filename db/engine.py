@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from db.errors import (
+    ChangedByOthers,
     DatabaseBusy,
     DatabaseError,
     DatabaseUnavailable,
@@ -227,6 +229,11 @@ class Database:
     def _translated_errors(self) -> Iterator[None]:
         try:
             yield
+        except StaleDataError:
+            raise ChangedByOthers(
+                "someone else changed this request while you were working on it; nothing was "
+                "saved: reload it and try again"
+            ) from None
         except DBAPIError as error:
             translated = translate_error(error, self.display_url)
             if translated is None:

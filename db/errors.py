@@ -33,3 +33,7 @@ class DatabaseBusy(DatabaseError):
 
 class DatabaseWriteFailed(DatabaseError):
     """The database refused a write (disk full, read-only file, I/O error)."""
+
+
+class ChangedByOthers(DatabaseError):
+    """Someone else changed what was being saved, after it was read: nothing was saved."""

@@ -401,8 +401,11 @@ class Repository:
         )
         return [_request(row) for row in rows]
 
-    def request(self, request_id: int) -> Request | None:
-        row = self._session.get(RequestRow, request_id)
+    def request(self, request_id: int, *, lock: bool = False) -> Request | None:
+        """The request; with `lock`, held until the transaction ends, so that two people
+        deciding it at once on PostgreSQL are taken in turn (SQLite's write transactions are
+        already one at a time)."""
+        row = self._session.get(RequestRow, request_id, with_for_update=lock or None)
         return _request(row) if row else None
 
     def request_ids(self, status: Status) -> list[int]:

@@ -6,28 +6,37 @@ sent). Only one page of rows is read and shown, so 100,000 open requests open as
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.worker import get_current_worker
 
 from screens.base import EXPECTED, TriageScreen
 from screens.deciding import DecisionFlow
+from screens.dialogs import ConfirmDialog, InputDialog
 from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
 from triage.assessments import refresh_assessments
 from triage.clock import practice_date, practice_today
+from triage.deciding import apply_policy
+from triage.errors import ProblemsFound
+from triage.importing import import_files
 from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
 from triage.presentation import ACTION_LABELS, SHORT_FLAG, short_category
 from triage.queue import QueueItem, QueuePage, queue_page, why_flagged
 from triage.safe_text import one_line
 
 PAGE_SIZE = 200
+ASSESS_AFTER_SECONDS = 0.5  # start refreshing the stored assessments this long after a load
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
 _STATUS_CHOICES = {
     "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
@@ -80,6 +89,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
             "left_square_bracket", "page(-1)", "Prev page", show=False, tooltip="Previous page"
         ),
         Binding("r", "reload", "Reload", show=False, tooltip="Read the queue again"),
+        Binding("i", "import_files", "Import", tooltip="Import request files (CSV, JSON, FHIR)"),
+        Binding("A", "apply_policy", "Apply all", tooltip="Decide every clear-cut open request"),
     ]
 
     def __init__(self, *, review: bool = False) -> None:
@@ -120,6 +131,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
             yield Select(
                 [(SHORT_FLAG[flag], flag.value) for flag in Flag], prompt="flag", id="flag"
             )
+            yield ProgressBar(id="work-progress", show_eta=False)
         with Horizontal(id="main"):
             yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="detail-pane"):
@@ -133,6 +145,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         for label, width in REVIEW_COLUMNS if self.review else COLUMNS:
             table.add_column(label, width=width)
         self.query_one(RequestDetail).show(None)
+        self.query_one("#work-progress").display = False
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -157,16 +170,14 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.app.call_from_thread(self._failed, str(failure))
             return
         self.app.call_from_thread(self._show, page, why)
-        if not self._assessed:
-            self._assessed = True
-            self._refresh_assessments()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="assess")
     def _refresh_assessments(self) -> None:
         """Bring the stored assessments up to date, for filtering on category, suggestion and
         flag; the page on screen is always assessed afresh."""
+        worker = get_current_worker()
         try:
-            count = refresh_assessments(self.workspace)
+            count = refresh_assessments(self.workspace, stop=lambda: worker.is_cancelled)
         except EXPECTED:
             return  # filters then use what was stored; the queue itself is unaffected
         if count and self.query_spec.needs_assessments:
@@ -194,6 +205,10 @@ class QueueScreen(TriageScreen, DecisionFlow):
             table.move_cursor(row=table.get_row_index(was_on))
         self.query_one("#counts", Static).update(Text(self._counts_line(page)))
         self.query_one(RequestDetail).show(self._items.get(self._highlighted_key(table) or ""))
+        if not self._assessed:
+            # Once the page is on screen: the refresh competes with it for the interpreter.
+            self._assessed = True
+            self.set_timer(ASSESS_AFTER_SECONDS, self._refresh_assessments)
 
     def _counts_line(self, page: QueuePage) -> str:
         counts = " · ".join(
@@ -303,6 +318,80 @@ class QueueScreen(TriageScreen, DecisionFlow):
         item = self.highlighted_item()
         if item is not None:
             self.send_to_gp(item, then=self.action_reload)
+
+    # --- long work: import, apply to every open request ------------------------------------
+
+    def action_import_files(self) -> None:
+        def chosen(paths: str | None) -> None:
+            if paths:
+                self._import([Path(p).expanduser() for p in shlex.split(paths)])
+
+        self.app.push_screen(InputDialog("Import which files (separated by spaces)?", ""), chosen)
+
+    def action_apply_policy(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._apply()
+
+        question = (
+            "Apply the policy in force to every open request? Clear-cut ones are decided and "
+            "their letters recorded; the rest are sent to a GP."
+        )
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _progress(self, label: str) -> Callable[[int, int], None]:
+        """A progress callback for a worker thread, shown in the bar above the table."""
+        bar = self.query_one("#work-progress", ProgressBar)
+        counts = self.query_one("#counts", Static)
+        self.app.call_from_thread(setattr, bar, "display", True)
+        self.app.call_from_thread(counts.update, Text(label))
+
+        def update(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total or None, progress=done)
+
+        return update
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="long")
+    def _import(self, files: list[Path]) -> None:
+        try:
+            summary = import_files(self.workspace, files, progress=self._progress)
+        except ProblemsFound as problems:
+            self.app.call_from_thread(self._long_work_done, "Not imported", str(problems), True)
+            return
+        except EXPECTED as failure:
+            self.app.call_from_thread(self._long_work_done, "Not imported", str(failure), True)
+            return
+        message = (
+            f"{summary.added:,} added, {summary.already_present:,} already here, "
+            f"{summary.rejected:,} rejected."
+        )
+        self.app.call_from_thread(self._long_work_done, "Imported", message, False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="long")
+    def _apply(self) -> None:
+        progress = self._progress("Applying the policy…")
+        try:
+            applied = apply_policy(self.workspace, progress=progress)
+        except EXPECTED as failure:
+            self.app.call_from_thread(self._long_work_done, "Not applied", str(failure), True)
+            return
+        decided = ", ".join(
+            f"{count:,} {ACTION_LABELS[action]}" for action, count in applied.decided.items()
+        )
+        message = f"{decided} decided; {applied.sent_to_gp:,} sent to a GP."
+        self.app.call_from_thread(self._long_work_done, "Applied", message, False)
+
+    def _long_work_done(self, title: str, message: str, failed: bool) -> None:
+        self.query_one("#work-progress").display = False
+        self.notify(
+            one_line(message),
+            title=title,
+            severity="error" if failed else "information",
+            markup=False,
+            timeout=10,
+        )
+        self._assessed = False  # new requests, new decisions: bring the filters up to date
+        self.action_reload()
 
 
 def _policy_why(item: QueueItem) -> str:

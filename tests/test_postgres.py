@@ -129,3 +129,46 @@ def test_deciding_on_postgres_keeps_an_append_only_verified_log(
                 connection.execute(sqlalchemy.text(statement))
     finally:
         engine.dispose()
+
+
+def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
+    run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.test_deciding import PRACTICE
+    from triage.deciding import decide, find_request
+    from triage.errors import UserError
+    from triage.workspace import open_workspace
+
+    monkeypatch.setattr("triage.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC))
+    for args in (
+        PRACTICE,
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("users", "add", "cara", "--role", "clerk"),
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("import", SAMPLES / "requests.csv"),
+    ):
+        assert run("--db", postgres_url, *args).status == 0
+    clerks = [open_workspace(postgres_url, name) for name in ("cleo", "cara")]
+    request_id = find_request(clerks[0], "S06").id
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def decide_as(index: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(decide(clerks[index], request_id).our_ref)
+        except UserError as refused:
+            outcomes.append(str(refused))
+
+    threads = [threading.Thread(target=decide_as, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for workspace in clerks:
+        workspace.close()
+    assert sorted(outcomes)[0].startswith("S06 is already decided")
+    assert sorted(outcomes)[1] == "SCT-000006"
+    assert run("--db", postgres_url, "log", "verify").status == 0

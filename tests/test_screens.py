@@ -19,7 +19,7 @@ from screens.dialogs import ConfirmDialog, NoteDialog, OverrideDialog
 from screens.help import HelpScreen
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
-from screens.queue import PAGE_SIZE, QueueScreen
+from screens.queue import ASSESS_AFTER_SECONDS, PAGE_SIZE, QueueScreen
 from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
 from tests.conftest import SAMPLES, write_requests_csv
@@ -157,7 +157,9 @@ async def test_each_request_shows_the_policys_suggestion_and_why(demo: Workspace
 async def test_filters_search_and_sort_narrow_the_queue(demo: Workspace) -> None:
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)  # the stored assessments are refreshed in the background
+        await settle(pilot)
+        await pilot.pause(ASSESS_AFTER_SECONDS + 0.2)  # the stored assessments are refreshed
+        await settle(pilot)
         app.screen.query_one("#category", Select).value = "adhd"
         await settle(pilot)
         categories = column(app, "Category")
@@ -525,3 +527,32 @@ def test_help_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
         await pilot.press("f1")
 
     assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=help_panel)
+
+
+async def test_import_and_apply_all_run_in_the_background_with_progress(
+    practice: Workspace,
+) -> None:
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        app.screen.query_one(Input).value = str(SAMPLES / "requests.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table(app).row_count == 16
+        await pilot.press("A")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        # S04 and S05 redirected and S06 declined; the rest wait for a GP.
+        assert sorted(ref for ref, status in statuses(practice).items() if status == "decided") == [
+            "S04",
+            "S05",
+            "S06",
+        ]
+        assert "13 awaiting GP" in str(app.screen.query_one("#counts").render())
+        await pilot.press("i")
+        app.screen.query_one(Input).value = str(SAMPLES / "requests-bad.csv")
+        await pilot.press("enter")
+        await settle(pilot)  # refused: the problems are shown, nothing is imported
+        assert len(statuses(practice)) == 16

@@ -26,14 +26,16 @@ def refresh_assessments(
     *,
     on: date | None = None,
     progress: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Assess every undecided request whose assessment is missing or stale; returns how many."""
+    """Assess every undecided request whose assessment is missing or stale; returns how many.
+    `stop` is asked between batches (the app is closing): what is done so far is kept."""
     on = on or practice_today()
     in_force = policy_in_force(workspace)
     policy = in_force.loaded.policy if in_force else None
     sha = in_force.loaded.sha256 if in_force else None
     done = 0
-    while True:
+    while not stop():
         with workspace.database.write() as repository:
             stale = repository.stale_assessments(sha, on, BATCH)
             if not stale:
@@ -48,6 +50,7 @@ def refresh_assessments(
         done += len(stale)
         if progress is not None:
             progress(done)
+    return done
 
 
 def assessment(item: QueueItem, policy_sha256: str | None, on: date) -> Assessment:

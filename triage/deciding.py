@@ -202,7 +202,7 @@ def _policy(workspace: Workspace) -> PolicyInForce:
 
 
 def _request(repository: Repository, request_id: int) -> Request:
-    request = repository.request(request_id)
+    request = repository.request(request_id, lock=True)
     if request is None:
         raise UserError(f"request {request_id} no longer exists")
     return request
@@ -514,7 +514,7 @@ def _apply_one(
     dry_run: bool,
 ) -> None:
     now = utc_now()
-    request = repository.request(request_id)
+    request = repository.request(request_id, lock=True)
     if request is None or request.status is not Status.OPEN:
         return  # decided or flagged by someone else since the list was read
     if _held_by_colleague(repository, user, request, now):

@@ -1,0 +1,138 @@
+"""How long the queue takes to show its first rows, with 1,000 and with 100,000 open requests.
+
+The queue reads one page of requests from the database (screens/queue.py), so the two should
+take about the same time; the ratio is the figure to watch. What is timed: from creating the app
+to the first frame in which the queue table holds its rows (headless, 120x40), as a clerk would
+see it after starting `triage`. Not timed: building the two databases.
+
+The machines are shared and noisy: each size is measured several times, alternating, in the same
+run, and the medians and their ratio are printed. Run from the repository root:
+
+    .venv/bin/python benchmarks/queue_first_frame.py
+    .venv/bin/python benchmarks/queue_first_frame.py --small 1000 --large 100000 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from screens.app import TriageApp
+from screens.queue import QueueScreen
+from triage.clock import utc_now
+from triage.demo import DEMO_PRACTICE, demo_records
+from triage.intake.problems import Place
+from triage.intake.records import RawRecord, check_record
+from triage.models import IncomingRequest, Role, SourceFormat
+from triage.practice_details import set_practice_details
+from triage.practice_policy import activate_policy
+from triage.workspace import Workspace, open_database_for, open_workspace
+
+TODAY = date(2025, 6, 2)
+BATCH = 5_000
+
+
+def build(path: Path, count: int) -> None:
+    """A practice database with `count` open requests (the demo's letters, checked as an
+    import checks them), a clerk, the practice's details and a policy in force."""
+    database = open_database_for(str(path))
+    try:
+        now = utc_now()
+        with database.write() as repository:
+            manager = repository.add_user("manager", Role.MANAGER, None, None, now)
+            repository.add_user("clerk", Role.CLERK, None, None, now)
+        workspace = Workspace(database, manager)
+        set_practice_details(workspace, DEMO_PRACTICE, None)
+        activate_policy(workspace, "dorset-gp-alliance")
+        batch: list[IncomingRequest] = []
+        for line, record in enumerate(demo_records(count, today=TODAY), start=1):
+            checked = check_record(
+                RawRecord(Place(line=line), record),
+                file="benchmark",
+                source_format=SourceFormat.JSONL,
+                today=TODAY,
+            )
+            assert checked.request is not None
+            batch.append(checked.request)
+            if len(batch) == BATCH or line == count:
+                with database.write() as repository:
+                    import_id = repository.add_import(
+                        file_name="benchmark",
+                        file_sha256="0" * 64,
+                        source_format=SourceFormat.JSONL,
+                        imported_by=manager,
+                        imported_at=now,
+                        requests_added=len(batch),
+                        requests_present=0,
+                        rows_rejected=0,
+                    )
+                    repository.add_requests(batch, import_id=import_id, imported_at=now)
+                batch = []
+    finally:
+        database.dispose()
+
+
+async def first_frame(path: Path) -> float:
+    """Seconds from creating the app to a frame showing the queue's first rows."""
+    workspace = open_workspace(str(path), "clerk")
+    try:
+        start = time.perf_counter()
+        app = TriageApp(workspace)
+        async with app.run_test(size=(120, 40)) as pilot:
+            while True:
+                screen = app.screen
+                if (
+                    isinstance(screen, QueueScreen)
+                    and screen.query_one("#queue", DataTable).row_count
+                ):
+                    break
+                await asyncio.sleep(0.002)
+            await pilot.pause()  # the frame with those rows
+            seconds = time.perf_counter() - start
+            app.workers.cancel_all()  # the background refresh of filters stops between batches
+        return seconds
+    finally:
+        workspace.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        databases = {}
+        for count in (args.small, args.large):
+            path = Path(folder) / f"queue-{count}.db"
+            start = time.perf_counter()
+            build(path, count)
+            print(f"built {count:,} open requests in {time.perf_counter() - start:.1f} s")
+            databases[count] = path
+        asyncio.run(first_frame(databases[args.small]))  # warm-up: imports, first-call costs
+        times: dict[int, list[float]] = {count: [] for count in databases}
+        for _ in range(args.repeat):
+            for count, path in databases.items():
+                times[count].append(asyncio.run(first_frame(path)))
+    print()
+    for count, seconds in times.items():
+        print(
+            f"{count:>9,} open requests: first frame median {statistics.median(seconds):.3f} s "
+            f"(runs: {', '.join(f'{s:.3f}' for s in seconds)})"
+        )
+    ratio = statistics.median(times[args.large]) / statistics.median(times[args.small])
+    print(f"ratio {args.large:,} / {args.small:,}: {ratio:.2f}x (about 1 is the aim)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
