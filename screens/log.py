@@ -27,7 +27,7 @@ COLUMNS = (("Seq", 4), ("When", 12), ("Event", 8), ("Who", 11), ("Request", 11),
 _EVENT_WORDS = {
     LogEvent.DECISION: "decision",
     LogEvent.OVERRIDE: "override",
-    LogEvent.REVIEW: "GP review",
+    LogEvent.REVIEW: "review",
     LogEvent.SUPERSEDE: "correct",
     LogEvent.FLAG: "to GP",
     LogEvent.POLICY_ACTIVATED: "policy",

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, TextArea
+from textual.content import Content
+from textual.style import Style as TextualStyle
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from screens.app import TriageApp
 from screens.dialogs import ConfirmDialog, NoteDialog, OverrideDialog
@@ -26,6 +28,8 @@ from tests.conftest import SAMPLES, write_requests_csv
 from tests.test_deciding import PRACTICE
 from triage import paths
 from triage.demo import DEMO_CLERK, build_demo
+from triage.classify import read
+from triage.deciding import find_request
 from triage.importing import import_files
 from triage.models import Action, LetterKind
 from triage.workspace import Workspace, open_workspace
@@ -279,6 +283,45 @@ async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Works
         [decision] = repository.decisions(next(r.id for r in repository.requests_with_ref("S06")))
     assert decision.letters_edited
     assert decision.letters[LetterKind.SPECIALIST].startswith("PS ")
+
+
+async def test_a_database_error_is_one_clear_message_and_the_edits_stay(
+    practice: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db import DatabaseBusy
+
+    def busy(*_: object, **__: object) -> None:
+        raise DatabaseBusy("the database is busy: another user held it; nothing was saved")
+
+    import_files(practice, [SAMPLES / "requests.csv"])
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table(app).move_cursor(row=column(app, "Ref").index("S06"))
+        await pilot.press("enter")
+        await settle(pilot)
+        received = app.screen.query_one("#received", Static).render()
+        assert isinstance(received, Content)
+        highlighted = {
+            received.plain[span.start : span.end].lower()
+            for span in received.spans
+            if isinstance(span.style, TextualStyle) and span.style.reverse
+        }
+        assert highlighted  # the words that decided the category stand out
+        assert highlighted <= {
+            e.found for e in read(find_request(practice, "S06")).classification.evidence
+        }
+        await pilot.press("e")
+        await type_into(pilot, "Edited ")
+        await pilot.press("escape")
+        monkeypatch.setattr("screens.deciding.decide", busy)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestScreen)  # still here, with the edits
+        assert app.screen.query_one("#letter-specialist", TextArea).text.startswith("Edited ")
+        [message] = [n.message for n in app._notifications]
+        assert message == "the database is busy: another user held it; nothing was saved"
+    assert statuses(practice)["S06"] == "open"
 
 
 async def test_deciding_otherwise_needs_a_reason(practice: Workspace) -> None:
