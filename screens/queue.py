@@ -107,9 +107,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The GP's list is for deciding what waits for them: importing, applying the policy to
         # the open queue and sending to a GP belong to the queue.
-        if self.review and action in ("import_files", "apply_policy", "flag"):
-            return False
-        return True
+        return not (self.review and action in ("import_files", "apply_policy", "flag"))
 
     # --- layout -------------------------------------------------------------------------------
 
