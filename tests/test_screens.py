@@ -11,8 +11,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.content import Content
+from textual.pilot import Pilot
 from textual.style import Style as TextualStyle
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
@@ -27,9 +27,9 @@ from screens.widgets.request_detail import RequestDetail
 from tests.conftest import SAMPLES, write_requests_csv
 from tests.test_deciding import PRACTICE
 from triage import paths
-from triage.demo import DEMO_CLERK, build_demo
 from triage.classify import read
 from triage.deciding import find_request
+from triage.demo import DEMO_CLERK, build_demo
 from triage.importing import import_files
 from triage.models import Action, LetterKind
 from triage.workspace import Workspace, open_workspace
