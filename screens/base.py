@@ -4,7 +4,7 @@ thread with their failures shown as one clear message (nothing typed is lost: th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.screen import Screen
 
@@ -38,7 +38,7 @@ class TriageScreen(Screen[None]):
 
 
 def call_service(
-    screen: Screen[object],
+    screen: Screen[Any],
     title: str,
     work: Callable[[], T],
     done: Callable[[T], None],
@@ -58,5 +58,5 @@ def call_service(
     screen.run_worker(run, thread=True, group=group, exit_on_error=False)
 
 
-def _failed(screen: Screen[object], title: str, failure: BaseException) -> None:
+def _failed(screen: Screen[Any], title: str, failure: BaseException) -> None:
     screen.notify(one_line(str(failure)), title=title, severity="error", markup=False, timeout=8)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from textual.screen import Screen
-
-from screens.base import call_service
+from screens.base import TriageScreen, call_service
 from screens.dialogs import NoteDialog, Override, OverrideDialog
 from triage.deciding import Choice, decide, flag, needs_gp
 from triage.models import Action, Decision, LetterKind, Role
@@ -19,19 +17,17 @@ Letters = Mapping[LetterKind, str] | None
 
 
 class DecisionFlow:
-    """Mixed into screens that decide requests (they provide `workspace`)."""
+    """Mixed into screens (TriageScreen) that decide requests."""
 
     _last_note: str = ""
 
     @property
-    def _screen(self) -> Screen[object]:
-        assert isinstance(self, Screen)
+    def _screen(self) -> TriageScreen:
+        assert isinstance(self, TriageScreen)
         return self
 
     def _workspace(self) -> Workspace:
-        workspace = getattr(self, "workspace")  # noqa: B009 (TriageScreen's property)
-        assert isinstance(workspace, Workspace)
-        return workspace
+        return self._screen.workspace
 
     def accept_suggestion(
         self, item: QueueItem, letters: Letters, then: Callable[[], None]
