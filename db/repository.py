@@ -29,6 +29,7 @@ from triage.models import (
     Assessment,
     Category,
     Decision,
+    DecisionFilter,
     Flag,
     IncomingRequest,
     LetterKind,
@@ -453,6 +454,7 @@ class Repository:
             action=decision.action,
             suggested_action=decision.suggested_action,
             rule_id=decision.rule_id,
+            category=decision.category,
             reasons=[reason.value for reason in decision.reasons],
             flags=[flag.value for flag in decision.flags],
             redirect_to=decision.redirect_to,
@@ -605,6 +607,89 @@ class Repository:
                     notes[request_id] = str(json.loads(body).get("note") or "")
         return notes
 
+    def export_rows(
+        self,
+        chosen: DecisionFilter,
+        decided_from: datetime | None,
+        decided_before: datetime | None,
+        *,
+        batch: int = 1000,
+    ) -> Iterator[dict[str, object]]:
+        """The chosen decisions, oldest first, each as one flat row with its request's
+        identifiers, who decided, and its letters; read in batches so memory stays flat."""
+        conditions: list[ColumnElement[bool]] = []
+        if decided_from is not None:
+            conditions.append(DecisionRow.decided_at >= decided_from)
+        if decided_before is not None:
+            conditions.append(DecisionRow.decided_at < decided_before)
+        if chosen.category is not None:
+            conditions.append(DecisionRow.category == chosen.category)
+        if chosen.action is not None:
+            conditions.append(DecisionRow.action == chosen.action)
+        if chosen.user is not None:
+            conditions.append(UserRow.name == chosen.user)
+        columns = (
+            DecisionRow.id.label("decision_id"),
+            DecisionRow.our_ref,
+            DecisionRow.decided_at,
+            UserRow.name.label("decided_by"),
+            DecisionRow.role,
+            DecisionRow.kind,
+            DecisionRow.action,
+            DecisionRow.suggested_action,
+            DecisionRow.rule_id,
+            DecisionRow.category,
+            DecisionRow.reasons,
+            DecisionRow.flags,
+            DecisionRow.redirect_to,
+            DecisionRow.note,
+            DecisionRow.policy_id,
+            DecisionRow.policy_version,
+            DecisionRow.policy_sha256,
+            DecisionRow.template_id,
+            DecisionRow.template_version,
+            DecisionRow.letters_edited,
+            DecisionRow.supersedes_id,
+            RequestRow.id.label("request_id"),
+            RequestRow.ref.label("request_ref"),
+            RequestRow.sender,
+            RequestRow.received,
+            RequestRow.nhs_number,
+            RequestRow.patient_name,
+            RequestRow.date_of_birth,
+            RequestRow.requester,
+            RequestRow.organisation,
+            RequestRow.provider_type,
+            RequestRow.request_type,
+        )
+        after = 0
+        while True:
+            rows = (
+                self._session.execute(
+                    select(*columns)
+                    .join(RequestRow, RequestRow.id == DecisionRow.request_id)
+                    .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
+                    .where(DecisionRow.id > after, *conditions)
+                    .order_by(DecisionRow.id)
+                    .limit(batch)
+                )
+                .mappings()
+                .all()
+            )
+            if not rows:
+                return
+            ids = [row["decision_id"] for row in rows]
+            letters: dict[int, dict[str, str]] = {decision_id: {} for decision_id in ids}
+            for decision_id, kind, letter in self._session.execute(
+                select(LetterRow.decision_id, LetterRow.kind, LetterRow.text).where(
+                    LetterRow.decision_id.in_(ids)
+                )
+            ):
+                letters[decision_id][kind] = letter
+            for row in rows:
+                yield {**row, "letters": letters[row["decision_id"]]}
+            after = ids[-1]
+
     def decisions_with_requests(self, *, batch: int = 500) -> Iterator[tuple[Decision, Request]]:
         """Every decision with its request, oldest first, read in batches (for exports)."""
         after = 0
@@ -648,6 +733,7 @@ def _decision(row: DecisionRow, decided_by: str, letters: dict[LetterKind, str])
         action=row.action,
         suggested_action=row.suggested_action,
         rule_id=row.rule_id,
+        category=row.category,
         reasons=tuple(Reason(reason) for reason in row.reasons),
         flags=tuple(Flag(flag) for flag in row.flags),
         redirect_to=row.redirect_to,

@@ -244,6 +244,8 @@ class DecisionRow(Base):
     action: Mapped[Action] = mapped_column(_enum(Action))
     suggested_action: Mapped[Action] = mapped_column(_enum(Action, "suggested_action"))
     rule_id: Mapped[str | None] = mapped_column(String(64))
+    # What the request read as when decided: a category slug, "mixed" or "unclassified".
+    category: Mapped[str | None] = mapped_column(String(30), index=True)
     reasons: Mapped[list[str]] = mapped_column(JSON)
     flags: Mapped[list[str]] = mapped_column(JSON)
     redirect_to: Mapped[str | None] = mapped_column(String(2000))

@@ -4,6 +4,7 @@ verifies; and the export of the decisions (managers), with progress."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from screens.base import EXPECTED, TriageScreen
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME
 from triage.decision_log import LogPage, log_page, verify_log
-from triage.exporting import Exported, export_decisions_csv
+from triage.export import Exported, export_letters, export_log, suffix_format
+from triage.export.report import monthly_report
 from triage.models import LetterKind, LogEntry, LogEvent
 from triage.safe_text import one_line, terminal_safe
 
@@ -40,13 +42,17 @@ class LogScreen(TriageScreen):
     HELP = (
         "The decision log, newest first: every decision, flag, review, correction, policy "
         "activation, change to the practice's details and export, each chained to the one "
-        "before. The line at the bottom says whether the whole chain verifies. x exports every "
-        "decision as CSV (managers); [ and ] page through older entries."
+        "before. The line at the bottom says whether the whole chain verifies. Managers export: x "
+        "the decisions (the file's extension chooses .csv, .jsonl, .xlsx or .json for FHIR), m "
+        "the de-identified report of the last twelve months (.html or .csv), L every "
+        "decision's letters as files. [ and ] page through older entries."
     )
     BINDINGS = [  # noqa: RUF012
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("x", "export", "Export CSV", tooltip="Export every decision as CSV (managers)"),
+        Binding("x", "export", "Export", tooltip="Export the decisions: CSV, JSONL, XLSX or FHIR"),
+        Binding("m", "report", "Report", tooltip="The de-identified report for the LMC and ICB"),
+        Binding("L", "export_letters", "Letters", tooltip="Every decision's letters as files"),
         Binding("v", "verify", "Verify", tooltip="Check the whole chain again"),
         Binding("right_square_bracket", "page(1)", "Older", tooltip="Older entries"),
         Binding("left_square_bracket", "page(-1)", "Newer", tooltip="Newer entries"),
@@ -174,23 +180,67 @@ class LogScreen(TriageScreen):
         default = Path.home() / f"triage-decisions-{date.today():%Y-%m-%d}.csv"
 
         def chosen(path: str | None) -> None:
-            if path:
-                bar = self.query_one("#export-progress", ProgressBar)
-                bar.display = True
-                bar.update(total=None, progress=0)
-                self._export(Path(path))
+            if not path:
+                return
+            destination = Path(path)
+            export_format = suffix_format(destination)
+            if export_format is None:
+                self.notify("End the file name in .csv, .jsonl, .xlsx or .json (FHIR).")
+                return
+            self._run_export(
+                lambda progress: export_log(
+                    self.workspace, export_format, destination, progress=progress
+                )
+            )
 
-        self.app.push_screen(InputDialog("Export every decision as CSV to", str(default)), chosen)
+        self.app.push_screen(InputDialog("Export every decision to", str(default)), chosen)
+
+    def action_report(self) -> None:
+        today = date.today()
+        default = Path.home() / f"triage-report-{today:%Y-%m}.html"
+        first = f"{today.year - 1}-{today.month:02d}" if today.month < 12 else f"{today.year}-01"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._run_export(
+                    lambda progress: monthly_report(
+                        self.workspace, first, f"{today:%Y-%m}", Path(path), progress=progress
+                    )
+                )
+
+        self.app.push_screen(
+            InputDialog("Write the de-identified report (last 12 months) to", str(default)),
+            chosen,
+        )
+
+    def action_export_letters(self) -> None:
+        default = Path.home() / f"triage-letters-{date.today():%Y-%m-%d}"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._run_export(
+                    lambda progress: export_letters(self.workspace, Path(path), progress=progress)
+                )
+
+        self.app.push_screen(
+            InputDialog("Write every decision's letters into", str(default)), chosen
+        )
+
+    def _run_export(self, work: Callable[[Callable[[int, int], None]], Exported]) -> None:
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self._export(work)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _export(self, path: Path) -> None:
+    def _export(self, work: Callable[[Callable[[int, int], None]], Exported]) -> None:
         bar = self.query_one("#export-progress", ProgressBar)
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total or None, progress=done)
 
         try:
-            exported = export_decisions_csv(self.workspace, path, progress)
+            exported = work(progress)
         except EXPECTED as failure:
             self.app.call_from_thread(self._exported, None, failure)
             return
@@ -202,8 +252,8 @@ class LogScreen(TriageScreen):
             self.show_failure("Not exported", failure or Exception("unknown"))
             return
         self.notify(
-            f"{exported.rows:,} decisions to {exported.path}; log head {exported.head_count} "
-            f"{exported.head_hash[:16]}…",
+            f"{exported.rows:,} decisions to {exported.path}; log head {exported.anchor.count} "
+            f"{exported.anchor.hash[:16]}…",
             title="Exported",
             markup=False,
         )

@@ -43,6 +43,7 @@ from triage.models import (
 )
 from triage.permissions import Permission, may, require
 from triage.practice_policy import PolicyInForce, policy_in_force
+from triage.presentation import category_label
 from triage.suggest import RecordedDecisions
 from triage.workspace import Workspace
 
@@ -354,6 +355,7 @@ def _record(
         action=prepared.action,
         suggested_action=prepared.suggestion.action,
         rule_id=prepared.suggestion.rule,
+        category=category_label(prepared.findings.classification),
         reasons=prepared.reasons,
         flags=prepared.suggestion.flags,
         redirect_to=prepared.redirect_to,
@@ -395,6 +397,7 @@ def decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> di
         "action": decision.action.value,
         "suggested_action": decision.suggested_action.value,
         "rule": decision.rule_id,
+        "category": decision.category,
         "reasons": [reason.value for reason in decision.reasons],
         "flags": [flag.value for flag in decision.flags],
         "redirect_to": decision.redirect_to,

@@ -397,6 +397,7 @@ class Decision:
     action: Action
     suggested_action: Action
     rule_id: str | None
+    category: str | None  # what the request read as: a slug, "mixed" or "unclassified"
     reasons: tuple[Reason, ...]
     flags: tuple[Flag, ...]
     redirect_to: str | None
@@ -439,3 +440,24 @@ class Assessment:
     category: str  # a category slug, "mixed" or "unclassified"
     action: Action | None
     flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    """Which decisions an export or report covers; None means any."""
+
+    start: date | None = None  # decided on or after (the practice's calendar)
+    end: date | None = None  # decided on or before
+    category: str | None = None  # a slug, "mixed" or "unclassified"
+    action: Action | None = None
+    user: str | None = None  # who decided
+
+    def describe(self) -> str:
+        parts = [
+            f"from {self.start}" if self.start else "",
+            f"to {self.end}" if self.end else "",
+            f"category {self.category}" if self.category else "",
+            f"action {self.action.value}" if self.action else "",
+            f"by {self.user}" if self.user else "",
+        ]
+        return ", ".join(part for part in parts if part) or "every decision"

@@ -7,10 +7,12 @@ go through triage.deciding, which checks who may do what; nothing here decides a
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
 from triage.cli import context, output
+from triage.cli.log_command import chosen_decisions, decision_filter
 from triage.cli.output import progress_bars
 from triage.deciding import (
     Choice,
@@ -22,6 +24,7 @@ from triage.deciding import (
     flag,
     prepare,
 )
+from triage.export import export_letters
 from triage.models import Action, Decision, LetterKind, QueueQuery, Reason, Request, Status
 from triage.presentation import ACTION_LABELS
 from triage.queue import queue_page
@@ -226,13 +229,29 @@ def apply_command(dry_run: bool) -> None:
     )
 
 
-@click.command("letters")
+class _LettersGroup(click.Group):
+    """`triage letters REF` shows a request's letters (the `show` subcommand, by default);
+    `triage letters export` writes every decision's letters to files."""
+
+    def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(context, args)
+
+
+@click.group("letters", cls=_LettersGroup)
+def letters_group() -> None:
+    """The letters: `triage letters REF` prints a request's three letters; `triage letters
+    export --out DIR` writes them as files for the clinical system."""
+
+
+@letters_group.command("show")
 @click.argument("ref")
 @sender_option
 @action_option
 @reasons_option
 @redirect_option
-def letters_command(
+def letters_show_command(
     ref: str, sender: str | None, action: str | None, reasons: str | None, redirect_to: str | None
 ) -> None:
     """Print the three letters for REF: as recorded if it is decided, else as drafted now."""
@@ -273,3 +292,29 @@ def _print_letters(heading: str, letters: dict[LetterKind, str]) -> None:
         output.plain("")
         output.plain(f"=== {title} " + "=" * max(3, 76 - len(title)))
         output.letter(letters[kind])
+
+
+@letters_group.command("export")
+@click.option(
+    "--out", "destination", required=True, type=click.Path(path_type=Path, file_okay=False),
+    help="A new or empty folder.",
+)  # fmt: skip
+@decision_filter
+def letters_export_command(
+    destination: Path,
+    start: str | None,
+    end: str | None,
+    category: str | None,
+    action: str | None,
+    user: str | None,
+) -> None:
+    """Write each chosen decision's letters as text files, named by date, ref and NHS number,
+    to attach in the clinical system (managers only)."""
+    chosen = chosen_decisions(start, end, category, action, user)
+    with progress_bars(True) as bars:
+        progress = bars("Writing letters") if bars else None
+        exported = export_letters(context.current().workspace(), destination, chosen, progress)
+    output.plain(
+        f"Wrote the letters of {exported.rows} decision{'s' if exported.rows != 1 else ''} to "
+        f"{exported.path}; log head {exported.anchor.count} {exported.anchor.hash}"
+    )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import click
 
 from triage.cli import context, output
 from triage.cli.output import progress_bars
+from triage.deciding import DECIDING_ACTIONS
 from triage.decision_log import verify_log
 from triage.errors import UserError
-from triage.exporting import export_decisions_csv
+from triage.export import FORMATS, Exported, export_log, suffix_format
+from triage.models import Action, Category, DecisionFilter
 
 
 @click.group("log")
@@ -32,21 +36,78 @@ def verify_command() -> None:
     output.plain(f"The decision log verifies: {result.count} entries; head {result.head_hash}")
 
 
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+def decision_filter(function: Callable[..., None]) -> Callable[..., None]:
+    """The options that choose which decisions an export covers."""
+    for option in reversed(
+        (
+            click.option("--from", "start", metavar="DATE", help="Decided on or after this day."),
+            click.option("--to", "end", metavar="DATE", help="Decided on or before this day."),
+            click.option(
+                "--category",
+                type=click.Choice([c.value for c in Category] + ["mixed", "unclassified"]),
+            ),
+            click.option("--action", type=click.Choice([a.value for a in DECIDING_ACTIONS])),
+            click.option("--decided-by", "user", metavar="USER", help="Decided by this user."),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def chosen_decisions(
+    start: str | None, end: str | None, category: str | None, action: str | None, user: str | None
+) -> DecisionFilter:
+    return DecisionFilter(
+        start=_date(start, "--from"),
+        end=_date(end, "--to"),
+        category=category,
+        action=Action(action) if action else None,
+        user=user,
+    )
+
+
 @log_group.command("export")
-@click.option(
-    "--format", "export_format", type=click.Choice(["csv"]), default="csv", show_default=True
-)
+@click.option("--format", "export_format", type=click.Choice(FORMATS), help="Default: from --out.")
 @click.option(
     "--out", "destination", required=True, type=click.Path(path_type=Path, dir_okay=False)
 )
-def export_command(export_format: str, destination: Path) -> None:
-    """Export every decision, with its request and letters (managers only). The export is itself
-    logged, and carries the log head it was taken at."""
+@decision_filter
+def export_command(
+    export_format: str | None,
+    destination: Path,
+    start: str | None,
+    end: str | None,
+    category: str | None,
+    action: str | None,
+    user: str | None,
+) -> None:
+    """Export the decisions with their requests and letters, as CSV, JSON Lines, XLSX or a FHIR
+    R4 Bundle (managers only). The export is logged, and carries the log head it was taken at."""
+    chosen_format = export_format or suffix_format(destination)
+    if chosen_format is None:
+        raise click.UsageError("say --format csv|jsonl|xlsx|fhir, or end --out in one of them")
+    chosen = chosen_decisions(start, end, category, action, user)
     with progress_bars(True) as bars:
         progress = bars("Exporting decisions") if bars else None
-        exported = export_decisions_csv(context.current().workspace(), destination, progress)
+        exported = export_log(
+            context.current().workspace(), chosen_format, destination, chosen, progress
+        )
+    _report(exported, f"decision{'s' if exported.rows != 1 else ''}")
+
+
+def _report(exported: Exported, what: str) -> None:
     output.plain(
-        f"Exported {exported.rows} decision{'s' if exported.rows != 1 else ''} to "
-        f"{exported.path} (sha256 {exported.sha256[:16]}); log head {exported.head_count} "
-        f"{exported.head_hash}"
+        f"Exported {exported.rows} {what} to {exported.path} (sha256 {exported.sha256[:16]}); "
+        f"log head {exported.anchor.count} {exported.anchor.hash}"
     )

@@ -23,7 +23,7 @@ from triage.cli.decide_command import (
     correct_command,
     decide_command,
     flag_command,
-    letters_command,
+    letters_group,
     review_command,
 )
 from triage.cli.demo_command import demo_command
@@ -32,6 +32,7 @@ from triage.cli.log_command import log_group
 from triage.cli.policy_command import policy_group
 from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
+from triage.cli.report_command import report_command
 from triage.cli.users_command import users_group
 from triage.crash import write_crash_report
 from triage.errors import ProblemsFound, UserError
@@ -97,9 +98,10 @@ cli.add_command(flag_command)
 cli.add_command(review_command)
 cli.add_command(correct_command)
 cli.add_command(apply_command)
-cli.add_command(letters_command)
+cli.add_command(letters_group)
 cli.add_command(log_group)
 cli.add_command(practice_group)
+cli.add_command(report_command)
 cli.add_command(users_group)
 cli.add_command(db_group)
 cli.add_command(demo_command)

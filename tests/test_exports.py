@@ -1,0 +1,312 @@
+"""Exports and reports: exact round trips with no active formula, de-identification, FHIR,
+letters as files, and the safety of every export file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from tests.conftest import SAMPLES, Run, write_requests_csv
+from tests.test_deciding import PRACTICE
+from triage.deciding import Choice, apply_policy, decide, find_request
+from triage.errors import PermissionRefused, UserError
+from triage.export import export_letters, export_log
+from triage.export.cells import read_cell
+from triage.export.report import monthly_report
+from triage.importing import import_files
+from triage.models import Action, DecisionFilter
+from triage.workspace import Workspace, open_workspace
+
+NOW = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@pytest.fixture(autouse=True)
+def decision_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("triage.deciding.utc_now", lambda: NOW)
+
+
+@pytest.fixture
+def practice(run: Run, db_path: Path) -> Iterator[tuple[Workspace, Workspace]]:
+    """(clerk, manager) on the samples, with every clear-cut request decided."""
+    for args in (
+        PRACTICE,
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("import", SAMPLES / "requests.csv"),
+    ):
+        assert run("--db", db_path, *args).status == 0
+    clerk, manager = open_workspace(str(db_path), "cleo"), open_workspace(str(db_path), "pat")
+    apply_policy(clerk)
+    yield clerk, manager
+    clerk.close()
+    manager.close()
+
+
+def stored_decisions(workspace: Workspace) -> dict[str, dict[str, object]]:
+    """Every decision's exported fields as the database has them, by our_ref."""
+    with workspace.database.read() as repository:
+        rows = list(repository.export_rows(DecisionFilter(), None, None))
+    return {str(row["our_ref"]): row for row in rows}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(FORMULA_STARTS), f"an unescaped formula: {value!r}"
+    return [{key: read_cell(value) for key, value in row.items()} for row in rows]
+
+
+def read_xlsx(path: Path, sheet: str = "Decisions") -> list[dict[str, str | None]]:
+    book = load_workbook(path)
+    rows = list(book[sheet].iter_rows())
+    header = [cell.value for cell in rows[0]]
+    for row in rows:
+        for cell in row:
+            assert cell.data_type != "f", f"an active formula: {cell.value!r}"
+    return [
+        {
+            str(key): (None if cell.value is None else str(cell.value))
+            for key, cell in zip(header, row, strict=True)
+        }
+        for row in rows[1:]
+    ]
+
+
+# --- the full log ---------------------------------------------------------------------------------
+
+
+def test_every_decision_round_trips_through_csv_and_xlsx(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    _, manager = practice
+    stored = stored_decisions(manager)
+    assert len(stored) == 3
+    for export_format in ("csv", "xlsx"):
+        out = tmp_path / f"log.{export_format}"
+        exported = export_log(manager, export_format, out)
+        assert exported.rows == 3
+        rows = read_csv(out) if export_format == "csv" else read_xlsx(out)
+        for row in rows:
+            original = stored[str(row["our_ref"])]
+            assert row["patient_name"] == original["patient_name"]
+            assert row["nhs_number"] == original["nhs_number"]
+            assert row["note"] in (None, "", original["note"])
+            assert row["reasons"] == ";".join(original["reasons"])  # type: ignore[arg-type]
+            assert row["log_head_sha256"] == exported.anchor.hash
+    letters = read_xlsx(tmp_path / "log.xlsx", "Letters")
+    assert len(letters) == 9 and {row["letter"] for row in letters} == {
+        "specialist",
+        "patient",
+        "sms",
+    }
+
+
+_FORMULA_LIKE = st.sampled_from(["=", "+", "-", "@", "'", '=HYPERLINK("x")', "=1+1", "-2", ""])
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+).filter(lambda text: text.strip() == text and text.strip())
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.tuples(_FORMULA_LIKE, _TEXT), note=st.tuples(_FORMULA_LIKE, _TEXT))
+def test_formula_like_names_and_notes_round_trip_exactly_and_never_run(
+    practice: tuple[Workspace, Workspace],
+    tmp_path_factory: pytest.TempPathFactory,
+    name: tuple[str, str],
+    note: tuple[str, str],
+) -> None:
+    clerk, manager = practice
+    folder = tmp_path_factory.mktemp("example")
+    patient_name, override_note = "".join(name).strip(), "".join(note).strip()
+    ref = f"X{abs(hash((patient_name, override_note))) % 10**9}"
+    requests = write_requests_csv(
+        folder / "one.csv",
+        [[ref, "2025-01-14", "9434765919", patient_name, "1970-01-01", "Dr R", "Haematology",
+          "", "MGUS", "Please monitor paraprotein."]],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    decision = decide(
+        clerk, find_request(clerk, ref).id, Choice(action=Action.ACCEPT, note=override_note)
+    )
+    for export_format, read in (("csv", read_csv), ("xlsx", read_xlsx)):
+        out = folder / f"log.{export_format}"
+        export_log(manager, export_format, out, DecisionFilter(action=Action.ACCEPT))
+        [row] = [row for row in read(out) if row["our_ref"] == decision.our_ref]
+        assert row["patient_name"] == patient_name
+        assert row["note"] == decision.note
+
+
+def test_jsonl_and_filters(practice: tuple[Workspace, Workspace], tmp_path: Path) -> None:
+    _, manager = practice
+    out = tmp_path / "log.jsonl"
+    exported = export_log(manager, "jsonl", out, DecisionFilter(action=Action.REDIRECT))
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert exported.rows == len(records) == 2
+    assert {record["request_ref"] for record in records} == {"S04", "S05"}
+    assert set(records[0]["letters"]) == {"specialist", "patient", "sms"}
+    none = export_log(manager, "jsonl", tmp_path / "none.jsonl", DecisionFilter(user="pat"))
+    assert none.rows == 0
+
+
+def test_the_fhir_bundle_validates_with_a_task_and_communications_per_decision(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    _, manager = practice
+    out = tmp_path / "log.json"
+    exported = export_log(manager, "fhir", out)
+    bundle = get_fhir_model_class("Bundle").model_validate_json(out.read_text(encoding="utf-8"))
+    kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
+    assert kinds.count("Task") == 3 and kinds.count("Communication") == 9
+    tasks = [
+        entry.resource for entry in bundle.entry if entry.resource.get_resource_type() == "Task"
+    ]
+    assert {task.status for task in tasks} == {"rejected"}  # two redirects and a decline
+    assert {task.focus.identifier.value for task in tasks} == {"S04", "S05", "S06"}
+    assert bundle.identifier.value == f"{exported.anchor.count}:{exported.anchor.hash}"
+
+
+def test_exports_are_private_logged_and_for_managers_only(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    clerk, manager = practice
+    with pytest.raises(PermissionRefused, match="only a manager may export"):
+        export_log(clerk, "csv", tmp_path / "no.csv")
+    out = tmp_path / "log.csv"
+    exported = export_log(manager, "csv", out)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    with manager.database.read() as repository:
+        last = list(repository.log_entries())[-1]
+    body = json.loads(last.body)
+    assert (body["event"], body["rows"], body["file_sha256"]) == ("export", 3, exported.sha256)
+    assert body["anchor"] == {"count": exported.anchor.count, "hash": exported.anchor.hash}
+    assert list(tmp_path.glob(".*.part")) == []
+
+
+def test_an_export_that_fails_half_way_leaves_nothing(
+    practice: tuple[Workspace, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, manager = practice
+
+    def broken(out: object, rows: object, anchor: object, tick: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("triage.export.write_csv", broken)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(OSError):
+        export_log(manager, "csv", folder / "log.csv")
+    assert list(folder.iterdir()) == []
+    with manager.database.read() as repository:
+        assert json.loads(list(repository.log_entries())[-1].body)["event"] != "export"
+
+
+def test_the_cli_exports_with_filters_and_says_where(
+    run: Run, practice: object, db_path: Path, tmp_path: Path
+) -> None:
+    result = run(
+        "--db", db_path, "log", "export", "--out", tmp_path / "d.xlsx", "--action", "decline"
+    )
+    assert result.status == 0, result.err
+    assert result.out.startswith(f"Exported 1 decision to {tmp_path / 'd.xlsx'} (sha256 ")
+    bad = run("--db", db_path, "log", "export", "--out", tmp_path / "d.txt")
+    assert bad.status == 2 and "say --format" in bad.err
+    wrong_date = run(
+        "--db", db_path, "log", "export", "--out", tmp_path / "e.csv", "--from", "3/2/25"
+    )
+    assert wrong_date.status == 2 and "not a date" in wrong_date.err
+
+
+# --- the de-identified report ---------------------------------------------------------------------
+
+
+def identifiers(workspace: Workspace) -> set[str]:
+    path = workspace.database.url.database
+    assert path is not None
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT nhs_number, patient_name, date_of_birth, ref FROM requests"
+        ).fetchall()
+    found = set()
+    for number, name, born, ref in rows:
+        found |= {number, name, born, ref}
+        if born:
+            year, month, day = born.split("-")
+            found |= {f"{int(day)}/{int(month)}/{year}", f"{day}/{month}/{year}"}
+    return {value for value in found if value}
+
+
+def test_the_report_holds_no_identifier_from_the_database(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    _, manager = practice
+    for name in ("report.csv", "report.html"):
+        out = tmp_path / name
+        report = monthly_report(manager, "2025-01", "2025-03", out, show_small_counts=True)
+        assert report.rows == 3
+        text = out.read_text(encoding="utf-8")
+        leaked = [value for value in identifiers(manager) if value in text]
+        assert leaked == []
+
+
+def test_small_counts_are_suppressed_unless_asked(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    _, manager = practice
+    monthly_report(manager, "2025-02", None, tmp_path / "r.csv")
+    rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert rows[0] == ["month", "category", "action", "reason", "provider_type", "decisions"]
+    assert {row[-1] for row in rows[1:]} == {"*"}  # 1 to 7 decisions each: all suppressed
+    monthly_report(manager, "2025-02", None, tmp_path / "all.csv", show_small_counts=True)
+    shown = list(csv.reader((tmp_path / "all.csv").open(encoding="utf-8")))
+    assert shown[-1] == ["all", "all", "all", "all", "all", "3"]
+    assert ["2025-02", "mgus", "redirect", "all", "all", "1"] in shown
+    with pytest.raises(UserError, match="YYYY-MM"):
+        monthly_report(manager, "Feb 2025", None, tmp_path / "x.csv")
+
+
+def test_the_html_report_draws_a_chart_per_category(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    _, manager = practice
+    monthly_report(manager, "2025-01", "2025-03", tmp_path / "r.html", show_small_counts=True)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 3  # mgus, bariatric, eating disorder
+    assert "<script" not in page and "http" not in page
+
+
+# --- letters as files -----------------------------------------------------------------------------
+
+
+def test_letters_are_written_as_private_files_named_for_the_clinical_system(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    _, manager = practice
+    folder = tmp_path / "letters"
+    exported = export_letters(manager, folder, DecisionFilter(category="mgus"))
+    names = sorted(path.name for path in folder.iterdir())
+    assert exported.rows == 1
+    assert names == [
+        "2025-02-03_S04_6052368500_SCT-000004_patient.txt",
+        "2025-02-03_S04_6052368500_SCT-000004_sms.txt",
+        "2025-02-03_S04_6052368500_SCT-000004_specialist.txt",
+    ]
+    assert all(oct(path.stat().st_mode & 0o777) == "0o600" for path in folder.iterdir())
+    with pytest.raises(UserError, match="must be a new or empty folder"):
+        export_letters(manager, folder)

@@ -1,0 +1,54 @@
+"""Writing an export file safely: private (0600) from the start, complete or not at all.
+
+The content goes to a temporary file beside the destination; only when it is complete (and
+synced) does the caller move it into place, after logging it. A failure removes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from triage.errors import UserError
+
+
+def check_destination(destination: Path) -> Path:
+    destination = destination.expanduser()
+    if destination.is_dir():
+        raise UserError(f"{destination} is a folder; give a file name for the export")
+    if not destination.parent.is_dir():
+        raise UserError(
+            f"cannot write {destination}: the folder {destination.parent} does not exist"
+        )
+    return destination
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def private_temporary(destination: Path) -> Iterator[tuple[Path, BinaryIO]]:
+    """A new 0600 file beside `destination` to write into; synced on success, removed on
+    failure. The caller moves it into place (Path.replace) once the export is logged."""
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+    )
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            yield temporary, file
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

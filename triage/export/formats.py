@@ -1,0 +1,175 @@
+"""The decision log as CSV, JSON Lines, XLSX or a FHIR R4 Bundle, written row by row.
+
+Each writer takes the rows one at a time and writes them straight out, so a million decisions
+need no more memory than one batch (XLSX uses openpyxl's write-only mode; the FHIR Bundle is
+written as JSON piece by piece, each resource validated by fhir.resources on the way).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from fhir.resources.R4B import get_fhir_model_class
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from triage.export.cells import safe_cell
+from triage.export.rows import FIELDS, LETTER_FIELDS, Anchor, fields, letters
+
+Rows = Iterable[Mapping[str, object]]
+Tick = Callable[[], None]  # called once per decision written
+FORMATS = ("csv", "jsonl", "xlsx", "fhir")
+
+
+def write_csv(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text)
+    writer.writerow((*FIELDS, *(column for _, column in LETTER_FIELDS)))
+    for row in rows:
+        found = letters(row)
+        values = (*fields(row, anchor).values(), *(found.get(kind) for kind, _ in LETTER_FIELDS))
+        writer.writerow([safe_cell(value) for value in values])
+        tick()
+    text.flush()
+    text.detach()
+
+
+def write_jsonl(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
+    """One JSON object per line: the values exactly (JSON is not opened by spreadsheets)."""
+    for row in rows:
+        record: dict[str, object] = fields(row, anchor)
+        record["reasons"] = [r for r in str(record["reasons"]).split(";") if r]
+        record["letters"] = letters(row)
+        out.write((json.dumps(record, ensure_ascii=False) + "\n").encode())
+        tick()
+
+
+def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str) -> None:
+    """A sheet of decisions, a sheet of letters, and a sheet saying what this export is. Every
+    cell is a string cell, never a formula, whatever its text (and is read back exactly)."""
+    book = Workbook(write_only=True)
+    decisions: WriteOnlyWorksheet = book.create_sheet("Decisions")
+    letter_sheet: WriteOnlyWorksheet = book.create_sheet("Letters")
+    decisions.append(_text_cells(decisions, FIELDS))
+    letter_sheet.append(_text_cells(letter_sheet, ("our_ref", "letter", "text")))
+    for row in rows:
+        values = fields(row, anchor)
+        decisions.append(_text_cells(decisions, values.values()))
+        for kind, text in sorted(letters(row).items()):
+            letter_sheet.append(_text_cells(letter_sheet, (values["our_ref"], kind, text)))
+        tick()
+    sheet: WriteOnlyWorksheet = book.create_sheet("About")
+    for line in (
+        ("What", about),
+        ("Log head count", anchor.count),
+        ("Log head sha256", anchor.hash),
+    ):
+        sheet.append(_text_cells(sheet, line))
+    book.save(out)
+
+
+def _text_cells(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> list[Cell]:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=None if value is None else _printable(str(value)))
+        if value is not None:
+            cell.data_type = "s"  # text, even when it looks like "=SUM(A1)"
+        cells.append(cell)
+    return cells
+
+
+def _printable(text: str) -> str:
+    """XLSX cannot hold most control characters; show them as escapes instead of failing."""
+    return "".join(
+        char if char in "\t\n\r" or ord(char) >= 0x20 else f"\\x{ord(char):02x}" for char in text
+    )
+
+
+# --- FHIR R4 -----------------------------------------------------------------------------------
+
+_TASK = get_fhir_model_class("Task")
+_COMMUNICATION = get_fhir_model_class("Communication")
+_BUNDLE = get_fhir_model_class("Bundle")
+_REFERENCE_SYSTEM = "urn:shared-care-triage:sender:"
+_ANCHOR_SYSTEM = "urn:shared-care-triage:log-head"
+
+
+def write_fhir(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
+    """A Bundle (collection) of a Task per decision (accepted or rejected, focused on the
+    request's ServiceRequest by its identifier) and a Communication per letter."""
+    head = _BUNDLE(
+        resourceType="Bundle",
+        type="collection",
+        identifier={"system": _ANCHOR_SYSTEM, "value": f"{anchor.count}:{anchor.hash}"},
+    ).model_dump(mode="json", exclude_none=True)
+    opening = json.dumps(head, ensure_ascii=False)[:-1] + ',"entry":['
+    out.write(opening.encode())
+    first = True
+    for row in rows:
+        for resource in _resources(row, anchor):
+            entry = {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+            out.write((b"" if first else b",") + json.dumps(entry, ensure_ascii=False).encode())
+            first = False
+        tick()
+    out.write(b"]}")
+
+
+def _resources(row: Mapping[str, object], anchor: Anchor) -> list[dict[str, Any]]:
+    values = fields(row, anchor)
+    task_id = f"decision-{row['decision_id']}"
+    rejected = values["action"] in ("decline", "redirect")
+    reasons = [reason for reason in str(values["reasons"]).split(";") if reason]
+    task: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": task_id,
+        "identifier": [{"system": "urn:shared-care-triage:decision", "value": values["our_ref"]}],
+        "status": "rejected" if rejected else "accepted",
+        "intent": "order",
+        "businessStatus": {"text": values["action"]},
+        "focus": {
+            "type": "ServiceRequest",
+            "identifier": {
+                "system": _REFERENCE_SYSTEM + str(values["sender"]),
+                "value": values["request_ref"],
+            },
+        },
+        "authoredOn": values["decided_at"],
+        "owner": {"display": values["decided_by"]},
+        "note": [{"text": str(values["note"])}] if values["note"] else None,
+    }
+    if reasons:
+        task["statusReason"] = {
+            "coding": [
+                {"system": "urn:shared-care-triage:reason", "code": reason} for reason in reasons
+            ],
+            "text": ", ".join(reasons),
+        }
+    if values["redirect_to"]:
+        task["description"] = f"Redirected to {values['redirect_to']}"
+    resources = [_TASK(**task).model_dump(mode="json", exclude_none=True)]
+    for kind, text in sorted(letters(row).items()):
+        communication = {
+            "resourceType": "Communication",
+            "id": f"{task_id}-{kind}",
+            "status": "completed",
+            "about": [{"reference": f"urn:uuid:{task_id}"}],
+            "category": [{"text": kind}],
+            "sent": values["decided_at"],
+            "payload": [{"contentString": text}],
+        }
+        resources.append(_COMMUNICATION(**communication).model_dump(mode="json", exclude_none=True))
+    return resources
+
+
+def suffix_format(path: Path) -> str | None:
+    """The format a file name asks for, if its extension names one."""
+    return {".csv": "csv", ".jsonl": "jsonl", ".xlsx": "xlsx", ".json": "fhir"}.get(
+        path.suffix.lower()
+    )
