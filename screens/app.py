@@ -4,6 +4,7 @@ the command palette's actions, and (in the demo) acting as the demo's clerk, GP 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -17,6 +18,7 @@ from screens.help import HelpScreen
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
 from screens.queue import QueueScreen
+from screens.stats import StatsScreen
 from triage.crash import write_crash_report
 from triage.errors import UserError
 from triage.safe_text import one_line
@@ -33,6 +35,7 @@ class TriageApp(App[None]):
         "review": lambda: QueueScreen(review=True),
         "log": LogScreen,
         "policy": PolicyScreen,
+        "stats": StatsScreen,
     }
     DEFAULT_MODE = "queue"
     BINDINGS = [  # noqa: RUF012
@@ -56,6 +59,9 @@ class TriageApp(App[None]):
             "Policy",
             show=False,
             tooltip="The policy, and simulation",
+        ),
+        Binding(
+            "f6", "switch_mode('stats')", "Statistics", show=False, tooltip="Counts (managers)"
         ),
         Binding(
             "f9", "switch_user", "Switch user", tooltip="Act as the demo's clerk, GP or manager"
@@ -122,16 +128,8 @@ class TriageApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Queue", "The requests to deal with", lambda: self.switch_mode("queue"))
-        yield SystemCommand(
-            "GP review", "Requests waiting for a GP", lambda: self.switch_mode("review")
-        )
-        yield SystemCommand(
-            "Decision log", "Every decision; exports", lambda: self.switch_mode("log")
-        )
-        yield SystemCommand(
-            "Policy", "The policy in force; simulate", lambda: self.switch_mode("policy")
-        )
+        for title, help_text, mode in _SCREENS:
+            yield SystemCommand(title, help_text, partial(self.switch_mode, mode))
         if self.workspace.demo:
             yield SystemCommand(
                 "Switch user", "Act as the demo's clerk, GP or manager", self.action_switch_user
@@ -147,6 +145,13 @@ class TriageApp(App[None]):
                 )
 
 
+_SCREENS = (
+    ("Queue", "The requests to deal with", "queue"),
+    ("GP review", "Requests waiting for a GP", "review"),
+    ("Decision log", "Every decision; exports and the report", "log"),
+    ("Policy", "The policy in force; simulate another", "policy"),
+    ("Statistics", "Decisions per category and action (managers)", "stats"),
+)
 _APP_ACTIONS = {
     "help",
     "quit",

@@ -604,3 +604,51 @@ async def test_import_and_apply_all_run_in_the_background_with_progress(
         await pilot.press("enter")
         await settle(pilot)  # refused: the problems are shown, nothing is imported
         assert len(statuses(practice)) == 16
+
+
+async def test_the_statistics_view_counts_decisions_for_managers(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        category = column(app, "Category")[0]
+        await pilot.press("a")  # the clerk declines the first request
+        await settle(pilot)
+        await pilot.press("f6")  # a clerk is told statistics are for managers
+        await settle(pilot)
+        assert table(app, "#this-month").row_count == 0
+        await pilot.press("f9", "down", "down", "enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert column(app, "decline", "#this-month") == ["1"]
+        assert column(app, "Category", "#this-month") == [category.lower()]
+        assert len(app.screen.query("Sparkline")) == 1
+
+
+async def test_the_log_screen_exports_xlsx_and_the_report(demo: Workspace) -> None:
+    manager = open_workspace(None, "demo-manager", demo=True)
+    app = TriageApp(manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        for key, name in (("x", "log.xlsx"), ("m", "report.html"), ("L", "letters")):
+            await pilot.press(key)
+            app.screen.query_one(Input).value = str(paths.data_dir() / name)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert (paths.data_dir() / name).exists()
+        assert column(app, "Event", "#log")[:3] == ["export", "export", "export"]
+    manager.close()
+
+
+def test_statistics_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+    async def decide_then_stats(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("f9", "down", "down", "enter")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=decide_then_stats)

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from triage.clock import practice_date
+from triage.clock import practice_date, practice_today
 from triage.errors import UserError
 from triage.export import Exported, log_anchor, log_and_place
 from triage.export.files import check_destination, private_temporary
@@ -88,6 +88,20 @@ def monthly_report(
         workspace, temporary, destination, "report" + destination.suffix, chosen,
         summary.decisions, anchor,
     )  # fmt: skip
+
+
+def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
+    """Counts for the last `months` months to this one (managers: the statistics view)."""
+    require(workspace.user, Permission.EXPORT)
+    today = practice_today()
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start, end = month_range(first.strftime("%Y-%m"), today.strftime("%Y-%m"))
+    with workspace.database.read() as repository:
+        return _summarise(
+            chosen_rows(repository, DecisionFilter(start=start, end=end)), start, end, None
+        )
 
 
 def _summarise(
