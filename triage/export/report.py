@@ -24,8 +24,8 @@ from typing import BinaryIO
 
 from triage.clock import practice_date, practice_today
 from triage.errors import UserError
-from triage.export import Exported, log_anchor, log_and_place
 from triage.export.files import check_destination, private_temporary
+from triage.export.recording import Exported, log_anchor, log_and_place
 from triage.export.rows import Anchor, chosen_rows
 from triage.models import Action, DecisionFilter
 from triage.permissions import Permission, require

@@ -1,0 +1,87 @@
+"""Each decision's letters as plain-text files, to attach in the clinical system."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from triage.clock import practice_date
+from triage.errors import UserError
+from triage.export.recording import Exported, log_anchor, log_and_place
+from triage.export.rows import chosen_rows, fields
+from triage.models import DecisionFilter
+from triage.permissions import Permission, require
+from triage.workspace import Workspace
+
+Progress = Callable[[int, int], None]
+EVERY_DECISION = DecisionFilter()
+
+_UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def export_letters(
+    workspace: Workspace,
+    destination: Path,
+    chosen: DecisionFilter = EVERY_DECISION,
+    progress: Progress | None = None,
+) -> Exported:
+    """Each chosen decision's letters as plain-text files a clerk can attach in the clinical
+    system, named by date, ref and NHS number: 2025-02-03_S04_6052368500_SCT-000004_patient.txt.
+    The folder must be new or empty; it is filled completely or not at all."""
+    require(workspace.user, Permission.EXPORT)
+    destination = destination.expanduser()
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise UserError(f"{destination} must be a new or empty folder")
+    if not destination.parent.is_dir():
+        raise UserError(f"cannot write {destination}: {destination.parent} does not exist")
+    staging = destination.parent / f".{destination.name}.part"
+    staging.mkdir(mode=0o700)
+    listing = hashlib.sha256()
+    decisions = 0
+    try:
+        with workspace.database.read() as repository:
+            anchor = log_anchor(repository)
+            total = repository.count_decisions()
+            for row in chosen_rows(repository, chosen):
+                values = fields(row, anchor)
+                decided = practice_date_of(values["decided_at"])
+                stem = "_".join(
+                    _UNSAFE_IN_NAMES.sub("-", str(part)).strip("-") or "none"
+                    for part in (decided, values["request_ref"], values["nhs_number"] or "none",
+                                 values["our_ref"])
+                )  # fmt: skip
+                letters = row["letters"]
+                assert isinstance(letters, dict)
+                for kind, text in sorted(letters.items()):
+                    name = f"{stem}_{kind}.txt"
+                    _write_private(staging / name, text)
+                    listing.update(
+                        f"{name}\n{hashlib.sha256(text.encode()).hexdigest()}\n".encode()
+                    )
+                decisions += 1
+                if progress is not None and decisions % 200 == 0:
+                    progress(decisions, total)
+    except BaseException:
+        for leftover in staging.iterdir():
+            leftover.unlink()
+        staging.rmdir()
+        raise
+    if destination.exists():
+        destination.rmdir()  # empty, checked above
+    return log_and_place(
+        workspace, staging, destination, "letters", chosen, decisions, anchor, listing.hexdigest()
+    )
+
+
+def practice_date_of(iso: object) -> str:
+    return practice_date(datetime.fromisoformat(str(iso))).isoformat()
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text if text.endswith("\n") else text + "\n")

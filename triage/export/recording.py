@@ -1,0 +1,67 @@
+"""What every export shares: the log head it carries, and being logged before it is placed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import Repository
+from triage import audit
+from triage.clock import utc_now
+from triage.export.files import file_sha256
+from triage.export.rows import Anchor
+from triage.models import DecisionFilter, LogEvent
+from triage.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    rows: int  # decisions
+    sha256: str  # of the file (for letters: of the list of files and their hashes)
+    anchor: Anchor
+
+
+def log_anchor(repository: Repository) -> Anchor:
+    head = repository.log_head(lock=False)
+    return Anchor(*head) if head else Anchor(0, audit.GENESIS)
+
+
+def log_and_place(
+    workspace: Workspace,
+    temporary: Path,
+    destination: Path,
+    what: str,
+    chosen: DecisionFilter,
+    rows: int,
+    anchor: Anchor,
+    sha256: str | None = None,
+) -> Exported:
+    """Log the export, then move it into place: an export on disk is always in the log."""
+    try:
+        sha256 = sha256 or file_sha256(temporary)
+        with workspace.database.write() as repository:
+            audit.append(
+                repository,
+                event=LogEvent.EXPORT,
+                user=workspace.user,
+                at=utc_now(),
+                details={
+                    "format": what,
+                    "filter": chosen.describe(),
+                    "rows": rows,
+                    "file": destination.name,
+                    "file_sha256": sha256,
+                    "anchor": {"count": anchor.count, "hash": anchor.hash},
+                },
+            )
+        temporary.replace(destination)
+    finally:
+        if temporary.exists():
+            if temporary.is_dir():
+                for leftover in temporary.iterdir():
+                    leftover.unlink()
+                temporary.rmdir()
+            else:
+                temporary.unlink()
+    return Exported(destination, rows, sha256, anchor)
