@@ -313,3 +313,45 @@ def test_letters_are_written_as_private_files_named_for_the_clinical_system(
     assert all(oct(path.stat().st_mode & 0o777) == "0o600" for path in folder.iterdir())
     with pytest.raises(UserError, match="must be a new or empty folder"):
         export_letters(manager, folder)
+
+
+def test_every_demo_decision_reads_back_from_csv_and_xlsx_with_the_same_values(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    from triage.demo import DEMO_CLERK, build_demo
+    from triage.export.recording import log_anchor
+    from triage.export.rows import LETTER_FIELDS, fields
+
+    build_demo(60)
+    clerk = open_workspace(None, DEMO_CLERK, demo=True)
+    manager = open_workspace(None, "demo-manager", demo=True)
+    applied = apply_policy(clerk)
+    with manager.database.read() as repository:
+        anchor = log_anchor(repository)
+        expected = [
+            {
+                **{
+                    key: (None if value is None else str(value))
+                    for key, value in fields(row, anchor).items()
+                },
+                **{column: row["letters"][kind] for kind, column in LETTER_FIELDS},  # type: ignore[index]
+            }
+            for row in repository.export_rows(DecisionFilter(), None, None)
+        ]
+    assert len(expected) == sum(applied.decided.values()) > 0
+    export_log(manager, "csv", tmp_path / "demo.csv")
+    from_csv = [{k: (v or None) for k, v in row.items()} for row in read_csv(tmp_path / "demo.csv")]
+    wanted = [{k: (v or None) for k, v in row.items()} for row in expected]
+    for got, want in zip(from_csv, wanted, strict=True):
+        assert {k: v for k, v in got.items() if want.get(k) != v} == {}
+    later = export_log(manager, "xlsx", tmp_path / "demo.xlsx").anchor  # after the CSV's entry
+    decisions = read_xlsx(tmp_path / "demo.xlsx")
+    letters = read_xlsx(tmp_path / "demo.xlsx", "Letters")
+    for got_row, want_row in zip(decisions, expected, strict=True):
+        want_row |= {"log_head_count": str(later.count), "log_head_sha256": later.hash}
+        assert {k: v for k, v in got_row.items() if want_row[k] != v} == {}
+    for row in expected:
+        for kind, column in LETTER_FIELDS:
+            assert {"our_ref": row["our_ref"], "letter": kind, "text": row[column]} in letters
+    clerk.close()
+    manager.close()
