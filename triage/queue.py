@@ -97,5 +97,6 @@ def queue_item(workspace: Workspace, request_id: int, on: date | None = None) ->
 
 def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:
     """For requests waiting for a GP, the note they were sent with (a person's, or the policy's)."""
+    require(workspace.user, Permission.VIEW_QUEUE)
     with workspace.database.read() as repository:
         return repository.flag_notes(request_ids)
