@@ -35,7 +35,7 @@ class DecisionFlow:
         suggestion = item.suggestion
         if suggestion is None or suggestion.action is Action.GP_REVIEW:
             # Nothing to accept: a GP chooses what to do (o), or a clerk sends it to one (f).
-            self.override(item, letters, then)
+            self.override(item, then)
             return
         if needs_gp(item.request, suggestion) and self._workspace().user.role is Role.GP:
             self._ask_note(
@@ -46,7 +46,9 @@ class DecisionFlow:
             return
         self._decide(item, Choice(letters=letters), then)
 
-    def override(self, item: QueueItem, letters: Letters, then: Callable[[], None]) -> None:
+    def override(self, item: QueueItem, then: Callable[[], None]) -> None:
+        """Another action than suggested (the dialog never offers the suggested one): its
+        letters are drafted afresh when it is recorded."""
         suggested = item.suggestion.action if item.suggestion else None
 
         def chosen(answer: Override | None) -> None:
@@ -59,7 +61,6 @@ class DecisionFlow:
                 note=note,
                 redirect_to=redirect_to or None,
                 reasons=reasons or None,
-                letters=letters if action is suggested else None,
             )
             self._decide(item, choice, then)
 

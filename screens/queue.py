@@ -317,7 +317,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def action_override(self) -> None:
         item = self.highlighted_item()
         if item is not None:
-            self.override(item, letters=None, then=self.action_reload)
+            self.override(item, then=self.action_reload)
 
     def action_flag(self) -> None:
         item = self.highlighted_item()

@@ -211,8 +211,20 @@ class RequestScreen(TriageScreen, DecisionFlow):
             self.accept_suggestion(self.item, self.edited_letters(), then=self._next_or_back)
 
     def action_override(self) -> None:
-        if self.item is not None:
-            self.override(self.item, self.edited_letters(), then=self._next_or_back)
+        item = self.item
+        if item is None:
+            return
+        if self.edited_letters() is None:
+            self.override(item, then=self._next_or_back)
+            return
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.override(item, then=self._next_or_back)
+
+        # The letters drafted here are for the suggestion; another action needs its own.
+        question = "Deciding otherwise drafts new letters, and your edits here are lost. Go on?"
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def action_flag(self) -> None:
         if self.item is not None:

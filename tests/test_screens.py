@@ -277,6 +277,10 @@ async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Works
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
         assert isinstance(app.screen, RequestScreen)
+        await pilot.press("o")  # another action needs other letters: asked first too
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert isinstance(app.screen, RequestScreen)
         await pilot.press("a")
         await settle(pilot)
     with practice.database.read() as repository:
