@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -17,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 
 from screens.base import EXPECTED, TriageScreen
 from screens.dialogs import InputDialog
-from triage.clock import PRACTICE_TIME
+from triage.clock import PRACTICE_TIME, practice_today
 from triage.decision_log import LogPage, log_page, verify_log
 from triage.export import Exported, export_letters, export_log, suffix_format
 from triage.export.report import monthly_report
@@ -177,7 +176,7 @@ class LogScreen(TriageScreen):
     # --- export ---------------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        default = Path.home() / f"triage-decisions-{date.today():%Y-%m-%d}.csv"
+        default = Path.home() / f"triage-decisions-{practice_today():%Y-%m-%d}.csv"
 
         def chosen(path: str | None) -> None:
             if not path:
@@ -196,9 +195,10 @@ class LogScreen(TriageScreen):
         self.app.push_screen(InputDialog("Export every decision to", str(default)), chosen)
 
     def action_report(self) -> None:
-        today = date.today()
+        today = practice_today()
         default = Path.home() / f"triage-report-{today:%Y-%m}.html"
-        first = f"{today.year - 1}-{today.month:02d}" if today.month < 12 else f"{today.year}-01"
+        # Twelve months, this one included: from the month after this one a year ago.
+        first = f"{today.year - (today.month < 12)}-{today.month % 12 + 1:02d}"
 
         def chosen(path: str | None) -> None:
             if path:
@@ -214,7 +214,7 @@ class LogScreen(TriageScreen):
         )
 
     def action_export_letters(self) -> None:
-        default = Path.home() / f"triage-letters-{date.today():%Y-%m-%d}"
+        default = Path.home() / f"triage-letters-{practice_today():%Y-%m-%d}"
 
         def chosen(path: str | None) -> None:
             if path:
