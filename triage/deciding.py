@@ -121,9 +121,9 @@ def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
     """A GP's correction of a recorded decision: a new decision superseding it; both stay."""
     require(workspace.user, Permission.CORRECT)
     if not choice.note or not choice.note.strip():
-        raise UserError("a correction needs a note saying why (--note)")
+        raise UserError("a correction needs a note saying why")
     if choice.action is None:
-        raise UserError("say what the decision should have been (--action)")
+        raise UserError("say what the decision should have been")
     in_force = _policy(workspace)
     with workspace.database.write() as repository:
         now = utc_now()
@@ -147,7 +147,7 @@ def flag(workspace: Workspace, request_id: int, note: str) -> None:
     """Send a request to a GP, with a note saying why."""
     require(workspace.user, Permission.FLAG)
     if not note.strip():
-        raise UserError("say why a GP should see it (--note)")
+        raise UserError("say why a GP should see it")
     with workspace.database.write() as repository:
         request = _request(repository, request_id)
         if request.status is not Status.OPEN:
@@ -222,7 +222,7 @@ def _prepare(
         standing = repository.decisions(request_id)[-1]
         raise UserError(
             f"{request.ref} is already decided ({standing.action.value}, {standing.our_ref}, by "
-            f"{standing.decided_by}); a GP can correct it with `triage correct`"
+            f"{standing.decided_by}); a GP can correct it"
         )
     _check_claim(repository, user, request, now)
     return _draft(repository, user, in_force, request, choice, now, kind=None)
@@ -246,7 +246,7 @@ def _draft(
     if action not in DECIDING_ACTIONS:
         raise UserError(
             f"the policy sends {request.ref} to a GP ({suggestion.explanation}); "
-            "choose decline, redirect or accept (--action)"
+            "choose decline, redirect or accept"
         )
     same = action is suggestion.action
     reasons = choice.reasons
@@ -258,7 +258,7 @@ def _draft(
         reasons = ()
     redirect_to = (choice.redirect_to or "").strip() or (suggestion.redirect_to if same else None)
     if action is Action.REDIRECT and not redirect_to:
-        raise UserError("a redirect needs the service it goes to (--redirect-to)")
+        raise UserError("a redirect needs the service it goes to")
     if action is not Action.REDIRECT:
         redirect_to = None
     earlier = len(repository.decisions(request.id))
@@ -318,11 +318,11 @@ def _require_note(prepared: Prepared, choice: Choice) -> None:
     if (choice.note or "").strip():
         return
     if prepared.kind is DecisionKind.REVIEW:
-        raise UserError(f"a GP's decision on {prepared.request.ref} needs a note (--note)")
+        raise UserError(f"a GP's decision on {prepared.request.ref} needs a note")
     if prepared.kind is DecisionKind.OVERRIDE:
         raise UserError(
             f"the policy suggests {prepared.suggestion.action.value}; to {prepared.action.value} "
-            "instead, give a reason (--note)"
+            "instead, give a reason"
         )
 
 
