@@ -172,3 +172,36 @@ def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
     assert sorted(outcomes)[0].startswith("S06 is already decided")
     assert sorted(outcomes)[1] == "SCT-000006"
     assert run("--db", postgres_url, "log", "verify").status == 0
+
+
+def test_exports_and_the_report_on_postgres(
+    run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from tests.test_deciding import PRACTICE
+
+    monkeypatch.setattr("triage.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC))
+    for args in (
+        PRACTICE,
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("import", SAMPLES / "requests.csv"),
+    ):
+        assert run("--db", postgres_url, *args).status == 0
+    assert run("--db", postgres_url, "--user", "cleo", "apply").status == 0
+    folder = Path(str(tmp_path))
+    for name in ("log.csv", "log.jsonl", "log.xlsx", "log.json"):
+        result = run("--db", postgres_url, "log", "export", "--out", folder / name)
+        assert result.status == 0, result.err
+        assert result.out.startswith("Exported 3 decisions")
+    report = run(
+        "--db", postgres_url, "report", "--month", "2025-02", "--out", folder / "r.csv",
+        "--show-small-counts",
+    )  # fmt: skip
+    assert report.status == 0, report.err
+    assert (folder / "r.csv").read_text().splitlines()[-1] == "all,all,all,all,all,3"
+    assert run("--db", postgres_url, "log", "verify").out.startswith(
+        "The decision log verifies: 23 entries"
+    )
