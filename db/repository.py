@@ -482,19 +482,19 @@ class Repository:
         """The request's decisions, oldest first: the last one stands."""
         return self._decisions(DecisionRow.request_id == request_id)
 
+    def decisions_by_id(self, decision_ids: Sequence[int]) -> list[Decision]:
+        return self._decisions(DecisionRow.id.in_(decision_ids)) if decision_ids else []
+
     def decision(self, decision_id: int) -> Decision | None:
         found = self._decisions(DecisionRow.id == decision_id)
         return found[0] if found else None
 
-    def _decisions(
-        self, *conditions: ColumnElement[bool], limit: int | None = None
-    ) -> list[Decision]:
+    def _decisions(self, *conditions: ColumnElement[bool]) -> list[Decision]:
         query = (
             select(DecisionRow, UserRow.name)
             .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
             .where(*conditions)
             .order_by(DecisionRow.id)
-            .limit(limit)
         )
         found = list(self._session.execute(query))
         letters: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
@@ -506,9 +506,6 @@ class Repository:
             ):
                 letters[decision_id][LetterKind(kind)] = text
         return [_decision(row, name, letters[row.id]) for row, name in found]
-
-    def count_decisions(self) -> int:
-        return self._session.scalar(select(func.count()).select_from(DecisionRow)) or 0
 
     def letter_hashes(self, decision_id: int) -> dict[LetterKind, str]:
         rows = self._session.execute(
@@ -607,6 +604,16 @@ class Repository:
                     notes[request_id] = str(json.loads(body).get("note") or "")
         return notes
 
+    def count_chosen(
+        self, chosen: DecisionFilter, decided_from: datetime | None, decided_before: datetime | None
+    ) -> int:
+        """How many decisions export_rows would give."""
+        counted = select(func.count()).select_from(DecisionRow)
+        counted = counted.join(UserRow, UserRow.id == DecisionRow.decided_by_id)
+        return (
+            self._session.scalar(counted.where(*_chosen(chosen, decided_from, decided_before))) or 0
+        )
+
     def export_rows(
         self,
         chosen: DecisionFilter,
@@ -617,17 +624,7 @@ class Repository:
     ) -> Iterator[dict[str, object]]:
         """The chosen decisions, oldest first, each as one flat row with its request's
         identifiers, who decided, and its letters; read in batches so memory stays flat."""
-        conditions: list[ColumnElement[bool]] = []
-        if decided_from is not None:
-            conditions.append(DecisionRow.decided_at >= decided_from)
-        if decided_before is not None:
-            conditions.append(DecisionRow.decided_at < decided_before)
-        if chosen.category is not None:
-            conditions.append(DecisionRow.category == chosen.category)
-        if chosen.action is not None:
-            conditions.append(DecisionRow.action == chosen.action)
-        if chosen.user is not None:
-            conditions.append(UserRow.name == chosen.user)
+        conditions = _chosen(chosen, decided_from, decided_before)
         columns = (
             DecisionRow.id.label("decision_id"),
             DecisionRow.our_ref,
@@ -690,24 +687,23 @@ class Repository:
                 yield {**row, "letters": letters[row["decision_id"]]}
             after = ids[-1]
 
-    def decisions_with_requests(self, *, batch: int = 500) -> Iterator[tuple[Decision, Request]]:
-        """Every decision with its request, oldest first, read in batches (for exports)."""
-        after = 0
-        while True:
-            decisions = self._decisions(DecisionRow.id > after, limit=batch)
-            if not decisions:
-                return
-            requests = {
-                row.id: _request(row)
-                for row in self._session.scalars(
-                    select(RequestRow).where(
-                        RequestRow.id.in_({decision.request_id for decision in decisions})
-                    )
-                )
-            }
-            for decision in decisions:
-                yield decision, requests[decision.request_id]
-            after = decisions[-1].id
+
+def _chosen(
+    chosen: DecisionFilter, decided_from: datetime | None, decided_before: datetime | None
+) -> list[ColumnElement[bool]]:
+    """The conditions on decisions (joined to who decided) that a DecisionFilter stands for."""
+    conditions: list[ColumnElement[bool]] = []
+    if decided_from is not None:
+        conditions.append(DecisionRow.decided_at >= decided_from)
+    if decided_before is not None:
+        conditions.append(DecisionRow.decided_at < decided_before)
+    if chosen.category is not None:
+        conditions.append(DecisionRow.category == chosen.category)
+    if chosen.action is not None:
+        conditions.append(DecisionRow.action == chosen.action)
+    if chosen.user is not None:
+        conditions.append(UserRow.name == chosen.user)
+    return conditions
 
 
 def _log_entry(row: LogEntryRow) -> LogEntry:

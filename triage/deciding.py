@@ -40,6 +40,7 @@ from triage.models import (
     Status,
     Suggestion,
     User,
+    sender_key,
 )
 from triage.permissions import Permission, may, require
 from triage.practice_policy import PolicyInForce, policy_in_force
@@ -82,7 +83,7 @@ def find_request(workspace: Workspace, ref: str, sender: str | None = None) -> R
     with workspace.database.read() as repository:
         found = repository.requests_with_ref(ref)
     if sender is not None:
-        key = " ".join(sender.split()).casefold()
+        key = sender_key(sender)
         found = [request for request in found if request.sender_key == key]
     if not found:
         raise UserError(f"no request with ref {ref!r}" + (f" from {sender!r}" if sender else ""))

@@ -69,10 +69,6 @@ def log_page(
     with workspace.database.read() as repository:
         entries = repository.latest_log_entries(event=kind, limit=limit, offset=offset)
         total = repository.count_log_entries(kind)
-        letters = {}
-        for entry in entries:
-            if entry.decision_id is not None:
-                decision = repository.decision(entry.decision_id)
-                if decision is not None:
-                    letters[decision.id] = decision.letters
+        ids = [entry.decision_id for entry in entries if entry.decision_id is not None]
+        letters = {decision.id: decision.letters for decision in repository.decisions_by_id(ids)}
     return LogPage(entries, total, letters)

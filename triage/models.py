@@ -189,6 +189,11 @@ class Source(BaseModel):
     location: str  # "line 12" or "entry 2 (ServiceRequest scr-0001)"
 
 
+def sender_key(sender: str) -> str:
+    """A sender with case and spacing folded: "Adult ADHD Service" = "adult  adhd service"."""
+    return " ".join(sender.split()).casefold()
+
+
 class IncomingRequest(BaseModel):
     """A request read from a file and checked, not yet stored."""
 
@@ -217,7 +222,7 @@ class IncomingRequest(BaseModel):
     @property
     def sender_key(self) -> str:
         """The sender with case and spacing folded: with ref, what makes a request unique."""
-        return " ".join(self.sender.split()).casefold()
+        return sender_key(self.sender)
 
     @cached_property
     def content_sha256(self) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from db import Repository
 from policies import CapacityLedger, NoDecisions, Policy, evaluate
 from triage.classify import read
-from triage.clock import PRACTICE_TIME
+from triage.clock import practice_midnight
 from triage.models import Action, Findings, IncomingRequest, Suggestion
 
 
@@ -41,12 +41,8 @@ class RecordedDecisions:
 
     def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
         return self._repository.accepted_count(
-            policy_id, rule_id, _midnight(start), _midnight(end + timedelta(days=1))
+            policy_id, rule_id, practice_midnight(start), practice_midnight(end + timedelta(days=1))
         )
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=PRACTICE_TIME)
 
 
 class _SimulatedLedger:

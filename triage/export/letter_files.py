@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 from triage.clock import practice_date
 from triage.errors import UserError
 from triage.export.recording import Exported, log_anchor, log_and_place
-from triage.export.rows import chosen_rows, fields
+from triage.export.rows import chosen_rows, count_chosen, letters
 from triage.models import DecisionFilter
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
@@ -38,25 +40,27 @@ def export_letters(
         raise UserError(f"{destination} must be a new or empty folder")
     if not destination.parent.is_dir():
         raise UserError(f"cannot write {destination}: {destination.parent} does not exist")
-    staging = destination.parent / f".{destination.name}.part"
-    staging.mkdir(mode=0o700)
+    # A private folder of its own beside the destination, renamed into place when complete.
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     listing = hashlib.sha256()
     decisions = 0
     try:
         with workspace.database.read() as repository:
             anchor = log_anchor(repository)
-            total = repository.count_decisions()
+            total = count_chosen(repository, chosen)
             for row in chosen_rows(repository, chosen):
-                values = fields(row, anchor)
-                decided = practice_date_of(values["decided_at"])
+                decided_at = row["decided_at"]
+                assert isinstance(decided_at, datetime)
+                parts = (
+                    practice_date(decided_at).isoformat(),
+                    row["request_ref"],
+                    row["nhs_number"] or "none",
+                    row["our_ref"],
+                )
                 stem = "_".join(
-                    _UNSAFE_IN_NAMES.sub("-", str(part)).strip("-") or "none"
-                    for part in (decided, values["request_ref"], values["nhs_number"] or "none",
-                                 values["our_ref"])
-                )  # fmt: skip
-                letters = row["letters"]
-                assert isinstance(letters, dict)
-                for kind, text in sorted(letters.items()):
+                    _UNSAFE_IN_NAMES.sub("-", str(part)).strip("-") or "none" for part in parts
+                )
+                for kind, text in sorted(letters(row).items()):
                     name = f"{stem}_{kind}.txt"
                     _write_private(staging / name, text)
                     listing.update(
@@ -66,19 +70,13 @@ def export_letters(
                 if progress is not None and decisions % 200 == 0:
                     progress(decisions, total)
     except BaseException:
-        for leftover in staging.iterdir():
-            leftover.unlink()
-        staging.rmdir()
+        shutil.rmtree(staging)
         raise
     if destination.exists():
         destination.rmdir()  # empty, checked above
     return log_and_place(
         workspace, staging, destination, "letters", chosen, decisions, anchor, listing.hexdigest()
     )
-
-
-def practice_date_of(iso: object) -> str:
-    return practice_date(datetime.fromisoformat(str(iso))).isoformat()
 
 
 def _write_private(path: Path, text: str) -> None:

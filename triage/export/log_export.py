@@ -9,7 +9,7 @@ from triage.errors import UserError
 from triage.export.files import check_destination, private_temporary
 from triage.export.formats import FORMATS, write_csv, write_fhir, write_jsonl, write_xlsx
 from triage.export.recording import Exported, log_anchor, log_and_place
-from triage.export.rows import chosen_rows
+from triage.export.rows import chosen_rows, count_chosen
 from triage.models import DecisionFilter
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
@@ -32,7 +32,7 @@ def export_log(
     destination = check_destination(destination)
     with workspace.database.read() as repository:
         anchor = log_anchor(repository)
-        total = repository.count_decisions()
+        total = count_chosen(repository, chosen)
         written = 0
 
         def tick() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +57,9 @@ def log_and_place(
                 },
             )
         temporary.replace(destination)
-    finally:
-        if temporary.exists():
-            if temporary.is_dir():
-                for leftover in temporary.iterdir():
-                    leftover.unlink()
-                temporary.rmdir()
-            else:
-                temporary.unlink()
+    finally:  # not placed (the log write failed): nothing is left behind
+        if temporary.is_dir():
+            shutil.rmtree(temporary)
+        else:
+            temporary.unlink(missing_ok=True)
     return Exported(destination, rows, sha256, anchor)

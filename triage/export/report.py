@@ -53,8 +53,12 @@ def month_range(first: str, last: str | None) -> tuple[date, date]:
         raise UserError(f"months are written YYYY-MM, e.g. 2025-03 (got {first!r})") from None
     if end_month < start:
         raise UserError(f"--to {last} is before --month {first}")
-    following = (end_month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return start, following - timedelta(days=1)
+    return start, _next_month(end_month) - timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def monthly_report(
@@ -114,7 +118,7 @@ def _summarise(
     month = start.replace(day=1)
     while month <= end:
         months.append(month.strftime("%Y-%m"))
-        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        month = _next_month(month)
     summary = Summary(months)
     for row in rows:
         decided_at, reasons = row["decided_at"], row["reasons"]

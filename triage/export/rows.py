@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from db import Repository
-from triage.clock import PRACTICE_TIME, practice_date
+from triage.clock import practice_date, practice_midnight
 from triage.models import DecisionFilter
 
 # Letter texts come last: the XLSX decisions sheet leaves them for the letters sheet.
@@ -35,9 +35,18 @@ class Anchor:
 
 def chosen_rows(repository: Repository, chosen: DecisionFilter) -> Iterator[Mapping[str, object]]:
     """The chosen decisions as stored, oldest first, with the practice's calendar for dates."""
-    start = _midnight(chosen.start) if chosen.start else None
-    end = _midnight(chosen.end + timedelta(days=1)) if chosen.end else None
-    return repository.export_rows(chosen, start, end)
+    return repository.export_rows(chosen, *_bounds(chosen))
+
+
+def count_chosen(repository: Repository, chosen: DecisionFilter) -> int:
+    return repository.count_chosen(chosen, *_bounds(chosen))
+
+
+def _bounds(chosen: DecisionFilter) -> tuple[datetime | None, datetime | None]:
+    """The chosen days as instants: from the first day's midnight to the day after the last."""
+    start = practice_midnight(chosen.start) if chosen.start else None
+    end = practice_midnight(chosen.end + timedelta(days=1)) if chosen.end else None
+    return start, end
 
 
 def fields(row: Mapping[str, object], anchor: Anchor) -> dict[str, object]:
@@ -92,7 +101,3 @@ def letters(row: Mapping[str, object]) -> dict[str, str]:
 
 def _value(value: object) -> object:
     return getattr(value, "value", value)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=PRACTICE_TIME)
