@@ -24,6 +24,15 @@ from triage.errors import UserError
 from triage.safe_text import one_line
 from triage.workspace import Workspace, switch_user, user_names
 
+# The screens: the key that opens each, its name and what it is for (keys, F1 and the palette).
+_SCREENS = (
+    ("f2", "queue", "Queue", "The requests to deal with"),
+    ("f3", "review", "GP review", "Requests waiting for a GP"),
+    ("f4", "log", "Decision log", "Every decision; exports and the report"),
+    ("f5", "policy", "Policy", "The policy in force; simulate another"),
+    ("f6", "stats", "Statistics", "Decisions per category and action (managers)"),
+)
+
 
 class TriageApp(App[None]):
     """Shared-care triage, for the clerk working the queue, the GP and the practice manager."""
@@ -40,28 +49,9 @@ class TriageApp(App[None]):
     DEFAULT_MODE = "queue"
     BINDINGS = [  # noqa: RUF012
         Binding("f1,question_mark", "help", "Help", tooltip="What this screen is for, its keys"),
-        Binding(
-            "f2", "switch_mode('queue')", "Queue", show=False, tooltip="The requests to deal with"
-        ),
-        Binding(
-            "f3",
-            "switch_mode('review')",
-            "GP review",
-            show=False,
-            tooltip="Requests waiting for a GP",
-        ),
-        Binding(
-            "f4", "switch_mode('log')", "Log", show=False, tooltip="The decision log, and exports"
-        ),
-        Binding(
-            "f5",
-            "switch_mode('policy')",
-            "Policy",
-            show=False,
-            tooltip="The policy, and simulation",
-        ),
-        Binding(
-            "f6", "switch_mode('stats')", "Statistics", show=False, tooltip="Counts (managers)"
+        *(
+            Binding(key, f"switch_mode('{mode}')", title, show=False, tooltip=about)
+            for key, mode, title, about in _SCREENS
         ),
         Binding(
             "f9", "switch_user", "Switch user", tooltip="Act as the demo's clerk, GP or manager"
@@ -128,8 +118,8 @@ class TriageApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for title, help_text, mode in _SCREENS:
-            yield SystemCommand(title, help_text, partial(self.switch_mode, mode))
+        for _, mode, title, about in _SCREENS:
+            yield SystemCommand(title, about, partial(self.switch_mode, mode))
         if self.workspace.demo:
             yield SystemCommand(
                 "Switch user", "Act as the demo's clerk, GP or manager", self.action_switch_user
@@ -137,27 +127,9 @@ class TriageApp(App[None]):
         # The screen's own actions, by name, so nothing needs a key to be remembered.
         for active in screen.active_bindings.values():
             binding = active.binding
-            if binding.description and binding.action not in _APP_ACTIONS:
+            if binding.description and active.node is screen:
                 yield SystemCommand(
                     binding.description,
                     binding.tooltip or binding.description,
                     lambda action=binding.action: self.run_action(action, screen),
                 )
-
-
-_SCREENS = (
-    ("Queue", "The requests to deal with", "queue"),
-    ("GP review", "Requests waiting for a GP", "review"),
-    ("Decision log", "Every decision; exports and the report", "log"),
-    ("Policy", "The policy in force; simulate another", "policy"),
-    ("Statistics", "Decisions per category and action (managers)", "stats"),
-)
-_APP_ACTIONS = {
-    "help",
-    "quit",
-    "switch_user",
-    "switch_mode('queue')",
-    "switch_mode('review')",
-    "switch_mode('log')",
-    "switch_mode('policy')",
-}

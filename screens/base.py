@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.screen import Screen
+from textual.widgets import ProgressBar
 
 from db import DatabaseError
 from triage.errors import UserError
@@ -33,8 +34,23 @@ class TriageScreen(Screen[None]):
     def workspace(self) -> Workspace:
         return self.triage_app.workspace
 
+    def tell(self, message: str, *, title: str = "", failed: bool = False) -> None:
+        tell(self, message, title=title, failed=failed)
+
     def show_failure(self, title: str, failure: BaseException) -> None:
-        self.notify(one_line(str(failure)), title=title, severity="error", markup=False, timeout=8)
+        tell(self, str(failure), title=title, failed=True)
+
+
+def tell(screen: Screen[Any], message: str, *, title: str = "", failed: bool = False) -> None:
+    """A notification whose words may quote a request (a ref, a name): made literal and on one
+    line, since neither markup=False nor Textual removes escape sequences."""
+    screen.notify(
+        one_line(message),
+        title=one_line(title),
+        severity="error" if failed else "information",
+        markup=False,
+        timeout=8 if failed else 5,
+    )
 
 
 def call_service(
@@ -44,19 +60,32 @@ def call_service(
     done: Callable[[T], None],
     *,
     group: str = "service",
+    exclusive: bool = False,
+    failed: Callable[[], None] | None = None,
 ) -> None:
-    """Run `work` in a thread; then `done(result)` on the UI thread, or show why it failed."""
+    """Run `work` in a thread; then `done(result)` on the UI thread, or show why it failed (and
+    call `failed`, e.g. to hide a progress bar). `exclusive` cancels the group's earlier run: a
+    reload replaces the one before it."""
 
     def run() -> None:
         try:
             result = work()
         except EXPECTED as failure:
-            screen.app.call_from_thread(_failed, screen, title, failure)
+            screen.app.call_from_thread(tell, screen, str(failure), title=title, failed=True)
+            if failed is not None:
+                screen.app.call_from_thread(failed)
             return
         screen.app.call_from_thread(done, result)
 
-    screen.run_worker(run, thread=True, group=group, exit_on_error=False)
+    screen.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
-def _failed(screen: Screen[Any], title: str, failure: BaseException) -> None:
-    screen.notify(one_line(str(failure)), title=title, severity="error", markup=False, timeout=8)
+def progress_bar(screen: Screen[Any], bar: ProgressBar) -> Callable[[int, int], None]:
+    """A progress callback for work in a thread that moves `bar` (a total of 0: not known)."""
+    bar.display = True
+    bar.update(total=None, progress=0)
+
+    def update(done: int, total: int) -> None:
+        screen.app.call_from_thread(bar.update, total=total or None, progress=done)
+
+    return update

@@ -80,7 +80,7 @@ class DecisionFlow:
 
     def _sent(self, item: QueueItem, then: Callable[[], None]) -> None:
         self._last_note = ""
-        self._screen.notify(f"{item.request.ref} now waits for a GP.", markup=False)
+        self._screen.tell(f"{item.request.ref} now waits for a GP.")
         then()
 
     def _ask_note(self, title: str, prompt: str, then: Callable[[str], None]) -> None:
@@ -95,11 +95,10 @@ class DecisionFlow:
         def recorded(decision: Decision) -> None:
             self._last_note = ""
             where = f" to {decision.redirect_to}" if decision.redirect_to else ""
-            self._screen.notify(
+            self._screen.tell(
                 f"{decision.our_ref}: {item.request.ref} {decision.action.value}{where}; "
                 "letters recorded.",
                 title="Decided",
-                markup=False,
             )
             then()
 

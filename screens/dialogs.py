@@ -27,8 +27,8 @@ class NoteDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
-            yield Static(Text(self._prompt))
+            yield Label(Text(one_line(self._title)), classes="dialog-title")
+            yield Static(Text(one_line(self._prompt)))
             yield Input(value=self._value, id="note", placeholder="Required")
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
@@ -69,7 +69,7 @@ class OverrideDialog(ModalScreen[Override | None]):
             if action is not self._suggested
         ]
         with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(Text(one_line(self._title)), classes="dialog-title")
             yield Select(actions, id="action", allow_blank=False, value=actions[0][1])
             yield Input(value=self._note, id="note", placeholder="Why (required)")
             yield Input(id="redirect-to", placeholder="Redirect to (for a redirect)")
@@ -118,7 +118,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self._question))
+            yield Static(Text(one_line(self._question)))
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="warning")
                 yield Button("No (n)", id="no")
@@ -142,7 +142,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(Text(one_line(self._title)), classes="dialog-title")
             yield OptionList(
                 *(Option(Text(one_line(label)), id=key) for key, label in self._choices)
             )
@@ -166,7 +166,7 @@ class InputDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(Text(one_line(self._title)), classes="dialog-title")
             yield Input(value=self._value, id="value")
             with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")

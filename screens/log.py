@@ -8,16 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
-from screens.base import EXPECTED, TriageScreen
+from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME, practice_today
-from triage.decision_log import LogPage, log_page, verify_log
+from triage.decision_log import LogCheck, LogPage, log_page, verify_log
 from triage.export import Exported, export_letters, export_log, suffix_format
 from triage.export.report import monthly_report
 from triage.models import LetterKind, LogEntry, LogEvent
@@ -25,7 +25,7 @@ from triage.safe_text import one_line, terminal_safe
 
 PAGE_SIZE = 200
 COLUMNS = (("Seq", 4), ("When", 12), ("Event", 8), ("Who", 11), ("Request", 11), ("What", 22))
-_EVENT_WORDS = {
+_EVENT_WORDS: dict[str, str] = {  # the log stores events as text
     LogEvent.DECISION: "decision",
     LogEvent.OVERRIDE: "override",
     LogEvent.REVIEW: "review",
@@ -96,16 +96,15 @@ class LogScreen(TriageScreen):
     # --- the entries ----------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        self._load(self.event, self.first_row)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, event: LogEvent | None, offset: int) -> None:
-        try:
-            page = log_page(self.workspace, event=event, limit=PAGE_SIZE, offset=offset)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self.show_failure, "Could not read the log", failure)
-            return
-        self.app.call_from_thread(self._show, page)
+        event, offset = self.event, self.first_row
+        call_service(
+            self,
+            "Could not read the log",
+            lambda: log_page(self.workspace, event=event, limit=PAGE_SIZE, offset=offset),
+            self._show,
+            group="load",
+            exclusive=True,
+        )
 
     def _show(self, page: LogPage) -> None:
         self._page = page
@@ -154,15 +153,16 @@ class LogScreen(TriageScreen):
 
     def action_verify(self) -> None:
         self.query_one("#chain", Static).update(Text("Checking the chain…"))
-        self._verify()
+        call_service(
+            self,
+            "Could not check the log",
+            lambda: verify_log(self.workspace),
+            self._verified,
+            group="verify",
+            exclusive=True,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
-    def _verify(self) -> None:
-        try:
-            check = verify_log(self.workspace)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self.show_failure, "Could not check the log", failure)
-            return
+    def _verified(self, check: LogCheck) -> None:
         result = check.verification
         if result.ok:
             line = Text(f"Chain verified: {result.count:,} entries; head {result.head_hash}")
@@ -171,7 +171,7 @@ class LogScreen(TriageScreen):
                 f"CHAIN BROKEN at entry {result.first_bad}: {one_line(result.problem)}",
                 style="bold reverse",
             )
-        self.app.call_from_thread(self.query_one("#chain", Static).update, line)
+        self.query_one("#chain", Static).update(line)
 
     # --- export ---------------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class LogScreen(TriageScreen):
             destination = Path(path)
             export_format = suffix_format(destination)
             if export_format is None:
-                self.notify("End the file name in .csv, .jsonl, .xlsx or .json (FHIR).")
+                self.tell("End the file name in .csv, .jsonl, .xlsx or .json (FHIR).")
                 return
             self._run_export(
                 lambda progress: export_log(
@@ -227,43 +227,29 @@ class LogScreen(TriageScreen):
         )
 
     def _run_export(self, work: Callable[[Callable[[int, int], None]], Exported]) -> None:
-        bar = self.query_one("#export-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=None, progress=0)
-        self._export(work)
+        progress = progress_bar(self, self.query_one("#export-progress", ProgressBar))
+        call_service(
+            self,
+            "Not exported",
+            lambda: work(progress),
+            self._exported,
+            group="export",
+            exclusive=True,
+            failed=self._hide_progress,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _export(self, work: Callable[[Callable[[int, int], None]], Exported]) -> None:
-        bar = self.query_one("#export-progress", ProgressBar)
-
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(bar.update, total=total or None, progress=done)
-
-        try:
-            exported = work(progress)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self._exported, None, failure)
-            return
-        self.app.call_from_thread(self._exported, exported, None)
-
-    def _exported(self, exported: Exported | None, failure: BaseException | None) -> None:
+    def _hide_progress(self) -> None:
         self.query_one("#export-progress").display = False
-        if exported is None:
-            self.show_failure("Not exported", failure or Exception("unknown"))
-            return
-        self.notify(
+
+    def _exported(self, exported: Exported) -> None:
+        self._hide_progress()
+        self.tell(
             f"{exported.rows:,} decisions to {exported.path}; log head {exported.anchor.count} "
             f"{exported.anchor.hash[:16]}…",
             title="Exported",
-            markup=False,
         )
         self.action_reload()
         self.action_verify()
-
-
-def _event_word(event: str) -> str:
-    known = {kind.value: word for kind, word in _EVENT_WORDS.items()}
-    return known.get(event, event)
 
 
 def _cells(entry: LogEntry) -> tuple[Text, ...]:
@@ -272,7 +258,7 @@ def _cells(entry: LogEntry) -> tuple[Text, ...]:
     values = (
         str(entry.seq),
         f"{entry.at.astimezone(PRACTICE_TIME):%d %b %H:%M}",
-        _event_word(entry.event),
+        _EVENT_WORDS.get(entry.event, entry.event),
         entry.actor,
         str(request.get("ref") or ""),
         _summary(body),

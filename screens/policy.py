@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from db import PolicyActivation
-from screens.base import EXPECTED, TriageScreen
+from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME
 from triage.models import Suggestion
@@ -65,19 +64,17 @@ class PolicyScreen(TriageScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self._load()
+        call_service(
+            self,
+            "Could not read the policy",
+            lambda: (policy_in_force(self.workspace), policy_history(self.workspace)),
+            self._show,
+            group="load",
+            exclusive=True,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self) -> None:
-        try:
-            in_force = policy_in_force(self.workspace)
-            history = policy_history(self.workspace)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self.show_failure, "Could not read the policy", failure)
-            return
-        self.app.call_from_thread(self._show, in_force, history)
-
-    def _show(self, in_force: PolicyInForce | None, history: list[PolicyActivation]) -> None:
+    def _show(self, found: tuple[PolicyInForce | None, list[PolicyActivation]]) -> None:
+        in_force, history = found
         text = Text()
         if in_force is None:
             text.append("No policy is in force: nothing is suggested.\n", style="bold")
@@ -112,14 +109,20 @@ class PolicyScreen(TriageScreen):
 
     def action_simulate(self) -> None:
         def chosen(spec: str | None) -> None:
-            if spec:
-                bar = self.query_one("#simulate-progress", ProgressBar)
-                bar.display = True
-                bar.update(total=None, progress=0)
-                self.query_one("#changes-title", Static).update(
-                    Text(f"Simulating {one_line(spec)}…")
-                )
-                self._simulate(spec)
+            if not spec:
+                return
+            bar = self.query_one("#simulate-progress", ProgressBar)
+            progress = progress_bar(self, bar)
+            self.query_one("#changes-title", Static).update(Text(f"Simulating {one_line(spec)}…"))
+            call_service(
+                self,
+                "Not simulated",
+                lambda: compare_policy(self.workspace, load_policy(spec, self.workspace), progress),
+                self._simulated,
+                group="simulate",
+                exclusive=True,
+                failed=self._not_simulated,
+            )
 
         self.app.push_screen(
             InputDialog(
@@ -128,28 +131,13 @@ class PolicyScreen(TriageScreen):
             chosen,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
-    def _simulate(self, spec: str) -> None:
-        bar = self.query_one("#simulate-progress", ProgressBar)
-
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(bar.update, total=total, progress=done)
-
-        try:
-            comparison = compare_policy(self.workspace, load_policy(spec, self.workspace), progress)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self._simulated, None, failure)
-            return
-        self.app.call_from_thread(self._simulated, comparison, None)
-
-    def _simulated(self, comparison: Comparison | None, failure: BaseException | None) -> None:
+    def _not_simulated(self) -> None:
         self.query_one("#simulate-progress").display = False
-        title = self.query_one("#changes-title", Static)
-        if comparison is None:
-            title.update(Text("Not simulated."))
-            self.show_failure("Not simulated", failure or Exception("unknown"))
-            return
-        title.update(
+        self.query_one("#changes-title", Static).update(Text("Not simulated."))
+
+    def _simulated(self, comparison: Comparison) -> None:
+        self.query_one("#simulate-progress").display = False
+        self.query_one("#changes-title", Static).update(
             Text(
                 f"{one_line(comparison.candidate)} against "
                 f"{one_line(comparison.in_force or 'no policy')}: {len(comparison.changes):,} of "

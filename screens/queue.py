@@ -20,15 +20,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
-from screens.base import EXPECTED, TriageScreen
+from screens.base import EXPECTED, TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
 from triage.assessments import refresh_assessments
 from triage.clock import practice_date, practice_today
-from triage.deciding import apply_policy
-from triage.errors import ProblemsFound
+from triage.deciding import Applied, apply_policy
 from triage.importing import import_files
 from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
 from triage.presentation import ACTION_LABELS, SHORT_FLAG, short_category
@@ -190,9 +189,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
 
     def _failed(self, message: str) -> None:
         self.query_one("#counts", Static).update(Text(one_line(message)))
-        self.notify(
-            one_line(message), title="Could not load the queue", severity="error", markup=False
-        )
+        self.tell(message, title="Could not load the queue", failed=True)
 
     def _show(self, page: QueuePage, why: dict[int, str]) -> None:
         table = self.query_one("#queue", DataTable)
@@ -344,57 +341,54 @@ class QueueScreen(TriageScreen, DecisionFlow):
         )
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    def _progress(self, label: str) -> Callable[[int, int], None]:
-        """A progress callback for a worker thread, shown in the bar above the table."""
-        bar = self.query_one("#work-progress", ProgressBar)
-        counts = self.query_one("#counts", Static)
-        self.app.call_from_thread(setattr, bar, "display", True)
-        self.app.call_from_thread(counts.update, Text(label))
-
-        def update(done: int, total: int) -> None:
-            self.app.call_from_thread(bar.update, total=total or None, progress=done)
-
-        return update
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="long")
     def _import(self, files: list[Path]) -> None:
-        try:
-            summary = import_files(self.workspace, files, progress=self._progress)
-        except ProblemsFound as problems:
-            self.app.call_from_thread(self._long_work_done, "Not imported", str(problems), True)
-            return
-        except EXPECTED as failure:
-            self.app.call_from_thread(self._long_work_done, "Not imported", str(failure), True)
-            return
-        message = (
-            f"{summary.added:,} added, {summary.already_present:,} already here, "
-            f"{summary.rejected:,} rejected."
-        )
-        self.app.call_from_thread(self._long_work_done, "Imported", message, False)
+        update = progress_bar(self, self.query_one("#work-progress", ProgressBar))
+        counts = self.query_one("#counts", Static)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="long")
+        def phase(label: str) -> Callable[[int, int], None]:  # reading each file, then saving
+            self.app.call_from_thread(counts.update, Text(one_line(label)))
+            return update
+
+        call_service(
+            self,
+            "Not imported",
+            lambda: import_files(self.workspace, files, progress=phase),
+            lambda summary: self._long_work_done(
+                "Imported",
+                f"{summary.added:,} added, {summary.already_present:,} already here, "
+                f"{summary.rejected:,} rejected.",
+            ),
+            group="long",
+            exclusive=True,
+            failed=self._long_work_failed,
+        )
+
     def _apply(self) -> None:
-        progress = self._progress("Applying the policy…")
-        try:
-            applied = apply_policy(self.workspace, progress=progress)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self._long_work_done, "Not applied", str(failure), True)
-            return
+        update = progress_bar(self, self.query_one("#work-progress", ProgressBar))
+        self.query_one("#counts", Static).update(Text("Applying the policy…"))
+        call_service(
+            self,
+            "Not applied",
+            lambda: apply_policy(self.workspace, progress=update),
+            self._applied,
+            group="long",
+            exclusive=True,
+            failed=self._long_work_failed,
+        )
+
+    def _applied(self, applied: Applied) -> None:
         decided = ", ".join(
             f"{count:,} {ACTION_LABELS[action]}" for action, count in applied.decided.items()
         )
-        message = f"{decided} decided; {applied.sent_to_gp:,} sent to a GP."
-        self.app.call_from_thread(self._long_work_done, "Applied", message, False)
+        self._long_work_done("Applied", f"{decided} decided; {applied.sent_to_gp:,} sent to a GP.")
 
-    def _long_work_done(self, title: str, message: str, failed: bool) -> None:
+    def _long_work_failed(self) -> None:
         self.query_one("#work-progress").display = False
-        self.notify(
-            one_line(message),
-            title=title,
-            severity="error" if failed else "information",
-            markup=False,
-            timeout=10,
-        )
+        self.action_reload()
+
+    def _long_work_done(self, title: str, message: str) -> None:
+        self.query_one("#work-progress").display = False
+        self.tell(message, title=title)
         self._assessed = False  # new requests, new decisions: bring the filters up to date
         self.action_reload()
 

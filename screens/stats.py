@@ -4,13 +4,12 @@ decisions over the last twelve months, drawn in the terminal. The same counts as
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
-from screens.base import EXPECTED, TriageScreen
+from screens.base import TriageScreen, call_service
 from triage.export.report import ACTIONS, Summary, decision_statistics
 
 
@@ -39,16 +38,14 @@ class StatsScreen(TriageScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self) -> None:
-        try:
-            summary = decision_statistics(self.workspace)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self.show_failure, "No statistics", failure)
-            return
-        self.app.call_from_thread(self._show, summary)
+        call_service(
+            self,
+            "No statistics",
+            lambda: decision_statistics(self.workspace),
+            self._show,
+            group="load",
+            exclusive=True,
+        )
 
     def _show(self, summary: Summary) -> None:
         month = summary.months[-1]

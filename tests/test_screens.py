@@ -656,3 +656,22 @@ def test_statistics_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None
         await settle(pilot)
 
     assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=decide_then_stats)
+
+
+async def test_notifications_quoting_a_request_show_it_literally(
+    practice: Workspace, tmp_path: Path
+) -> None:
+    path = write_requests_csv(
+        tmp_path / "escape.csv",
+        [["E\x1b[2JX", "2025-01-14", "9434765919", "Ann", "1980-01-01", "Dr R", "Haematology"]],
+    )
+    import_files(practice, [path])
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await type_into(pilot, "check")
+        await pilot.press("enter")
+        await settle(pilot)
+        [message] = [notification.message for notification in app._notifications]
+        assert message == "E\\x1b[2JX now waits for a GP."
