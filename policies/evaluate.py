@@ -23,6 +23,7 @@ from triage.models import (
     Reason,
     Suggestion,
     Urgency,
+    in_flag_order,
 )
 
 
@@ -62,7 +63,7 @@ def evaluate(
     triggers = _review_triggers(policy, request, findings, on, age)
     match = _first_rule(policy, request, category, on, age)
     if triggers:
-        flags = tuple(flag for flag in Flag if flag in triggers)
+        flags = in_flag_order(triggers)
         why = "; ".join(triggers[flag] for flag in flags)
         otherwise = ""
         if isinstance(match, Rule) and match.action is not Action.GP_REVIEW:
@@ -240,13 +241,15 @@ def _default(policy: Policy, category: Category | None) -> Suggestion:
 # --- Words -------------------------------------------------------------------------------------
 
 
+_PHRASES = {
+    Action.DECLINE: "Decline",
+    Action.ACCEPT: "Accept",
+    Action.GP_REVIEW: "A GP reviews it",
+}
+
+
 def _phrase(action: Action, redirect_to: str | None, *, lower: bool = False) -> str:
-    phrase = {
-        Action.DECLINE: "Decline",
-        Action.REDIRECT: f"Redirect to {redirect_to}",
-        Action.ACCEPT: "Accept",
-        Action.GP_REVIEW: "A GP reviews it",
-    }[action]
+    phrase = f"Redirect to {redirect_to}" if action is Action.REDIRECT else _PHRASES[action]
     return phrase[0].lower() + phrase[1:] if lower else phrase
 
 

@@ -252,18 +252,27 @@ def test_matching_is_whole_words_ignoring_case_punctuation_and_plurals() -> None
 def test_the_phrase_index_prefers_the_longest_phrase_within_a_layer() -> None:
     index = PhraseIndex()
     layer = index.add_layer([("adhd", 1), ("adult adhd service", 2)])
-    found = index.find(words("the adult ADHD service, and ADHD again"))
-    assert [match.payloads for match in found.of(layer)] == [(2,), (1,)]
+    found = index.find([("text", words("the adult ADHD service, and ADHD again"))])
+    assert [match.payloads for _, match in found.of(layer)] == [(2,), (1,)]
+
+
+def test_a_phrase_never_spans_two_fields() -> None:
+    index = PhraseIndex()
+    layer = index.add_layer([("same day", "urgent")])
+    found = index.find([("diagnosis", words("seen the same")), ("text", words("day one"))])
+    assert not found.of(layer)
+    found = index.find([("diagnosis", words("none")), ("text", words("seen the same day"))])
+    assert [(field, match.phrase) for field, match in found.of(layer)] == [("text", "same day")]
 
 
 def test_layers_of_the_phrase_index_do_not_hide_each_other() -> None:
     index = PhraseIndex()
     medicines = index.add_layer([("lithium", "medicine")])
     red_flags = index.add_layer([("lithium toxicity", "red flag")])
-    found = index.find(words("Signs of Lithium toxicity."))
-    assert [match.phrase for match in found.of(medicines)] == ["lithium"]
-    assert [match.phrase for match in found.of(red_flags)] == ["lithium toxicity"]
-    assert not index.find(words("no match here"))
+    found = index.find([("text", words("Signs of Lithium toxicity."))])
+    assert [match.phrase for _, match in found.of(medicines)] == ["lithium"]
+    assert [match.phrase for _, match in found.of(red_flags)] == ["lithium toxicity"]
+    assert not index.find([("text", words("no match here"))])
 
 
 # --- red flags --------------------------------------------------------------------------------
@@ -290,6 +299,22 @@ def red_flags(**fields: object) -> list[tuple[str, str]]:
 )
 def test_results_outside_their_safe_range_are_red_flags(text: str, found: str, why: str) -> None:
     assert (found, why) in red_flags(text=text)
+
+
+def test_results_are_listed_once_each_in_the_order_written() -> None:
+    text = "Serum lithium 1.6 today; pulse 36; INR 7.1 and again INR 7.1; pulse 36 inr 5.5"
+    assert red_flags(text=text) == [
+        ("Serum lithium 1.6", "lithium level above 1.2"),
+        ("pulse 36", "heart rate under 40"),
+        ("INR 7.1", "INR above 5"),
+        ("inr 5.5", "INR above 5"),
+    ]
+
+
+def test_a_result_after_a_letter_that_lower_cases_longer_is_still_read_whole() -> None:
+    # "İ" becomes two characters in lower case, so places in the lower-cased text shift.
+    [(found, why)] = red_flags(text="Seen by Dr İnce. INR 6.2 today.")
+    assert (found, why) == ("inr 6.2", "INR above 5")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from datetime import date
 from policies import evaluate
 from triage.classify import read
 from triage.clock import practice_today
-from triage.models import Findings, Flag, QueueQuery, Request, Status, Suggestion
+from triage.models import Findings, Flag, QueueQuery, Request, Status, Suggestion, in_flag_order
 from triage.permissions import Permission, require
 from triage.practice_policy import policy_in_force
 from triage.suggest import RecordedDecisions
@@ -31,7 +31,7 @@ class QueueItem:
     def flags(self) -> tuple[Flag, ...]:
         """The request's own flags (from intake) and the policy's, once each."""
         found = set(self.request.flags) | set(self.suggestion.flags if self.suggestion else ())
-        return tuple(flag for flag in Flag if flag in found)
+        return in_flag_order(found)
 
 
 @dataclass(frozen=True)

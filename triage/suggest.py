@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from db import Repository
 from policies import CapacityLedger, NoDecisions, Policy, evaluate
@@ -19,8 +19,7 @@ from triage.clock import practice_midnight
 from triage.models import Action, Findings, IncomingRequest, Suggestion
 
 
-@dataclass(frozen=True, slots=True)
-class Assessed:
+class Assessed(NamedTuple):
     request: IncomingRequest
     findings: Findings
     suggestion: Suggestion

@@ -10,7 +10,8 @@ or a sender whose stated category the evidence contradicts make a request mixed:
 from __future__ import annotations
 
 from triage.classify.reading import ReadRequest
-from triage.classify.vocabulary import Meaning, Vocabulary
+from triage.classify.text import Match
+from triage.classify.vocabulary import CodeEntry, Meaning, Vocabulary
 from triage.models import Category, Classification, Evidence, EvidenceKind
 
 # How much one piece of evidence of each kind counts towards confidence.
@@ -25,77 +26,112 @@ _WEIGHT = {
 _NAME_FIELDS = frozenset({"organisation", "requester"})
 _NAME_WEIGHT = 0.6
 _IDENTIFYING = frozenset({EvidenceKind.CODE, EvidenceKind.MEDICINE, EvidenceKind.TERM})
+_ORDER = {category: number for number, category in enumerate(Category)}
 
 
 def classify(read: ReadRequest, vocabulary: Vocabulary) -> Classification:
-    found = _evidence(read, vocabulary)
-    identified = {item.category for item in found if item.kind in _IDENTIFYING and item.category}
-    other_work = [item for item in found if item.kind is EvidenceKind.OTHER_WORK]
+    evidence = _evidence(read, vocabulary)
+    identified = {
+        item.category
+        for item in evidence
+        if item.kind in _IDENTIFYING and item.category is not None
+    }
     declared = read.request.category
     if declared is not None:
-        found.append(_declared(declared, identified))
-
-    ranked = sorted(identified, key=lambda category: -_confidence(found, category))
-    category: Category | None
+        evidence.append(_declared(declared, identified))
+    confidence = _confidence(evidence)
+    # Strongest first; ties in the order categories are listed, so the wording is repeatable.
+    ranked = sorted(identified, key=lambda category: (-confidence[category], _ORDER[category]))
+    category: Category | None = None
+    because = ""
     if len(ranked) == 1:
-        category = only = ranked[0]
-        because = ""
-        if declared is not None and declared is not only:
-            because = f"the sender says {declared.label} but it reads as {only.label}"
-        elif other_work:
-            because = f"it asks for {other_work[0].note} as well as {only.label}"
-        confidence = _confidence(found, only)
-    else:
-        category, confidence = None, 0.0
-        because = f"it reads as both {ranked[0].label} and {ranked[1].label}" if ranked else ""
-    shown = [item for item in found if _worth_showing(item, identified)]
+        category = ranked[0]
+        other_work = next((item for item in evidence if item.kind is EvidenceKind.OTHER_WORK), None)
+        if declared is not None and declared is not category:
+            because = f"the sender says {declared.label} but it reads as {category.label}"
+        elif other_work is not None:
+            because = f"it asks for {other_work.note} as well as {category.label}"
+    elif ranked:
+        because = f"it reads as both {ranked[0].label} and {ranked[1].label}"
     return Classification(
         category=category,
         categories=tuple(ranked),
-        confidence=round(confidence, 2),
-        evidence=tuple(_unique(shown)),
+        confidence=round(confidence[category], 2) if category else 0.0,
+        evidence=_shown(evidence, identified),
         mixed=bool(because),
         mixed_because=because,
     )
 
 
 def _evidence(read: ReadRequest, vocabulary: Vocabulary) -> list[Evidence]:
-    # (field, what was found, its meaning, the code's description) for every code and phrase
-    hits: list[tuple[str, str, Meaning, str]] = []
+    """What each known code and phrase in the request says, in the order of its fields."""
+    codes = []
     for code in read.request.codes:
         entry = vocabulary.codes.get(code.strip())
         if entry is not None:
-            hits.append(("codes", code.strip(), entry.meaning, f"{entry.system}: {entry.term}"))
-    for field, found in read.found:
-        for match in found.of(vocabulary.meanings):
-            hits.extend((field, match.phrase, meaning, "") for meaning in match.payloads)
-    # Indication-dependent medicines asked for (in the medications or codes), by group.
-    asked = {
-        meaning.group
-        for field, _, meaning, _ in hits
-        if meaning.group
-        and meaning.kind is EvidenceKind.MEDICINE
-        and field in ("medications", "codes")
-    }
+            codes.append((code.strip(), entry))
+    phrases = read.found.of(vocabulary.meanings)
     evidence = []
-    for field, found_as, meaning, code_term in hits:
-        if not meaning.group:
-            note = _join(code_term, meaning.note) if code_term else meaning.note
-            evidence.append(Evidence(field, found_as, meaning.kind, meaning.category, note))
-            continue
-        group = vocabulary.indication_groups[meaning.group]
-        reason = read.indication(group)
-        if meaning.kind is EvidenceKind.OTHER_WORK:
-            # "menopause" is other work only when it explains a medicine the letter asks for.
-            if meaning.group in asked and reason is None:
-                evidence.append(Evidence(field, found_as, meaning.kind, None, meaning.note))
-        elif reason is not None:
-            note = _join(code_term, f"counts: the request is about gender ({reason!r})")
-            evidence.append(Evidence(field, found_as, EvidenceKind.MEDICINE, group.category, note))
+    for code, entry in codes:
+        meaning, term = entry.meaning, f"{entry.system}: {entry.term}"
+        if meaning.group:
+            item = _indicated("codes", code, meaning, term, read, vocabulary, codes, phrases)
+            if item is not None:
+                evidence.append(item)
         else:
-            note = _join(code_term, "counts only when the request is about gender")
-            evidence.append(Evidence(field, found_as, EvidenceKind.CONTEXT, group.category, note))
+            note = _join(term, meaning.note)
+            evidence.append(Evidence("codes", code, meaning.kind, meaning.category, note))
+    for field, match in phrases:
+        for meaning in match.payloads:
+            if meaning.group:
+                item = _indicated(
+                    field, match.phrase, meaning, "", read, vocabulary, codes, phrases
+                )
+                if item is not None:
+                    evidence.append(item)
+            else:
+                evidence.append(
+                    Evidence(field, match.phrase, meaning.kind, meaning.category, meaning.note)
+                )
     return evidence
+
+
+def _indicated(
+    field: str,
+    found_as: str,
+    meaning: Meaning,
+    code_term: str,
+    read: ReadRequest,
+    vocabulary: Vocabulary,
+    codes: list[tuple[str, CodeEntry]],
+    phrases: list[tuple[str, Match[Meaning]]],
+) -> Evidence | None:
+    """What an indication-dependent medicine, or other work, says given the whole request."""
+    group = vocabulary.indication_groups[meaning.group]
+    reason = read.indication(group)
+    if meaning.kind is EvidenceKind.OTHER_WORK:
+        # "menopause" is other work only when it explains a medicine the letter asks for.
+        if reason is None and _asks_for(meaning.group, codes, phrases):
+            return Evidence(field, found_as, meaning.kind, None, meaning.note)
+        return None
+    if reason is not None:
+        note = _join(code_term, f"counts: the request is about gender ({reason!r})")
+        return Evidence(field, found_as, EvidenceKind.MEDICINE, group.category, note)
+    note = _join(code_term, "counts only when the request is about gender")
+    return Evidence(field, found_as, EvidenceKind.CONTEXT, group.category, note)
+
+
+def _asks_for(
+    group: str, codes: list[tuple[str, CodeEntry]], phrases: list[tuple[str, Match[Meaning]]]
+) -> bool:
+    """Whether the request asks for a medicine of the group, by name or by code."""
+    meanings = [entry.meaning for _, entry in codes]
+    meanings += [
+        meaning for field, match in phrases if field == "medications" for meaning in match.payloads
+    ]
+    return any(
+        meaning.group == group and meaning.kind is EvidenceKind.MEDICINE for meaning in meanings
+    )
 
 
 def _declared(declared: Category, identified: set[Category]) -> Evidence:
@@ -108,33 +144,27 @@ def _declared(declared: Category, identified: set[Category]) -> Evidence:
     return Evidence("category", declared.value, EvidenceKind.DECLARED, declared, note)
 
 
-def _confidence(evidence: list[Evidence], category: Category) -> float:
-    doubt = 1.0
+def _confidence(evidence: list[Evidence]) -> dict[Category, float]:
+    """How strongly the evidence points to each category: 1 - the product of its doubts."""
+    doubt: dict[Category, float] = {}
     for item in evidence:
-        if item.category is category and item.kind in _WEIGHT:
+        if item.category is not None and item.kind in _WEIGHT:
             weight = _WEIGHT[item.kind]
             if item.field in _NAME_FIELDS and item.kind in _IDENTIFYING:
                 weight = _NAME_WEIGHT
-            doubt *= 1.0 - weight
-    return 1.0 - doubt
+            doubt[item.category] = doubt.get(item.category, 1.0) * (1.0 - weight)
+    return {category: 1.0 - value for category, value in doubt.items()}
 
 
-def _worth_showing(item: Evidence, identified: set[Category]) -> bool:
-    """Hints for categories the request is not are noise, unless nothing was identified."""
-    if item.kind is not EvidenceKind.CONTEXT or item.category is None:
-        return True
-    return item.category in identified or not identified
-
-
-def _unique(evidence: list[Evidence]) -> list[Evidence]:
-    seen: set[tuple[str, str, EvidenceKind, Category | None]] = set()
-    unique = []
+def _shown(evidence: list[Evidence], identified: set[Category]) -> tuple[Evidence, ...]:
+    """Each piece of evidence once; hints for categories the request is not are noise, unless
+    nothing was identified."""
+    shown: dict[tuple[str, str, EvidenceKind, Category | None], Evidence] = {}
     for item in evidence:
-        key = (item.field, item.found, item.kind, item.category)
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
-    return unique
+        if item.kind is EvidenceKind.CONTEXT and identified and item.category not in identified:
+            continue
+        shown.setdefault((item.field, item.found, item.kind, item.category), item)
+    return tuple(shown.values())
 
 
 def _join(*parts: str) -> str:

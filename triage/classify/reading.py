@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triage.classify.text import Found, words
+from triage.classify.text import words
 from triage.classify.vocabulary import IndicationGroup, Vocabulary
 from triage.models import IncomingRequest
 
@@ -21,17 +21,10 @@ class ReadRequest:
             "requester": request.requester,
         }
         self.words = {field: words(text) for field, text in self.texts.items()}
-        find = vocabulary.phrases.find
-        # Only the fields where some phrase was found.
-        self.found: list[tuple[str, Found]] = []
-        for field, field_words in self.words.items():
-            found = find(field_words)
-            if found:
-                self.found.append((field, found))
+        self.found = vocabulary.phrases.find(self.words.items())
 
     def indication(self, group: IndicationGroup) -> str | None:
         """The words showing the request is about the group's indication, if any."""
-        for _, found in self.found:
-            for match in found.of(group.requires):
-                return match.phrase
+        for _, match in self.found.of(group.requires):
+            return match.phrase
         return None

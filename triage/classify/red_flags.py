@@ -7,13 +7,13 @@ sender's name: "Same Day Emergency Care" as a sender is not a red flag.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Set
 
 from triage.classify.reading import ReadRequest
 from triage.classify.vocabulary import Vocabulary
 from triage.models import Category, RedFlag
 
-_LETTER_FIELDS = frozenset({"medications", "diagnosis", "text"})
+_LETTER_FIELDS = frozenset({"medications", "diagnosis", "text", "codes"})
 _RESULT_FIELDS = ("diagnosis", "text")
 
 
@@ -24,30 +24,52 @@ def scan(
     flags: dict[str, RedFlag] = {}  # by what was found: once is enough, wherever it was
     layers = [vocabulary.red_flag_words]
     layers += [vocabulary.category_red_flags[category] for category in categories]
-    letter = [(field, found) for field, found in read.found if field in _LETTER_FIELDS]
+    found = [read.found]  # the letter, then the descriptions of its codes
     for code in read.request.codes:
         entry = vocabulary.codes.get(code.strip())
         if entry is not None and entry.found:
-            letter.append(("codes", entry.found))
-    for field, found in letter:
+            found.append(entry.found)
+    for phrases in found:
         for layer in layers:
-            for match in found.of(layer):
-                flags.setdefault(match.phrase, RedFlag(field, match.phrase, match.payloads[0]))
+            for field, match in phrases.of(layer):
+                if field in _LETTER_FIELDS:
+                    flags.setdefault(match.phrase, RedFlag(field, match.phrase, match.payloads[0]))
     for field in _RESULT_FIELDS:
-        if not vocabulary.value_first_words.isdisjoint(read.words[field]):
-            for flag in _results(field, read.texts[field], vocabulary):
+        names = vocabulary.value_first_words.intersection(read.words[field])
+        if names:  # most letters give no result
+            for flag in _results(field, read.texts[field], names, vocabulary):
                 flags.setdefault(flag.found.lower(), flag)
     return tuple(flags.values())
 
 
-def _results(field: str, text: str, vocabulary: Vocabulary) -> Iterable[RedFlag]:
-    """Results outside their safe range ("INR 6.2", "heart rate 38")."""
+def _results(field: str, text: str, names: Set[str], vocabulary: Vocabulary) -> list[RedFlag]:
+    """Results outside their safe range ("INR 6.2", "heart rate 38"), in the order written.
+
+    `names` are the first words of the measurement names written in the text.
+    """
     lowered = text.lower()
-    for found in vocabulary.values.finditer(lowered):
-        if found["not_result"]:
+    written = text if len(lowered) == len(text) else lowered  # "İ" lower-cases to two characters
+    # The pattern is tried only where a measurement's name starts, not at every character.
+    starts = sorted(start for name in names for start in _places(lowered, name))
+    flags = []
+    end = 0
+    for start in starts:
+        found = vocabulary.values.match(lowered, start) if start >= end else None
+        if found is None:
+            continue
+        end = found.end()
+        if found["not_result"]:  # a dose or a frequency, not a result
             continue
         check = vocabulary.value_checks[" ".join(found["name"].split()).replace("-", " ")]
         problem = check.problem(float(found["value"]))
         if problem is not None:
-            written = text[found.start() : found.end()].strip()
-            yield RedFlag(field, written, problem)
+            flags.append(RedFlag(field, written[start:end].strip(), problem))
+    return flags
+
+
+def _places(text: str, word: str) -> Iterator[int]:
+    """Every place `word` is written in `text`, even inside another word (the pattern checks)."""
+    place = text.find(word)
+    while place != -1:
+        yield place
+        place = text.find(word, place + 1)

@@ -88,42 +88,45 @@ class PhraseIndex:
                 self._lengths[spelling[0]] = tuple(sorted(lengths, reverse=True))
         return layer
 
-    def find(self, text_words: Sequence[str]) -> Found:
-        """Every phrase of every layer in `text_words`, in the order they appear."""
+    def find(self, fields: Iterable[tuple[str, Sequence[str]]]) -> Found:
+        """Every phrase of every layer in the fields' words, in the order they appear.
+
+        `fields` are (field name, its words) pairs; a phrase never spans two fields.
+        """
         lengths = self._lengths
-        if lengths.keys().isdisjoint(text_words):  # the usual case for a field, decided in C
-            return _NOTHING
+        starts_a_phrase = lengths.__contains__
         phrases = self._phrases
-        hits: dict[int, list[Match[Any]]] = {}  # by layer
-        free: dict[int, int] = {}  # layer -> the first place it may match again
-        for index, word in enumerate(text_words):
-            sizes = lengths.get(word)
-            if sizes is None:
+        hits: dict[int, list[tuple[str, Match[Any]]]] = {}  # by layer
+        for field, text_words in fields:
+            if lengths.keys().isdisjoint(text_words):  # the usual case for a field, decided in C
                 continue
-            for size in sizes:  # longest first, so each layer takes its longest phrase here
-                entries = phrases.get(tuple(text_words[index : index + size]))
-                if entries is None:
-                    continue
-                for number, match in entries:
-                    if free.get(number, 0) <= index:
-                        hits.setdefault(number, []).append(match)
-                        free[number] = index + size
-        return Found(hits)
+            free: dict[int, int] = {}  # layer -> the first place it may match again
+            # Only the places where some phrase starts are visited; the others are skipped in C.
+            for index in itertools.compress(itertools.count(), map(starts_a_phrase, text_words)):
+                for size in lengths[text_words[index]]:  # longest first: each layer's longest wins
+                    entries = phrases.get(tuple(text_words[index : index + size]))
+                    if entries is None:
+                        continue
+                    for number, match in entries:
+                        if free.get(number, 0) <= index:
+                            hits.setdefault(number, []).append((field, match))
+                            free[number] = index + size
+        return Found(hits) if hits else _NOTHING
 
 
 class Found:
-    """The phrases found in one text, by layer."""
+    """The phrases found in a request, by layer, each with the field it is in."""
 
     __slots__ = ("_by_layer",)
 
-    def __init__(self, by_layer: dict[int, list[Match[Any]]]) -> None:
+    def __init__(self, by_layer: dict[int, list[tuple[str, Match[Any]]]]) -> None:
         self._by_layer = by_layer
 
     def __bool__(self) -> bool:
         return bool(self._by_layer)
 
-    def of(self, layer: Layer[Payload]) -> list[Match[Payload]]:
-        """The layer's matches, in order (the index put only `Payload`s in the layer)."""
+    def of(self, layer: Layer[Payload]) -> list[tuple[str, Match[Payload]]]:
+        """The layer's (field, match) pairs, in order (the index put only `Payload`s in it)."""
         return self._by_layer.get(layer.number, [])
 
 

@@ -35,7 +35,7 @@ class CodeEntry:
     system: str  # "SNOMED CT" or "dm+d"
     term: str
     meaning: Meaning
-    found: Found  # the phrases in the term, for the red-flag scanner
+    found: Found  # the phrases in the term (as field "codes"), for the red-flag scanner
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +170,10 @@ def _codes(groups: dict[str, IndicationGroup], phrases: PhraseIndex) -> dict[str
             kind = EvidenceKind.CODE if row["kind"] == "identifies" else EvidenceKind.CONTEXT
             meaning = Meaning(kind, Category(concept))
         codes[row["code"]] = CodeEntry(
-            _SYSTEM_NAMES[row["system"]], row["term"], meaning, phrases.find(words(row["term"]))
+            _SYSTEM_NAMES[row["system"]],
+            row["term"],
+            meaning,
+            phrases.find([("codes", words(row["term"]))]),
         )
     return codes
 
