@@ -1,0 +1,49 @@
+"""The benchmark scripts still run and print their figures (tiny sizes: the figures are not
+checked here, only that a developer gets them; see benchmarks/ for what each measures)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_benchmark(script: str, *args: str) -> str:
+    # A separate process: the simulate benchmark pins itself to one CPU.
+    finished = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    return finished.stdout
+
+
+@pytest.mark.parametrize("policy", ["weymouth-portland-pcn", "dorset-gp-alliance"])
+def test_the_simulate_benchmark_prints_throughput_ratios_and_where_the_time_goes(
+    policy: str,
+) -> None:
+    output = run_benchmark(
+        "simulate_throughput.py", "--count", "300", "--repeat", "1", "--policy", policy
+    )
+    assert re.search(r"best\s+[\d,]+ requests/s\s+[\d.]+ µs/request", output)
+    actions = re.search(r"actions: (.*)", output)
+    assert actions is not None
+    assert sum(int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", actions[1])) == 300
+    assert re.search(r"tokenise .* ratio best\s+[\d.]+x", output)
+    for stage in ("read the words and phrases", "classify", "red flags", "evaluate the policy"):
+        assert re.search(rf"{stage}\s+[\d.]+ µs/request", output), stage
+    assert re.search(r"^(PASS|BELOW TARGET): best [\d,]+ requests/s", output, re.MULTILINE)
+
+
+def test_the_export_benchmark_prints_its_ratio_against_a_plain_dump() -> None:
+    output = run_benchmark("export_csv.py", "--rows", "200")
+    assert re.search(r"ratio export / plain dump: [\d.]+x", output), output
