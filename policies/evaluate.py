@@ -73,7 +73,7 @@ def evaluate(
         )
     if match is None:
         return _confirmed(policy, category, _default(policy, category))
-    if isinstance(match, _NeedsProcedureDate):
+    if isinstance(match, _UnclearProcedureDate):
         return Suggestion(
             Action.GP_REVIEW,
             match.rule.id,
@@ -81,7 +81,7 @@ def evaluate(
             (),
             None,
             f"A GP must review this: rule {match.rule.id} depends on the date of the procedure, "
-            "which the request does not give.",
+            f"{match.which}.",
         )
     return _confirmed(policy, category, _apply_rule(policy, match, on, ledger or NoDecisions()))
 
@@ -151,13 +151,16 @@ def _supply(ends: date, days: int) -> str:
 
 
 @dataclass(frozen=True)
-class _NeedsProcedureDate:
+class _UnclearProcedureDate:
+    """The rule would apply, but the procedure date it depends on is missing or not yet."""
+
     rule: Rule
+    which: str  # what is wrong with the date, completing "depends on the date of the procedure, "
 
 
 def _first_rule(
     policy: Policy, request: IncomingRequest, category: Category | None, on: date, age: int | None
-) -> Rule | _NeedsProcedureDate | None:
+) -> Rule | _UnclearProcedureDate | None:
     if category is None:
         return None
     for rule in policy.rules:
@@ -174,7 +177,11 @@ def _first_rule(
         if rule.within_months_of_procedure is None and rule.after_months_of_procedure is None:
             return rule
         if request.procedure_date is None:
-            return _NeedsProcedureDate(rule)
+            return _UnclearProcedureDate(rule, "which the request does not give")
+        if request.procedure_date > on:  # planned, or mistyped: no monitoring has begun
+            return _UnclearProcedureDate(
+                rule, f"which the request gives as {_day(request.procedure_date)}, a date to come"
+            )
         months = _whole_months(request.procedure_date, on)
         within = rule.within_months_of_procedure
         after = rule.after_months_of_procedure

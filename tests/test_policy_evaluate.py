@@ -224,6 +224,18 @@ def test_a_rule_that_needs_the_procedure_date_sends_a_request_without_one_to_a_g
     assert "depends on the date of the procedure" in suggestion.explanation
 
 
+def test_a_procedure_date_still_to_come_sends_the_request_to_a_gp() -> None:
+    two_years = policy(decline("bariatric", "within_months_of_procedure = 24"))
+    suggestion = suggest(two_years, procedure_date=date(2025, 3, 10), **BARIATRIC)
+    assert (suggestion.action, suggestion.rule) == (Action.GP_REVIEW, "r")
+    assert suggestion.explanation == (
+        "A GP must review this: rule r depends on the date of the procedure, which the request "
+        "gives as 10 March 2025, a date to come."
+    )
+    on_the_day = suggest(two_years, procedure_date=ON, **BARIATRIC)
+    assert (on_the_day.action, on_the_day.rule) == (Action.DECLINE, "r")
+
+
 def test_no_rule_means_the_default_action_with_a_plain_explanation() -> None:
     suggestion = suggest(policy(decline("adhd")), medications=("warfarin",))
     assert (suggestion.action, suggestion.rule) == (Action.GP_REVIEW, None)
