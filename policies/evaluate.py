@@ -111,6 +111,8 @@ def _review_triggers(
     found: dict[Flag, str] = {}
     if age is None:
         found[Flag.UNDER_18] = "the date of birth is not given, so the patient may be under 18"
+    elif age < 0:  # a simulation dated before the birth
+        found[Flag.UNDER_18] = f"the patient was not yet born on {_day(on)}"
     elif age < review.under_age:
         found[Flag.UNDER_18] = f"the patient is {age}, under {review.under_age}"
     if request.supply_ends is not None:

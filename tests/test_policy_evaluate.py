@@ -204,6 +204,12 @@ def test_age_conditions() -> None:
     assert suggest(ranged, born=date(1984, 2, 1), **ADHD).rule is None  # 41 today
 
 
+def test_a_decision_date_before_the_birth_reads_plainly() -> None:
+    suggestion = suggest(policy(decline("adhd")), born=date(2025, 3, 1), **ADHD)
+    assert Flag.UNDER_18 in suggestion.flags
+    assert "the patient was not yet born on 1 February 2025" in suggestion.explanation
+
+
 def test_months_since_the_procedure() -> None:
     two_years = policy(
         '[[rules]]\nid = "early"\ncategory = "bariatric"\nwithin_months_of_procedure = 24\n'
