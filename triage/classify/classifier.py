@@ -10,8 +10,7 @@ or a sender whose stated category the evidence contradicts make a request mixed:
 from __future__ import annotations
 
 from triage.classify.reading import ReadRequest
-from triage.classify.text import Match
-from triage.classify.vocabulary import CodeEntry, Meaning, Vocabulary
+from triage.classify.vocabulary import Meaning, Vocabulary
 from triage.models import Category, Classification, Evidence, EvidenceKind
 
 # How much one piece of evidence of each kind counts towards confidence.
@@ -27,6 +26,7 @@ _NAME_FIELDS = frozenset({"organisation", "requester"})
 _NAME_WEIGHT = 0.6
 _IDENTIFYING = frozenset({EvidenceKind.CODE, EvidenceKind.MEDICINE, EvidenceKind.TERM})
 _ORDER = {category: number for number, category in enumerate(Category)}
+_ASKED_IN = frozenset({"medications", "codes"})  # where naming a medicine asks for it
 
 
 def classify(read: ReadRequest, vocabulary: Vocabulary) -> Classification:
@@ -65,34 +65,32 @@ def classify(read: ReadRequest, vocabulary: Vocabulary) -> Classification:
 
 def _evidence(read: ReadRequest, vocabulary: Vocabulary) -> list[Evidence]:
     """What each known code and phrase in the request says, in the order of its fields."""
-    codes = []
-    for code in read.request.codes:
-        entry = vocabulary.codes.get(code.strip())
-        if entry is not None:
-            codes.append((code.strip(), entry))
-    phrases = read.found.of(vocabulary.meanings)
+    # (field, as found, its meaning, the code's description) for every known code and phrase
+    hits = [
+        ("codes", code.strip(), entry.meaning, f"{entry.system}: {entry.term}")
+        for code in read.request.codes
+        if (entry := vocabulary.codes.get(code.strip())) is not None
+    ]
+    hits += [
+        (field, match.phrase, meaning, "")
+        for field, match in read.found.of(vocabulary.meanings)
+        for meaning in match.payloads
+    ]
+    # Indication-dependent medicines asked for (in the medications or codes), by group.
+    asked = {
+        meaning.group
+        for field, _, meaning, _ in hits
+        if meaning.group and meaning.kind is EvidenceKind.MEDICINE and field in _ASKED_IN
+    }
     evidence = []
-    for code, entry in codes:
-        meaning, term = entry.meaning, f"{entry.system}: {entry.term}"
+    for field, found_as, meaning, code_term in hits:
         if meaning.group:
-            item = _indicated("codes", code, meaning, term, read, vocabulary, codes, phrases)
+            item = _indicated(field, found_as, meaning, code_term, asked, read, vocabulary)
             if item is not None:
                 evidence.append(item)
         else:
-            note = _join(term, meaning.note)
-            evidence.append(Evidence("codes", code, meaning.kind, meaning.category, note))
-    for field, match in phrases:
-        for meaning in match.payloads:
-            if meaning.group:
-                item = _indicated(
-                    field, match.phrase, meaning, "", read, vocabulary, codes, phrases
-                )
-                if item is not None:
-                    evidence.append(item)
-            else:
-                evidence.append(
-                    Evidence(field, match.phrase, meaning.kind, meaning.category, meaning.note)
-                )
+            note = _join(code_term, meaning.note) if code_term else meaning.note
+            evidence.append(Evidence(field, found_as, meaning.kind, meaning.category, note))
     return evidence
 
 
@@ -101,17 +99,16 @@ def _indicated(
     found_as: str,
     meaning: Meaning,
     code_term: str,
+    asked: set[str],
     read: ReadRequest,
     vocabulary: Vocabulary,
-    codes: list[tuple[str, CodeEntry]],
-    phrases: list[tuple[str, Match[Meaning]]],
 ) -> Evidence | None:
     """What an indication-dependent medicine, or other work, says given the whole request."""
     group = vocabulary.indication_groups[meaning.group]
     reason = read.indication(group)
     if meaning.kind is EvidenceKind.OTHER_WORK:
         # "menopause" is other work only when it explains a medicine the letter asks for.
-        if reason is None and _asks_for(meaning.group, codes, phrases):
+        if reason is None and meaning.group in asked:
             return Evidence(field, found_as, meaning.kind, None, meaning.note)
         return None
     if reason is not None:
@@ -119,19 +116,6 @@ def _indicated(
         return Evidence(field, found_as, EvidenceKind.MEDICINE, group.category, note)
     note = _join(code_term, "counts only when the request is about gender")
     return Evidence(field, found_as, EvidenceKind.CONTEXT, group.category, note)
-
-
-def _asks_for(
-    group: str, codes: list[tuple[str, CodeEntry]], phrases: list[tuple[str, Match[Meaning]]]
-) -> bool:
-    """Whether the request asks for a medicine of the group, by name or by code."""
-    meanings = [entry.meaning for _, entry in codes]
-    meanings += [
-        meaning for field, match in phrases if field == "medications" for meaning in match.payloads
-    ]
-    return any(
-        meaning.group == group and meaning.kind is EvidenceKind.MEDICINE for meaning in meanings
-    )
 
 
 def _declared(declared: Category, identified: set[Category]) -> Evidence:
