@@ -9,11 +9,13 @@ from collections.abc import Callable, Mapping
 from screens.base import TriageScreen, call_service
 from screens.dialogs import NoteDialog, Override, OverrideDialog
 from triage.deciding import Choice, decide, flag, needs_gp
-from triage.models import Action, Decision, LetterKind, Role
+from triage.models import Action, Decision, LetterKind
+from triage.permissions import Permission, may
 from triage.queue import QueueItem
 from triage.workspace import Workspace
 
-Letters = Mapping[LetterKind, str] | None
+# Edited letters, with the action they were drafted for; None when the drafts are untouched.
+Letters = tuple[Action, Mapping[LetterKind, str]] | None
 
 
 class DecisionFlow:
@@ -37,14 +39,17 @@ class DecisionFlow:
             # Nothing to accept: a GP chooses what to do (o), or a clerk sends it to one (f).
             self.override(item, then)
             return
-        if needs_gp(item.request, suggestion) and self._workspace().user.role is Role.GP:
+        action, texts = letters if letters else (None, None)
+        if needs_gp(item.request, suggestion) and may(self._workspace().user, Permission.REVIEW):
             self._ask_note(
                 "Your decision as GP",
                 f"{suggestion.explanation} Your note (required):",
-                lambda note: self._decide(item, Choice(note=note, letters=letters), then),
+                lambda note: self._decide(
+                    item, Choice(action=action, note=note, letters=texts), then
+                ),
             )
             return
-        self._decide(item, Choice(letters=letters), then)
+        self._decide(item, Choice(action=action, letters=texts), then)
 
     def override(self, item: QueueItem, then: Callable[[], None]) -> None:
         """Another action than suggested (the dialog never offers the suggested one): its

@@ -14,11 +14,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, TextArea
 
 from screens.base import EXPECTED, TriageScreen
-from screens.deciding import DecisionFlow
+from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog
 from screens.widgets.request_detail import findings_text, request_text
 from triage.deciding import Prepared, prepare
-from triage.letters import LetterDraft
 from triage.models import LetterKind, Status
 from triage.queue import QueueItem, queue_item
 from triage.safe_text import one_line
@@ -54,7 +53,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.request_ids = request_ids
         self.index = index
         self.item: QueueItem | None = None
-        self.drafted: dict[LetterKind, str] = {}
+        self.drafted: Prepared | None = None  # the letters shown, as drafted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +78,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
     # --- loading --------------------------------------------------------------------------------
 
     def _open(self, request_id: int) -> None:
-        self.item, self.drafted = None, {}
+        self.item = None
         self.query_one("#received", Static).update(Text("Loading…"))
         self.query_one("#suggestion", Static).update(Text(""))
         self._show_letters(None, "Drafting the letters…")
@@ -131,34 +130,30 @@ class RequestScreen(TriageScreen, DecisionFlow):
             f"{draft.template_id} {draft.template_version}. e edits them; they are recorded "
             "as they stand when you decide."
         )
-        self._show_letters(draft, status)
+        self._show_letters(prepared, status)
 
-    def _show_letters(self, draft: LetterDraft | None, status: str) -> None:
-        texts = {
-            LetterKind.SPECIALIST: draft.specialist if draft else "",
-            LetterKind.PATIENT: draft.patient if draft else "",
-            LetterKind.SMS: draft.sms if draft else "",
-        }
-        self.drafted = texts if draft else {}
-        for kind, text in texts.items():
+    def _show_letters(self, prepared: Prepared | None, status: str) -> None:
+        self.drafted = prepared
+        texts = prepared.letters.texts() if prepared else {}
+        for kind, _ in _LETTER_TABS:
             area = self.query_one(f"#letter-{kind.value}", TextArea)
-            area.load_text(text)
-            area.read_only = draft is None
+            area.load_text(texts.get(kind, ""))
+            area.read_only = prepared is None
         self.query_one("#letters-status", Static).update(Text(one_line(status)))
 
     # --- letters --------------------------------------------------------------------------------
 
-    def edited_letters(self) -> dict[LetterKind, str] | None:
-        """The letters as they stand, if the user changed any; None when untouched."""
-        if not self.drafted:
+    def edited_letters(self) -> Letters:
+        """The letters as they stand, if the user changed any, with the action they were
+        drafted for; None when untouched."""
+        if self.drafted is None:
             return None
-        current = {
-            kind: self.query_one(f"#letter-{kind.value}", TextArea).text for kind in self.drafted
-        }
-        return current if current != self.drafted else None
+        drafted = self.drafted.letters.texts()
+        current = {kind: self.query_one(f"#letter-{kind.value}", TextArea).text for kind in drafted}
+        return (self.drafted.action, current) if current != drafted else None
 
     def action_edit(self) -> None:
-        if self.drafted:
+        if self.drafted is not None:
             tabs = self.query_one("#letters", TabbedContent)
             kind = (tabs.active or "tab-specialist").removeprefix("tab-")
             self.query_one(f"#letter-{kind}", TextArea).focus()

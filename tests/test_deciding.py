@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, Run, table_count, write_requests_csv
-from triage.deciding import Choice, correct, decide, find_request, flag
+from triage.deciding import Choice, correct, decide, find_request, flag, prepare
 from triage.decision_log import verify_log
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, DecisionKind, LetterKind, Role
@@ -202,11 +202,12 @@ def test_edited_letters_are_recorded_as_edited(practice_db: Path) -> None:
     edited = {
         LetterKind.SMS: "Your GP practice has replied to your specialist. Call us: 01632 960000."
     }
-    decision = decide(clerk, s06.id, Choice(letters=edited))
+    decision = decide(clerk, s06.id, Choice(action=Action.DECLINE, letters=edited))
     assert decision.letters_edited
     assert decision.letters[LetterKind.SMS] == edited[LetterKind.SMS]
+    s05 = find_request(clerk, "S05")
     with pytest.raises(UserError, match="at most 306"):
-        decide(clerk, find_request(clerk, "S05").id, Choice(letters={LetterKind.SMS: "x" * 307}))
+        decide(clerk, s05.id, Choice(action=Action.REDIRECT, letters={LetterKind.SMS: "x" * 307}))
     assert status_of(practice_db, "S05") == "open"
 
 
@@ -342,7 +343,9 @@ def test_letters_prints_the_drafts_and_records_nothing(run: Run, practice_db: Pa
     assert counts(practice_db) == before
 
 
-def test_capacity_counts_the_acceptances_recorded(run: Run, db_path: Path, tmp_path: Path) -> None:
+def capped_dmard_queue(run: Run, db_path: Path, tmp_path: Path) -> None:
+    """A practice whose policy accepts one DMARD request a week (then redirects), with two
+    DMARD requests, D1 and D2, open; clerk cleo."""
     capped = tmp_path / "capped.toml"
     capped.write_text(
         '[policy]\nid = "capped"\ntitle = "Capped DMARD bloods"\nversion = "1"\n'
@@ -366,6 +369,10 @@ def test_capacity_counts_the_acceptances_recorded(run: Run, db_path: Path, tmp_p
     assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
     assert run("--db", db_path, "policy", "activate", capped).status == 0
     assert run("--db", db_path, "import", tmp_path / "dmard.csv").status == 0
+
+
+def test_capacity_counts_the_acceptances_recorded(run: Run, db_path: Path, tmp_path: Path) -> None:
+    capped_dmard_queue(run, db_path, tmp_path)
     applied = run("--db", db_path, "--user", "cleo", "apply")
     assert applied.status == 0, applied.err
     with sqlite3.connect(db_path) as connection:
@@ -374,3 +381,20 @@ def test_capacity_counts_the_acceptances_recorded(run: Run, db_path: Path, tmp_p
             "JOIN requests r ON r.id = d.request_id ORDER BY r.ref"
         ).fetchall()
     assert decided == [("D1", "accept", None), ("D2", "redirect", "Rheumatology day unit")]
+
+
+def test_letters_edited_for_a_suggestion_that_has_since_changed_are_not_recorded_for_another(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    capped_dmard_queue(run, db_path, tmp_path)
+    clerk = workspace(db_path, "cleo")
+    d1, d2 = find_request(clerk, "D1"), find_request(clerk, "D2")
+    drafted = prepare(clerk, d2.id)  # accept, while the week's one place is free
+    assert drafted.action is Action.ACCEPT
+    edited = {**drafted.letters.texts(), LetterKind.SMS: "We will do your blood tests."}
+    decide(clerk, d1.id)  # takes the place: D2 is now to be redirected
+    with pytest.raises(UserError, match="the policy suggests redirect; to accept instead"):
+        decide(clerk, d2.id, Choice(action=drafted.action, letters=edited))
+    assert status_of(db_path, "D2") == "open"
+    with pytest.raises(ValueError, match="the action they were drafted for"):
+        Choice(letters=edited)

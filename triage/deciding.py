@@ -60,7 +60,13 @@ class Choice:
     reasons: tuple[Reason, ...] | None = None
     redirect_to: str | None = None
     note: str | None = None  # required to override, to decide a flagged request, to correct
-    letters: Mapping[LetterKind, str] | None = None  # edited letter texts, replacing the drafts
+    # Edited letter texts, replacing the drafts. They were written for one action, so `action`
+    # must name it: if the suggestion has changed since, recording them is an override.
+    letters: Mapping[LetterKind, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.letters is not None and self.action is None:
+            raise ValueError("edited letters need the action they were drafted for")
 
 
 @dataclass(frozen=True)
@@ -369,7 +375,7 @@ def _record(
         decided_at=now,
         template_id=prepared.letters.template_id,
         template_version=prepared.letters.template_version,
-        letters_edited=texts != _drafted_texts(prepared.letters),
+        letters_edited=texts != prepared.letters.texts(),
         supersedes_id=supersedes.id if supersedes else None,
         letters=texts,
     )
@@ -415,18 +421,10 @@ def decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> di
     }
 
 
-def _drafted_texts(draft: LetterDraft) -> dict[LetterKind, str]:
-    return {
-        LetterKind.SPECIALIST: draft.specialist,
-        LetterKind.PATIENT: draft.patient,
-        LetterKind.SMS: draft.sms,
-    }
-
-
 def _final_texts(
     draft: LetterDraft, edited: Mapping[LetterKind, str] | None
 ) -> dict[LetterKind, str]:
-    texts = _drafted_texts(draft)
+    texts = draft.texts()
     for kind, text in (edited or {}).items():
         if not text.strip():
             raise UserError(f"the edited {kind.value} letter is empty")

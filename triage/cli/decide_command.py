@@ -6,7 +6,7 @@ go through triage.deciding, which checks who may do what; nothing here decides a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -25,6 +25,7 @@ from triage.deciding import (
     prepare,
 )
 from triage.export import export_letters
+from triage.letters import LetterDraft
 from triage.models import Action, Decision, LetterKind, QueueQuery, Reason, Request, Status
 from triage.presentation import ACTION_LABELS
 from triage.queue import queue_page
@@ -66,27 +67,19 @@ def _choice(
     reasons: str | None,
     redirect_to: str | None,
     note: str | None,
-    letters: dict[LetterKind, str] | None = None,
 ) -> Choice:
     return Choice(
         action=Action(action) if action else None,
         reasons=_reasons(reasons),
         redirect_to=redirect_to,
         note=note,
-        letters=letters,
     )
 
 
-def _edited(request_id: int, choice: Choice) -> dict[LetterKind, str]:
+def _edited(drafted: LetterDraft) -> dict[LetterKind, str]:
     """Open each drafted letter in the user's editor; what they save is what is recorded."""
-    workspace = context.current().workspace()
-    drafted = prepare(workspace, request_id, choice).letters
     edited = {}
-    for kind, text in (
-        (LetterKind.SPECIALIST, drafted.specialist),
-        (LetterKind.PATIENT, drafted.patient),
-        (LetterKind.SMS, drafted.sms),
-    ):
+    for kind, text in drafted.texts().items():
         saved = click.edit(text, extension=".txt")
         edited[kind] = text if saved is None else saved  # None: closed without saving
     return edited
@@ -106,13 +99,15 @@ def _report(request: Request, decision: Decision) -> None:
 def _decide(
     ref: str,
     sender: str | None,
-    make_choice: Callable[[dict[LetterKind, str] | None], Choice],
+    choice: Choice,
     edit: bool,
 ) -> None:
     workspace = context.current().workspace()
     request = find_request(workspace, ref, sender)
-    letters = _edited(request.id, make_choice(None)) if edit else None
-    decision = decide(workspace, request.id, make_choice(letters))
+    if edit:
+        drafted = prepare(workspace, request.id, choice)
+        choice = replace(choice, action=drafted.action, letters=_edited(drafted.letters))
+    decision = decide(workspace, request.id, choice)
     _report(request, decision)
 
 
@@ -134,7 +129,7 @@ def decide_command(
     edit: bool,
 ) -> None:
     """Record the decision on request REF: the policy's suggestion, or --action with --reason."""
-    _decide(ref, sender, lambda letters: _choice(action, reasons, redirect_to, note, letters), edit)
+    _decide(ref, sender, _choice(action, reasons, redirect_to, note), edit)
 
 
 @click.command("review")
@@ -161,7 +156,7 @@ def review_command(
         return
     if not note:
         raise click.UsageError("a GP's decision needs --note")
-    _decide(ref, sender, lambda letters: _choice(action, reasons, redirect_to, note, letters), edit)
+    _decide(ref, sender, _choice(action, reasons, redirect_to, note), edit)
 
 
 def _list_waiting() -> None:
@@ -267,14 +262,9 @@ def letters_show_command(
         )
         return
     prepared: Prepared = prepare(workspace, request.id, _choice(action, reasons, redirect_to, None))
-    drafted = prepared.letters
     _print_letters(
         f"{prepared.our_ref}, a draft ({ACTION_LABELS[prepared.action].lower()}); nothing recorded",
-        {
-            LetterKind.SPECIALIST: drafted.specialist,
-            LetterKind.PATIENT: drafted.patient,
-            LetterKind.SMS: drafted.sms,
-        },
+        prepared.letters.texts(),
     )
 
 

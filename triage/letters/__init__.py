@@ -45,7 +45,7 @@ from triage.letters.words import (
     spaced_nhs_number,
     tidy,
 )
-from triage.models import Action, Category, Practice, Reason, Request, Role, User
+from triage.models import Action, Category, LetterKind, Practice, Reason, Request, Role, User
 
 OUTPUTS = ("specialist", "patient", "sms")
 LETTER_ACTIONS = (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)
@@ -78,6 +78,13 @@ class LetterDraft:
     sms: str  # at most SMS_LIMIT GSM-7 characters
     template_id: str  # "shipped:decline" or "practice:decline": which set, which action
     template_version: str  # 16 hex digits of sha256 over every template file used
+
+    def texts(self) -> dict[LetterKind, str]:
+        return {
+            LetterKind.SPECIALIST: self.specialist,
+            LetterKind.PATIENT: self.patient,
+            LetterKind.SMS: self.sms,
+        }
 
 
 def _context(facts: LetterFacts, paragraphs: dict[str, str | None]) -> dict[str, Any]:
