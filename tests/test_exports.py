@@ -213,11 +213,36 @@ def test_an_export_that_fails_half_way_leaves_nothing(
     monkeypatch.setattr("triage.export.log_export.write_csv", broken)
     folder = tmp_path / "exports"
     folder.mkdir()
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match=r"cannot write .*log\.csv: disk full"):
         export_log(manager, "csv", folder / "log.csv")
     assert list(folder.iterdir()) == []
     with manager.database.read() as repository:
         assert json.loads(list(repository.log_entries())[-1].body)["event"] != "export"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nothing may write in")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("log", "export", "--out", "/proc/decisions.csv"),
+        ("report", "--month", "2025-01", "--out", "/proc/report.csv"),
+        ("letters", "export", "--out", "/proc/letters"),
+    ],
+)
+def test_a_folder_that_cannot_be_written_is_one_clear_line(
+    run: Run, practice: tuple[Workspace, Workspace], db_path: Path, command: tuple[str, ...]
+) -> None:
+    # /proc refuses new files even to root, so this holds however the tests are run.
+    _, manager = practice
+    with manager.database.read() as repository:
+        entries = repository.count_log_entries()
+    result = run("--db", db_path, *command)
+    assert result.status == 1
+    assert result.err_lines == [
+        f"triage: error: cannot write {command[-1]}: No such file or directory"
+    ]
+    with manager.database.read() as repository:
+        assert repository.count_log_entries() == entries  # nothing logged as exported
 
 
 def test_the_cli_exports_with_filters_and_says_where(

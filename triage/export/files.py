@@ -40,15 +40,26 @@ def file_sha256(path: Path) -> str:
 def private_temporary(destination: Path) -> Iterator[tuple[Path, BinaryIO]]:
     """A new 0600 file beside `destination` to write into; synced on success, removed on
     failure. The caller moves it into place (Path.replace) once the export is logged."""
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
-    )
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+        )
+    except OSError as error:
+        raise cannot_write(destination, error) from None
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as file:
             yield temporary, file
             file.flush()
             os.fsync(file.fileno())
+    except OSError as error:  # the disk is full, or was unplugged
+        temporary.unlink(missing_ok=True)
+        raise cannot_write(destination, error) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def cannot_write(destination: Path, error: OSError) -> UserError:
+    """A disk or permission problem while exporting, as one line for the user."""
+    return UserError(f"cannot write {destination}: {error.strerror or error}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from triage.clock import practice_date
 from triage.errors import UserError
+from triage.export.files import cannot_write
 from triage.export.recording import Exported, log_anchor, log_and_place
 from triage.export.rows import chosen_rows, count_chosen, letters
 from triage.models import DecisionFilter
@@ -41,7 +42,10 @@ def export_letters(
     if not destination.parent.is_dir():
         raise UserError(f"cannot write {destination}: {destination.parent} does not exist")
     # A private folder of its own beside the destination, renamed into place when complete.
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    except OSError as error:
+        raise cannot_write(destination, error) from None
     listing = hashlib.sha256()
     decisions = 0
     try:
@@ -69,6 +73,9 @@ def export_letters(
                 decisions += 1
                 if progress is not None and decisions % 200 == 0:
                     progress(decisions, total)
+    except OSError as error:  # the disk is full, or was unplugged
+        shutil.rmtree(staging)
+        raise cannot_write(destination, error) from None
     except BaseException:
         shutil.rmtree(staging)
         raise
