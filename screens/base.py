@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar
 
 from db import DatabaseError
-from triage.errors import UserError
+from triage.errors import ProblemsFound, UserError
 from triage.safe_text import one_line
 from triage.workspace import Workspace
 
@@ -21,6 +21,7 @@ T = TypeVar("T")
 # Failures a person can act on: shown, never a crash. StaleDataError and friends are DatabaseError
 # subclasses once translated by db/.
 EXPECTED = (UserError, DatabaseError)
+PROBLEMS_SHOWN = 3  # of an import's problems, in its failure message
 
 
 class TriageScreen(Screen[None]):
@@ -38,7 +39,7 @@ class TriageScreen(Screen[None]):
         tell(self, message, title=title, failed=failed)
 
     def show_failure(self, title: str, failure: BaseException) -> None:
-        tell(self, str(failure), title=title, failed=True)
+        tell(self, failure_text(failure), title=title, failed=True)
 
 
 def tell(screen: Screen[Any], message: str, *, title: str = "", failed: bool = False) -> None:
@@ -51,6 +52,16 @@ def tell(screen: Screen[Any], message: str, *, title: str = "", failed: bool = F
         markup=False,
         timeout=8 if failed else 5,
     )
+
+
+def failure_text(failure: BaseException) -> str:
+    """Why something failed; an import's problems are named too, the first few of them."""
+    text = str(failure)
+    if isinstance(failure, ProblemsFound) and failure.lines:
+        more = len(failure.lines) - PROBLEMS_SHOWN
+        text += ". " + "; ".join(failure.lines[:PROBLEMS_SHOWN])
+        text += f"; and {more} more" if more > 0 else ""
+    return text
 
 
 def call_service(
@@ -71,7 +82,8 @@ def call_service(
         try:
             result = work()
         except EXPECTED as failure:
-            screen.app.call_from_thread(tell, screen, str(failure), title=title, failed=True)
+            text = failure_text(failure)
+            screen.app.call_from_thread(tell, screen, text, title=title, failed=True)
             if failed is not None:
                 screen.app.call_from_thread(failed)
             return

@@ -28,8 +28,10 @@ from screens.widgets.request_detail import RequestDetail
 from triage.assessments import refresh_assessments
 from triage.clock import practice_date, practice_today
 from triage.deciding import Applied, apply_policy
+from triage.errors import UserError
 from triage.importing import import_files
 from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
+from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG, short_category
 from triage.queue import QueueItem, QueuePage, queue_page, why_flagged
 from triage.safe_text import one_line
@@ -325,8 +327,14 @@ class QueueScreen(TriageScreen, DecisionFlow):
 
     def action_import_files(self) -> None:
         def chosen(paths: str | None) -> None:
-            if paths:
-                self._import([Path(p).expanduser() for p in shlex.split(paths)])
+            if not paths:
+                return
+            try:
+                files = [expand_user(Path(path)) for path in shlex.split(paths)]
+            except (ValueError, UserError) as problem:  # an unclosed quote, ~nosuchuser
+                self.show_failure("Not imported", problem)
+            else:
+                self._import(files)
 
         self.app.push_screen(InputDialog("Import which files (separated by spaces)?", ""), chosen)
 

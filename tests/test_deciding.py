@@ -271,6 +271,10 @@ def _tampered_copy(source: Path, tmp_path: Path, *statements: str) -> Path:
          "were changed after it was recorded"),
         (["UPDATE decisions SET action = 'accept' WHERE id = 2"],
          "was changed after it was recorded"),
+        (["UPDATE letters SET kind = 'memo' WHERE kind = 'sms' AND decision_id = 1"],
+         "was changed after it was recorded ('memo' is not a valid LetterKind)"),
+        (["UPDATE decisions SET reasons = '[\"bogus\"]' WHERE id = 2"],
+         "was changed after it was recorded ('bogus' is not a valid Reason)"),
     ],
 )  # fmt: skip
 def test_tampering_with_a_copy_makes_verify_fail_and_name_the_entry(
@@ -324,6 +328,21 @@ def test_a_practice_can_use_its_own_letter_wording(
         [decision] = repository.decisions(find_request(clerk, "S06").id)
     assert decision.template_id == "practice:decline"
     assert decision.letters[LetterKind.SMS].startswith("Harbour Street Surgery has replied")
+
+
+@pytest.mark.parametrize(
+    ("folder", "problem"),
+    [
+        ("no/such/folder", "no such folder of letter templates"),
+        ("~no-such-account/letters", "no such home folder"),
+    ],
+)
+def test_a_letters_folder_that_is_not_there_is_one_line(
+    run: Run, practice_db: Path, folder: str, problem: str
+) -> None:
+    result = run("--db", practice_db, "practice", "set", "--letters-dir", folder)
+    assert result.status == 1
+    assert result.err_lines == [f"triage: error: {folder}: {problem}"]
 
 
 def test_the_first_practice_details_need_every_field(run: Run, db_path: Path) -> None:

@@ -608,6 +608,14 @@ async def test_import_and_apply_all_run_in_the_background_with_progress(
         await pilot.press("enter")
         await settle(pilot)  # refused: the problems are shown, nothing is imported
         assert len(statuses(practice)) == 16
+        [refusal] = [n.message for n in app._notifications if n.severity == "error"]
+        assert "requests-bad.csv:1: colour" in refusal and "and 1 more" in refusal
+        await pilot.press("i")
+        app.screen.query_one(Input).value = '"unclosed.csv'
+        await pilot.press("enter")
+        await settle(pilot)  # one message, not a crash
+        assert any("No closing quotation" in n.message for n in app._notifications)
+        assert app.is_running
 
 
 async def test_the_statistics_view_counts_decisions_for_managers(demo: Workspace) -> None:

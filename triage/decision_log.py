@@ -38,7 +38,11 @@ def _decision_problem(repository: Repository, entry: LogEntry) -> str:
     if entry.decision_id is None:
         return ""
     body = json.loads(entry.body)  # the chain check has already shown it is what was hashed
-    decision = repository.decision(entry.decision_id)
+    try:
+        decision = repository.decision(entry.decision_id)
+    except ValueError as unreadable:  # a stored value no decision can hold ('memo' as a kind)
+        ref = body.get("our_ref", entry.decision_id)
+        return f"decision {ref} was changed after it was recorded ({unreadable})"
     if decision is None:
         return f"its decision {entry.decision_id} is missing"
     texts = {kind.value: audit.text_sha256(text) for kind, text in decision.letters.items()}

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from triage.errors import UserError
+
 APP_NAME = "shared-care-triage"
 
 
@@ -23,6 +25,14 @@ def default_database_path() -> Path:
 def demo_database_path() -> Path:
     """The demo's own database, so demo data never mixes with real patients."""
     return data_dir() / "demo.db"
+
+
+def expand_user(path: Path) -> Path:
+    """The path with a leading ~ or ~name expanded, as a shell would."""
+    try:
+        return path.expanduser()
+    except RuntimeError:  # ~name of no such account, or no home folder at all
+        raise UserError(f"{path}: no such home folder") from None
 
 
 def crash_report_dir() -> Path:

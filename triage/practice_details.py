@@ -8,6 +8,7 @@ from triage import audit
 from triage.clock import utc_now
 from triage.errors import UserError
 from triage.models import LogEvent, Practice
+from triage.paths import expand_user
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
 
@@ -27,7 +28,7 @@ def set_practice_details(
             raise UserError(f"the practice's {field.replace('_', ' ')} is empty")
     folder = None
     if letters_dir is not None:
-        folder = letters_dir.expanduser().resolve()
+        folder = expand_user(letters_dir).resolve()
         if not folder.is_dir():
             raise UserError(f"{letters_dir}: no such folder of letter templates")
     with workspace.database.write() as repository:

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from triage.errors import UserError
+from triage.paths import expand_user
 
 
 def check_destination(destination: Path) -> Path:
-    destination = destination.expanduser()
+    destination = expand_user(destination)
     if destination.is_dir():
         raise UserError(f"{destination} is a folder; give a file name for the export")
     if not destination.parent.is_dir():

@@ -17,6 +17,7 @@ from triage.export.files import cannot_write
 from triage.export.recording import Exported, log_anchor, log_and_place
 from triage.export.rows import chosen_rows, count_chosen, letters
 from triage.models import DecisionFilter
+from triage.paths import expand_user
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
 
@@ -36,7 +37,7 @@ def export_letters(
     system, named by date, ref and NHS number: 2025-02-03_S04_6052368500_SCT-000004_patient.txt.
     The folder must be new or empty; it is filled completely or not at all."""
     require(workspace.user, Permission.EXPORT)
-    destination = destination.expanduser()
+    destination = expand_user(destination)
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise UserError(f"{destination} must be a new or empty folder")
     if not destination.parent.is_dir():
