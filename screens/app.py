@@ -9,10 +9,10 @@ from functools import partial
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from screens.base import EXPECTED, TriageScreen
 from screens.dialogs import ChoiceDialog
 from screens.help import HelpScreen
 from screens.log import LogScreen
@@ -20,7 +20,6 @@ from screens.policy import PolicyScreen
 from screens.queue import QueueScreen
 from screens.stats import StatsScreen
 from triage.crash import write_crash_report
-from triage.errors import UserError
 from triage.safe_text import one_line
 from triage.workspace import Workspace, switch_user, user_names
 
@@ -100,19 +99,27 @@ class TriageApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_switch_user(self) -> None:
-        choices = [(name, f"{name} ({role})") for name, role in user_names(self.workspace)]
+        screen = self.screen
+        if not isinstance(screen, TriageScreen):
+            return  # a dialog is open
+        try:
+            names = user_names(self.workspace)
+        except EXPECTED as failure:
+            screen.show_failure("Could not list the users", failure)
+            return
+        choices = [(name, f"{name} ({role})") for name, role in names]
 
         def chosen(name: str | None) -> None:
             if name is None:
                 return
             try:
                 self.workspace = switch_user(self.workspace, name)
-            except UserError as refused:
-                self.notify(one_line(str(refused)), severity="error", markup=False)
+            except EXPECTED as failure:
+                screen.show_failure("Not switched", failure)
                 return
             self._show_who()
-            self.notify(f"You are now {name}.", markup=False)
-            self.screen.post_message(ScreenResume())  # reload as the new user
+            screen.tell(f"You are now {name}.")
+            screen.user_changed()
 
         self.push_screen(ChoiceDialog("Act as", choices), chosen)
 

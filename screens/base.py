@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import ProgressBar
 
@@ -37,6 +38,10 @@ class TriageScreen(Screen[None]):
 
     def tell(self, message: str, *, title: str = "", failed: bool = False) -> None:
         tell(self, message, title=title, failed=failed)
+
+    def user_changed(self) -> None:
+        """The app now acts as someone else: show what they may see and do."""
+        self.post_message(ScreenResume())  # each screen reloads itself when resumed
 
     def show_failure(self, title: str, failure: BaseException) -> None:
         tell(self, failure_text(failure), title=title, failed=True)

@@ -63,6 +63,7 @@ class LogScreen(TriageScreen):
         self.event: LogEvent | None = None
         self.first_row = 0
         self._page: LogPage | None = None
+        self._checked: int | None = None  # entries the last chain check covered
         self._entries: dict[str, LogEntry] = {}
 
     def compose(self) -> ComposeResult:
@@ -90,8 +91,7 @@ class LogScreen(TriageScreen):
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.action_reload()
-        self.action_verify()
+        self.action_reload()  # and the chain is checked again if it has grown
 
     # --- the entries ----------------------------------------------------------------------------
 
@@ -108,6 +108,8 @@ class LogScreen(TriageScreen):
 
     def _show(self, page: LogPage) -> None:
         self._page = page
+        if page.stored != self._checked:  # not on every return from a dialog: it reads it all
+            self.action_verify()
         table = self.query_one("#log", DataTable)
         table.clear()
         self._entries = {str(entry.seq): entry for entry in page.entries}
@@ -163,6 +165,7 @@ class LogScreen(TriageScreen):
         )
 
     def _verified(self, check: LogCheck) -> None:
+        self._checked = check.total
         result = check.verification
         if result.ok:
             line = Text(f"Chain verified: {result.count:,} entries; head {result.head_hash}")

@@ -75,6 +75,9 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.query_one("#received-pane").focus()
         self._open(self.request_ids[self.index])
 
+    def user_changed(self) -> None:
+        self._open(self.request_ids[self.index])  # letters are drafted and signed afresh
+
     # --- loading --------------------------------------------------------------------------------
 
     def _open(self, request_id: int) -> None:

@@ -261,6 +261,22 @@ async def test_a_clerk_decides_three_requests_in_a_row_from_the_request_screen(
         }
 
 
+async def test_switching_user_on_a_request_drafts_its_letters_for_the_new_user(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        letter = app.screen.query_one("#letter-specialist", TextArea)
+        assert "Pat Jones" in letter.text
+        await pilot.press("f9", "down", "enter")  # the demo's GP
+        await settle(pilot)
+        assert isinstance(app.screen, RequestScreen)
+        assert "Dr Asha Patel" in letter.text and "Pat Jones" not in letter.text
+
+
 async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Workspace) -> None:
     import_files(practice, [SAMPLES / "requests.csv"])
     app = TriageApp(practice)

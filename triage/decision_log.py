@@ -62,6 +62,7 @@ def _decision_problem(repository: Repository, entry: LogEntry) -> str:
 class LogPage:
     entries: list[LogEntry]  # newest first
     total: int  # entries matching the filter
+    stored: int  # entries in the whole log
     letters: dict[int, dict[LetterKind, str]]  # by decision id, for the entries shown
 
 
@@ -73,6 +74,7 @@ def log_page(
     with workspace.database.read() as repository:
         entries = repository.latest_log_entries(event=kind, limit=limit, offset=offset)
         total = repository.count_log_entries(kind)
+        stored = total if kind is None else repository.count_log_entries()
         ids = [entry.decision_id for entry in entries if entry.decision_id is not None]
         letters = {decision.id: decision.letters for decision in repository.decisions_by_id(ids)}
-    return LogPage(entries, total, letters)
+    return LogPage(entries, total, stored, letters)
