@@ -5,6 +5,8 @@ the next request of the queue page, so a clerk flows through the queue."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
+from functools import partial
 
 from rich.text import Text
 from textual import work
@@ -17,10 +19,11 @@ from screens.base import EXPECTED, TriageScreen
 from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog
 from screens.widgets.request_detail import findings_text, request_text
-from triage.deciding import Prepared, prepare
+from triage.deciding import Prepared, claim, prepare, release
 from triage.models import LetterKind, Status
 from triage.queue import QueueItem, queue_item
 from triage.safe_text import one_line
+from triage.workspace import Workspace
 
 _LETTER_TABS = (
     (LetterKind.SPECIALIST, "To the specialist"),
@@ -54,6 +57,9 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.index = index
         self.item: QueueItem | None = None
         self.drafted: Prepared | None = None  # the letters shown, as drafted
+        # The request held while it is open, and as whom: colleagues are told it is being
+        # worked on (deciding.claim), until it is decided, left, or the lease runs out.
+        self._held: tuple[Workspace, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,14 +87,17 @@ class RequestScreen(TriageScreen, DecisionFlow):
     # --- loading --------------------------------------------------------------------------------
 
     def _open(self, request_id: int) -> None:
+        held, self._held = self._held, None
         self.item = None
         self.query_one("#received", Static).update(Text("Loading…"))
         self.query_one("#suggestion", Static).update(Text(""))
         self._show_letters(None, "Drafting the letters…")
-        self._load(request_id)
+        self._load(request_id, held)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, request_id: int) -> None:
+    def _load(self, request_id: int, held: tuple[Workspace, int] | None) -> None:
+        if held is not None:  # first, or claiming it again as another user would be refused
+            _let_go(*held)
         try:
             item = queue_item(self.workspace, request_id)
         except EXPECTED as failure:
@@ -97,12 +106,28 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.app.call_from_thread(self._show, item)
         if item is None or item.request.status is Status.DECIDED:
             return
+        workspace = self.workspace
+        with suppress(*EXPECTED):  # a colleague holds it: drafting, just below, says who
+            claim(workspace, request_id)
+            self.app.call_from_thread(self._claimed, workspace, request_id)
         try:
             prepared: Prepared | None = prepare(self.workspace, request_id)
             problem = ""
         except EXPECTED as failure:
             prepared, problem = None, str(failure)
         self.app.call_from_thread(self._drafted, request_id, prepared, problem)
+
+    def _claimed(self, workspace: Workspace, request_id: int) -> None:
+        if self.item is not None and self.item.request.id == request_id and self.is_attached:
+            self._held = (workspace, request_id)
+        else:  # the clerk moved on while it was being claimed
+            self.app.run_worker(partial(_let_go, workspace, request_id), thread=True)
+
+    def on_unmount(self) -> None:
+        if self._held is not None:
+            # An app worker: it must outlive this screen.
+            self.app.run_worker(partial(_let_go, *self._held), thread=True)
+            self._held = None
 
     def _show(self, item: QueueItem | None) -> None:
         if item is None:
@@ -227,3 +252,9 @@ class RequestScreen(TriageScreen, DecisionFlow):
     def action_flag(self) -> None:
         if self.item is not None:
             self.send_to_gp(self.item, then=self._next_or_back)
+
+
+def _let_go(workspace: Workspace, request_id: int) -> None:
+    """Release a request held while it was open (nothing if it was decided or sent on)."""
+    with suppress(*EXPECTED):  # failing, the lease runs out by itself
+        release(workspace, request_id)

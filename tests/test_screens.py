@@ -28,11 +28,11 @@ from tests.conftest import SAMPLES, write_requests_csv
 from tests.test_deciding import PRACTICE
 from triage import paths
 from triage.classify import read
-from triage.deciding import find_request
+from triage.deciding import claim, find_request
 from triage.demo import DEMO_CLERK, build_demo
 from triage.importing import import_files
 from triage.models import Action, LetterKind
-from triage.workspace import Workspace, open_workspace
+from triage.workspace import Workspace, open_workspace, switch_user
 
 SnapCompare = Callable[..., bool]
 SIZE = (120, 40)
@@ -275,6 +275,29 @@ async def test_switching_user_on_a_request_drafts_its_letters_for_the_new_user(
         await settle(pilot)
         assert isinstance(app.screen, RequestScreen)
         assert "Dr Asha Patel" in letter.text and "Pat Jones" not in letter.text
+
+
+async def test_an_open_request_is_held_so_a_colleague_is_told_who_is_working_on_it(
+    demo: Workspace,
+) -> None:
+    gp = switch_user(demo, "demo-gp")
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first, second = column(app, "Ref")[:2]
+        await pilot.press("enter")
+        await settle(pilot)
+        with demo.database.read() as repository:
+            assert repository.claim(find_request(demo, first).id)[0] == DEMO_CLERK
+        await pilot.press("escape")  # leaving lets go of it
+        await settle(pilot)
+        with demo.database.read() as repository:
+            assert repository.claim(find_request(demo, first).id) == (None, None)
+        claim(gp, find_request(demo, second).id)  # the GP, at another desk, opens the second
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        status = str(app.screen.query_one("#letters-status", Static).render())
+        assert f"demo-gp is working on {second}" in status
 
 
 async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Workspace) -> None:
