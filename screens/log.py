@@ -21,6 +21,7 @@ from triage.decision_log import LogCheck, LogPage, log_page, verify_log
 from triage.export import Exported, export_letters, export_log, suffix_format
 from triage.export.report import monthly_report
 from triage.models import LetterKind, LogEntry, LogEvent
+from triage.presentation import LETTER_TITLES
 from triage.safe_text import one_line, terminal_safe
 
 PAGE_SIZE = 200
@@ -302,11 +303,7 @@ def entry_text(entry: LogEntry, letters: dict[LetterKind, str]) -> Text:
         text.append(one_line("" if value is None else str(value)) + "\n")
     text.append("hash: ", style="bold")
     text.append(f"{entry.hash}\n")
-    for kind, title in (
-        (LetterKind.SPECIALIST, "Letter to the specialist"),
-        (LetterKind.PATIENT, "Letter to the patient"),
-        (LetterKind.SMS, "Text message"),
-    ):
+    for kind, title in LETTER_TITLES.items():
         if kind in letters:
             text.append(f"\n{title}\n", style="bold underline")
             text.append(terminal_safe(letters[kind], keep_newlines=True) + "\n")

@@ -32,13 +32,12 @@ from triage.errors import UserError
 from triage.importing import import_files
 from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
 from triage.paths import expand_user
-from triage.presentation import ACTION_LABELS, SHORT_FLAG, short_category
+from triage.presentation import ACTION_LABELS, SHORT_FLAG, STATUS_LABELS, short_category
 from triage.queue import QueueItem, QueuePage, queue_page, why_flagged
 from triage.safe_text import one_line
 
 PAGE_SIZE = 200
 ASSESS_AFTER_SECONDS = 0.5  # start refreshing the stored assessments this long after a load
-STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
 _STATUS_CHOICES = {
     "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
     "open": ((Status.OPEN,), "open"),
@@ -101,7 +100,6 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self.query_spec = QueueQuery(statuses=statuses)
         self.first_row = 0
         self._items: dict[str, QueueItem] = {}
-        self._why: dict[int, str] = {}
         self._total = 0
         self._assessed = False
 
@@ -198,7 +196,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         was_on = self._highlighted_key(table)
         table.clear()
         self._items = {str(item.request.id): item for item in page.items}
-        self._why, self._total = why, page.total
+        self._total = page.total
         today = practice_today()
         for key, item in self._items.items():
             cells = _cells(item, today)

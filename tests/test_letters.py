@@ -18,7 +18,6 @@ from policies.schema import PolicyHeader
 from tests.factories import make_request
 from triage.errors import UserError
 from triage.letters import (
-    LETTER_ACTIONS,
     SMS_LIMIT,
     LetterDraft,
     LetterFacts,
@@ -28,7 +27,17 @@ from triage.letters import (
     letter_date,
     sms_length,
 )
-from triage.models import Action, Category, Practice, Reason, Request, Role, Status, User
+from triage.models import (
+    DECIDING_ACTIONS,
+    Action,
+    Category,
+    Practice,
+    Reason,
+    Request,
+    Role,
+    Status,
+    User,
+)
 
 PRACTICE = Practice(
     name="Harbour Street Surgery",
@@ -124,7 +133,7 @@ def assert_tidy(text: str) -> None:
 # --- Every category and action --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", LETTER_ACTIONS, ids=str)
+@pytest.mark.parametrize("action", DECIDING_ACTIONS, ids=str)
 @pytest.mark.parametrize("category", [*Category, None], ids=str)
 def test_every_category_and_action_drafts_all_three(
     category: Category | None, action: Action
@@ -370,7 +379,7 @@ def test_dates_read_the_way_letters_write_them() -> None:
 # --- The letter to the patient ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", LETTER_ACTIONS, ids=str)
+@pytest.mark.parametrize("action", DECIDING_ACTIONS, ids=str)
 def test_patient_letter_is_plain_and_safety_nets(action: Action) -> None:
     draft = draft_letters(facts(action=action, reasons=tuple(Reason)))
     letter = flat(draft.patient)
@@ -418,7 +427,7 @@ def test_monitoring_only_request_does_not_talk_about_medicine() -> None:
 # --- The text message ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", LETTER_ACTIONS, ids=str)
+@pytest.mark.parametrize("action", DECIDING_ACTIONS, ids=str)
 @pytest.mark.parametrize("name", ["Harbour Street Surgery", LONG_PRACTICE_NAME, "Practice " * 60])
 @pytest.mark.parametrize("medications", [(), ("Concerta XL 36mg",)])
 def test_sms_always_fits_two_segments(
@@ -457,7 +466,7 @@ def test_sms_cut_as_a_last_resort_ends_between_words() -> None:
     assert sms.endswith("call...")
 
 
-@pytest.mark.parametrize("action", LETTER_ACTIONS, ids=str)
+@pytest.mark.parametrize("action", DECIDING_ACTIONS, ids=str)
 def test_sms_keeps_the_condition_private(action: Action) -> None:
     sms = draft_letters(facts(action=action, redirect_to="Dorset Eating Disorder Service")).sms
 
@@ -489,7 +498,7 @@ def test_request_text_is_printed_never_evaluated() -> None:
         ref=f"R-{PAYLOADS}",
         reply_to=f"Ward 3\n{PAYLOADS}",
     ).model_copy(update={"patient": patient})
-    for action in LETTER_ACTIONS:
+    for action in DECIDING_ACTIONS:
         draft = draft_letters(
             facts(request=request, action=action, redirect_to=f"Service {PAYLOADS}")
         )

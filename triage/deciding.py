@@ -27,6 +27,7 @@ from triage.clock import PRACTICE_TIME, practice_date, utc_now
 from triage.errors import PermissionRefused, UserError
 from triage.letters import SMS_LIMIT, LetterDraft, LetterFacts, draft_letters, sms_length
 from triage.models import (
+    DECIDING_ACTIONS,
     Action,
     Decision,
     DecisionKind,
@@ -49,7 +50,6 @@ from triage.suggest import RecordedDecisions
 from triage.workspace import Workspace
 
 CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this no longer holds the request
-DECIDING_ACTIONS = (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ class Action(StrEnum):
     GP_REVIEW = "gp_review"
 
 
+DECIDING_ACTIONS = (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)  # what a decision records
+
+
 class Flag(StrEnum):
     UNDER_18 = "under_18"
     SUPPLY_RISK = "supply_risk"

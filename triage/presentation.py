@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from triage.models import Action, Category, Classification, Flag
+from triage.models import Action, Category, Classification, Flag, LetterKind, Status
 
+STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
+LETTER_TITLES = {
+    LetterKind.SPECIALIST: "Letter to the specialist",
+    LetterKind.PATIENT: "Letter to the patient",
+    LetterKind.SMS: "Text message",
+}
 ACTION_LABELS = {
     Action.DECLINE: "decline",
     Action.REDIRECT: "redirect",

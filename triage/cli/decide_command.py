@@ -26,11 +26,20 @@ from triage.deciding import (
 )
 from triage.export import export_letters
 from triage.letters import LetterDraft
-from triage.models import Action, Decision, LetterKind, QueueQuery, Reason, Request, Status
-from triage.presentation import ACTION_LABELS
+from triage.models import (
+    DECIDING_ACTIONS,
+    Action,
+    Decision,
+    LetterKind,
+    QueueQuery,
+    Reason,
+    Request,
+    Status,
+)
+from triage.presentation import ACTION_LABELS, LETTER_TITLES
 from triage.queue import queue_page
 
-_ACTIONS = [Action.DECLINE.value, Action.REDIRECT.value, Action.ACCEPT.value]
+_ACTIONS = [action.value for action in DECIDING_ACTIONS]
 sender_option = click.option(
     "--sender", help="The requesting organisation, when two senders use the same ref."
 )
@@ -268,17 +277,10 @@ def letters_show_command(
     )
 
 
-_TITLES = {
-    LetterKind.SPECIALIST: "Letter to the specialist",
-    LetterKind.PATIENT: "Letter to the patient",
-    LetterKind.SMS: "Text message",
-}
-
-
 def _print_letters(heading: str, letters: dict[LetterKind, str]) -> None:
     output.plain(heading)
     for kind in LetterKind:
-        title = _TITLES[kind]
+        title = LETTER_TITLES[kind]
         output.plain("")
         output.plain(f"=== {title} " + "=" * max(3, 76 - len(title)))
         output.letter(letters[kind])

@@ -10,11 +10,10 @@ import click
 
 from triage.cli import context, output
 from triage.cli.output import progress_bars
-from triage.deciding import DECIDING_ACTIONS
 from triage.decision_log import verify_log
 from triage.errors import UserError
 from triage.export import FORMATS, Exported, export_log, suffix_format
-from triage.models import Action, Category, DecisionFilter
+from triage.models import DECIDING_ACTIONS, Action, Category, DecisionFilter
 
 
 @click.group("log")

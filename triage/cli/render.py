@@ -10,12 +10,10 @@ from rich.table import Table
 
 from triage.cli.output import cell
 from triage.clock import practice_date
-from triage.models import Request, Status, Suggestion
-from triage.presentation import ACTION_LABELS, category_label
+from triage.models import Request, Suggestion
+from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label
 from triage.queue import QueueItem, QueuePage
 from triage.suggest import Assessed
-
-STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
 
 
 def format_nhs_number(request: Request) -> str:

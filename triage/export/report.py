@@ -27,12 +27,12 @@ from triage.errors import UserError
 from triage.export.files import check_destination, private_temporary
 from triage.export.recording import Exported, log_anchor, log_and_place
 from triage.export.rows import Anchor, chosen_rows
-from triage.models import Action, DecisionFilter
+from triage.models import DECIDING_ACTIONS, DecisionFilter
 from triage.permissions import Permission, require
 from triage.workspace import Workspace
 
 DEFAULT_THRESHOLD = 8  # counts from 1 to 7 are suppressed
-ACTIONS = (Action.DECLINE.value, Action.REDIRECT.value, Action.ACCEPT.value)
+ACTIONS = tuple(action.value for action in DECIDING_ACTIONS)
 Key = tuple[str, str, str, str, str]  # month, category, action, reason, provider type
 
 

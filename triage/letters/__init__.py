@@ -45,10 +45,19 @@ from triage.letters.words import (
     spaced_nhs_number,
     tidy,
 )
-from triage.models import Action, Category, LetterKind, Practice, Reason, Request, Role, User
+from triage.models import (
+    DECIDING_ACTIONS,
+    Action,
+    Category,
+    LetterKind,
+    Practice,
+    Reason,
+    Request,
+    Role,
+    User,
+)
 
 OUTPUTS = ("specialist", "patient", "sms")
-LETTER_ACTIONS = (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)
 SMS_LIMIT = 306  # two concatenated GSM-7 segments of 153 characters
 
 ROLE_WORDS = {Role.GP: "GP", Role.CLERK: "prescribing clerk", Role.MANAGER: "practice manager"}
@@ -179,7 +188,7 @@ def draft_letters(facts: LetterFacts, template_dir: Path | None = None) -> Lette
     `template_dir` is a practice's folder of edited templates: a file there wins over the shipped
     one of the same name. A mistake in a template raises UserError naming the file and line.
     """
-    if facts.action not in LETTER_ACTIONS:
+    if facts.action not in DECIDING_ACTIONS:
         raise ValueError(
             f"no letters are drafted for {facts.action.value}: only decline, redirect or accept"
         )
@@ -211,7 +220,6 @@ def draft_letters(facts: LetterFacts, template_dir: Path | None = None) -> Lette
 
 
 __all__ = [
-    "LETTER_ACTIONS",
     "OUTPUTS",
     "PARAGRAPHS_FILE",
     "PARAGRAPH_KEYS",
