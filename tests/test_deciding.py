@@ -417,3 +417,25 @@ def test_letters_edited_for_a_suggestion_that_has_since_changed_are_not_recorded
     assert status_of(db_path, "D2") == "open"
     with pytest.raises(ValueError, match="the action they were drafted for"):
         Choice(letters=edited)
+
+
+@pytest.mark.parametrize("changes_sms", [False, True])
+def test_decide_edit_records_only_what_the_editor_changed(
+    run: Run, practice_db: Path, monkeypatch: pytest.MonkeyPatch, changes_sms: bool
+) -> None:
+    clerk = workspace(practice_db, "cleo")
+    s06 = find_request(clerk, "S06")
+    drafts = prepare(clerk, s06.id).letters.texts()
+    rewritten = "Your GP practice has replied to your specialist. Call 01632 960000.\n"
+
+    def editor(text: str, extension: str) -> str:  # as an editor saves: a final newline added
+        return rewritten if changes_sms and text == drafts[LetterKind.SMS] else text + "\n"
+
+    monkeypatch.setattr("click.edit", editor)
+    decided = run("--db", practice_db, "--user", "cleo", "decide", "S06", "--edit")
+    assert decided.status == 0, decided.err
+    with clerk.database.read() as repository:
+        [decision] = repository.decisions(s06.id)
+    expected = {**drafts, LetterKind.SMS: rewritten} if changes_sms else drafts
+    assert decision.letters == expected
+    assert decision.letters_edited is changes_sms

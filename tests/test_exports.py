@@ -259,6 +259,15 @@ def test_the_cli_exports_with_filters_and_says_where(
         "--db", db_path, "log", "export", "--out", tmp_path / "e.csv", "--from", "3/2/25"
     )
     assert wrong_date.status == 2 and "not a date" in wrong_date.err
+    backwards = ("--from", "2025-05-01", "--to", "2025-01-01")
+    for command in (
+        ("log", "export", "--out", tmp_path / "f.csv"),
+        ("letters", "export", "--out", tmp_path / "l"),
+    ):
+        reversed_range = run("--db", db_path, *command, *backwards)
+        assert reversed_range.status == 2, reversed_range.err
+        assert "2025-01-01 is before --from 2025-05-01" in reversed_range.err
+    assert not (tmp_path / "f.csv").exists() and not (tmp_path / "l").exists()
 
 
 # --- the de-identified report ---------------------------------------------------------------------

@@ -89,8 +89,11 @@ def _edited(drafted: LetterDraft) -> dict[LetterKind, str]:
     """Open each drafted letter in the user's editor; what they save is what is recorded."""
     edited = {}
     for kind, text in drafted.texts().items():
-        saved = click.edit(text, extension=".txt")
-        edited[kind] = text if saved is None else saved  # None: closed without saving
+        saved = click.edit(text, extension=".txt")  # None: closed without saving
+        # Editors end a file with a newline: saved as it was is not an edit.
+        if saved is None or saved.rstrip("\n") == text.rstrip("\n"):
+            saved = text
+        edited[kind] = saved
     return edited
 
 

@@ -67,9 +67,12 @@ def decision_filter(function: Callable[..., None]) -> Callable[..., None]:
 def chosen_decisions(
     start: str | None, end: str | None, category: str | None, action: str | None, user: str | None
 ) -> DecisionFilter:
+    first, last = _date(start, "--from"), _date(end, "--to")
+    if first and last and last < first:
+        raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
     return DecisionFilter(
-        start=_date(start, "--from"),
-        end=_date(end, "--to"),
+        start=first,
+        end=last,
         category=category,
         action=Action(action) if action else None,
         user=user,
