@@ -8,13 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from policies import evaluate
-from triage.classify import read
 from triage.clock import practice_today
 from triage.models import Assessment
 from triage.practice_policy import policy_in_force
 from triage.presentation import category_label
-from triage.queue import QueueItem
+from triage.queue import QueueItem, item_for
 from triage.suggest import RecordedDecisions
 from triage.workspace import Workspace
 
@@ -32,7 +30,6 @@ def refresh_assessments(
     `stop` is asked between batches (the app is closing): what is done so far is kept."""
     on = on or practice_today()
     in_force = policy_in_force(workspace)
-    policy = in_force.loaded.policy if in_force else None
     sha = in_force.loaded.sha256 if in_force else None
     done = 0
     while not stop():
@@ -41,12 +38,12 @@ def refresh_assessments(
             if not stale:
                 return done
             recorded = RecordedDecisions(repository)
-            assessments = []
-            for request in stale:
-                findings = read(request)
-                suggestion = evaluate(policy, request, findings, on, recorded) if policy else None
-                assessments.append(assessment(QueueItem(request, findings, suggestion), sha, on))
-            repository.save_assessments(assessments)
+            repository.save_assessments(
+                [
+                    assessment(item_for(request, in_force, on, recorded), sha, on)
+                    for request in stale
+                ]
+            )
         done += len(stale)
         if progress is not None:
             progress(done)

@@ -20,9 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from db import Repository
-from policies import evaluate
 from triage import audit
-from triage.classify import read
 from triage.clock import PRACTICE_TIME, practice_date, utc_now
 from triage.errors import PermissionRefused, UserError
 from triage.letters import SMS_LIMIT, LetterDraft, LetterFacts, draft_letters, sms_length
@@ -46,7 +44,7 @@ from triage.models import (
 from triage.permissions import Permission, may, require
 from triage.practice_policy import PolicyInForce, policy_in_force
 from triage.presentation import category_label
-from triage.suggest import RecordedDecisions
+from triage.suggest import RecordedDecisions, assess
 from triage.workspace import Workspace
 
 CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this no longer holds the request
@@ -294,10 +292,10 @@ def _suggest(
     repository: Repository, in_force: PolicyInForce, request: Request, now: datetime
 ) -> tuple[Findings, Suggestion]:
     """What the policy in force suggests now, counting the decisions recorded so far."""
-    findings = read(request)
-    policy = in_force.loaded.policy
-    ledger = RecordedDecisions(repository)
-    return findings, evaluate(policy, request, findings, practice_date(now), ledger)
+    assessed = assess(
+        request, in_force.loaded.policy, practice_date(now), RecordedDecisions(repository)
+    )
+    return assessed.findings, assessed.suggestion
 
 
 def _kind(user: User, request: Request, suggestion: Suggestion, action: Action) -> DecisionKind:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from policies import evaluate
+from policies import CapacityLedger, evaluate
 from triage.classify import read
 from triage.clock import practice_today
 from triage.models import Findings, Flag, QueueQuery, Request, Status, Suggestion, in_flag_order
 from triage.permissions import Permission, require
-from triage.practice_policy import policy_in_force
+from triage.practice_policy import PolicyInForce, policy_in_force
 from triage.suggest import RecordedDecisions
 from triage.workspace import Workspace
 
@@ -60,20 +60,12 @@ def queue_page(
     require(workspace.user, Permission.VIEW_QUEUE)
     on = on or practice_today()
     in_force = policy_in_force(workspace)
-    items = []
     with workspace.database.read() as repository:
         counts = repository.count_requests_by_status()
         total = repository.count_requests(query)
         requests = repository.list_requests(query, limit=limit, offset=offset)
         recorded = RecordedDecisions(repository)
-        for request in requests:
-            findings = read(request)
-            suggestion = (
-                evaluate(in_force.loaded.policy, request, findings, on, recorded)
-                if in_force
-                else None
-            )
-            items.append(QueueItem(request, findings, suggestion))
+        items = [item_for(request, in_force, on, recorded) for request in requests]
     return QueuePage(items, total, offset, counts, in_force.loaded.label if in_force else None, on)
 
 
@@ -86,13 +78,19 @@ def queue_item(workspace: Workspace, request_id: int, on: date | None = None) ->
         request = repository.request(request_id)
         if request is None:
             return None
-        findings = read(request)
-        suggestion = (
-            evaluate(in_force.loaded.policy, request, findings, on, RecordedDecisions(repository))
-            if in_force
-            else None
-        )
-    return QueueItem(request, findings, suggestion)
+        return item_for(request, in_force, on, RecordedDecisions(repository))
+
+
+def item_for(
+    request: Request, in_force: PolicyInForce | None, on: date, recorded: CapacityLedger
+) -> QueueItem:
+    """What the request reads as, and what the policy in force (if any) suggests on `on`."""
+    findings = read(request)
+    if in_force is None:
+        return QueueItem(request, findings, None)
+    return QueueItem(
+        request, findings, evaluate(in_force.loaded.policy, request, findings, on, recorded)
+    )
 
 
 def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:

@@ -33,15 +33,25 @@ def assess(
 
 
 class RecordedDecisions:
-    """Capacity counts the acceptances recorded in the database, by the practice's calendar."""
+    """Capacity counts the acceptances recorded in the database, by the practice's calendar.
+
+    Made for one transaction that records nothing meanwhile (a queue page, one decision), so
+    each count is asked once: a page of capped requests shares its rule's count."""
 
     def __init__(self, repository: Repository) -> None:
         self._repository = repository
+        self._counted: dict[tuple[str, str, date, date], int] = {}
 
     def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
-        return self._repository.accepted_count(
-            policy_id, rule_id, practice_midnight(start), practice_midnight(end + timedelta(days=1))
-        )
+        key = (policy_id, rule_id, start, end)
+        if key not in self._counted:
+            self._counted[key] = self._repository.accepted_count(
+                policy_id,
+                rule_id,
+                practice_midnight(start),
+                practice_midnight(end + timedelta(days=1)),
+            )
+        return self._counted[key]
 
 
 class _SimulatedLedger:
