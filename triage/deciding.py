@@ -97,6 +97,14 @@ def find_request(workspace: Workspace, ref: str, sender: str | None = None) -> R
     return found[0]
 
 
+def standing_decision(workspace: Workspace, request_id: int) -> Decision | None:
+    """The decision that stands on a request (a correction supersedes the one before), if any."""
+    require(workspace.user, Permission.VIEW_QUEUE)
+    with workspace.database.read() as repository:
+        decisions = repository.decisions(request_id)
+    return decisions[-1] if decisions else None
+
+
 def needs_gp(request: Request, suggestion: Suggestion) -> bool:
     return (
         request.status is Status.AWAITING_GP

@@ -23,6 +23,7 @@ from triage.deciding import (
     find_request,
     flag,
     prepare,
+    standing_decision,
 )
 from triage.export import export_letters
 from triage.letters import LetterDraft
@@ -264,10 +265,8 @@ def letters_show_command(
     """Print the three letters for REF: as recorded if it is decided, else as drafted now."""
     workspace = context.current().workspace()
     request = find_request(workspace, ref, sender)
-    with workspace.database.read() as repository:
-        decisions = repository.decisions(request.id)
-    if decisions:
-        standing = decisions[-1]
+    standing = standing_decision(workspace, request.id)
+    if standing is not None:
         _print_letters(
             f"{standing.our_ref}, recorded {standing.decided_at:%Y-%m-%d %H:%M} UTC",
             standing.letters,
