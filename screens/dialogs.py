@@ -3,6 +3,8 @@ was typed (or None when cancelled) and never loses it: the caller keeps it to of
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,14 +14,32 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from triage.models import Action, Reason
+from triage.models import DECIDING_ACTIONS, Action, Reason
 from triage.safe_text import one_line
 
+T = TypeVar("T")
 
-class NoteDialog(ModalScreen[str | None]):
-    """Asks for a required note, e.g. why a request goes to a GP."""
+
+class _Question(ModalScreen[T | None]):
+    """A dialog that Escape or its Cancel button closes with None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+
+    def title_label(self, title: str) -> Label:
+        return Label(Text(one_line(title)), classes="dialog-title")
+
+    def buttons(self, ok: str = "OK") -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button(ok, id="ok", variant="primary")
+            yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(_Question[str]):
+    """Asks for a required note, e.g. why a request goes to a GP."""
 
     def __init__(self, title: str, prompt: str, value: str = "") -> None:
         super().__init__()
@@ -27,13 +47,11 @@ class NoteDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(one_line(self._title)), classes="dialog-title")
+            yield self.title_label(self._title)
             yield Static(Text(one_line(self._prompt)))
             yield Input(value=self._value, id="note", placeholder="Required")
             yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("OK", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield from self.buttons()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -44,19 +62,13 @@ class NoteDialog(ModalScreen[str | None]):
             return
         self.dismiss(note)
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 # An override: the action, why, where a redirect goes (or ""), and reasons for the letter.
 Override = tuple[Action, str, str, tuple[Reason, ...]]
 
 
-class OverrideDialog(ModalScreen[Override | None]):
+class OverrideDialog(_Question[Override]):
     """Another action than suggested: the action, why (required), and where a redirect goes."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
 
     def __init__(self, title: str, suggested: Action | None, note: str = "") -> None:
         super().__init__()
@@ -64,12 +76,10 @@ class OverrideDialog(ModalScreen[Override | None]):
 
     def compose(self) -> ComposeResult:
         actions = [
-            (action.value, action)
-            for action in (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)
-            if action is not self._suggested
+            (action.value, action) for action in DECIDING_ACTIONS if action is not self._suggested
         ]
         with Vertical(classes="dialog"):
-            yield Label(Text(one_line(self._title)), classes="dialog-title")
+            yield self.title_label(self._title)
             yield Select(actions, id="action", allow_blank=False, value=actions[0][1])
             yield Input(value=self._note, id="note", placeholder="Why (required)")
             yield Input(id="redirect-to", placeholder="Redirect to (for a redirect)")
@@ -79,9 +89,7 @@ class OverrideDialog(ModalScreen[Override | None]):
                 prompt="Reason for the letter (optional)",
             )
             yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Decide", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield from self.buttons("Decide")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -100,10 +108,6 @@ class OverrideDialog(ModalScreen[Override | None]):
         reasons = (reason,) if isinstance(reason, Reason) else ()
         assert isinstance(action, Action)
         self.dismiss((action, note, redirect_to, reasons))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -131,10 +135,8 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(_Question[str]):
     """Choose one of a few options (e.g. which demo user to act as)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
 
     def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -142,7 +144,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(one_line(self._title)), classes="dialog-title")
+            yield self.title_label(self._title)
             yield OptionList(
                 *(Option(Text(one_line(label)), id=key) for key, label in self._choices)
             )
@@ -151,14 +153,9 @@ class ChoiceDialog(ModalScreen[str | None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class InputDialog(ModalScreen[str | None]):
+class InputDialog(_Question[str]):
     """Asks for one value, e.g. where to write an export."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
 
     def __init__(self, title: str, value: str) -> None:
         super().__init__()
@@ -166,11 +163,9 @@ class InputDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(one_line(self._title)), classes="dialog-title")
+            yield self.title_label(self._title)
             yield Input(value=self._value, id="value")
-            with Horizontal(classes="buttons"):
-                yield Button("OK", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield from self.buttons()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -178,7 +173,3 @@ class InputDialog(ModalScreen[str | None]):
         value = self.query_one("#value", Input).value.strip()
         if value:
             self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
