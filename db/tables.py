@@ -141,7 +141,7 @@ class RequestRow(Base):
     requester: Mapped[str] = mapped_column(String(300))
     organisation: Mapped[str] = mapped_column(String(300))
     provider_type: Mapped[ProviderType] = mapped_column(_enum(ProviderType))
-    request_type: Mapped[RequestType] = mapped_column(_enum(RequestType))
+    request_type: Mapped[RequestType | None] = mapped_column(_enum(RequestType))  # None: blank
     medications: Mapped[list[str]] = mapped_column(JSON)
     diagnosis: Mapped[str | None] = mapped_column(Text)
     codes: Mapped[list[str]] = mapped_column(JSON)

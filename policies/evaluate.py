@@ -4,6 +4,10 @@ why (formats.md §3).
 Order: a policy not in force sends everything to a GP; then the review triggers (safety signals
 and unclear requests); then the first rule whose conditions all hold; else the default action.
 Dates (age, months since a procedure, days to the end of supply) are taken on the decision date.
+
+The letter's prose counts as much as the request's fields (clinical-signals.md §4): the earlier of
+the two dates for the next dose wins and both are shown; an operation date the two disagree on,
+or a request type the letter's words leave unclear, sends a rule that depends on it to a GP.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from policies.schema import Policy, Rule
 from triage.models import (
     Action,
     Category,
+    DateInLetter,
     Findings,
     Flag,
     IncomingRequest,
     Reason,
+    RequestType,
     Suggestion,
     Urgency,
+    Written,
     in_flag_order,
 )
 
@@ -61,7 +68,8 @@ def evaluate(
     category = findings.classification.category
     age = _age(request, on)
     triggers = _review_triggers(policy, request, findings, on, age)
-    match = _first_rule(policy, request, category, on, age)
+    facts = _Facts.of(request, findings)
+    match = _first_rule(policy, facts, category, on, age)
     if triggers:
         flags = in_flag_order(triggers)
         why = "; ".join(triggers[flag] for flag in flags)
@@ -73,17 +81,21 @@ def evaluate(
         )
     if match is None:
         return _confirmed(policy, category, _default(policy, category))
-    if isinstance(match, _UnclearProcedureDate):
+    if isinstance(match, _Unclear):
         return Suggestion(
             Action.GP_REVIEW,
             match.rule.id,
             (),
             (),
             None,
-            f"A GP must review this: rule {match.rule.id} depends on the date of the procedure, "
-            f"{match.which}.",
+            f"A GP must review this: rule {match.rule.id} depends on {match.which}.",
         )
-    return _confirmed(policy, category, _apply_rule(policy, match, on, ledger or NoDecisions()))
+    suggestion = _apply_rule(policy, match, on, ledger or NoDecisions())
+    if match.request_types is not None and facts.request_type_read:
+        suggestion = suggestion._replace(
+            explanation=f"{suggestion.explanation[:-1]}; {facts.request_type_read}."
+        )
+    return _confirmed(policy, category, suggestion)
 
 
 def _confirmed(policy: Policy, category: Category | None, suggestion: Suggestion) -> Suggestion:
@@ -115,17 +127,21 @@ def _review_triggers(
         found[Flag.UNDER_18] = f"the patient was not yet born on {_day(on)}"
     elif age < review.under_age:
         found[Flag.UNDER_18] = f"the patient is {age}, under {review.under_age}"
-    if request.supply_ends is not None:
-        days = (request.supply_ends - on).days
+    supply = _supply_end(request, findings.written)
+    if supply is not None:
+        ends, said = supply
+        days = (ends - on).days
         if days <= review.supply_within_days:
-            found[Flag.SUPPLY_RISK] = _supply(request.supply_ends, days)
+            found[Flag.SUPPLY_RISK] = _supply(ends, days) + said
     if request.urgency is Urgency.URGENT:
         found[Flag.URGENT] = "the sender marked it urgent"
     if findings.red_flags:
-        first = findings.red_flags[0]
-        more = len(findings.red_flags) - 1
-        found[Flag.RED_FLAG] = f"the letter mentions {first.found!r} ({first.why})" + (
-            f" and {more} more red flag{'s' if more > 1 else ''}" if more else ""
+        shown = findings.red_flags[:_RED_FLAGS_SHOWN]
+        more = len(findings.red_flags) - len(shown)
+        found[Flag.RED_FLAG] = (
+            "the letter mentions "
+            + "; ".join(f"{flag.found!r} ({flag.why})" for flag in shown)
+            + (f"; and {more} more red flag{'s' if more > 1 else ''}" if more else "")
         )
     if not request.patient.nhs_number_valid or Flag.INVALID_NHS_NUMBER in request.flags:
         found[Flag.INVALID_NHS_NUMBER] = (
@@ -141,6 +157,26 @@ def _review_triggers(
     return found
 
 
+_RED_FLAGS_SHOWN = 3  # in the explanation; the request screen and the CLI list every one
+
+
+def _supply_end(request: IncomingRequest, written: Written) -> tuple[date, str] | None:
+    """The earlier of the request's supply end and the next dose or test the letter gives, with
+    words saying where it came from and what the other said."""
+    stated = request.supply_ends
+    letter = written.next_due
+    if letter is None:
+        return (stated, "") if stated is not None else None
+    said = f" (the letter: {letter.describe()}"
+    if stated is None:
+        return letter.earliest, said + ")"
+    if letter.earliest < stated:
+        return letter.earliest, f"{said}; the request gives {_day(stated)})"
+    if letter.earliest > stated:
+        return stated, f" (the letter gives the next dose or test as {letter.describe()})"
+    return stated, ""
+
+
 def _supply(ends: date, days: int) -> str:
     if days < 0:
         return f"their supply ran out on {_day(ends)}"
@@ -153,23 +189,71 @@ def _supply(ends: date, days: int) -> str:
 
 
 @dataclass(frozen=True)
-class _UnclearProcedureDate:
-    """The rule would apply, but the procedure date it depends on is missing or not yet."""
+class _Unclear:
+    """The rule would apply, but something it depends on is missing, unclear or not yet."""
 
     rule: Rule
-    which: str  # what is wrong with the date, completing "depends on the date of the procedure, "
+    which: str  # completes "rule X depends on "
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the rules read of a request: its fields, or the letter's words where they say more."""
+
+    request: IncomingRequest
+    request_type: RequestType | None  # None: the letter's words leave it unclear
+    request_type_read: str  # how the letter's words gave it, or left it unclear, if they did
+    procedure: tuple[date, ...]  # the day, or the first and last it may be; () when not given
+    procedure_unclear: str  # why the procedure date cannot be used, completing "the date of..."
+
+    @classmethod
+    def of(cls, request: IncomingRequest, findings: Findings) -> _Facts:
+        written = findings.written
+        request_type: RequestType | None = request.request_type or RequestType.NEW
+        read = ""
+        if request.request_type is None and written.request_type is not None:
+            request_type = written.request_type.request_type
+            if request_type is None:
+                read = f"it says {written.request_type.found}"
+            else:
+                read = (
+                    f"the request type is read from the letter's words "
+                    f"({written.request_type.found!r}): {request_type.value.replace('_', ' ')}"
+                )
+        procedure, unclear = _procedure(request.procedure_date, written.procedure)
+        return cls(request, request_type, read, procedure, unclear)
+
+
+def _procedure(stated: date | None, letter: DateInLetter | None) -> tuple[tuple[date, ...], str]:
+    if letter is None:
+        return ((stated,) if stated else ()), ""
+    if stated is None:
+        if letter.earliest == letter.latest:
+            return (letter.earliest,), ""
+        return (letter.earliest, letter.latest), ""
+    if letter.earliest <= stated <= letter.latest:
+        return (stated,), ""
+    return (), (f"which the request gives as {_day(stated)} but the letter as {letter.describe()}")
 
 
 def _first_rule(
-    policy: Policy, request: IncomingRequest, category: Category | None, on: date, age: int | None
-) -> Rule | _UnclearProcedureDate | None:
+    policy: Policy, facts: _Facts, category: Category | None, on: date, age: int | None
+) -> Rule | _Unclear | None:
     if category is None:
         return None
+    request = facts.request
     for rule in policy.rules:
         if rule.category is not category or not _in_force(rule, on):
             continue
-        if rule.request_types is not None and request.request_type not in rule.request_types:
-            continue
+        if rule.request_types is not None:
+            if facts.request_type is None:
+                return _Unclear(
+                    rule,
+                    "the kind of request (new, continuation or transfer), which the letter's "
+                    f"words leave unclear: {facts.request_type_read}",
+                )
+            if facts.request_type not in rule.request_types:
+                continue
         if rule.provider_types is not None and request.provider_type not in rule.provider_types:
             continue
         if rule.min_age is not None and (age is None or age < rule.min_age):
@@ -178,18 +262,37 @@ def _first_rule(
             continue
         if rule.within_months_of_procedure is None and rule.after_months_of_procedure is None:
             return rule
-        if request.procedure_date is None:
-            return _UnclearProcedureDate(rule, "which the request does not give")
-        if request.procedure_date > on:  # planned, or mistyped: no monitoring has begun
-            return _UnclearProcedureDate(
-                rule, f"which the request gives as {_day(request.procedure_date)}, a date to come"
-            )
-        months = _whole_months(request.procedure_date, on)
-        within = rule.within_months_of_procedure
-        after = rule.after_months_of_procedure
-        if (within is None or months < within) and (after is None or months >= after):
+        applies = _by_procedure(rule, facts, on)
+        if isinstance(applies, _Unclear):
+            return applies
+        if applies:
             return rule
     return None
+
+
+def _by_procedure(rule: Rule, facts: _Facts, on: date) -> bool | _Unclear:
+    """Whether the rule's months since the procedure hold, or why that cannot be said."""
+    which = "the date of the procedure, "
+    if facts.procedure_unclear:
+        return _Unclear(rule, which + facts.procedure_unclear)
+    if not facts.procedure:
+        return _Unclear(rule, which + "which the request does not give")
+    if max(facts.procedure) > on:  # planned, or mistyped: no monitoring has begun
+        return _Unclear(
+            rule, which + f"which the request gives as {_day(max(facts.procedure))}, a date to come"
+        )
+    within = rule.within_months_of_procedure
+    after = rule.after_months_of_procedure
+    holds = {
+        (within is None or months < within) and (after is None or months >= after)
+        for months in (_whole_months(day, on) for day in facts.procedure)
+    }
+    if len(holds) > 1:  # "March 2023": the rule holds for some days of the month, not others
+        first, last = facts.procedure
+        return _Unclear(
+            rule, which + f"which the letter gives only as between {_day(first)} and {_day(last)}"
+        )
+    return holds.pop()
 
 
 def _in_force(rule: Rule, on: date) -> bool:

@@ -45,6 +45,7 @@ def test_simulating_the_weymouth_letter_on_the_samples(run: Run, db_path: Path) 
     for line in lines:
         assert set(line) == {
             "ref", "category", "action", "rule", "flags", "reasons", "redirect_to", "explanation",
+            "red_flags",
         }  # fmt: skip
     by_ref = {line["ref"]: line for line in lines}
     assert by_ref["S04"]["redirect_to"] == "Local specialist haematology service"

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import SAMPLES
 from triage.intake import MAX_FILE_BYTES, FileResult, read_requests_file
-from triage.models import Flag, ProviderType, RequestType, SourceFormat, Urgency
+from triage.models import Flag, ProviderType, SourceFormat, Urgency
 
 TODAY = date(2026, 11, 22)
 HEADER = "ref,received,nhs_number,patient_name,date_of_birth,requester,organisation"
@@ -47,7 +47,7 @@ def test_sample_csv_reads_all_sixteen_requests() -> None:
     assert s13.patient.date_of_birth == date(2011, 2, 2)
     assert s14.urgency is Urgency.URGENT
     assert requests["S02"].provider_type is ProviderType.RIGHT_TO_CHOOSE
-    assert requests["S01"].request_type is RequestType.NEW  # the default when left empty
+    assert requests["S01"].request_type is None  # left empty: the letter's words may say
     assert requests["S01"].received == datetime(2025, 1, 14, tzinfo=UTC)  # midnight in January
 
 

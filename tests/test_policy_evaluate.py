@@ -125,13 +125,18 @@ def test_urgent_requests_go_to_a_gp() -> None:
     assert "the sender marked it urgent" in suggestion.explanation
 
 
-def test_a_red_flag_goes_to_a_gp_and_is_quoted() -> None:
+def test_red_flags_go_to_a_gp_each_quoted_with_its_evidence_up_to_three() -> None:
     suggestion = suggest(
-        policy(decline("inr")), medications=("warfarin",), text="INR 7.1 yesterday; syncope."
+        policy(decline("inr")),
+        medications=("warfarin",),
+        text="INR 7.1 yesterday; syncope; a safeguarding concern; referred 2WW.",
     )
     assert suggestion.flags == (Flag.RED_FLAG,)
-    assert "the letter mentions" in suggestion.explanation
-    assert "and 1 more red flag" in suggestion.explanation
+    assert "'syncope' (syncope or collapse); 'safeguarding'" in suggestion.explanation
+    assert "; and 1 more red flag" in suggestion.explanation  # the request lists every one
+    assert "INR 7.1 > 5 (INR/warfarin: BNF / NICE CKS anticoagulation)" in [
+        flag.why for flag in read(make_request(text="INR 7.1", medications=("warfarin",))).red_flags
+    ]
 
 
 def test_an_invalid_or_missing_nhs_number_goes_to_a_gp() -> None:
@@ -240,6 +245,112 @@ def test_a_procedure_date_still_to_come_sends_the_request_to_a_gp() -> None:
     )
     on_the_day = suggest(two_years, procedure_date=ON, **BARIATRIC)
     assert (on_the_day.action, on_the_day.rule) == (Action.DECLINE, "r")
+
+
+# --- the letter's own words: dates and the kind of request (clinical-signals.md §4) ----------
+
+
+def test_a_next_dose_in_the_letter_earlier_than_the_supply_date_wins_and_both_are_shown() -> None:
+    suggestion = suggest(
+        policy(decline("denosumab")),
+        medications=("Prolia 60mg",),
+        text="Date: 10 January 2025. Her next injection is due on 4th February 2025.",
+        supply_ends=date(2025, 6, 1),
+    )
+    assert suggestion.flags == (Flag.SUPPLY_RISK,)
+    assert "their supply runs out on 4 February 2025, in 3 days" in suggestion.explanation
+    assert "next injection is due on 4th February 2025" in suggestion.explanation
+    assert "the request gives 1 June 2025" in suggestion.explanation
+
+
+def test_a_last_denosumab_dose_over_six_months_ago_goes_to_a_gp() -> None:
+    suggestion = suggest(
+        policy(decline("denosumab")),
+        medications=("Prolia 60mg",),
+        text="Her last Prolia injection was given on 2 July 2024.",
+    )
+    assert suggestion.action is Action.GP_REVIEW
+    assert suggestion.flags == (Flag.SUPPLY_RISK,)
+    assert "ran out on 2 January 2025" in suggestion.explanation
+    assert "6 months after the last dose" in suggestion.explanation
+
+
+def test_a_next_dose_in_the_letter_beyond_the_window_is_no_risk() -> None:
+    suggestion = suggest(
+        policy(decline("denosumab")),
+        medications=("Prolia 60mg",),
+        text="Her next injection is due on 4 August 2025.",
+    )
+    assert suggestion.action is Action.DECLINE
+
+
+def test_the_operation_date_in_the_letter_decides_a_rule_that_needs_one() -> None:
+    two_years = policy(decline("bariatric", "within_months_of_procedure = 24"))
+    recent = suggest(two_years, text="She had her sleeve gastrectomy on 14th June 2024.")
+    assert (recent.action, recent.rule) == (Action.DECLINE, "r")
+    long_ago = suggest(two_years, text="He had his gastric bypass on 3 March 2019.")
+    assert (long_ago.action, long_ago.rule) == (Action.GP_REVIEW, None)  # the policy's default
+
+
+def test_a_letter_and_a_request_that_disagree_on_the_operation_date_go_to_a_gp() -> None:
+    suggestion = suggest(
+        policy(decline("bariatric", "within_months_of_procedure = 24")),
+        text="She had her sleeve gastrectomy on 14th June 2024.",
+        procedure_date=date(2021, 6, 14),
+    )
+    assert (suggestion.action, suggestion.rule) == (Action.GP_REVIEW, "r")
+    assert "which the request gives as 14 June 2021 but the letter as 14 June 2024" in (
+        suggestion.explanation
+    )
+
+
+def test_an_operation_month_that_straddles_the_rule_goes_to_a_gp() -> None:
+    # February 2023 to 1 February 2025: 24 months from the 1st, 23 from any later day.
+    suggestion = suggest(
+        policy(decline("bariatric", "within_months_of_procedure = 24")),
+        text="Sleeve gastrectomy: operation in February 2023.",
+    )
+    assert (suggestion.action, suggestion.rule) == (Action.GP_REVIEW, "r")
+    assert "only as between 1 February 2023 and 28 February 2023" in suggestion.explanation
+
+
+def test_a_blank_request_type_is_read_from_the_letter_and_said() -> None:
+    new_only = policy(decline("adhd", 'request_types = ["new"]'))
+    continuing = suggest(
+        new_only, text="He has been on methylphenidate since 2019.", request_type=None, **ADHD
+    )
+    assert continuing.rule is None  # not new: the new-only rule does not apply
+    new = suggest(new_only, text="A new diagnosis of ADHD.", request_type=None, **ADHD)
+    assert (new.action, new.rule) == (Action.DECLINE, "r")
+    assert "the request type is read from the letter's words ('new diagnosis'): new" in (
+        new.explanation
+    )
+    blank = suggest(new_only, text="Please take over prescribing.", request_type=None, **ADHD)
+    assert (blank.action, blank.rule) == (Action.DECLINE, "r")  # no words either way: new
+
+
+def test_a_stated_request_type_is_not_overruled_by_the_letter() -> None:
+    new_only = policy(decline("adhd", 'request_types = ["new"]'))
+    stated = suggest(
+        new_only,
+        text="He has been on methylphenidate since 2019.",
+        request_type=RequestType.NEW,
+        **ADHD,
+    )
+    assert (stated.action, stated.rule) == (Action.DECLINE, "r")
+
+
+def test_a_letter_whose_words_leave_the_request_type_unclear_goes_to_a_gp() -> None:
+    suggestion = suggest(
+        policy(decline("adhd", 'request_types = ["new"]')),
+        text="A new diagnosis, though he has been on dexamfetamine before.",
+        request_type=None,
+        **ADHD,
+    )
+    assert (suggestion.action, suggestion.rule) == (Action.GP_REVIEW, "r")
+    assert "which the letter's words leave unclear: it says 'new diagnosis' and 'has been on'" in (
+        suggestion.explanation
+    )
 
 
 def test_no_rule_means_the_default_action_with_a_plain_explanation() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from random import Random
 
 from triage import paths
+from triage.classify.dates import add_months
 from triage.clock import PRACTICE_TIME, practice_today, utc_now
 from triage.demo_scenarios import SCENARIOS, Scenario
 from triage.importing import ImportSummary, import_files
@@ -102,9 +103,9 @@ def _record(scenario: Scenario, number: int, rng: Random, today: date) -> dict[s
     if scenario.supply_in_days is not None:
         record["supply_ends"] = (today + timedelta(days=scenario.supply_in_days)).isoformat()
     if scenario.procedure_months_ago is not None:
-        record["procedure_date"] = (
-            today - timedelta(days=30 * scenario.procedure_months_ago)
-        ).isoformat()
+        # Counted back from the day the letter was written, as its "eight months ago" is.
+        months = scenario.procedure_months_ago
+        record["procedure_date"] = add_months(arrived.date(), -months).isoformat()
     return {key: value for key, value in record.items() if value}
 
 

@@ -409,6 +409,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Raised PSA",
         ages=(50, 75),
         expected="psa",
+        edge_cases=("red_flag",),  # above the NICE NG12 threshold for every age it is given
     ),
     Scenario(
         UROLOGY,
@@ -418,6 +419,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Prostate cancer",
         ages=(60, 80),
         expected="psa",
+        edge_cases=("red_flag",),  # a rising PSA
     ),
     # --- INR --------------------------------------------------------------------------------------
     Scenario(
@@ -448,6 +450,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         diagnosis="Mechanical heart valve",
         ages=(40, 80),
         expected="inr",
+        edge_cases=("red_flag",),  # a mechanical valve: a GP sets the INR plan
     ),
     # --- Mental health bloods / ECG ---------------------------------------------------------------
     Scenario(

@@ -219,7 +219,7 @@ class IncomingRequest(BaseModel):
     requester: str
     organisation: str
     provider_type: ProviderType = ProviderType.UNKNOWN
-    request_type: RequestType = RequestType.NEW
+    request_type: RequestType | None = None  # None: not stated (the letter's words may say)
     medications: tuple[str, ...] = ()
     diagnosis: str | None = None
     codes: tuple[str, ...] = ()
@@ -244,6 +244,9 @@ class IncomingRequest(BaseModel):
         content = self.model_dump(
             mode="json", include=set(IncomingRequest.model_fields) - {"source"}
         )
+        # A blank request type was stored as "new" before it could be told apart; fingerprints
+        # taken then must still match the same request imported again.
+        content["request_type"] = content["request_type"] or RequestType.NEW.value
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -353,11 +356,50 @@ class RedFlag(NamedTuple):
     why: str  # e.g. "INR above 5"
 
 
+class DateInLetter(NamedTuple):
+    """A date the letter gives in words, and the words ("next injection due 4 March")."""
+
+    field: str
+    found: str
+    earliest: date  # "March 2023" spans the month; "next week" the week
+    latest: date
+    note: str = ""  # how it was worked out, e.g. "6 months after the last dose"
+
+    def describe(self) -> str:
+        when = _day(self.earliest)
+        if self.latest != self.earliest:
+            when = f"between {when} and {_day(self.latest)}"
+        return f"{when} ({self.found!r}{'; ' + self.note if self.note else ''})"
+
+
+class WrittenType(NamedTuple):
+    """What the letter's words say the request is: new, a continuation or a transfer."""
+
+    request_type: RequestType | None  # None: its words say more than one
+    found: str  # the words
+
+
+class Written(NamedTuple):
+    """What the letter says in prose that the request's fields may also say (clinical-signals.md
+    §4): the rules use the earlier date, and both are shown."""
+
+    next_due: DateInLetter | None = None  # the next dose, injection or test
+    last_dose: DateInLetter | None = None
+    procedure: DateInLetter | None = None  # the operation (bariatric surgery)
+    request_type: WrittenType | None = None
+
+
 class Findings(NamedTuple):
-    """What reading a request found: its classification and its red flags."""
+    """What reading a request found: its classification, its red flags, and what its prose
+    says of dates and the kind of request."""
 
     classification: Classification
     red_flags: tuple[RedFlag, ...]
+    written: Written = Written()
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 class Suggestion(NamedTuple):

@@ -65,7 +65,7 @@ def request_text(request: Request) -> Text:
         ("From", request.requester),
         ("Organisation", request.organisation),
         ("Provider", request.provider_type.value.replace("_", " ")),
-        ("Request", request.request_type.value.replace("_", " ")),
+        ("Request", _request_type(request)),
         ("Urgency", request.urgency.value),
         ("Medicines", "; ".join(request.medications) or None),
         ("Diagnosis", request.diagnosis),
@@ -103,3 +103,9 @@ class RequestDetail(Static):
 
     def show(self, item: QueueItem | None) -> None:
         self.update(item_text(item) if item else Text("No request selected."))
+
+
+def _request_type(request: Request) -> str:
+    if request.request_type is None:
+        return "(not stated)"
+    return request.request_type.value.replace("_", " ")

@@ -1,4 +1,5 @@
-"""Reading a request: which category it is, with evidence, and its red flags.
+"""Reading a request: which category it is, with evidence, its red flags, and what its prose says
+of dates and the kind of request.
 
 `read(request)` is what the rest of the product calls; the vocabulary it uses is data in
 `triage/classify/data/`.
@@ -10,6 +11,7 @@ from triage.classify.classifier import classify
 from triage.classify.reading import ReadRequest
 from triage.classify.red_flags import scan
 from triage.classify.vocabulary import vocabulary
+from triage.classify.written import read_written
 from triage.models import Findings, IncomingRequest
 
 
@@ -17,7 +19,12 @@ def read(request: IncomingRequest) -> Findings:
     words = vocabulary()
     reading = ReadRequest(request, words)
     classification = classify(reading, words)
-    return Findings(classification, scan(reading, classification.categories, words))
+    categories = classification.categories
+    return Findings(
+        classification,
+        scan(reading, categories, words),
+        read_written(reading, categories, words),
+    )
 
 
 __all__ = ["read"]

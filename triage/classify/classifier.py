@@ -27,10 +27,11 @@ _NAME_WEIGHT = 0.6
 _IDENTIFYING = frozenset({EvidenceKind.CODE, EvidenceKind.MEDICINE, EvidenceKind.TERM})
 _ORDER = {category: number for number, category in enumerate(Category)}
 _ASKED_IN = frozenset({"medications", "codes"})  # where naming a medicine asks for it
+_NAMES_IT = frozenset({EvidenceKind.CODE, EvidenceKind.MEDICINE})  # evidence naming what is asked
 
 
 def classify(read: ReadRequest, vocabulary: Vocabulary) -> Classification:
-    evidence = _evidence(read, vocabulary)
+    evidence = _explained_terms(_evidence(read, vocabulary), vocabulary)
     identified = {
         item.category
         for item in evidence
@@ -80,7 +81,7 @@ def _evidence(read: ReadRequest, vocabulary: Vocabulary) -> list[Evidence]:
     asked = {
         meaning.group
         for field, _, meaning, _ in hits
-        if meaning.group and meaning.kind is EvidenceKind.MEDICINE and field in _ASKED_IN
+        if meaning.group and meaning.kind in _NAMES_IT and field in _ASKED_IN
     }
     evidence = []
     for field, found_as, meaning, code_term in hits:
@@ -103,19 +104,56 @@ def _indicated(
     read: ReadRequest,
     vocabulary: Vocabulary,
 ) -> Evidence | None:
-    """What an indication-dependent medicine, or other work, says given the whole request."""
+    """What a medicine whose category depends on its use, or the words of another use, says
+    given the whole request: another use written (an ectopic pregnancy, menopause) makes the
+    medicine other work; a group that requires its indication (gender) counts only with it."""
     group = vocabulary.indication_groups[meaning.group]
-    reason = read.indication(group)
     if meaning.kind is EvidenceKind.OTHER_WORK:
         # "menopause" is other work only when it explains a medicine the letter asks for.
-        if reason is None and meaning.group in asked:
+        if meaning.group in asked:
             return Evidence(field, found_as, meaning.kind, None, meaning.note)
         return None
+    other_use = read.other_use(group)
+    if other_use is not None:
+        label, written = other_use
+        note = _join(code_term, f"{label}: {written!r} in the request")
+        return Evidence(field, found_as, EvidenceKind.OTHER_WORK, None, note)
+    if group.requires is None:  # a medicine or a code naming one, as found
+        return Evidence(field, found_as, meaning.kind, group.category, code_term)
+    reason = read.indication(group)
     if reason is not None:
         note = _join(code_term, f"counts: the request is about gender ({reason!r})")
         return Evidence(field, found_as, EvidenceKind.MEDICINE, group.category, note)
     note = _join(code_term, "counts only when the request is about gender")
     return Evidence(field, found_as, EvidenceKind.CONTEXT, group.category, note)
+
+
+def _explained_terms(evidence: list[Evidence], vocabulary: Vocabulary) -> list[Evidence]:
+    """A category's terms support nothing when other work that explains them is asked for and
+    no medicine or code of the category is ("apixaban; no INR monitoring is needed")."""
+    for category, labels in vocabulary.terms_explained_by.items():
+        explained = next(
+            (
+                item
+                for item in evidence
+                if item.kind is EvidenceKind.OTHER_WORK and item.note in labels
+            ),
+            None,
+        )
+        if explained is None or any(
+            item.category is category and item.kind in _NAMES_IT for item in evidence
+        ):
+            continue
+        because = f"{explained.found} is asked for: {explained.note}"
+        evidence = [
+            Evidence(
+                item.field, item.found, EvidenceKind.CONTEXT, category, _join(item.note, because)
+            )
+            if item.category is category and item.kind is EvidenceKind.TERM
+            else item
+            for item in evidence
+        ]
+    return evidence
 
 
 def _declared(declared: Category, identified: set[Category]) -> Evidence:

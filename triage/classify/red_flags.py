@@ -7,14 +7,30 @@ sender's name: "Same Day Emergency Care" as a sender is not a red flag.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
+import re
+from collections.abc import Iterable
 
 from triage.classify.reading import ReadRequest
+from triage.classify.result_flags import result_flags
+from triage.classify.results import read_results
 from triage.classify.vocabulary import Vocabulary
 from triage.models import Category, RedFlag
 
 _LETTER_FIELDS = frozenset({"medications", "diagnosis", "text", "codes"})
 _RESULT_FIELDS = ("diagnosis", "text")
+_DOSING_FIELDS = ("medications", "text")
+
+# Methotrexate for arthritis is taken once a week; written as daily it is a known cause of fatal
+# overdose (NPSA alert on oral methotrexate), whatever else the letter says.
+_METHOTREXATE = frozenset({"methotrexate", "maxtrex", "nordimet", "jylamvo", "zlatal", "ebetrex"})
+_DAILY = re.compile(
+    r"(?<![a-z])(?:methotrexate|maxtrex|nordimet|jylamvo|zlatal|ebetrex)(?![a-z])"
+    r"(?P<between>(?:[^.;\n]|\.(?=\d)){0,60}?)(?<![a-z])"
+    r"(?:daily|once a day|every day|each day|per day|a day|od|o\.d\.|nocte|every morning|bd|tds)"
+    r"(?![a-z])"
+)
+_WEEKLY = re.compile(r"week|/52|(?<![a-z])(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*days?(?![a-z])")
+_DAILY_METHOTREXATE_WHY = "methotrexate written as daily, not weekly (NPSA oral methotrexate alert)"
 
 
 def scan(
@@ -34,42 +50,26 @@ def scan(
             for field, match in phrases.of(layer):
                 if field in _LETTER_FIELDS:
                     flags.setdefault(match.phrase, RedFlag(field, match.phrase, match.payloads[0]))
+    for field in _DOSING_FIELDS:
+        daily = _daily_methotrexate(read.texts[field], read.words[field])
+        if daily is not None:
+            flags.setdefault(daily.lower(), RedFlag(field, daily, _DAILY_METHOTREXATE_WHY))
     for field in _RESULT_FIELDS:
-        names = vocabulary.value_first_words.intersection(read.words[field])
+        names = vocabulary.measures.first_words.intersection(read.words[field])
         if names:  # most letters give no result
-            for flag in _results(field, read.texts[field], names, vocabulary):
+            text = read.texts[field]
+            results = read_results(text, vocabulary.measures, names, read.received)
+            for flag in result_flags(field, text, results, categories, vocabulary.measures, read):
                 flags.setdefault(flag.found.lower(), flag)
     return tuple(flags.values())
 
 
-def _results(field: str, text: str, names: Set[str], vocabulary: Vocabulary) -> list[RedFlag]:
-    """Results outside their safe range ("INR 6.2", "heart rate 38"), in the order written.
-
-    `names` are the first words of the measurement names written in the text.
-    """
+def _daily_methotrexate(text: str, text_words: list[str]) -> str | None:
+    """The words giving methotrexate as a daily dose, if the letter does ("10mg daily")."""
+    if _METHOTREXATE.isdisjoint(text_words):
+        return None
     lowered = text.lower()
-    written = text if len(lowered) == len(text) else lowered  # "İ" lower-cases to two characters
-    # The pattern is tried only where a measurement's name starts, not at every character.
-    starts = sorted(start for name in names for start in _places(lowered, name))
-    flags = []
-    end = 0
-    for start in starts:
-        found = vocabulary.values.match(lowered, start) if start >= end else None
-        if found is None:
-            continue
-        end = found.end()
-        if found["not_result"]:  # a dose or a frequency, not a result
-            continue
-        check = vocabulary.value_checks[" ".join(found["name"].split()).replace("-", " ")]
-        problem = check.problem(float(found["value"]))
-        if problem is not None:
-            flags.append(RedFlag(field, written[start:end].strip(), problem))
-    return flags
-
-
-def _places(text: str, word: str) -> Iterator[int]:
-    """Every place `word` is written in `text`, even inside another word (the pattern checks)."""
-    place = text.find(word)
-    while place != -1:
-        yield place
-        place = text.find(word, place + 1)
+    for found in _DAILY.finditer(lowered):
+        if not _WEEKLY.search(found["between"]):
+            return " ".join(text[found.start() : found.end()].split())
+    return None

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from triage.cli.output import cell
 from triage.clock import practice_date
-from triage.models import Request, Suggestion
+from triage.models import Findings, Request, Suggestion
 from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label
 from triage.queue import QueueItem, QueuePage
 from triage.suggest import Assessed
@@ -65,7 +65,7 @@ def queue_item_json(item: QueueItem) -> dict[str, Any]:
         "categories": [category.value for category in classification.categories],
         "confidence": classification.confidence,
         "evidence": [evidence.describe() for evidence in classification.evidence],
-        "red_flags": [f"{flag.found} ({flag.why})" for flag in item.findings.red_flags],
+        "red_flags": red_flags_json(item.findings),
     }
     record["suggestion"] = _suggestion_fields(item.suggestion) if item.suggestion else None
     return record
@@ -87,7 +87,7 @@ def request_json(request: Request) -> dict[str, Any]:
         "requester": request.requester,
         "organisation": request.organisation,
         "provider_type": request.provider_type.value,
-        "request_type": request.request_type.value,
+        "request_type": request.request_type.value if request.request_type else None,
         "medications": list(request.medications),
         "diagnosis": request.diagnosis,
         "codes": list(request.codes),
@@ -119,7 +119,13 @@ def suggestion_json(assessed: Assessed) -> dict[str, Any]:
         "ref": assessed.request.ref,
         "category": category.value if category else None,
         **_suggestion_fields(assessed.suggestion),
+        "red_flags": red_flags_json(assessed.findings),
     }
+
+
+def red_flags_json(findings: Findings) -> list[str]:
+    """Each red flag as "the words (what they crossed, and whose guidance)"."""
+    return [f"{flag.found} ({flag.why})" for flag in findings.red_flags]
 
 
 def _suggestion_fields(suggestion: Suggestion) -> dict[str, Any]:

@@ -134,7 +134,7 @@ def _context(facts: LetterFacts, paragraphs: dict[str, str | None]) -> dict[str,
                 letter_date(request.procedure_date) if request.procedure_date else None
             ),
             "provider_type": request.provider_type.value,
-            "request_type": request.request_type.value,
+            "request_type": request.request_type.value if request.request_type else None,
         },
         "patient": {
             "name": clean_or_none(patient.name),
