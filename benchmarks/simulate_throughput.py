@@ -9,7 +9,8 @@ policy, and loading the vocabulary (timed and printed separately).
 The machines are shared and noisy, so the figures come with a baseline measured in the same run
 on the same requests, and the ratio simulate / baseline is the number to compare between runs.
 The target is at least 50,000 requests per second on one core. Last, each stage (reading the
-words, classifying, red flags, evaluating) is timed on its own, to show where the time goes.
+words, classifying, red flags, the letter's dates and wording, evaluating) is timed on its own,
+to show where the time goes.
 
 Run it from the repository root:
 
@@ -42,6 +43,7 @@ from triage.classify.classifier import classify
 from triage.classify.reading import ReadRequest
 from triage.classify.red_flags import scan
 from triage.classify.vocabulary import vocabulary
+from triage.classify.written import read_written
 from triage.demo import demo_records
 from triage.intake.problems import Place
 from triage.intake.records import RawRecord, check_record
@@ -98,7 +100,11 @@ def stage_times(
     reads = [ReadRequest(request, words) for request in requests]
     classified = [classify(read, words) for read in reads]
     findings = [
-        Findings(classification, scan(read, classification.categories, words))
+        Findings(
+            classification,
+            scan(read, classification.categories, words),
+            read_written(read, classification.categories, words),
+        )
         for read, classification in zip(reads, classified, strict=True)
     ]
     stages: list[tuple[str, Callable[[], object]]] = [
@@ -111,6 +117,13 @@ def stage_times(
             "red flags",
             lambda: [
                 scan(read, classification.categories, words)
+                for read, classification in zip(reads, classified, strict=True)
+            ],
+        ),
+        (
+            "dates and wording",
+            lambda: [
+                read_written(read, classification.categories, words)
                 for read, classification in zip(reads, classified, strict=True)
             ],
         ),

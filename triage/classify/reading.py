@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from triage.classify.text import words
+from triage.classify.text import Found, words
 from triage.classify.vocabulary import IndicationGroup, Vocabulary
 from triage.models import IncomingRequest
 
@@ -13,7 +13,7 @@ _MALE = frozenset({"mr", "he", "his", "him", "man", "male"})
 
 
 class ReadRequest:
-    __slots__ = ("_all_words", "found", "request", "texts", "words")
+    __slots__ = ("_all_words", "_wording", "found", "request", "texts", "words")
 
     def __init__(self, request: IncomingRequest, vocabulary: Vocabulary) -> None:
         self.request = request
@@ -28,6 +28,13 @@ class ReadRequest:
         self.words = {field: words(text) for field, text in self.texts.items()}
         self.found = vocabulary.phrases.find(self.words.items())
         self._all_words: str | None = None
+        self._wording: Found | None = None
+
+    def wording(self, vocabulary: Vocabulary) -> Found:
+        """The phrases of the vocabulary's wording index: read only for the letters that ask."""
+        if self._wording is None:
+            self._wording = vocabulary.wording.find(self.words.items())
+        return self._wording
 
     @property
     def received(self) -> date:

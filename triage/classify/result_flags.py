@@ -68,8 +68,14 @@ def _problems(
     problems: list[str] = []
     # The latest value first; one threshold is enough to route it, and says why.
     for value in reversed(result.values):
+        readings = measure.readings(value.number, value.unit)
         problem = next(
-            (p for rule in rules if (p := _threshold(measure, rule, value, result, age))), ""
+            (
+                p
+                for rule in rules
+                if (p := _threshold(measure, rule, value, readings, result, age))
+            ),
+            "",
         )
         if problem:
             problems.append(problem)
@@ -98,16 +104,23 @@ def _scope(rule: MeasureRule) -> str:
 
 
 def _threshold(
-    measure: Measure, rule: MeasureRule, value: Value, result: WrittenResult, age: int | None
+    measure: Measure,
+    rule: MeasureRule,
+    value: Value,
+    readings: list[tuple[float, str]],
+    result: WrittenResult,
+    age: int | None,
 ) -> str:
+    """What the value crossed of the rule, in words, or "". `readings` are the value's, in the
+    reference unit, each way it can be read."""
     number = value.number
     if rule.part == "diastolic":
         if value.second is None:
             return ""
         number = value.second
+        readings = measure.readings(number, value.unit)
     elif measure.key == "blood_pressure" and not rule.part:
         return ""
-    shown = _written(value, number)
     if rule.above_range_times is not None and result.range_high:
         limit = rule.above_range_times * result.range_high
         if number > limit:
@@ -116,14 +129,15 @@ def _threshold(
                 if rule.above_range_times == 1
                 else (f"{rule.above_range_times:g}x the upper limit")
             )
+            shown = _written(value, number)
             return f"{measure.label} {shown} > {times} {result.range_high:g} {_scope(rule)}"
-    for reference, how in measure.readings(number, value.unit):
+    for reference, how in readings:
         crossed = _crossed(rule, reference, value.comparator, age, measure.in_reference_unit)
         if crossed:
             if how.endswith("="):  # converted: show the value the threshold is in
                 how = f"{how} {measure.in_reference_unit(reference)}"
             read = f" ({how})" if how else ""
-            return f"{measure.label} {shown}{read} {crossed} {_scope(rule)}"
+            return f"{measure.label} {_written(value, number)}{read} {crossed} {_scope(rule)}"
     return ""
 
 

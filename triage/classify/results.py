@@ -107,7 +107,9 @@ _UNDETECTABLE = frozenset({"undetectable", "undetected", "unrecordable", "unmeas
 _TREND_OR_VALUE = _RISE_WORDS | _FALL_WORDS | _UNDETECTABLE | {"up", "down"}
 _DIGIT = re.compile(r"\d")
 _NAMES_AND_WORDS = re.compile(r"[a-z%][a-z0-9%]*")  # words, and names with digits ("b12")
-_LETTERS = re.compile(r"[a-z]+")
+_TREND_WORD = re.compile(
+    r"(?<![a-z])(?:" + "|".join(sorted(_TREND_OR_VALUE, key=len, reverse=True)) + r")(?![a-z])"
+)
 _CLAUSE_AT_MOST = 160  # characters: a clause of results rarely runs longer
 _WORDS_BEFORE_VALUE = 7  # words a clause may hold between the name and the value
 _WORDS_BETWEEN_VALUES = 4
@@ -174,13 +176,9 @@ def read_results(
         if start in in_headers:
             continue
         limit = named[index + 1][0] if index + 1 < len(named) else len(folded)
-        before = _words_before(folded, start)
-        if (
-            _nothing_said(folded, end, limit)
-            and _TREND_OR_VALUE.isdisjoint(before)
-            and not measure.unit_written("%")  # "78% of median BMI": the value is before
-        ):
+        if _nothing_said(folded, start, end, limit) and not measure.unit_written("%"):
             continue  # "lithium carbonate", "PSA monitoring": no value and no trend
+        before = _words_before(folded, start)
         if not _CONDITIONS.isdisjoint(before):
             continue  # "re-refer if the paraprotein is 15 or more": a threshold, not a result
         result = WrittenResult(measure, start, end)
@@ -240,22 +238,32 @@ def _percent_before(text: str, result: WrittenResult) -> None:
         result.start = found.start()
 
 
-def _nothing_said(text: str, position: int, limit: int) -> bool:
-    """Whether no number and no trend word follows a name within a clause's length."""
-    stop = min(limit, position + _CLAUSE_AT_MOST)
-    return not _DIGIT.search(text, position, stop) and _TREND_OR_VALUE.isdisjoint(
-        _LETTERS.findall(text, position, stop)
+def _nothing_said(text: str, start: int, end: int, limit: int) -> bool:
+    """Whether a name has no number after it, and no trend word around it, within a clause's
+    length: most names in letters ("PSA monitoring", "lithium carbonate") are not results."""
+    stop = min(limit, end + _CLAUSE_AT_MOST)
+    return (
+        not _DIGIT.search(text, end, stop)
+        and not _TREND_WORD.search(text, end, stop)
+        and not _TREND_WORD.search(text, max(0, start - _LOOK_BACK), start)
     )
 
 
 def _may_have_a_header(text: str, named: list[tuple[int, int, Measure]]) -> bool:
-    """Whether two names share a line with no number on it (names such as "B12" aside)."""
+    """Whether two names share a line with no number on it (names such as "B12" aside), over a
+    line with a number: "Date  Hb  Creat  Ca" over "12/01/2025  98  160  2.8"."""
     for (start, end, _), (next_start, next_end, _) in itertools.pairwise(named):
         if "\n" in text[end:next_start]:
             continue
-        line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", next_end)
-        line = text[line_start : len(text) if line_end == -1 else line_end]
+        if line_end == -1:
+            continue  # the last line: no rows under it
+        next_end_of_line = text.find("\n", line_end + 1)
+        if not _DIGIT.search(
+            text, line_end, len(text) if next_end_of_line == -1 else next_end_of_line
+        ):
+            continue
+        line = text[text.rfind("\n", 0, start) + 1 : line_end]
         if not _DIGIT.search(line) or not _DIGIT.search(_NAMES_AND_WORDS.sub(" ", line)):
             return True
     return False

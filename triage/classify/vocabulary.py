@@ -79,6 +79,10 @@ class Vocabulary:
     # supporting nothing: a DOAC letter saying "no INR monitoring is needed" is not INR work.
     terms_explained_by: dict[Category, frozenset[str]]
     measures: Measures
+    # The letter's wording of dates and of the kind of request, in an index of its own: its
+    # phrases start with common words ("has been on", "is overdue"), and they are looked for
+    # only in the letters that may need them.
+    wording: PhraseIndex
     request_type_words: Layer[RequestType]  # how letters say what kind of request they are
     due_now_words: Layer[str]
     date_cues: DateCues
@@ -147,13 +151,14 @@ def vocabulary() -> Vocabulary:
     red_flag_words = phrases.add_layer(
         (phrase, why) for why, written in red_flags["words"].items() for phrase in written
     )
-    request_type_words = phrases.add_layer(
+    wording_index = PhraseIndex()
+    request_type_words = wording_index.add_layer(
         (phrase, RequestType(kind))
         for kind, written in wording["request_type"].items()
         for phrase in written
     )
     cues = wording["dates"]
-    due_now_words = phrases.add_layer((phrase, phrase) for phrase in cues["due_now"])
+    due_now_words = wording_index.add_layer((phrase, phrase) for phrase in cues["due_now"])
     return Vocabulary(
         phrases=phrases,
         meanings=meanings_layer,
@@ -168,6 +173,7 @@ def vocabulary() -> Vocabulary:
             if "terms_explained_by" in categories[category.value]
         },
         measures=measures(),
+        wording=wording_index,
         request_type_words=request_type_words,
         due_now_words=due_now_words,
         date_cues=_date_cues(cues),

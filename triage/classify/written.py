@@ -20,13 +20,23 @@ from datetime import date
 
 from triage.classify.dates import WrittenDate, add_months, find_dates, letter_date
 from triage.classify.reading import ReadRequest
-from triage.classify.text import words
+from triage.classify.text import Found, words
 from triage.classify.vocabulary import DateCues, Vocabulary
 from triage.models import Category, DateInLetter, RequestType, Written, WrittenType
 
 _FIELDS = ("text", "diagnosis", "medications")  # where a letter writes its dates
 _CUE_WORDS = 10  # words before a date that may say what it is
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")  # a line ends a date's words too
+_DUE = frozenset({"due", "overdue"})  # words of every "due now" phrase
+_DIGIT = re.compile(r"\d")
+# Words a date may be written in without a digit ("next week", "a fortnight ago", "March").
+_DATE_WORDS = frozenset(
+    words(
+        "today tomorrow yesterday week weeks fortnight month months year years ago january "
+        "february march april may june july august september october november december jan feb "
+        "mar apr jun jul aug sep sept oct nov dec"
+    )
+)
 _WINDOW = 160  # characters after a cue word searched for its date
 
 
@@ -35,7 +45,7 @@ def read_written(
 ) -> Written:
     request_type = None
     if read.request.request_type is None:
-        request_type = _request_type(read, vocabulary)
+        request_type = _request_type(read.wording(vocabulary), vocabulary)
     next_due, last_dose, procedure = _dates(read, vocabulary)
     for category in categories:
         months = vocabulary.dose_interval_months.get(category)
@@ -57,9 +67,9 @@ def read_written(
 _NOTHING = Written()
 
 
-def _request_type(read: ReadRequest, vocabulary: Vocabulary) -> WrittenType | None:
+def _request_type(wording: Found, vocabulary: Vocabulary) -> WrittenType | None:
     said: dict[RequestType, str] = {}
-    for _, match in read.found.of(vocabulary.request_type_words):
+    for _, match in wording.of(vocabulary.request_type_words):
         said.setdefault(match.payloads[0], match.phrase)
     if not said:
         return None
@@ -86,11 +96,15 @@ def _dates(
         for field, spans in windows.items()
         if spans
     }
-    due_now = next(iter(read.found.of(vocabulary.due_now_words)), None)
+    due_now = None
+    if not _DUE.isdisjoint(read.words["text"]):
+        due_now = next(iter(read.wording(vocabulary).of(vocabulary.due_now_words)), None)
     if due_now is None and not any(dates.values()):
         return None, None, None
     # Relative dates ("next week") are read against the letter's own date, when it gives one.
-    reference = letter_date(read.texts["text"], read.received) or read.received
+    reference = read.received
+    if due_now is not None or any(date.relative for found in dates.values() for date in found):
+        reference = letter_date(read.texts["text"], read.received) or read.received
     if reference != read.received:
         dates = {field: _dates_in(read.texts[field], windows[field], reference) for field in dates}
     if due_now is not None:
@@ -118,7 +132,8 @@ def _dates(
 
 
 def _cued(read: ReadRequest, field: str, cues: DateCues) -> list[tuple[int, int]]:
-    """The spans of a field from each cue word to the end of its sentence."""
+    """The spans of a field from each cue word to the end of its sentence that may hold a date
+    it says something of: "next review in clinic" or "last seen" hold no dose's date."""
     present = cues.words.intersection(read.words[field])
     if not present:
         return []
@@ -127,13 +142,30 @@ def _cued(read: ReadRequest, field: str, cues: DateCues) -> list[tuple[int, int]
     for word in present:
         place = text.find(word)
         while place != -1:
+            after = place + len(word)
             if (place == 0 or not text[place - 1].isalnum()) and not text[
-                place + len(word) : place + len(word) + 1
+                after : after + 1
             ].isalnum():
                 end = _SENTENCE_END.search(text, place)
-                spans.append((place, min(end.start() if end else len(text), place + _WINDOW)))
-            place = text.find(word, place + 1)
+                end_place = min(end.start() if end else len(text), place + _WINDOW)
+                if _may_say(word, text[after:end_place], cues):
+                    spans.append((place, end_place))
+            place = text.find(word, after)
     return sorted(spans)
+
+
+def _may_say(cue: str, rest: str, cues: DateCues) -> bool:
+    """Whether the words after a cue may hold a date it is about: a number or a date word, and
+    for "next" or "last" a dose or a test ("next injection", not "next review")."""
+    if not _DIGIT.search(rest):
+        rest_words = words(rest)
+        if _DATE_WORDS.isdisjoint(rest_words):
+            return False
+    else:
+        rest_words = words(rest)
+    if cue in cues.next or cue in cues.last:
+        return not cues.doses.isdisjoint(rest_words) or "given" in rest_words
+    return True
 
 
 def _dates_in(text: str, spans: list[tuple[int, int]], reference: date) -> list[WrittenDate]:
