@@ -23,8 +23,9 @@ from screens.log import LogScreen
 from screens.policy import PolicyScreen
 from screens.queue import ASSESS_AFTER_SECONDS, PAGE_SIZE, QueueScreen
 from screens.request import RequestScreen
-from screens.widgets.request_detail import RequestDetail
+from screens.widgets.request_detail import RequestDetail, from_the_letter
 from tests.conftest import SAMPLES, write_requests_csv
+from tests.factories import make_request
 from tests.test_deciding import PRACTICE
 from triage import paths
 from triage.classify import read
@@ -727,3 +728,18 @@ async def test_notifications_quoting_a_request_show_it_literally(
         await settle(pilot)
         [message] = [notification.message for notification in app._notifications]
         assert message == "E\\x1b[2JX now waits for a GP."
+
+
+def test_the_request_shows_what_its_letter_says_of_dates_and_its_kind() -> None:
+    request = make_request(
+        text="Date: 3 March 2025. Please continue: her next injection is due on 4 April 2025.",
+        medications=("Prolia 60mg",),
+        request_type=None,
+    )
+    said = dict(from_the_letter(read(request).written))
+    assert said == {
+        "Next dose or test": (
+            "4 April 2025 ('Please continue: her next injection is due on 4 April 2025')"
+        ),
+        "Request": "continuation ('please continue')",
+    }

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from triage.clock import practice_date
-from triage.models import Request
+from triage.models import Request, Written
 from triage.presentation import ACTION_LABELS, category_label
 from triage.queue import QueueItem
 from triage.safe_text import one_line, terminal_safe
@@ -50,6 +50,9 @@ def findings_text(item: QueueItem) -> Text:
     for flag in item.findings.red_flags:
         text.append("Red flag: ", style="bold")
         text.append(f"{one_line(flag.found)} ({one_line(flag.why)})\n")
+    for label, said in from_the_letter(item.findings.written):
+        text.append(f"{label} (from the letter): ", style="bold")
+        text.append(f"{one_line(said)}\n")
     text.append("\n")
     return text
 
@@ -109,3 +112,24 @@ def _request_type(request: Request) -> str:
     if request.request_type is None:
         return "(not stated)"
     return request.request_type.value.replace("_", " ")
+
+
+def from_the_letter(written: Written) -> list[tuple[str, str]]:
+    """What the letter's own words say of dates and the kind of request, for the GP to check."""
+    said = [
+        (label, found.describe())
+        for label, found in (
+            ("Next dose or test", written.next_due),
+            ("Last dose", written.last_dose),
+            ("Operation", written.procedure),
+        )
+        if found is not None
+    ]
+    if written.request_type is not None:
+        kind = written.request_type.request_type
+        words = written.request_type.found
+        if kind is None:
+            said.append(("Request", f"unclear: it says {words}"))
+        else:
+            said.append(("Request", f"{kind.value.replace('_', ' ')} ({words!r})"))
+    return said
