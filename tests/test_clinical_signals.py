@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import importlib.util
+import json
 import tomllib
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from policies import Policy, evaluate, load_policy_text
+from tests.conftest import Run
 from tests.factories import make_request
 from triage.classify import read
 from triage.models import Action, Category, Flag, IncomingRequest, RequestType
@@ -180,3 +182,49 @@ def test_the_documented_thresholds_are_exactly_the_ones_applied() -> None:
     spec.loader.exec_module(tool)
     document = (root / "docs" / "clinical-signals.md").read_text(encoding="utf-8")
     assert tool.table() in document, "run tools/signals_table.py and paste its table"
+
+
+def test_simulating_the_letters_sends_each_signal_to_a_gp_with_its_evidence(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    """`triage policy simulate` over every signal letter, as a practice would try it."""
+    flagged = [
+        letter
+        for letter in LETTERS
+        if letter["expect"] == "flag"
+        and "expect_category" not in letter
+        and not any(key in letter for key in TIMING)
+    ]
+    path = tmp_path / "letters.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "ref": letter["id"],
+                    "received": letter["received"].isoformat(),
+                    "nhs_number": "943 476 5919",
+                    "patient_name": "Test Patient",
+                    "date_of_birth": letter["date_of_birth"].isoformat(),
+                    "requester": letter["requester"],
+                    "organisation": letter["organisation"],
+                    "medications": letter.get("medications", []),
+                    "diagnosis": letter.get("diagnosis") or None,
+                    "text": letter["text"],
+                }
+            )
+            for letter in flagged
+        ),
+        encoding="utf-8",
+    )
+    result = run(
+        "--db", db_path, "policy", "simulate", "--policy", "weymouth-portland-pcn",
+        "--on", "2025-08-01", path, "--format", "json",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    simulated = {line["ref"]: line for line in map(json.loads, result.out.splitlines())}
+    assert len(simulated) == len(flagged)
+    for letter in flagged:
+        line = simulated[letter["id"]]
+        assert line["action"] == "gp_review", line
+        assert "red_flag" in line["flags"], line
+        assert any(letter["found"].lower() in shown.lower() for shown in line["red_flags"]), line

@@ -70,11 +70,7 @@ def _problems(
     for value in reversed(result.values):
         readings = measure.readings(value.number, value.unit)
         problem = next(
-            (
-                p
-                for rule in rules
-                if (p := _threshold(measure, rule, value, readings, result, age))
-            ),
+            (p for rule in rules if (p := _threshold(measure, rule, value, readings, result, age))),
             "",
         )
         if problem:
