@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from triage.classify.reading import ReadRequest
 from triage.classify.result_flags import result_flags
-from triage.classify.results import read_results
+from triage.classify.results import may_give_results, read_results
 from triage.classify.vocabulary import Vocabulary
 from triage.models import Category, RedFlag
 
@@ -56,7 +56,7 @@ def scan(
             flags.setdefault(daily.lower(), RedFlag(field, daily, _DAILY_METHOTREXATE_WHY))
     for field in _RESULT_FIELDS:
         names = vocabulary.measures.first_words.intersection(read.words[field])
-        if names:  # most letters give no result
+        if names and may_give_results(read.words[field], names):  # most letters give none
             text = read.texts[field]
             results = read_results(text, vocabulary.measures, names, read.received)
             for flag in result_flags(field, text, results, categories, vocabulary.measures, read):

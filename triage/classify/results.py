@@ -110,6 +110,8 @@ _NAMES_AND_WORDS = re.compile(r"[a-z%][a-z0-9%]*")  # words, and names with digi
 _TREND_WORD = re.compile(
     r"(?<![a-z])(?:" + "|".join(sorted(_TREND_OR_VALUE, key=len, reverse=True)) + r")(?![a-z])"
 )
+_WORDS_AFTER_A_NAME = 12  # more than a clause holds before its value (dates and ranges included)
+_PERCENT_NAMES = frozenset({"mbmi", "median", "percentage", "percent"})  # "78% of median BMI"
 _CLAUSE_AT_MOST = 160  # characters: a clause of results rarely runs longer
 _WORDS_BEFORE_VALUE = 7  # words a clause may hold between the name and the value
 _WORDS_BETWEEN_VALUES = 4
@@ -203,6 +205,26 @@ def _measure_named(written: str, measures: Measures) -> Measure:
     if measure is None:
         measure = _NAMED.setdefault(written, measures.by_name[name_key(written)])
     return measure
+
+
+def may_give_results(text_words: list[str], names: Set[str]) -> bool:
+    """Whether a number follows one of the names within a clause's words, or a trend word stands
+    near one, or a percentage may stand before one: a cheap look at the words alone that lets
+    most letters, which name results without giving them, skip the reading."""
+    for name in names:
+        place = -1
+        while True:
+            try:
+                place = text_words.index(name, place + 1)
+            except ValueError:
+                break
+            after = text_words[place + 1 : place + 1 + _WORDS_AFTER_A_NAME]
+            if any(word[0].isdigit() for word in after):
+                return True
+            near = text_words[max(0, place - 3) : place + 1 + _WORDS_AFTER_A_NAME]
+            if not _TREND_OR_VALUE.isdisjoint(near) or not _PERCENT_NAMES.isdisjoint(near):
+                return True
+    return False
 
 
 def quote(text: str, result: WrittenResult) -> str:
