@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from policies.capacity import window_start
 from policies.schema import Policy, Rule
@@ -196,9 +196,9 @@ class _Unclear:
     which: str  # completes "rule X depends on "
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What the rules read of a request: its fields, or the letter's words where they say more."""
+class _Facts(NamedTuple):
+    """What the rules read of a request: its fields, or the letter's words where they say more.
+    (A NamedTuple: one is made for every request a simulation reads.)"""
 
     request: IncomingRequest
     request_type: RequestType | None  # None: the letter's words leave it unclear
@@ -209,6 +209,9 @@ class _Facts:
     @classmethod
     def of(cls, request: IncomingRequest, findings: Findings) -> _Facts:
         written = findings.written
+        if not any(written):  # the usual case: the letter adds nothing to the request's fields
+            stated = request.procedure_date
+            return cls(request, request.request_type or RequestType.NEW, "", _days(stated), "")
         request_type: RequestType | None = request.request_type or RequestType.NEW
         read = ""
         if request.request_type is None and written.request_type is not None:
@@ -224,9 +227,13 @@ class _Facts:
         return cls(request, request_type, read, procedure, unclear)
 
 
+def _days(stated: date | None) -> tuple[date, ...]:
+    return (stated,) if stated else ()
+
+
 def _procedure(stated: date | None, letter: DateInLetter | None) -> tuple[tuple[date, ...], str]:
     if letter is None:
-        return ((stated,) if stated else ()), ""
+        return _days(stated), ""
     if stated is None:
         if letter.earliest == letter.latest:
             return (letter.earliest,), ""

@@ -76,14 +76,15 @@ def _problems(
         if problem:
             problems.append(problem)
             break
-    series = _series(measure, result.values) if result.ordered else []
-    change = _change(measure, rules, series) or _above_nadir(
-        measure, rules, _series(measure, earlier + result.values)
-    )
-    measured = {direction for rule in rules for direction in rule.measures_change}
+    series = _series(measure, result.values) if result.ordered and len(result.values) > 1 else []
+    change = _change(measure, rules, series)
+    if not change and (earlier or series) and any(r.above_nadir_by is not None for r in rules):
+        change = _above_nadir(measure, rules, _series(measure, earlier + result.values))
     if change:
         problems.append(change)
-    elif result.trend in measure.worse and not (len(series) >= 2 and result.trend in measured):
+    elif result.trend in measure.worse and not (
+        series and any(result.trend in rule.measures_change for rule in rules)
+    ):
         # "rising", "has doubled": a trend in words is a signal unless guidance says how much
         # change matters and the letter gives the values to measure it.
         rising = "rising" if result.trend == "rise" else "falling"

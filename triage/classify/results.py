@@ -52,6 +52,20 @@ _TOKEN = re.compile(
     r"|(?P<other>.)",
     re.DOTALL,
 )
+# A name's usual clause: linking words, then one value (see _one_value).
+_SIMPLE = re.compile(
+    r"(?:[ \t:=]+|[ \t]+(?:is|was|of|at|now|today|level|levels|measured|recorded|result|"
+    r"currently|remains)(?![a-z]))*[ \t]*"
+    r"(?:(?P<pair>(?P<first>\d{2,3})\s*/\s*(?P<second>\d{2,3}))(?![\d/])"
+    r"|(?P<cmp>[<>]=?)?[ \t]*(?P<number>\d{1,4}(?:\.\d+)?)(?![\d,]|\.\d|[/.-]\d))"
+)
+# After a value: what may carry the clause on to more than one value, or make it something else.
+_GOES_ON = re.compile(
+    r"[ \t]*(?:[(\[]|-+>|=>|/|-\s*\d|,[ \t]*(?:\d|[a-z]+[ \t]+\d|then|and|now|previously|"
+    r"up|down|from|to|was|rising|falling)|(?:then|to|and|now|previously|prior|from|up|down|"
+    r"rising|risen|falling|fallen|was|were|since|vs|versus|compared|before|after|on|in)(?![a-z])"
+    r"|[<>]?\d)"
+)
 # What a number followed by these is: not a result.
 _NOT_A_RESULT = re.compile(
     r"[ \t]*(?:"
@@ -311,6 +325,8 @@ def _read_clause(
     text: str, position: int, limit: int, measures: Measures, result: WrittenResult
 ) -> None:
     """The values after a name, up to the end of its clause or the next result's name."""
+    if _one_value(text, position, limit, measures, result):
+        return
     words = 0  # since the name, or the last value
     earlier_next = False  # "previously", "up from": the next value was before the last
     skip_number = False  # "aged 72": the next number is not the result's
@@ -392,6 +408,23 @@ def _note_trend(word: str, result: WrittenResult, previous_word: str) -> None:
     elif not result.trend and (word in _RISE_WORDS or word in _FALL_WORDS):
         result.trend = "rise" if word in _RISE_WORDS else "fall"
         result.trend_words = word
+
+
+def _one_value(
+    text: str, position: int, limit: int, measures: Measures, result: WrittenResult
+) -> bool:
+    """The usual case, read in one step: "INR 6.2 today", "Hb: 98 g/L,", "BP 122/78" — linking
+    words, one value and nothing after it that could go on to a series, a range or a trend.
+    Anything else is left to the word-by-word reading."""
+    simple = _SIMPLE.match(text, position, limit)
+    if simple is None:
+        return False
+    value, after = _value(text, simple, limit, measures, result.measure)
+    if value is None or after is None or _GOES_ON.match(text, after, limit):
+        return False
+    result.values = [value]
+    result.end = after
+    return True
 
 
 def _value(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Set
-from dataclasses import replace
 from datetime import date
 
 from triage.classify.dates import WrittenDate, add_months, find_dates, letter_date
@@ -28,6 +27,10 @@ _FIELDS = ("text", "diagnosis", "medications")  # where a letter writes its date
 _CUE_WORDS = 10  # words before a date that may say what it is
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")  # a line ends a date's words too
 _DUE = frozenset({"due", "overdue"})  # words of every "due now" phrase
+# Words of the dates read against a reference ("next week", "in 3 days", "6 months ago").
+_RELATIVE = frozenset(
+    words("today tomorrow yesterday this next last in within over ago week weeks month months")
+)
 _DIGIT = re.compile(r"\d")
 # Words a date may be written in without a digit ("next week", "a fortnight ago", "March").
 _DATE_WORDS = frozenset(
@@ -92,22 +95,22 @@ def _dates(
     # Dates are looked for only after the words that say what a date is for: most letters have
     # none, and reading every date of every letter would cost more than all the rest.
     windows = {field: _cued(read, field, vocabulary.date_cues) for field in _FIELDS}
-    dates = {
-        field: _dates_in(read.texts[field], spans, read.received)
-        for field, spans in windows.items()
-        if spans
-    }
     due_now = None
     if not _DUE.isdisjoint(read.words["text"]):
         due_now = next(iter(read.wording(vocabulary).of(vocabulary.due_now_words)), None)
-    if due_now is None and not any(dates.values()):
+    if due_now is None and not any(windows.values()):
         return None, None, None
     # Relative dates ("next week") are read against the letter's own date, when it gives one.
     reference = read.received
-    if due_now is not None or any(date.relative for found in dates.values() for date in found):
+    if due_now is not None or any(
+        not _RELATIVE.isdisjoint(read.words[field]) for field, spans in windows.items() if spans
+    ):
         reference = letter_date(read.texts["text"], read.received) or read.received
-    if reference != read.received:
-        dates = {field: _dates_in(read.texts[field], windows[field], reference) for field in dates}
+    dates = {
+        field: _dates_in(read.texts[field], spans, reference)
+        for field, spans in windows.items()
+        if spans
+    }
     if due_now is not None:
         next_due = DateInLetter("text", due_now[1].phrase, reference, reference, "due now")
     for field, found_dates in dates.items():
@@ -190,15 +193,24 @@ def _may_say(cue: str, rest: str, cues: DateCues) -> bool:
 
 
 def _dates_in(text: str, spans: list[tuple[int, int]], reference: date) -> list[WrittenDate]:
-    """The dates within the spans, each once, in order."""
-    found: dict[int, WrittenDate] = {}
-    for start, end in spans:
-        for written in find_dates(text[start:end], reference):
-            found.setdefault(
-                start + written.start,
-                replace(written, start=start + written.start, end=start + written.end),
-            )
-    return [found[place] for place in sorted(found)]
+    """The dates within the spans, in order; spans that overlap are read as one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:  # sorted by start
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return [
+        WrittenDate(
+            start + written.start,
+            start + written.end,
+            written.earliest,
+            written.latest,
+            written.relative,
+        )
+        for start, end in merged
+        for written in find_dates(text[start:end], reference)
+    ]
 
 
 def _sentence_start(text: str, place: int) -> int:
