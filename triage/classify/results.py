@@ -126,6 +126,7 @@ _TREND_WORD = re.compile(
 )
 _WORDS_AFTER_A_NAME = 12  # more than a clause holds before its value (dates and ranges included)
 _PERCENT_NAMES = frozenset({"mbmi", "median", "percentage", "percent"})  # "78% of median BMI"
+_VALUE_AT_MOST = 90  # characters from a name to its value: seven words and a date fit
 _CLAUSE_AT_MOST = 160  # characters: a clause of results rarely runs longer
 _WORDS_BEFORE_VALUE = 7  # words a clause may hold between the name and the value
 _WORDS_BETWEEN_VALUES = 4
@@ -279,7 +280,7 @@ def _nothing_said(text: str, start: int, end: int, limit: int) -> bool:
     length: most names in letters ("PSA monitoring", "lithium carbonate") are not results."""
     stop = min(limit, end + _CLAUSE_AT_MOST)
     return (
-        not _DIGIT.search(text, end, stop)
+        not _DIGIT.search(text, end, min(stop, end + _VALUE_AT_MOST))
         and not _TREND_WORD.search(text, end, stop)
         and not _TREND_WORD.search(text, max(0, start - _LOOK_BACK), start)
     )

@@ -14,7 +14,7 @@ letter's, and shows both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
 from datetime import date
 
 from triage.classify.dates import WrittenDate, add_months, find_dates, letter_date
@@ -41,7 +41,7 @@ _DATE_WORDS = frozenset(
     )
 )
 _WINDOW = 160  # characters after a cue word searched for its date
-_CUE_WORDS_AFTER = 30  # words: more than _WINDOW characters hold
+_CUE_WORDS_AFTER = 40  # words: more than _WINDOW characters can hold
 
 
 def read_written(
@@ -138,12 +138,16 @@ def _dates(
 def _cued(read: ReadRequest, field: str, cues: DateCues) -> list[tuple[int, int]]:
     """The spans of a field from each cue word to the end of its sentence that may hold a date
     it says something of: "next review in clinic" or "last seen" hold no dose's date."""
-    present = cues.words.intersection(read.words[field])
-    if not present or not _any_cue_may_say(read.words[field], present, cues):
+    field_words = read.words[field]
+    present = cues.words.intersection(field_words)
+    if not present:
+        return []
+    qualifying = [cue for cue in present if _cue_may_say(field_words, cue, cues)]
+    if not qualifying:
         return []
     text = read.texts[field].lower()
     spans = []
-    for word in present:
+    for word in qualifying:
         place = text.find(word)
         while place != -1:
             after = place + len(word)
@@ -158,24 +162,21 @@ def _cued(read: ReadRequest, field: str, cues: DateCues) -> list[tuple[int, int]
     return sorted(spans)
 
 
-def _any_cue_may_say(field_words: list[str], present: Set[str], cues: DateCues) -> bool:
+def _cue_may_say(field_words: list[str], cue: str, cues: DateCues) -> bool:
     """_may_say on the words alone: a cheap look that lets most letters skip finding places."""
-    for cue in present:
-        place = -1
-        while True:
-            try:
-                place = field_words.index(cue, place + 1)
-            except ValueError:
-                break
-            rest = field_words[place + 1 : place + 1 + _CUE_WORDS_AFTER]
-            dated = any(word[0].isdigit() for word in rest) or not _DATE_WORDS.isdisjoint(rest)
-            if dated and (
-                (cue not in cues.next and cue not in cues.last)
-                or not cues.doses.isdisjoint(rest)
-                or "given" in rest
-            ):
-                return True
-    return False
+    place = -1
+    while True:
+        try:
+            place = field_words.index(cue, place + 1)
+        except ValueError:
+            return False
+        rest = field_words[place + 1 : place + 1 + _CUE_WORDS_AFTER]
+        if (cue in cues.next or cue in cues.last) and (
+            cues.doses.isdisjoint(rest) and "given" not in rest
+        ):
+            continue  # "next review", "last seen": no dose or test
+        if not _DATE_WORDS.isdisjoint(rest) or _DIGIT.search(" ".join(rest)):
+            return True
 
 
 def _may_say(cue: str, rest: str, cues: DateCues) -> bool:
