@@ -41,6 +41,7 @@ _DATE_WORDS = frozenset(
     )
 )
 _WINDOW = 160  # characters after a cue word searched for its date
+_LOOK_BACK = 300  # characters before a date searched for the start of its sentence
 _CUE_WORDS_AFTER = 40  # words: more than _WINDOW characters can hold
 
 
@@ -215,8 +216,10 @@ def _dates_in(text: str, spans: list[tuple[int, int]], reference: date) -> list[
 
 
 def _sentence_start(text: str, place: int) -> int:
-    start = 0
-    for end in _SENTENCE_END.finditer(text, 0, place):
+    """Where the sentence holding `place` starts; a date's words are looked for no further back
+    than _LOOK_BACK characters, so a long letter with many dates is not read again for each."""
+    start = max(0, place - _LOOK_BACK)
+    for end in _SENTENCE_END.finditer(text, start, place):
         start = end.end()
     return start
 
