@@ -156,7 +156,6 @@ class WrittenResult:
     ordered: bool = True  # whether the values are known to be oldest first
     row_days: list[date | None] = field(default_factory=list)  # a table's: each value's row
     range_high: float | None = None  # the upper limit of a reference range written beside it
-    range_low: float | None = None
 
 
 def read_results(
@@ -345,7 +344,6 @@ def _read_clause(
         if kind in ("space", "date", "arrow", "other"):
             continue
         if kind == "range":
-            result.range_low = _float(token["low"] or token["low2"])
             result.range_high = _float(token["high"] or token["high2"])
             continue
         if kind == "word":
