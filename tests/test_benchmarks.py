@@ -39,7 +39,11 @@ def test_the_simulate_benchmark_prints_throughput_ratios_and_where_the_time_goes
     assert actions is not None
     assert sum(int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", actions[1])) == 300
     assert re.search(r"tokenise .* ratio best\s+[\d.]+x", output)
-    for stage in ("read the words and phrases", "classify", "red flags", "evaluate the policy"):
+    stages = (
+        "read the words and phrases", "classify", "red flags", "dates and wording",
+        "evaluate the policy",
+    )  # fmt: skip
+    for stage in stages:
         assert re.search(rf"{stage}\s+[\d.]+ µs/request", output), stage
     assert re.search(r"^(PASS|BELOW TARGET): best [\d,]+ requests/s", output, re.MULTILINE)
 
@@ -47,3 +51,10 @@ def test_the_simulate_benchmark_prints_throughput_ratios_and_where_the_time_goes
 def test_the_export_benchmark_prints_its_ratio_against_a_plain_dump() -> None:
     output = run_benchmark("export_csv.py", "--rows", "200")
     assert re.search(r"ratio export / plain dump: [\d.]+x", output), output
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs a git checkout of the project")
+def test_the_comparison_benchmark_prints_before_after_and_the_change() -> None:
+    output = run_benchmark("compare_revisions.py", "HEAD", "--count", "200", "--rounds", "1")
+    assert re.search(r"round 1: before [\d.]+ µs/request .* after [\d.]+ µs/request", output)
+    assert re.search(r"throughput after / before: [\d.]+ \([+-]\d+%\)", output), output
