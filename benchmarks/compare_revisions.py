@@ -49,12 +49,16 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="triage-base-") as folder:
         base = Path(folder) / "tree"
-        subprocess.run(
+        added = subprocess.run(
             ["git", "worktree", "add", "--detach", str(base), args.base],
             cwd=ROOT,
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if added.returncode != 0:
+            reason = (added.stderr.strip().splitlines() or ["git failed"])[-1]
+            raise SystemExit(f"compare_revisions: cannot check out {args.base!r}: {reason}")
         try:
             before, after = [], []
             for round_number in range(1, args.rounds + 1):

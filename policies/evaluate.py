@@ -30,6 +30,7 @@ from triage.models import (
     Suggestion,
     Urgency,
     Written,
+    day_in_words,
     in_flag_order,
 )
 
@@ -63,7 +64,7 @@ def evaluate(
             (Flag.POLICY_NOT_IN_FORCE,),
             None,
             f"A GP must review this: {header.title} ({header.version}) is not in force on "
-            f"{_day(on)}; it {_period(header.effective_from, header.effective_until)}.",
+            f"{day_in_words(on)}; it {_period(header.effective_from, header.effective_until)}.",
         )
     category = findings.classification.category
     age = _age(request, on)
@@ -124,7 +125,7 @@ def _review_triggers(
     if age is None:
         found[Flag.UNDER_18] = "the date of birth is not given, so the patient may be under 18"
     elif age < 0:  # a simulation dated before the birth
-        found[Flag.UNDER_18] = f"the patient was not yet born on {_day(on)}"
+        found[Flag.UNDER_18] = f"the patient was not yet born on {day_in_words(on)}"
     elif age < review.under_age:
         found[Flag.UNDER_18] = f"the patient is {age}, under {review.under_age}"
     supply = _supply_end(request, findings.written)
@@ -171,7 +172,7 @@ def _supply_end(request: IncomingRequest, written: Written) -> tuple[date, str] 
     if stated is None:
         return letter.earliest, said + ")"
     if letter.earliest < stated:
-        return letter.earliest, f"{said}; the request gives {_day(stated)})"
+        return letter.earliest, f"{said}; the request gives {day_in_words(stated)})"
     if letter.earliest > stated:
         return stated, f" (the letter gives the next dose or test as {letter.describe()})"
     return stated, ""
@@ -179,10 +180,10 @@ def _supply_end(request: IncomingRequest, written: Written) -> tuple[date, str] 
 
 def _supply(ends: date, days: int) -> str:
     if days < 0:
-        return f"their supply ran out on {_day(ends)}"
+        return f"their supply ran out on {day_in_words(ends)}"
     if days == 0:
         return "their supply runs out today"
-    return f"their supply runs out on {_day(ends)}, in {days} day{'s' if days > 1 else ''}"
+    return f"their supply runs out on {day_in_words(ends)}, in {days} day{'s' if days > 1 else ''}"
 
 
 # --- Rules -------------------------------------------------------------------------------------
@@ -240,7 +241,9 @@ def _procedure(stated: date | None, letter: DateInLetter | None) -> tuple[tuple[
         return (letter.earliest, letter.latest), ""
     if letter.earliest <= stated <= letter.latest:
         return (stated,), ""
-    return (), (f"which the request gives as {_day(stated)} but the letter as {letter.describe()}")
+    return (), (
+        f"which the request gives as {day_in_words(stated)} but the letter as {letter.describe()}"
+    )
 
 
 def _first_rule(
@@ -286,7 +289,9 @@ def _by_procedure(rule: Rule, facts: _Facts, on: date) -> bool | _Unclear:
         return _Unclear(rule, which + "which the request does not give")
     if max(facts.procedure) > on:  # planned, or mistyped: no monitoring has begun
         return _Unclear(
-            rule, which + f"which the request gives as {_day(max(facts.procedure))}, a date to come"
+            rule,
+            which
+            + f"which the request gives as {day_in_words(max(facts.procedure))}, a date to come",
         )
     within = rule.within_months_of_procedure
     after = rule.after_months_of_procedure
@@ -295,10 +300,8 @@ def _by_procedure(rule: Rule, facts: _Facts, on: date) -> bool | _Unclear:
         for months in (_whole_months(day, on) for day in facts.procedure)
     }
     if len(holds) > 1:  # "March 2023": the rule holds for some days of the month, not others
-        first, last = facts.procedure
-        return _Unclear(
-            rule, which + f"which the letter gives only as between {_day(first)} and {_day(last)}"
-        )
+        first, last = (day_in_words(day) for day in facts.procedure)
+        return _Unclear(rule, f"{which}which the letter gives only as between {first} and {last}")
     return holds.pop()
 
 
@@ -329,7 +332,7 @@ def _apply_rule(policy: Policy, rule: Rule, on: date, ledger: CapacityLedger) ->
                 rule.redirect_to if action is Action.REDIRECT else None,
                 f"{_phrase(action, rule.redirect_to)}: rule {rule.id} accepts up to {limit} and "
                 f"{accepted} {'has' if accepted == 1 else 'have'} been accepted since "
-                f"{_day(start)}.",
+                f"{day_in_words(start)}.",
             )
         what = f"{_sentence_end(what)} ({accepted} of {limit} accepted so far)"
     return Suggestion(
@@ -376,14 +379,10 @@ def _sentence_end(text: str) -> str:
     return text.rstrip().rstrip(".")
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _period(start: date, end: date | None) -> str:
     if end is None:
-        return f"runs from {_day(start)}"
-    return f"runs from {_day(start)} to {_day(end)}"
+        return f"runs from {day_in_words(start)}"
+    return f"runs from {day_in_words(start)} to {day_in_words(end)}"
 
 
 def _age(request: IncomingRequest, on: date) -> int | None:

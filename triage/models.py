@@ -366,9 +366,9 @@ class DateInLetter(NamedTuple):
     note: str = ""  # how it was worked out, e.g. "6 months after the last dose"
 
     def describe(self) -> str:
-        when = _day(self.earliest)
+        when = day_in_words(self.earliest)
         if self.latest != self.earliest:
-            when = f"between {when} and {_day(self.latest)}"
+            when = f"between {when} and {day_in_words(self.latest)}"
         return f"{when} ({self.found!r}{'; ' + self.note if self.note else ''})"
 
 
@@ -398,8 +398,17 @@ class Findings(NamedTuple):
     written: Written = Written()
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def day_in_words(day: date, *, short: bool = False) -> str:
+    """A date as letters and explanations write it, "3 March 2025" ("3 Mar 2025" short), the
+    same in every locale."""
+    month = _MONTH_NAMES[day.month - 1]
+    return f"{day.day} {month[:3] if short else month} {day.year}"
 
 
 class Suggestion(NamedTuple):

@@ -8,12 +8,13 @@ says which unit it was read in, so nothing is compared across units silently.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from triage.classify.text import words
 from triage.models import Category
@@ -35,6 +36,14 @@ class Unit:
 
     def to_reference(self, value: float) -> float:
         return (value + self.offset) * self.factor
+
+
+class Reading(NamedTuple):
+    """A value read in one of a result's units."""
+
+    reference: float  # in the result's reference unit
+    unit: Unit  # the unit it was read in
+    assumed: str  # why the unit was assumed ("no unit", "unit mg not expected"), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,29 +72,32 @@ class Measure:
                 return unit
         return None
 
-    def readings(self, value: float, written_unit: str | None) -> list[tuple[float, str]]:
-        """The value in the reference unit, each way it can be read, with how it was read.
+    def readings(self, value: float, written_unit: str | None) -> list[Reading]:
+        """The value in the reference unit, each way it can be read.
 
         A unit written and known: that unit. None written, or one this result is not measured
         in: every unit the value is plausible in (none: it is not this result).
         """
         unit = self.unit_written(written_unit) if written_unit else None
         if unit is not None:
-            if not unit.plausible(value):
-                return []
-            converted = unit is not self.units[0]
-            return [(unit.to_reference(value), "" if not converted else "=")]
-        how = f"unit {shown_unit(written_unit)} not expected" if written_unit else "no unit"
-        readings = []
-        for candidate in self.units:
-            if candidate.plausible(value):
-                # Said only where it matters: a unit not expected, or a result with several.
-                shown = candidate.label and (written_unit or len(self.units) > 1)
-                note = f"{how}, read as {candidate.label}" if shown else ""
-                if note and candidate is not self.units[0]:
-                    note += " ="
-                readings.append((candidate.to_reference(value), note))
-        return readings
+            return [Reading(unit.to_reference(value), unit, "")] if unit.plausible(value) else []
+        assumed = f"unit {shown_unit(written_unit)} not expected" if written_unit else "no unit"
+        return [
+            Reading(candidate.to_reference(value), candidate, assumed)
+            for candidate in self.units
+            if candidate.plausible(value)
+        ]
+
+    def how_read(self, reading: Reading) -> str:
+        """What a person needs to know of how a value was read, or "": "no unit, read as g/dL
+        = 30 g/L" (said only where it matters: a unit assumed among several, or unexpected)."""
+        said = []
+        several = len(self.units) > 1
+        if reading.assumed and reading.unit.label and (reading.assumed != "no unit" or several):
+            said.append(f"{reading.assumed}, read as {reading.unit.label}")
+        if reading.unit is not self.units[0]:
+            said.append(f"= {self.in_reference_unit(reading.reference)}")
+        return " ".join(said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +120,19 @@ class MeasureRule:
     when: tuple[tuple[str, ...], ...] = ()  # phrases as words: one must be in the request
     unless: tuple[tuple[str, ...], ...] = ()  # none may be
     part: str = ""  # blood pressure: "systolic" or "diastolic"
-    sexes: frozenset[str] = (
-        frozenset()
-    )  # "female", "male", "unknown": as the letter reads; none: any
+    # The patient's sex as the letter reads ("female", "male", "unknown") the rule is for; none:
+    # any patient.
+    sexes: frozenset[str] = frozenset()
 
     @property
     def measures_change(self) -> frozenset[Direction]:
         """The directions this rule judges by how much a result changed."""
         rise = self.rise_by is not None or self.rise_by_percent is not None
-        fall = self.fall_by is not None
-        return frozenset({"rise"} if rise else set()) | frozenset({"fall"} if fall else set())
+        return frozenset(
+            direction
+            for direction, judged in (("rise", rise), ("fall", self.fall_by is not None))
+            if judged
+        )
 
     def threshold_for_age(self, age: int | None) -> float | None:
         if not self.by_age:
@@ -148,6 +163,7 @@ _RULE_NUMBERS = (
 # and a superscript nine, folded before reading): one spelling for them all.
 COUNT_UNIT = "x10^9/l"
 _COUNT_UNIT = r"(?:[x*]\s*)?10\s*(?:\^|\*\*?|e)?\s*\(?9\)?\s*/\s*l"
+_COUNT = re.compile(_COUNT_UNIT)
 
 
 @cache
@@ -209,7 +225,22 @@ def shown_unit(written: str) -> str:
 
 def name_key(written: str) -> str:
     """A result's name without its spacing, hyphens and slashes: "M-protein" = "m protein"."""
-    return "".join(character for character in written if character.isalnum() or character == "%")
+    return _NOT_IN_A_KEY.sub("", written)
+
+
+_NOT_IN_A_KEY = re.compile(r"[^a-z0-9%]")
+
+
+@functools.lru_cache(maxsize=512)  # a unit is written in few ways; tidying one costs 3 µs
+def tidy_unit(written: str) -> str:
+    """A unit as `Measures.units` matched it ("x 10*9 /L", "mmol / l"), as results.toml writes
+    it ("x10^9/l", "mmol/l")."""
+    if _COUNT.fullmatch(written):
+        return COUNT_UNIT
+    return " ".join(_AROUND_A_SLASH.sub("/", written).split())
+
+
+_AROUND_A_SLASH = re.compile(r"\s*/\s*")
 
 
 def _spaced(written: str) -> str:

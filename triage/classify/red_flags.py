@@ -24,7 +24,7 @@ _DOSING_FIELDS = ("medications", "text")
 # overdose (NPSA alert on oral methotrexate), whatever else the letter says.
 _METHOTREXATE = frozenset({"methotrexate", "maxtrex", "nordimet", "jylamvo", "zlatal", "ebetrex"})
 _DAILY = re.compile(
-    r"(?<![a-z])(?:methotrexate|maxtrex|nordimet|jylamvo|zlatal|ebetrex)(?![a-z])"
+    r"(?<![a-z])(?:" + "|".join(sorted(_METHOTREXATE)) + r")(?![a-z])"
     r"(?P<between>(?:[^.;\n]|\.(?=\d)){0,60}?)(?<![a-z])"
     r"(?:daily|once a day|every day|each day|per day|a day|od|o\.d\.|nocte|every morning|bd|tds)"
     r"(?![a-z])"
@@ -69,7 +69,8 @@ def _daily_methotrexate(text: str, text_words: list[str]) -> str | None:
     if _METHOTREXATE.isdisjoint(text_words):
         return None
     lowered = text.lower()
+    written = text if len(lowered) == len(text) else lowered  # "İ" lower-cases to two characters
     for found in _DAILY.finditer(lowered):
         if not _WEEKLY.search(found["between"]):
-            return " ".join(text[found.start() : found.end()].split())
+            return " ".join(written[found.start() : found.end()].split())
     return None

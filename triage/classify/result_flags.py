@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from triage.classify.measures import Measure, MeasureRule, Measures, shown_unit
+from triage.classify.measures import Measure, MeasureRule, Measures, Reading, shown_unit
 from triage.classify.results import Value, WrittenResult, quote
 from triage.models import Category, RedFlag
 
@@ -104,7 +104,7 @@ def _threshold(
     measure: Measure,
     rule: MeasureRule,
     value: Value,
-    readings: list[tuple[float, str]],
+    readings: list[Reading],
     result: WrittenResult,
     age: int | None,
 ) -> str:
@@ -128,11 +128,12 @@ def _threshold(
             )
             shown = _written(value, number)
             return f"{measure.label} {shown} > {times} {result.range_high:g} {_scope(rule)}"
-    for reference, how in readings:
-        crossed = _crossed(rule, reference, value.comparator, age, measure.in_reference_unit)
+    for reading in readings:
+        crossed = _crossed(
+            rule, reading.reference, value.comparator, age, measure.in_reference_unit
+        )
         if crossed:
-            if how.endswith("="):  # converted: show the value the threshold is in
-                how = f"{how} {measure.in_reference_unit(reference)}"
+            how = measure.how_read(reading)
             read = f" ({how})" if how else ""
             return f"{measure.label} {_written(value, number)}{read} {crossed} {_scope(rule)}"
     return ""
@@ -176,7 +177,7 @@ def _series(measure: Measure, values: list[Value]) -> list[float]:
     for value in values:
         readings = measure.readings(value.number, value.unit)
         if readings:
-            series.append(readings[0][0])
+            series.append(readings[0].reference)
     return series
 
 

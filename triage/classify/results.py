@@ -9,13 +9,13 @@ or commas make a series (a trend). A number that is a dose ("400mg"), a frequenc
 "every 6 months"), a time, a phone number or an ID ends the clause with no value: it is not a
 result. Trend words ("rising", "has fallen", "doubled", "drop in") are kept with the result.
 
-This module only reads; measures.py says what the values mean and signals.py what to do.
+This module only reads; measures.py says what the values mean and result_flags.py which of
+them a GP must see.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 from collections.abc import Iterator, Set
@@ -24,7 +24,8 @@ from datetime import date
 from typing import NamedTuple
 
 from triage.classify.dates import find_dates
-from triage.classify.measures import COUNT_UNIT, Measure, Measures, name_key
+from triage.classify.measures import Measure, Measures, name_key, tidy_unit
+from triage.models import day_in_words
 
 # Characters written in several ways, folded one for one so that places in the text still hold.
 _FOLD = str.maketrans({"µ": "u", "μ": "u", "×": "x", "⁹": "9", "°": " ", "–": "-", "—": "-",
@@ -78,7 +79,6 @@ _NOT_A_RESULT = re.compile(
     r"|:\d\d"  # a time
     r")"
 )
-_COUNT = re.compile(r"(?:[x*]\s*)?10\s*(?:\^|\*\*?|e)?\s*\(?9\)?\s*/\s*l")
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -92,7 +92,7 @@ _NOT_A_VALUE = _word_set(
     "exceeds exceed exceeding beyond than threshold"
 )
 # Words whose own number follows them ("aged 72", "ward 4"): that number is passed over.
-_OWN_NUMBER = frozenset(["age", "aged", "ward", "bed", "room", "page", "ext", "extension", "bleep"])
+_OWN_NUMBER = _word_set("age aged ward bed room page ext extension bleep")
 _MONTHS = "january february march april may june july august september october november december"
 # Words that may stand between a name and its value, or between two values of a series.
 _SERIES_WORDS = _word_set(
@@ -181,7 +181,7 @@ def read_results(
             continue
         if found["name"] in _ALSO_UNITS and folded[:place].rstrip()[-1:].isdigit():
             continue  # "400 mg": a dose's unit, not magnesium
-        named.append((place, found.end(), _measure_named(found["name"], measures)))
+        named.append((place, found.end(), measures.by_name[name_key(found["name"])]))
     if not named:
         return []
     # Tables are looked for only when a line holds names and no number: most letters have none.
@@ -210,16 +210,6 @@ def read_results(
         results += _table(lines, header, columns, measures, reference)
     results.sort(key=lambda result: result.start)
     return results
-
-
-_NAMED: dict[str, Measure] = {}  # a name as written ("serum  lithium") -> its result
-
-
-def _measure_named(written: str, measures: Measures) -> Measure:
-    measure = _NAMED.get(written)
-    if measure is None:
-        measure = _NAMED.setdefault(written, measures.by_name[name_key(written)])
-    return measure
 
 
 def may_give_results(text_words: list[str], names: Set[str]) -> bool:
@@ -252,7 +242,7 @@ def quote(text: str, result: WrittenResult) -> str:
         return written
     cells = [
         f"{value.number:g}{' ' + value.unit if value.unit else ''}"
-        + (f" ({day.day} {day:%b %Y})" if day else "")
+        + (f" ({day_in_words(day, short=True)})" if day else "")
         for value, day in zip(result.values, result.row_days, strict=True)
     ]
     return f"{written} (table): {', '.join(cells)}"
@@ -447,23 +437,14 @@ def _value(
     digits = written.split(".")[0]
     if len(digits) >= 5 or (len(digits) >= 3 and digits.startswith("0")):
         return None, None  # a phone number, an NHS or hospital number
-    if len(digits) == 4 and "." not in written and 1900 <= int(digits) <= 2100:
-        unit = measures.units.match(text, end, limit)
-        if unit is None:
-            return None, end  # a year ("in 2023"): passed over
     unit = measures.units.match(text, end, limit)
+    if unit is None and len(digits) == 4 and "." not in written and 1900 <= int(digits) <= 2100:
+        return None, end  # a year ("in 2023"): passed over
     if unit is not None:
-        return Value(float(written), token["cmp"] or "", _unit(unit["unit"])), unit.end()
+        return Value(float(written), token["cmp"] or "", tidy_unit(unit["unit"])), unit.end()
     if _NOT_A_RESULT.match(text, end, limit):
         return None, None
     return Value(float(written), token["cmp"] or "", None), end
-
-
-@functools.lru_cache(maxsize=512)  # a unit is written in few ways; tidying one costs 3 µs
-def _unit(written: str) -> str:
-    if _COUNT.fullmatch(written):
-        return COUNT_UNIT
-    return " ".join(re.sub(r"\s*/\s*", "/", written).split())
 
 
 def _float(written: str | None) -> float | None:
@@ -477,7 +458,6 @@ class _Lines:
     """The lines of a text, and which line a place is on."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
         self.lines = text.split("\n")
         self.starts = [0]
         for line in self.lines:
@@ -500,7 +480,7 @@ def _table_headers(
         offset = lines.starts[line]
         for start, end, _ in reversed(names):
             rest = rest[: start - offset] + " " * (end - start) + rest[end - offset :]
-        if len(names) >= 2 and not re.search(r"\d", rest):
+        if len(names) >= 2 and not _DIGIT.search(rest):
             headers[line] = names
     return headers
 
@@ -572,7 +552,7 @@ def _row(
             Value(
                 float(written.replace(",", "")),
                 cell["cmp"] or "",
-                _unit(unit["unit"]) if unit else None,
+                tidy_unit(unit["unit"]) if unit else None,
             )
         )
     leftover.append(rest[position:])

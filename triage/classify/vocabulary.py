@@ -78,7 +78,7 @@ class Vocabulary:
     # Other work that, asked for without a medicine of the category, leaves the category's terms
     # supporting nothing: a DOAC letter saying "no INR monitoring is needed" is not INR work.
     terms_explained_by: dict[Category, frozenset[str]]
-    measures: Measures
+    measures: Measures  # results a letter may give, and when they route to a GP
     # The letter's wording of dates and of the kind of request, in an index of its own: its
     # phrases start with common words ("has been on", "is overdue"), and they are looked for
     # only in the letters that may need them.
@@ -86,9 +86,7 @@ class Vocabulary:
     request_type_words: Layer[RequestType]  # how letters say what kind of request they are
     due_now_words: Layer[str]
     date_cues: DateCues
-    dose_interval_months: dict[
-        Category, int
-    ]  # results a letter may give, and when they route to a GP
+    dose_interval_months: dict[Category, int]  # the next dose is due this long after the last
 
 
 _SYSTEM_NAMES = {"snomed": "SNOMED CT", "dmd": "dm+d"}

@@ -137,12 +137,11 @@ def _dates(
 
 
 def _cued(read: ReadRequest, field: str, cues: DateCues) -> list[tuple[int, int]]:
-    """The spans of a field from each cue word to the end of its sentence that may hold a date
-    it says something of: "next review in clinic" or "last seen" hold no dose's date."""
+    """The spans of a field from each cue word to the end of its sentence, for the cue words
+    that may be followed by a date they say something of ("next injection due ...", not only
+    "next review" or "last seen"). Looked for in the words first: most letters stop there."""
     field_words = read.words[field]
     present = cues.words.intersection(field_words)
-    if not present:
-        return []
     qualifying = [cue for cue in present if _cue_may_say(field_words, cue, cues)]
     if not qualifying:
         return []
@@ -156,15 +155,14 @@ def _cued(read: ReadRequest, field: str, cues: DateCues) -> list[tuple[int, int]
                 after : after + 1
             ].isalnum():
                 end = _SENTENCE_END.search(text, place)
-                end_place = min(end.start() if end else len(text), place + _WINDOW)
-                if _may_say(word, text[after:end_place], cues):
-                    spans.append((place, end_place))
+                spans.append((place, min(end.start() if end else len(text), place + _WINDOW)))
             place = text.find(word, after)
     return sorted(spans)
 
 
 def _cue_may_say(field_words: list[str], cue: str, cues: DateCues) -> bool:
-    """_may_say on the words alone: a cheap look that lets most letters skip finding places."""
+    """Whether a number or a date word follows the cue somewhere in the field, and for "next"
+    or "last" a dose or a test too ("next injection", not "next review")."""
     place = -1
     while True:
         try:
@@ -178,20 +176,6 @@ def _cue_may_say(field_words: list[str], cue: str, cues: DateCues) -> bool:
             continue  # "next review", "last seen": no dose or test
         if not _DATE_WORDS.isdisjoint(rest) or _DIGIT.search(" ".join(rest)):
             return True
-
-
-def _may_say(cue: str, rest: str, cues: DateCues) -> bool:
-    """Whether the words after a cue may hold a date it is about: a number or a date word, and
-    for "next" or "last" a dose or a test ("next injection", not "next review")."""
-    if not _DIGIT.search(rest):
-        rest_words = words(rest)
-        if _DATE_WORDS.isdisjoint(rest_words):
-            return False
-    else:
-        rest_words = words(rest)
-    if cue in cues.next or cue in cues.last:
-        return not cues.doses.isdisjoint(rest_words) or "given" in rest_words
-    return True
 
 
 def _dates_in(text: str, spans: list[tuple[int, int]], reference: date) -> list[WrittenDate]:

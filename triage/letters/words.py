@@ -6,25 +6,12 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from triage.models import day_in_words
 
 
 def letter_date(day: date) -> str:
     """A date as letters write it: "3 March 2025" (the same in every locale)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return day_in_words(day)
 
 
 def spaced_nhs_number(number: str) -> str:
