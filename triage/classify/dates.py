@@ -38,6 +38,7 @@ starts no date costs a character test or two. Only the few matches are taken apa
 
 from __future__ import annotations
 
+import functools
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
@@ -176,7 +177,13 @@ def _tree(alternatives: list[tuple[tuple[str, ...], str, str]], forms: list[str]
     return "|".join(written)
 
 
-_DATE, _FORMS = _scanner(_ALTERNATIVES)
+@functools.cache
+def _compiled_scanner() -> tuple[re.Pattern[str], list[str]]:
+    """The scanner, compiled on first use rather than on import: every command imports this
+    module, few read a date, and compiling it takes about 50 ms."""
+    return _scanner(_ALTERNATIVES)
+
+
 _TOKEN = re.compile(r"[0-9]+|[a-z]+")
 
 
@@ -202,10 +209,11 @@ def _scan(text: str, reference: date) -> list[tuple[WrittenDate, _Reading]]:
     if not _may_hold_a_date(lowered):
         return []
     found = []
+    pattern, forms = _compiled_scanner()
     # Each match starts with the character before the date; the space stands before the first
     # word, and shifts the text by one, so match.start() is the date's offset in `text`.
-    for match in _DATE.finditer(" " + lowered):
-        read = _READERS[_FORMS[match.lastindex or 0]]
+    for match in pattern.finditer(" " + lowered):
+        read = _READERS[forms[match.lastindex or 0]]
         try:
             reading = read(_TOKEN.findall(match[0]), reference)
         except (OverflowError, ValueError):  # "in 999 years" from 9500: beyond the calendar
