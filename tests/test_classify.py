@@ -4,10 +4,13 @@ a sender's stated category; the red-flag scanner: words and results outside safe
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policies import evaluate, load_shipped_policy
 from tests.factories import make_request
@@ -244,6 +247,13 @@ def test_matching_is_whole_words_ignoring_case_punctuation_and_plurals() -> None
     assert tokens("Paraproteins, IgG-MGUS!") == ("paraprotein", "igg", "mgus")
     assert category_of(text="Rising PARAPROTEINS.") is Category.MGUS
     assert category_of(text="A transfer of care.") is None  # "transfer" is not "trans"
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09 ,.;:/()-'\"\n\té\u0130µ")))
+def test_a_letters_words_are_its_runs_of_letters_and_digits_in_lower_case(text: str) -> None:
+    # ASCII text takes a faster path than the rest; both must split a letter the same way.
+    assert words(text) == re.findall(r"[a-z0-9]+", text.lower())
+    assert words("Concerta XL 36mg; BP 122/78.") == ["concerta", "xl", "36mg", "bp", "122", "78"]
 
 
 def test_the_phrase_index_prefers_the_longest_phrase_within_a_layer() -> None:

@@ -214,6 +214,7 @@ _SHOWN = (("umol", "µmol"), ("ug/", "µg/"), ("mcg/", "µg/"), ("dl", "dL"), ("
           ("iu/", "IU/"), ("u/l", "U/L"), ("1.73m2", "1.73m²"))  # fmt: skip
 
 
+@functools.lru_cache(maxsize=256)  # a few units, shown in every red flag that has one
 def shown_unit(written: str) -> str:
     """A unit as read (lower case) the way a clinician writes it: "g/dl" -> "g/dL"."""
     if written in ("c", "degc", "oc", "degrees", "degrees c", "deg c"):

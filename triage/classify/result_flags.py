@@ -154,7 +154,7 @@ def _crossed(
         return f"< {unit(rule.below)}"
     if rule.at_most is not None and value <= rule.at_most and not over:
         return f"<= {unit(rule.at_most)}"
-    by_age = rule.threshold_for_age(age)
+    by_age = rule.threshold_for_age(age) if rule.by_age else None
     if by_age is not None and value >= by_age and not under:
         for_age = f"at age {age}" if age is not None else "(the lowest: age not known)"
         return f">= {unit(by_age)} {for_age}"

@@ -54,12 +54,15 @@ _TOKEN = re.compile(
     r"|(?P<other>.)",
     re.DOTALL,
 )
-# A name's usual clause: linking words, then one value (see _one_value).
-_SIMPLE = re.compile(
+# After a result's name, its usual clause: linking words, then one number and perhaps a unit.
+# Read in the same match as the name (_simply_named), so that "INR 6.2 today" or "Hb: 98 g/L,"
+# costs one step; anything else is read word by word (_read_clause).
+_LINK = (
     r"(?:[ \t:=]+|[ \t]+(?:is|was|of|at|now|today|level|levels|measured|recorded|result|"
     r"currently|remains)(?![a-z]))*[ \t]*"
-    r"(?:(?P<pair>(?P<first>\d{2,3})\s*/\s*(?P<second>\d{2,3}))(?![\d/])"
-    r"|(?P<cmp>[<>]=?)?[ \t]*(?P<number>\d{1,4}(?:\.\d+)?)(?![\d,]|\.\d|[/.-]\d))"
+)
+_SIMPLE_CLAUSE = (
+    _LINK + r"(?P<cmp>[<>]=?)?[ \t]*(?P<number>\d{1,4}(?:\.\d+)?)(?!\d|,\d|\.\d|[/.-]\d)"
 )
 # After a value: what may carry the clause on to more than one value, or make it something else.
 _GOES_ON = re.compile(
@@ -159,6 +162,52 @@ class WrittenResult:
     range_high: float | None = None  # the upper limit of a reference range written beside it
 
 
+class _Name(NamedTuple):
+    """A result's name in the text, and the match that found it (with a simple value, if any)."""
+
+    start: int
+    end: int
+    measure: Measure
+    found: re.Match[str]
+
+
+def _simply_named(names: re.Pattern[str]) -> re.Pattern[str]:
+    """The names starting with one word, each with its usual clause if it has one."""
+    simply = _SIMPLY_NAMED.get(names.pattern)  # not the pattern: hashing one hashes its program
+    if simply is None:
+        simply = _SIMPLY_NAMED[names.pattern] = re.compile(f"{names.pattern}(?:{_SIMPLE_CLAUSE})?")
+    return simply
+
+
+_SIMPLY_NAMED: dict[str, re.Pattern[str]] = {}
+
+
+def _simple_value(
+    text: str, found: re.Match[str], limit: int, units: re.Pattern[str]
+) -> tuple[Value, int] | None:
+    """The name's one value and where its words end, when its usual clause gives it and nothing
+    after could make it something else (a series, a range, a dose, a year): else None, and the
+    clause is read word by word."""
+    written = found["number"]
+    if written is None or found.end() > limit:
+        return None
+    digits = written.split(".")[0]
+    if len(digits) >= 3 and digits.startswith("0"):
+        return None  # an ID
+    after = found.end()
+    unit = units.match(text, after, limit)
+    if unit is not None:
+        after = unit.end()
+    elif (len(digits) == 4 and "." not in written and 1900 <= int(digits) <= 2100) or (
+        _NOT_A_RESULT.match(text, after, limit)
+    ):
+        return None  # a year, a dose, a frequency
+    if _GOES_ON.match(text, after, limit):
+        return None
+    value = Value(float(written), found["cmp"] or "", tidy_unit(unit["unit"]) if unit else None)
+    return value, after
+
+
 def read_results(
     text: str, measures: Measures, first_words: Set[str], reference: date
 ) -> list[WrittenResult]:
@@ -172,35 +221,45 @@ def read_results(
     places = sorted(
         (place, word) for word in first_words for place in _places(folded, word)
     )  # where a result's name may start, and the word it starts with
-    named: list[tuple[int, int, Measure]] = []  # each result's name: start, end, measure
+    named: list[_Name] = []
     for place, word in places:
-        if named and place < named[-1][1]:
+        if named and place < named[-1].end:
             continue  # inside the last name ("lithium" of "serum lithium")
-        found = measures.names[word].match(folded, place)
+        found = _simply_named(measures.names[word]).match(folded, place)
         if found is None:
             continue
         if found["name"] in _ALSO_UNITS and folded[:place].rstrip()[-1:].isdigit():
             continue  # "400 mg": a dose's unit, not magnesium
-        named.append((place, found.end(), measures.by_name[name_key(found["name"])]))
+        measure = measures.by_name[name_key(found["name"])]
+        named.append(_Name(place, found.end("name"), measure, found))
     if not named:
         return []
     # Tables are looked for only when a line holds names and no number: most letters have none.
     lines = _Lines(folded) if _may_have_a_header(folded, named) else None
     headers = _table_headers(lines, named) if lines else {}
-    in_headers = {start for columns in headers.values() for start, _, _ in columns}
+    in_headers = {name.start for columns in headers.values() for name in columns}
     results = []
-    for index, (start, end, measure) in enumerate(named):
+    for index, (start, end, measure, found) in enumerate(named):
         if start in in_headers:
             continue
-        limit = named[index + 1][0] if index + 1 < len(named) else len(folded)
-        if _nothing_said(folded, start, end, limit) and not measure.unit_written("%"):
+        limit = named[index + 1].start if index + 1 < len(named) else len(folded)
+        simple = _simple_value(folded, found, limit, measures.units)
+        if (
+            simple is None
+            and _nothing_said(folded, start, end, limit)
+            and not measure.unit_written("%")
+        ):
             continue  # "lithium carbonate", "PSA monitoring": no value and no trend
         before = _words_before(folded, start)
         if not _CONDITIONS.isdisjoint(before):
             continue  # "re-refer if the paraprotein is 15 or more": a threshold, not a result
         result = WrittenResult(measure, start, end)
         _trend_before(before, folded, start, result)
-        _read_clause(folded, end, limit, measures, result)
+        if simple is not None:
+            result.values.append(simple[0])
+            result.end = simple[1]
+        else:
+            _read_clause(folded, end, limit, measures, result)
         if not result.values and measure.unit_written("%"):
             _percent_before(folded, result)
         if result.values or result.trend:
@@ -276,10 +335,10 @@ def _nothing_said(text: str, start: int, end: int, limit: int) -> bool:
     )
 
 
-def _may_have_a_header(text: str, named: list[tuple[int, int, Measure]]) -> bool:
+def _may_have_a_header(text: str, named: list[_Name]) -> bool:
     """Whether two names share a line with no number on it (names such as "B12" aside), over a
     line with a number: "Date  Hb  Creat  Ca" over "12/01/2025  98  160  2.8"."""
-    for (start, end, _), (next_start, next_end, _) in itertools.pairwise(named):
+    for (start, end, _, _), (next_start, next_end, _, _) in itertools.pairwise(named):
         if "\n" in text[end:next_start]:
             continue
         line_end = text.find("\n", next_end)
@@ -316,8 +375,6 @@ def _read_clause(
     text: str, position: int, limit: int, measures: Measures, result: WrittenResult
 ) -> None:
     """The values after a name, up to the end of its clause or the next result's name."""
-    if _one_value(text, position, limit, measures, result):
-        return
     words = 0  # since the name, or the last value
     earlier_next = False  # "previously", "up from": the next value was before the last
     skip_number = False  # "aged 72": the next number is not the result's
@@ -400,23 +457,6 @@ def _note_trend(word: str, result: WrittenResult, previous_word: str) -> None:
         result.trend_words = word
 
 
-def _one_value(
-    text: str, position: int, limit: int, measures: Measures, result: WrittenResult
-) -> bool:
-    """The usual case, read in one step: "INR 6.2 today", "Hb: 98 g/L,", "BP 122/78" — linking
-    words, one value and nothing after it that could go on to a series, a range or a trend.
-    Anything else is left to the word-by-word reading."""
-    simple = _SIMPLE.match(text, position, limit)
-    if simple is None:
-        return False
-    value, after = _value(text, simple, limit, measures, result.measure)
-    if value is None or after is None or _GOES_ON.match(text, after, limit):
-        return False
-    result.values = [value]
-    result.end = after
-    return True
-
-
 def _value(
     text: str, token: re.Match[str], limit: int, measures: Measures, measure: Measure
 ) -> tuple[Value | None, int | None]:
@@ -467,18 +507,16 @@ class _Lines:
         return bisect.bisect_right(self.starts, place) - 1
 
 
-def _table_headers(
-    lines: _Lines, named: list[tuple[int, int, Measure]]
-) -> dict[int, list[tuple[int, int, Measure]]]:
+def _table_headers(lines: _Lines, named: list[_Name]) -> dict[int, list[_Name]]:
     """Lines holding two or more result names and no value: the headers of results tables."""
-    by_line: dict[int, list[tuple[int, int, Measure]]] = {}
+    by_line: dict[int, list[_Name]] = {}
     for name in named:
         by_line.setdefault(lines.number(name[0]), []).append(name)
     headers = {}
     for line, names in by_line.items():
         rest = lines.lines[line]
         offset = lines.starts[line]
-        for start, end, _ in reversed(names):
+        for start, end, _, _ in reversed(names):
             rest = rest[: start - offset] + " " * (end - start) + rest[end - offset :]
         if len(names) >= 2 and not _DIGIT.search(rest):
             headers[line] = names
@@ -488,13 +526,13 @@ def _table_headers(
 def _table(
     lines: _Lines,
     header: int,
-    columns: list[tuple[int, int, Measure]],
+    columns: list[_Name],
     measures: Measures,
     reference: date,
 ) -> list[WrittenResult]:
     """A table's columns read down its rows, one result each; oldest first when every row is
     dated, else in no known order (so no trend is read from it)."""
-    results = [WrittenResult(measure, start, end) for start, end, measure in columns]
+    results = [WrittenResult(measure, start, end) for start, end, measure, _ in columns]
     days: list[date | None] = []
     for row in range(header + 1, len(lines.lines)):
         cells = _row(lines.lines[row], measures, reference)

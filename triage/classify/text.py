@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -18,12 +19,19 @@ from typing import Any, Generic, TypeVar
 Payload = TypeVar("Payload")
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Every byte but a lower-case letter or a digit, as a space: an ASCII text's words are then split
+# out by bytes.translate and str.split, twice as fast as the regular expression.
+_ASCII_WORD_BYTES = frozenset(string.ascii_lowercase.encode() + string.digits.encode())
+_SPACE_BUT_WORDS = bytes(byte if byte in _ASCII_WORD_BYTES else 0x20 for byte in range(256))
 _NOT_PLURAL = ("ss", "us", "is")
 
 
 def words(text: str) -> list[str]:
     """The words of `text`, lower-cased, as written."""
-    return _WORD.findall(text.lower())
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered.encode("ascii").translate(_SPACE_BUT_WORDS).decode("ascii").split()
+    return _WORD.findall(lowered)
 
 
 def tokens(text: str) -> tuple[str, ...]:
