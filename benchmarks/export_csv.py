@@ -1,11 +1,11 @@
 """Exporting the decision log to CSV: time against a plain csv.writer dump, and peak memory.
 
-What is timed: `triage.export.export_log(..., "csv", ...)` over every decision, which reads the
-rows in batches, escapes every cell against formula injection, writes a private temporary file,
-hashes it, logs the export and moves it into place. The baseline, measured in the same run on the
-same database: the same rows read by the same query in the same batches, written with a plain
-csv.writer and nothing else. The ratio export / baseline is the figure to compare between runs
-(the aim is at most 2x); the peak memory should stay flat however many rows there are.
+What is timed: `triage.services.exports.export_log(..., "csv", ...)` over every decision, which
+reads the rows in batches, escapes every cell against formula injection, writes a private temporary
+file, hashes it, logs the export and moves it into place. The baseline, measured in the same run on
+the same database: the same rows read by the same query in the same batches, written with a plain
+csv.writer and nothing else. The ratio export / baseline is the figure to compare between runs (the
+aim is at most 2x); the peak memory should stay flat however many rows there are.
 
 The database is synthetic: `--rows` decisions (default 1,000,000), each with a request and three
 short letters, inserted directly (building them through the service layer, letters drafted,
@@ -32,11 +32,11 @@ from sqlalchemy import insert
 from db.tables import Base, DecisionRow, LetterRow, RequestRow
 from triage.clock import utc_now
 from triage.demo import DEMO_PRACTICE
-from triage.export import export_log
-from triage.export.rows import chosen_rows
 from triage.models import Action, DecisionFilter, DecisionKind, Role, Status
-from triage.practice_details import set_practice_details
-from triage.workspace import Workspace, open_database_for
+from triage.services.exports import export_log
+from triage.services.exports.rows import chosen_rows
+from triage.services.practice import set_practice_details
+from triage.services.workspace import Workspace, open_database_for
 
 CHUNK = 20_000
 LETTER = "Dear colleague, we are unable to accept this request; see our reasons. " * 2

@@ -33,9 +33,9 @@ from triage.demo import DEMO_PRACTICE, demo_records
 from triage.intake.problems import Place
 from triage.intake.records import RawRecord, check_record
 from triage.models import IncomingRequest, Role, SourceFormat
-from triage.practice_details import set_practice_details
-from triage.practice_policy import activate_policy
-from triage.workspace import Workspace, open_database_for, open_workspace
+from triage.services.policy import activate_policy
+from triage.services.practice import set_practice_details
+from triage.services.workspace import Workspace, open_database_for, open_workspace
 
 TODAY = date(2025, 6, 2)
 BATCH = 5_000

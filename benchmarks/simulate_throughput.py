@@ -1,4 +1,4 @@
-"""Throughput of the policy simulation: requests per second through `triage.suggest.simulate`.
+"""Throughput of the policy simulation: requests per second through `services.policy.simulate`.
 
 What is timed: `simulate(policy, requests, on)` consumed to the end, which for each request runs
 `triage.classify.read` (the classifier and the red-flag scanner) and `policies.evaluate`, with the
@@ -48,7 +48,7 @@ from triage.demo import demo_records
 from triage.intake.problems import Place
 from triage.intake.records import RawRecord, check_record
 from triage.models import Action, Findings, IncomingRequest, SourceFormat
-from triage.suggest import simulate
+from triage.services.policy import simulate
 
 TARGET_PER_SECOND = 50_000
 # A fixed date, after both shipped policies take effect, so every run sees the same requests.

@@ -3,7 +3,7 @@
 SQLite (the embedded default) gets WAL with synchronous=FULL, so a save the screen reports is
 durable across a power cut; foreign keys on; and our own BEGIN, because Python's sqlite3 driver
 does not begin transactions for SELECT or DDL. Write transactions use BEGIN IMMEDIATE, so they
-take the write lock up front and never fail half way with SQLITE_BUSY (reliability.md §1.1).
+take the write lock up front and never fail half way with SQLITE_BUSY (docs/reliability.md §1.1).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.errors import (
+from db.repository import Repository
+from triage.errors import (
     ChangedByOthers,
     DatabaseBusy,
     DatabaseError,
@@ -29,7 +30,6 @@ from db.errors import (
     InvalidDatabaseURL,
     NotATriageDatabase,
 )
-from db.repository import Repository
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text
@@ -35,6 +34,7 @@ from triage.models import (
     LetterKind,
     LogEntry,
     Patient,
+    PolicyActivation,
     Practice,
     QueueQuery,
     QueueSort,
@@ -44,6 +44,8 @@ from triage.models import (
     Source,
     SourceFormat,
     Status,
+    StoredFingerprint,
+    StoredPolicy,
     User,
 )
 
@@ -56,38 +58,6 @@ _QUEUE_ORDER = {
 
 # Keep IN (...) lists well under every database's parameter limit.
 _CHUNK = 400
-
-
-@dataclass(frozen=True)
-class StoredFingerprint:
-    """What is already stored under a (sender_key, ref): enough to say where it came from and
-    whether a new copy says the same thing."""
-
-    content_sha256: str
-    source_file: str
-    source_location: str
-
-
-@dataclass(frozen=True)
-class StoredPolicy:
-    """A policy version as stored: its exact text and who added it."""
-
-    row_id: int
-    policy_id: str
-    version: str
-    title: str
-    content_sha256: str
-    file_name: str
-    text: str
-    added_by: str
-    added_at: datetime
-
-
-@dataclass(frozen=True)
-class PolicyActivation:
-    policy: StoredPolicy
-    activated_by: str
-    activated_at: datetime
 
 
 class Repository:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 
 from db.engine import Database
-from db.errors import NotATriageDatabase, SchemaTooNew
+from triage.errors import NotATriageDatabase, SchemaTooNew
 
 if TYPE_CHECKING:
     from alembic.config import Config

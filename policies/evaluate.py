@@ -1,5 +1,5 @@
 """Applying a policy to one request: the suggestion, the rule behind it, and one sentence saying
-why (formats.md §3).
+why (docs/policy-language.md).
 
 Order: a policy not in force sends everything to a GP; then the review triggers (safety signals
 and unclear requests); then the first rule whose conditions all hold; else the default action.

@@ -1,4 +1,5 @@
-"""How a policy file's mistakes are reported: `file:line: key: problem` (formats.md §3)."""
+"""How a policy file's mistakes are reported: `file:line: key: problem`
+(docs/policy-language.md)."""
 
 from __future__ import annotations
 

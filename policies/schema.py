@@ -1,4 +1,4 @@
-"""The policy language (formats.md §3): what a practice's declared policy may say.
+"""The policy language (docs/policy-language.md): what a practice's declared policy may say.
 
 Every model forbids unknown keys, so a misspelt key is reported rather than silently ignored.
 Rules that need several keys at once (a redirect needs somewhere to redirect to) are checked in

@@ -21,7 +21,7 @@ from screens.queue import QueueScreen
 from screens.stats import StatsScreen
 from triage.crash import write_crash_report
 from triage.safe_text import one_line
-from triage.workspace import Workspace, switch_user, user_names
+from triage.services.workspace import Workspace, switch_user, user_names
 
 # The screens: the key that opens each, its name and what it is for (keys, F1 and the palette).
 _SCREENS = (

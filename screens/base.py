@@ -10,10 +10,9 @@ from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import ProgressBar
 
-from db import DatabaseError
-from triage.errors import ProblemsFound, UserError
+from triage.errors import DatabaseError, ProblemsFound, UserError
 from triage.safe_text import one_line
-from triage.workspace import Workspace
+from triage.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from screens.app import TriageApp

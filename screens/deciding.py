@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping
 
 from screens.base import TriageScreen, call_service
 from screens.dialogs import NoteDialog, Override, OverrideDialog
-from triage.deciding import Choice, decide, flag, needs_gp
 from triage.models import Action, Decision, LetterKind
-from triage.permissions import Permission, may
-from triage.queue import QueueItem
-from triage.workspace import Workspace
+from triage.rules import Permission, may, needs_gp
+from triage.services.deciding import Choice, decide, flag
+from triage.services.queue import QueueItem
+from triage.services.workspace import Workspace
 
 # Edited letters, with the action they were drafted for; None when the drafts are untouched.
 Letters = tuple[Action, Mapping[LetterKind, str]] | None

@@ -4,7 +4,7 @@ can start the terminal app without importing screens/ (nothing may import screen
 from __future__ import annotations
 
 from triage.cli import main as cli_main
-from triage.workspace import Workspace
+from triage.services.workspace import Workspace
 
 
 def main() -> None:

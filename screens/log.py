@@ -17,12 +17,12 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME, practice_today
-from triage.decision_log import LogCheck, LogPage, log_page, verify_log
-from triage.export import Exported, export_letters, export_log, suffix_format
-from triage.export.report import monthly_report
 from triage.models import LetterKind, LogEntry, LogEvent
 from triage.presentation import LETTER_TITLES
 from triage.safe_text import one_line, terminal_safe
+from triage.services.exports import Exported, export_letters, export_log, suffix_format
+from triage.services.exports.report import monthly_report
+from triage.services.log import LogCheck, LogPage, log_page, verify_log
 
 PAGE_SIZE = 200
 COLUMNS = (("Seq", 4), ("When", 12), ("Event", 8), ("Who", 11), ("Request", 11), ("What", 22))

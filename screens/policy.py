@@ -9,20 +9,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
-from db import PolicyActivation
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME
-from triage.models import Suggestion
-from triage.policy_compare import Comparison, compare_policy
-from triage.practice_policy import (
+from triage.models import PolicyActivation, Suggestion
+from triage.presentation import ACTION_LABELS
+from triage.safe_text import one_line
+from triage.services.policy import (
+    Comparison,
     PolicyInForce,
+    compare_policy,
     load_policy,
     policy_history,
     policy_in_force,
 )
-from triage.presentation import ACTION_LABELS
-from triage.safe_text import one_line
 
 COLUMNS = (("Ref", 11), ("Patient", 14), ("Now", 20), ("Would be", 20), ("Why", 60))
 

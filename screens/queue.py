@@ -25,16 +25,15 @@ from screens.deciding import DecisionFlow
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
-from triage.assessments import refresh_assessments
 from triage.clock import practice_date, practice_today
-from triage.deciding import Applied, apply_policy
 from triage.errors import UserError
-from triage.importing import import_files
 from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
 from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG, STATUS_LABELS, short_category
-from triage.queue import QueueItem, QueuePage, queue_page, why_flagged
 from triage.safe_text import one_line
+from triage.services.deciding import Applied, apply_policy
+from triage.services.importing import import_files
+from triage.services.queue import QueueItem, QueuePage, queue_page, refresh_assessments, why_flagged
 
 PAGE_SIZE = 200
 ASSESS_AFTER_SECONDS = 0.5  # start refreshing the stored assessments this long after a load
@@ -50,7 +49,7 @@ _SORT_LABELS = {
     QueueSort.PATIENT: "by patient",
     QueueSort.REF: "by ref",
 }
-# Short rows keep the table fast (textual.md §2); the side pane shows everything in full.
+# Short rows keep the table fast (docs/architecture.md §4); the side pane shows everything in full.
 COLUMNS = (
     ("Received", 10),
     ("Age", 4),

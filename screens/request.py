@@ -19,11 +19,11 @@ from screens.base import EXPECTED, TriageScreen
 from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog
 from screens.widgets.request_detail import findings_text, request_text
-from triage.deciding import Prepared, claim, prepare, release
 from triage.models import LetterKind, Status
-from triage.queue import QueueItem, queue_item
 from triage.safe_text import one_line
-from triage.workspace import Workspace
+from triage.services.deciding import Prepared, claim, prepare, release
+from triage.services.queue import QueueItem, queue_item
+from triage.services.workspace import Workspace
 
 _LETTER_TABS = (
     (LetterKind.SPECIALIST, "To the specialist"),

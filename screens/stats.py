@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
 from screens.base import TriageScreen, call_service
-from triage.export.report import ACTIONS, Summary, decision_statistics
+from triage.services.exports.report import ACTIONS, Summary, decision_statistics
 
 
 class StatsScreen(TriageScreen):

@@ -18,7 +18,7 @@ from triage.classify import read
 from triage.classify.text import PhraseIndex, tokens, words
 from triage.classify.vocabulary import vocabulary
 from triage.demo import write_demo_file
-from triage.demo_scenarios import SCENARIOS
+from triage.demo.scenarios import SCENARIOS
 from triage.intake import read_requests_file
 from triage.models import Category, EvidenceKind, Flag
 

@@ -20,7 +20,7 @@ from db import HEAD_REVISION, open_database
 from db.schema import _alembic_config
 from db.tables import Base
 from tests.conftest import OS_LOGIN, SAMPLES, Run, table_count
-from triage.workspace import open_database_for
+from triage.services.workspace import open_database_for
 
 
 def mode(path: Path) -> int:

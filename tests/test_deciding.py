@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, Run, table_count, write_requests_csv
-from triage.deciding import Choice, correct, decide, find_request, flag, prepare
-from triage.decision_log import verify_log
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, DecisionKind, LetterKind, Role
-from triage.workspace import Workspace, open_workspace
+from triage.services.deciding import Choice, correct, decide, find_request, flag, prepare
+from triage.services.log import verify_log
+from triage.services.workspace import Workspace, open_workspace
 
 PRACTICE = (
     "practice", "set", "--name", "Harbour Street Surgery", "--ods-code", "y12345",
@@ -30,7 +30,7 @@ DECIDED_AT = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def sample_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("triage.deciding.utc_now", lambda: DECIDED_AT)
+    monkeypatch.setattr("triage.services.deciding.utc_now", lambda: DECIDED_AT)
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_edited_letters_are_recorded_as_edited(practice_db: Path) -> None:
 
 
 def test_a_colleagues_claim_holds_the_request(practice_db: Path) -> None:
-    from triage.deciding import claim, release
+    from triage.services.deciding import claim, release
 
     clerk, gp = workspace(practice_db, "cleo"), workspace(practice_db, "gwen")
     s06 = find_request(clerk, "S06")

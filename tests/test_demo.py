@@ -8,10 +8,10 @@ from pathlib import Path
 
 from tests.conftest import Run
 from triage.demo import DEMO_USERS, demo_records
-from triage.demo_scenarios import SCENARIOS
+from triage.demo.scenarios import SCENARIOS
 from triage.models import Category, Flag, is_valid_nhs_number
 
-# design.md: the edge cases routed to a GP.
+# docs/domain.md §4: the edge cases routed to a GP.
 DESIGN_EDGE_CASES = {
     "under_18",
     "supply_risk",

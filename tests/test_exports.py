@@ -19,14 +19,14 @@ from openpyxl import load_workbook
 
 from tests.conftest import SAMPLES, Run, write_requests_csv
 from tests.test_deciding import PRACTICE
-from triage.deciding import Choice, apply_policy, decide, find_request
 from triage.errors import PermissionRefused, UserError
-from triage.export import export_letters, export_log
-from triage.export.cells import read_cell
-from triage.export.report import monthly_report
-from triage.importing import import_files
 from triage.models import Action, DecisionFilter
-from triage.workspace import Workspace, open_workspace
+from triage.services.deciding import Choice, apply_policy, decide, find_request
+from triage.services.exports import export_letters, export_log
+from triage.services.exports.cells import read_cell
+from triage.services.exports.report import monthly_report
+from triage.services.importing import import_files
+from triage.services.workspace import Workspace, open_workspace
 
 NOW = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -34,7 +34,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 @pytest.fixture(autouse=True)
 def decision_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("triage.deciding.utc_now", lambda: NOW)
+    monkeypatch.setattr("triage.services.deciding.utc_now", lambda: NOW)
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_an_export_that_fails_half_way_leaves_nothing(
     def broken(out: object, rows: object, anchor: object, tick: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("triage.export.log_export.write_csv", broken)
+    monkeypatch.setattr("triage.services.exports.log_export.write_csv", broken)
     folder = tmp_path / "exports"
     folder.mkdir()
     with pytest.raises(UserError, match=r"cannot write .*log\.csv: disk full"):
@@ -353,8 +353,8 @@ def test_every_demo_decision_reads_back_from_csv_and_xlsx_with_the_same_values(
     isolated_home: Path, tmp_path: Path
 ) -> None:
     from triage.demo import DEMO_CLERK, build_demo
-    from triage.export.recording import log_anchor
-    from triage.export.rows import LETTER_FIELDS, fields
+    from triage.services.exports.recording import log_anchor
+    from triage.services.exports.rows import LETTER_FIELDS, fields
 
     build_demo(60)
     clerk = open_workspace(None, DEMO_CLERK, demo=True)

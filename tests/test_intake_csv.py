@@ -1,4 +1,4 @@
-"""Reading CSV request files (formats.md §1), good and bad."""
+"""Reading CSV request files (docs/import-formats.md), good and bad."""
 
 from __future__ import annotations
 

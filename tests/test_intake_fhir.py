@@ -1,4 +1,4 @@
-"""Reading FHIR R4 (formats.md §2): ServiceRequests become requests; what cannot be used is
+"""Reading FHIR R4 (docs/import-formats.md, FHIR): ServiceRequests become requests; what cannot be used is
 reported."""
 
 from __future__ import annotations

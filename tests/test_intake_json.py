@@ -1,4 +1,4 @@
-"""Reading JSON arrays and JSON Lines (formats.md §1), good and bad."""
+"""Reading JSON arrays and JSON Lines (docs/import-formats.md), good and bad."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reply letters: what the specialist, the patient and the SMS are told (domain.md §2, §3), that
+"""Reply letters: what the specialist, the patient and the SMS are told (docs/domain.md §2, §3), that
 untrusted text stays text, and that a practice can edit the templates safely."""
 
 from __future__ import annotations

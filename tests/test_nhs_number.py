@@ -1,4 +1,4 @@
-"""NHS number normalisation and the Modulus 11 check, on the public vectors in domain.md §4.2."""
+"""NHS number normalisation and the Modulus 11 check, on the public vectors in docs/domain.md §5."""
 
 from __future__ import annotations
 

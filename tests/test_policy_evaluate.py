@@ -25,7 +25,7 @@ from triage.models import (
     Suggestion,
     Urgency,
 )
-from triage.suggest import simulate
+from triage.services.policy import simulate
 
 ADHD: dict[str, Any] = {"medications": ("methylphenidate 10mg",)}
 BARIATRIC: dict[str, Any] = {"text": "Sleeve gastrectomy; please arrange nutritional bloods."}

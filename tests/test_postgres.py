@@ -11,7 +11,7 @@ import pytest
 
 from db import open_database
 from tests.conftest import OS_LOGIN, SAMPLES, Run
-from triage.workspace import open_database_for
+from triage.services.workspace import open_database_for
 
 pytestmark = pytest.mark.postgres
 THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
@@ -104,7 +104,9 @@ def test_deciding_on_postgres_keeps_an_append_only_verified_log(
 
     from tests.test_deciding import PRACTICE
 
-    monkeypatch.setattr("triage.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC))
+    monkeypatch.setattr(
+        "triage.services.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC)
+    )
     assert run("--db", postgres_url, *PRACTICE).status == 0
     assert run("--db", postgres_url, "users", "add", "cleo", "--role", "clerk").status == 0
     assert run("--db", postgres_url, "policy", "activate", "weymouth-portland-pcn").status == 0
@@ -137,11 +139,13 @@ def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
     from datetime import UTC, datetime
 
     from tests.test_deciding import PRACTICE
-    from triage.deciding import decide, find_request
     from triage.errors import UserError
-    from triage.workspace import open_workspace
+    from triage.services.deciding import decide, find_request
+    from triage.services.workspace import open_workspace
 
-    monkeypatch.setattr("triage.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC))
+    monkeypatch.setattr(
+        "triage.services.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC)
+    )
     for args in (
         PRACTICE,
         ("users", "add", "cleo", "--role", "clerk"),
@@ -182,7 +186,9 @@ def test_exports_and_the_report_on_postgres(
 
     from tests.test_deciding import PRACTICE
 
-    monkeypatch.setattr("triage.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC))
+    monkeypatch.setattr(
+        "triage.services.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC)
+    )
     for args in (
         PRACTICE,
         ("users", "add", "cleo", "--role", "clerk"),

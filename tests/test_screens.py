@@ -29,11 +29,11 @@ from tests.factories import make_request
 from tests.test_deciding import PRACTICE
 from triage import paths
 from triage.classify import read
-from triage.deciding import claim, find_request
 from triage.demo import DEMO_CLERK, build_demo
-from triage.importing import import_files
 from triage.models import Action, LetterKind
-from triage.workspace import Workspace, open_workspace, switch_user
+from triage.services.deciding import claim, find_request
+from triage.services.importing import import_files
+from triage.services.workspace import Workspace, open_workspace, switch_user
 
 SnapCompare = Callable[..., bool]
 SIZE = (120, 40)
@@ -337,7 +337,7 @@ async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Works
 async def test_a_database_error_is_one_clear_message_and_the_edits_stay(
     practice: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from db import DatabaseBusy
+    from triage.errors import DatabaseBusy
 
     def busy(*_: object, **__: object) -> None:
         raise DatabaseBusy("the database is busy: another user held it; nothing was saved")

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from db import open_database
 from tests.conftest import OS_LOGIN, Run
-from triage.clock import utc_now
 from triage.errors import PermissionRefused, UserError
 from triage.models import Role
-from triage.users import add_user
+from triage.services.workspace import add_user, open_workspace
 
 
 @pytest.fixture
@@ -78,26 +76,17 @@ def test_adding_a_user_twice_or_with_a_bad_role_is_refused(run: Run, practice: P
 
 
 def test_the_service_layer_refuses_whoever_calls_it(practice: Path) -> None:
-    database = open_database(str(practice))
-    with database.read() as repository:
-        clerk = repository.find_user("clerk1")
-    assert clerk is not None
-    with (
-        pytest.raises(PermissionRefused, match="only a manager may add users"),
-        database.write() as repository,
-    ):
-        add_user(repository, clerk, "sneaky", Role.MANAGER, None, utc_now())
-    with database.read() as repository:
+    workspace = open_workspace(str(practice), "clerk1")
+    with pytest.raises(PermissionRefused, match="only a manager may add users"):
+        add_user(workspace, "sneaky", Role.MANAGER, None)
+    with workspace.database.read() as repository:
         assert repository.find_user("sneaky") is None
-    database.dispose()
+    workspace.close()
 
 
 @pytest.mark.parametrize("name", ["", "   ", "bad\x1bname", "x" * 101])
 def test_user_names_must_be_sensible(practice: Path, name: str) -> None:
-    database = open_database(str(practice))
-    with database.read() as repository:
-        manager = repository.find_user(OS_LOGIN)
-    assert manager is not None
-    with pytest.raises(UserError), database.write() as repository:
-        add_user(repository, manager, name, Role.CLERK, None, utc_now())
-    database.dispose()
+    workspace = open_workspace(str(practice), OS_LOGIN)
+    with pytest.raises(UserError):
+        add_user(workspace, name, Role.CLERK, None)
+    workspace.close()

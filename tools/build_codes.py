@@ -131,12 +131,13 @@ CODE_LISTS = (
 def _extras(
     section: str, concept: str, system: str, codes: str, kind: str = IDENTIFIES
 ) -> list[Code]:
-    """Codes quoted in domain.md, one "code term" per line."""
+    """Codes quoted in docs/domain.md, one "code term" per line."""
     rows = (line.split(maxsplit=1) for line in codes.strip().splitlines())
-    return [Code(code, system, concept, kind, term, f"domain.md §{section}") for code, term in rows]
+    source = f"docs/domain.md §{section}"
+    return [Code(code, system, concept, kind, term, source) for code, term in rows]
 
 
-# Codes from the domain research (shared/reference/domain.md) that are not, or may not be, in
+# Codes from the domain research (summarised in docs/domain.md) that are not, or may not be, in
 # the lists above. Added last, so a code already in a list keeps the list's row.
 EXTRA_CODES = (
     Code(
@@ -145,7 +146,7 @@ EXTRA_CODES = (
         "gender_dysphoria",
         IDENTIFIES,
         "Gender dysphoria",
-        "domain.md §3.2 (third-party; verify in the NHS SNOMED browser)",
+        "docs/domain.md §3.2 (third-party; verify in the NHS SNOMED browser)",
     ),
     Code(
         "430715008",
@@ -153,7 +154,7 @@ EXTRA_CODES = (
         "bariatric",
         IDENTIFIES,
         "Bariatric operative procedure",
-        "domain.md §3.4 (third-party; verify)",
+        "docs/domain.md §3.4 (third-party; verify)",
     ),
     Code(
         "63476009",
@@ -161,7 +162,7 @@ EXTRA_CODES = (
         "psa",
         IDENTIFIES,
         "Prostate specific antigen measurement",
-        "domain.md §3.8 (third-party; verify)",
+        "docs/domain.md §3.8 (third-party; verify)",
     ),
     *_extras(
         "3.3",

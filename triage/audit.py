@@ -1,4 +1,4 @@
-"""The decision log: append-only entries in a SHA-256 hash chain (reliability.md §4).
+"""The decision log: append-only entries in a SHA-256 hash chain (docs/reliability.md §4).
 
 Each entry's body is canonical JSON (sorted keys, no spaces, UTF-8) holding its sequence
 number, and its hash is SHA-256(previous hash, newline, body). Editing, deleting or reordering any

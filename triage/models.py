@@ -1,4 +1,4 @@
-"""The shared vocabulary of the product (design.md, "Domain vocabulary").
+"""The shared vocabulary of the product (docs/architecture.md §1).
 
 This module is the leaf every other layer may import (db and policies included), so it imports
 nothing of ours: only the standard library and pydantic.
@@ -412,7 +412,7 @@ def day_in_words(day: date, *, short: bool = False) -> str:
 
 
 class Suggestion(NamedTuple):
-    """What the policy says to do with one request (formats.md §4)."""
+    """What the policy says to do with one request (docs/cli-output.md)."""
 
     action: Action
     rule: str | None
@@ -526,3 +526,38 @@ class DecisionFilter:
             f"by {self.user}" if self.user else "",
         ]
         return ", ".join(part for part in parts if part) or "every decision"
+
+
+# --- what is stored of imports and policies ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredFingerprint:
+    """What is already stored under a (sender_key, ref): enough to say where it came from and
+    whether a new copy says the same thing."""
+
+    content_sha256: str
+    source_file: str
+    source_location: str
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    """A policy version as stored: its exact text and who added it."""
+
+    row_id: int
+    policy_id: str
+    version: str
+    title: str
+    content_sha256: str
+    file_name: str
+    text: str
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class PolicyActivation:
+    policy: StoredPolicy
+    activated_by: str
+    activated_at: datetime

@@ -1,7 +1,7 @@
 """Making untrusted text (anything that came from a file) safe to put in front of a terminal.
 
 Rich and Textual strip only a few control codes; ESC, C1 controls and bidi overrides pass straight
-through (reliability.md §3.3). A patient name holding "\\x1b[2J" must show as those characters,
+through (docs/reliability.md §3.3). A patient name holding "\\x1b[2J" must show as those characters,
 not clear the screen. Markup is the other half: callers render this text with markup off
 (rich.text.Text, Content, markup=False), never as a markup string.
 """

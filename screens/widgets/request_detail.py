@@ -11,8 +11,8 @@ from textual.widgets import Static
 from triage.clock import practice_date
 from triage.models import Request, Written
 from triage.presentation import ACTION_LABELS, category_label
-from triage.queue import QueueItem
 from triage.safe_text import one_line, terminal_safe
+from triage.services.queue import QueueItem
 
 
 def item_text(item: QueueItem) -> Text:

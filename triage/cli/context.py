@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import click
 
 from triage.cli import output
-from triage.workspace import Workspace, open_workspace
+from triage.services.workspace import Workspace, open_workspace
 
 OpenUI = Callable[[Workspace], None]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from db import HEAD_REVISION, open_database, upgrade
 from triage.cli import context, output
-from triage.workspace import database_location
+from triage.services.workspace import upgrade_database
 
 
 @click.group("db")
@@ -18,18 +17,13 @@ def db_group() -> None:
 def upgrade_command() -> None:
     """Bring the database's schema up to date (also done on every start)."""
     options = context.current()
-    database = open_database(database_location(options.database_url, demo=options.demo))
-    try:
-        for notice in database.notices:
-            output.info(notice)
-        change = upgrade(database)
-        if change is None:
-            output.plain(f"{database.display_url}: schema {HEAD_REVISION}, up to date.")
-        elif change.before is None:
-            output.plain(f"{database.display_url}: created, schema {change.after}.")
-        else:
-            output.plain(
-                f"{database.display_url}: upgraded from schema {change.before} to {change.after}."
-            )
-    finally:
-        database.dispose()
+    upgraded = upgrade_database(options.database_url, demo=options.demo)
+    for notice in upgraded.notices:
+        output.info(notice)
+    where = upgraded.display_url
+    if not upgraded.changed:
+        output.plain(f"{where}: schema {upgraded.after}, up to date.")
+    elif upgraded.before is None:
+        output.plain(f"{where}: created, schema {upgraded.after}.")
+    else:
+        output.plain(f"{where}: upgraded from schema {upgraded.before} to {upgraded.after}.")

@@ -1,7 +1,8 @@
 """`triage decide|flag|review|correct|apply|letters`: deciding requests from the command line.
 
-Each command names a request by its ref (and --sender when two senders use one ref). All of them
-go through triage.deciding, which checks who may do what; nothing here decides anything itself.
+Each command names a request by its ref (and --sender when two senders use one ref). All of them go
+through triage.services.deciding, which checks who may do what; nothing here decides anything
+itself.
 """
 
 from __future__ import annotations
@@ -14,18 +15,6 @@ import click
 from triage.cli import context, output
 from triage.cli.log_command import chosen_decisions, decision_filter
 from triage.cli.output import progress_bars
-from triage.deciding import (
-    Choice,
-    Prepared,
-    apply_policy,
-    correct,
-    decide,
-    find_request,
-    flag,
-    prepare,
-    standing_decision,
-)
-from triage.export import export_letters
 from triage.letters import LetterDraft
 from triage.models import (
     DECIDING_ACTIONS,
@@ -38,7 +27,19 @@ from triage.models import (
     Status,
 )
 from triage.presentation import ACTION_LABELS, LETTER_TITLES
-from triage.queue import queue_page
+from triage.services.deciding import (
+    Choice,
+    Prepared,
+    apply_policy,
+    correct,
+    decide,
+    find_request,
+    flag,
+    prepare,
+    standing_decision,
+)
+from triage.services.exports import export_letters
+from triage.services.queue import queue_page
 
 _ACTIONS = [action.value for action in DECIDING_ACTIONS]
 sender_option = click.option(

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from triage.cli import context, output
-from triage.importing import ImportSummary, import_files
+from triage.services.importing import ImportSummary, import_files
 
 # Below this much data a progress bar would only flicker.
 PROGRESS_THRESHOLD_BYTES = 1_000_000

@@ -10,10 +10,10 @@ import click
 
 from triage.cli import context, output
 from triage.cli.output import progress_bars
-from triage.decision_log import verify_log
 from triage.errors import UserError
-from triage.export import FORMATS, Exported, export_log, suffix_format
 from triage.models import DECIDING_ACTIONS, Action, Category, DecisionFilter
+from triage.services.exports import FORMATS, Exported, export_log, suffix_format
+from triage.services.log import verify_log
 
 
 @click.group("log")

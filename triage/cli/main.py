@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import click
 
-from db import DatabaseError, InvalidDatabaseURL, parse_database_url
 from triage import __version__
 from triage.cli import output
 from triage.cli.context import CliContext, OpenUI
@@ -35,7 +34,8 @@ from triage.cli.queue_command import queue_command
 from triage.cli.report_command import report_command
 from triage.cli.users_command import users_group
 from triage.crash import write_crash_report
-from triage.errors import ProblemsFound, UserError
+from triage.errors import DatabaseError, InvalidDatabaseURL, ProblemsFound, UserError
+from triage.services.workspace import check_database_url
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE
@@ -48,7 +48,7 @@ def _check_database_url(
     if value is None:
         return None
     try:
-        parse_database_url(value)
+        check_database_url(value)
     except InvalidDatabaseURL as invalid:
         raise click.BadParameter(str(invalid)) from None
     return value

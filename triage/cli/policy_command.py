@@ -11,26 +11,29 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from policies import LoadedPolicy, Rule, shipped_policy_ids
 from triage.cli import context, output
 from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
 from triage.cli.render import json_line, suggestion_json
 from triage.clock import practice_today
 from triage.errors import ProblemsFound
-from triage.importing import read_files
 from triage.models import Action
-from triage.practice_policy import (
+from triage.presentation import ACTION_LABELS
+from triage.safe_text import terminal_safe
+from triage.services.importing import read_files
+from triage.services.policy import (
+    Assessed,
+    LoadedPolicy,
+    Rule,
     activate_policy,
     check_policy_file,
     load_policy,
     names_a_file,
     policy_history,
     policy_in_force,
+    shipped_policy_ids,
+    simulate,
 )
-from triage.presentation import ACTION_LABELS
-from triage.safe_text import terminal_safe
-from triage.suggest import Assessed, simulate
 
 
 @click.group("policy")

@@ -9,7 +9,7 @@ import click
 from triage.cli import context, output
 from triage.letters import copy_shipped_templates
 from triage.models import Practice
-from triage.practice_details import practice_details, set_practice_details
+from triage.services.practice import practice_details, set_practice_details
 
 
 @click.group("practice")

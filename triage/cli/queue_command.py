@@ -7,8 +7,8 @@ import click
 from triage.cli import context, output
 from triage.cli.render import counts_line, json_line, queue_item_json, queue_table
 from triage.models import QueueQuery, Status
-from triage.queue import queue_page
-from triage.workspace import Workspace
+from triage.services.queue import queue_page
+from triage.services.workspace import Workspace
 
 DEFAULT_TABLE_LIMIT = 100
 _STATUS_CHOICES = [status.value for status in Status] + ["all"]

@@ -12,8 +12,8 @@ from triage.cli.output import cell
 from triage.clock import practice_date
 from triage.models import Findings, Request, Suggestion
 from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label
-from triage.queue import QueueItem, QueuePage
-from triage.suggest import Assessed
+from triage.services.policy import Assessed
+from triage.services.queue import QueueItem, QueuePage
 
 
 def format_nhs_number(request: Request) -> str:
@@ -113,7 +113,7 @@ def json_line(record: dict[str, Any]) -> str:
 
 
 def suggestion_json(assessed: Assessed) -> dict[str, Any]:
-    """What `triage policy simulate --format json` prints per request (formats.md §4)."""
+    """What `triage policy simulate --format json` prints per request (docs/cli-output.md)."""
     category = assessed.findings.classification.category
     return {
         "ref": assessed.request.ref,

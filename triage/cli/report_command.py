@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from triage.cli import context, output
-from triage.export.report import DEFAULT_THRESHOLD, monthly_report
+from triage.services.exports.report import DEFAULT_THRESHOLD, monthly_report
 
 
 @click.command("report")

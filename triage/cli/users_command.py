@@ -7,9 +7,8 @@ import click
 from triage.cli import context, output
 from triage.cli.output import cell
 from triage.cli.render import json_line
-from triage.clock import utc_now
 from triage.models import Role
-from triage.users import add_user, list_users
+from triage.services.workspace import add_user, list_users
 
 
 @click.group("users")
@@ -29,8 +28,7 @@ def users_group() -> None:
 def add_command(name: str, role: str, full_name: str | None) -> None:
     """Add a user (managers only). NAME is the login name they act as."""
     workspace = context.current().workspace()
-    with workspace.database.write() as repository:
-        user = add_user(repository, workspace.user, name, Role(role), full_name, utc_now())
+    user = add_user(workspace, name, Role(role), full_name)
     output.plain(f"Added {user.name} as {user.role.value}.")
 
 
@@ -39,8 +37,7 @@ def add_command(name: str, role: str, full_name: str | None) -> None:
 def list_command(output_format: str) -> None:
     """List the users and their roles."""
     workspace = context.current().workspace()
-    with workspace.database.read() as repository:
-        users = list_users(repository, workspace.user)
+    users = list_users(workspace)
     if output_format == "json":
         for user in users:
             click.echo(

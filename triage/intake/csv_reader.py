@@ -1,5 +1,6 @@
-"""CSV with a header row (formats.md §1). Records are numbered by the line they start on, which
-is what a person sees in a text editor even when a quoted letter text spans several lines."""
+"""CSV with a header row (docs/import-formats.md). Records are numbered by the line they start on,
+which is what a person sees in a text editor even when a quoted letter text spans several lines.
+"""
 
 from __future__ import annotations
 

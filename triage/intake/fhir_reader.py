@@ -1,5 +1,6 @@
-"""FHIR R4 intake (formats.md §2): ServiceRequests, with the Patient, Practitioner, Organization
-and MedicationRequest resources beside them, become RawRecords with the same keys as a CSV row.
+"""FHIR R4 intake (docs/import-formats.md, FHIR): ServiceRequests, with the Patient, Practitioner,
+Organization and MedicationRequest resources beside them, become RawRecords with the same keys as
+a CSV row.
 
 fhir.resources' R4B package reads these R4 resources (its default package is R5, which rejects
 them). Each bundle entry is validated on its own, so one bad entry names itself instead of failing

@@ -1,4 +1,5 @@
-"""Requests as a JSON array of objects, or as JSON Lines (one object per line), formats.md §1.
+"""Requests as a JSON array of objects, or as JSON Lines (one object per line):
+docs/import-formats.md.
 
 The array is decoded one element at a time so each object can be named by the line it starts on.
 Callers have already checked size and nesting depth (limits.py).

@@ -1,7 +1,8 @@
 """Checks made before any parser sees a file: size, encoding and (for JSON) nesting depth.
 
 Python's json module raises RecursionError, not ValueError, on deeply nested input, and a large
-enough file can exhaust memory; both are refused here with a clear message (reliability.md §3.4).
+enough file can exhaust memory; both are refused here with a clear message
+(docs/reliability.md §3.4).
 """
 
 from __future__ import annotations

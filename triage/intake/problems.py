@@ -1,4 +1,4 @@
-"""How intake names a problem: `file:line: field: problem` (formats.md §1)."""
+"""How intake names a problem: `file:line: field: problem` (docs/import-formats.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The request columns of formats.md §1, and turning one record into an IncomingRequest.
+"""The request columns of docs/import-formats.md, and turning one record into an IncomingRequest.
 
 Every reader (CSV, JSON, JSON Lines, FHIR) produces RawRecords with these keys; this module is the
 single place that says what a valid value is, so each rule and message is written once.

@@ -1,5 +1,5 @@
 """Reply letters for a decision: the letter to the requesting specialist, the letter to the
-patient and a text message (domain.md §2 lists what a decline or redirect letter must contain;
+patient and a text message (docs/domain.md §2 lists what a decline or redirect letter must contain;
 docs/letters.md explains the letters and the template variables).
 
 The wording lives in Jinja2 templates shipped as package data (policies/letters/), with the

@@ -1,5 +1,6 @@
 """The practice's declared policy: finding one by file or id, putting a version in force, and
-knowing which is in force.
+knowing which is in force; what a policy suggests for requests (the queue and `triage policy
+simulate` read and evaluate each request the same way); and what a new policy would change.
 
 Every version ever activated stays stored with its exact text, so any decision can be traced to
 the policy it applied. A changed policy must carry a new version: two different texts under one
@@ -8,25 +9,47 @@ id and version would make that trace ambiguous, so it is refused.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from db import PolicyActivation, StoredPolicy
+from db import Repository
 from policies import (
-    LoadedPolicy,
+    CapacityLedger,
+    NoDecisions,
+    Policy,
     PolicyRejected,
+    evaluate,
     load_policy_file,
     load_policy_text,
     load_shipped_policy,
-    shipped_policy_ids,
 )
+from policies import LoadedPolicy as LoadedPolicy  # the API's: what a policy says
+from policies import Rule as Rule
+from policies import shipped_policy_ids as shipped_policy_ids
 from triage import audit
-from triage.clock import utc_now
+from triage.classify import read
+from triage.clock import practice_midnight, practice_today, utc_now
 from triage.errors import ProblemsFound, UserError
-from triage.models import LogEvent
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.models import (
+    Action,
+    Findings,
+    IncomingRequest,
+    LogEvent,
+    PolicyActivation,
+    QueueQuery,
+    Request,
+    StoredPolicy,
+    Suggestion,
+)
+from triage.rules import Permission, require
+from triage.services.workspace import Workspace
+
+_PAGE = 1000  # requests compared at a time
 
 
 @dataclass(frozen=True)
@@ -163,3 +186,132 @@ def _problems_found(rejected: PolicyRejected) -> ProblemsFound:
 
 def names_a_file(spec: str) -> bool:
     return spec.endswith(".toml") or "/" in spec or "\\" in spec or Path(spec).exists()
+
+
+# --- what a policy suggests: capacity counts the acceptances recorded in the database
+# (RecordedDecisions) and, in a simulation, the ones simulated so far ---------------------------
+
+
+class Assessed(NamedTuple):
+    request: IncomingRequest
+    findings: Findings
+    suggestion: Suggestion
+
+
+def assess(
+    request: IncomingRequest, policy: Policy, on: date, ledger: CapacityLedger | None = None
+) -> Assessed:
+    findings = read(request)
+    return Assessed(request, findings, evaluate(policy, request, findings, on, ledger))
+
+
+class RecordedDecisions:
+    """Capacity counts the acceptances recorded in the database, by the practice's calendar.
+
+    Made for one transaction that records nothing meanwhile (a queue page, one decision), so
+    each count is asked once: a page of capped requests shares its rule's count."""
+
+    def __init__(self, repository: Repository) -> None:
+        self._repository = repository
+        self._counted: dict[tuple[str, str, date, date], int] = {}
+
+    def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
+        key = (policy_id, rule_id, start, end)
+        if key not in self._counted:
+            self._counted[key] = self._repository.accepted_count(
+                policy_id,
+                rule_id,
+                practice_midnight(start),
+                practice_midnight(end + timedelta(days=1)),
+            )
+        return self._counted[key]
+
+
+class _SimulatedLedger:
+    """Decisions already recorded, plus the acceptances simulated so far (all dated `on`)."""
+
+    def __init__(self, recorded: CapacityLedger, on: date) -> None:
+        self._recorded = recorded
+        self._on = on
+        self._simulated: Counter[tuple[str, str]] = Counter()
+
+    def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
+        count = self._recorded.accepted(policy_id, rule_id, start, end)
+        if start <= self._on <= end:
+            count += self._simulated[(policy_id, rule_id)]
+        return count
+
+    def record(self, policy_id: str, suggestion: Suggestion) -> None:
+        if suggestion.action is Action.ACCEPT and suggestion.rule is not None:
+            self._simulated[(policy_id, suggestion.rule)] += 1
+
+
+def simulate(
+    policy: Policy,
+    requests: Iterable[IncomingRequest],
+    on: date,
+    recorded: CapacityLedger | None = None,
+) -> Iterator[Assessed]:
+    """Each request as the policy would treat it on `on`, in order: capacity counts the
+    acceptances simulated before it, as docs/policy-language.md says."""
+    ledger = _SimulatedLedger(recorded or NoDecisions(), on)
+    for request in requests:
+        assessed = assess(request, policy, on, ledger)
+        ledger.record(policy.id, assessed.suggestion)
+        yield assessed
+
+
+# --- what a new policy would change for the open queue (nothing is saved; managers use it
+# before activating a new version) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    request: Request
+    now: Suggestion | None  # under the policy in force (None: no policy in force)
+    then: Suggestion  # under the candidate
+
+
+@dataclass(frozen=True)
+class Comparison:
+    candidate: str  # "id version"
+    in_force: str | None
+    requests: int  # open requests compared
+    changes: list[Change]
+
+
+def compare_policy(
+    workspace: Workspace,
+    candidate: LoadedPolicy,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
+    on = practice_today()
+    in_force = policy_in_force(workspace)
+    changes: list[Change] = []
+    query = QueueQuery()
+    with workspace.database.read() as repository:
+        total = repository.count_requests(query)
+        recorded = RecordedDecisions(repository)
+        compared = 0
+        while compared < total:
+            requests = repository.list_requests(query, limit=_PAGE, offset=compared)
+            if not requests:
+                break
+            simulated = simulate(candidate.policy, requests, on, recorded)
+            for request, assessed in zip(requests, simulated, strict=True):
+                then = assessed.suggestion
+                now = None
+                if in_force is not None:
+                    now = evaluate(in_force.loaded.policy, request, assessed.findings, on, recorded)
+                if now is None or _outcome(now) != _outcome(then):
+                    changes.append(Change(request, now, then))
+            compared += len(requests)
+            if progress is not None:
+                progress(compared, total)
+    return Comparison(
+        candidate.label, in_force.loaded.label if in_force else None, compared, changes
+    )
+
+
+def _outcome(suggestion: Suggestion) -> tuple[object, ...]:
+    return suggestion.action, suggestion.rule, suggestion.redirect_to, suggestion.flags

@@ -2,23 +2,38 @@
 each reads as and what the policy in force suggests for it today.
 
 Only the page is read and assessed, so a queue of 100,000 requests opens as fast as one of 100.
-Filtering on category, suggestion or flag uses the stored assessments (triage/assessments.py),
-which a background refresh keeps up to date; the page itself is always assessed afresh.
+Filtering on category, suggestion or flag uses the stored assessments, which a background
+refresh (refresh_assessments) keeps up to date; the page itself is always assessed afresh. They
+depend on the policy in force and on the day (ages, supply dates), so a change of either makes
+them stale; a refresh rebuilds the stale ones in batches, each its own short transaction, and
+can be interrupted at any point.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from policies import CapacityLedger, evaluate
 from triage.classify import read
 from triage.clock import practice_today
-from triage.models import Findings, Flag, QueueQuery, Request, Status, Suggestion, in_flag_order
-from triage.permissions import Permission, require
-from triage.practice_policy import PolicyInForce, policy_in_force
-from triage.suggest import RecordedDecisions
-from triage.workspace import Workspace
+from triage.models import (
+    Assessment,
+    Findings,
+    Flag,
+    QueueQuery,
+    Request,
+    Status,
+    Suggestion,
+    in_flag_order,
+)
+from triage.presentation import category_label
+from triage.rules import Permission, require
+from triage.services.policy import PolicyInForce, RecordedDecisions, policy_in_force
+from triage.services.workspace import Workspace
+
+BATCH = 500  # stored assessments rebuilt in one transaction
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ def queue_page(
         total = repository.count_requests(query)
         requests = repository.list_requests(query, limit=limit, offset=offset)
         recorded = RecordedDecisions(repository)
-        items = [item_for(request, in_force, on, recorded) for request in requests]
+        items = [_item_for(request, in_force, on, recorded) for request in requests]
     return QueuePage(items, total, offset, counts, in_force.loaded.label if in_force else None, on)
 
 
@@ -78,10 +93,10 @@ def queue_item(workspace: Workspace, request_id: int, on: date | None = None) ->
         request = repository.request(request_id)
         if request is None:
             return None
-        return item_for(request, in_force, on, RecordedDecisions(repository))
+        return _item_for(request, in_force, on, RecordedDecisions(repository))
 
 
-def item_for(
+def _item_for(
     request: Request, in_force: PolicyInForce | None, on: date, recorded: CapacityLedger
 ) -> QueueItem:
     """What the request reads as, and what the policy in force (if any) suggests on `on`."""
@@ -98,3 +113,48 @@ def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:
     require(workspace.user, Permission.VIEW_QUEUE)
     with workspace.database.read() as repository:
         return repository.flag_notes(request_ids)
+
+
+# --- the stored assessments the queue filters and counts by ------------------------------------
+
+
+def refresh_assessments(
+    workspace: Workspace,
+    *,
+    on: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Assess every undecided request whose _assessment is missing or stale; returns how many.
+    `stop` is asked between batches (the app is closing): what is done so far is kept."""
+    on = on or practice_today()
+    in_force = policy_in_force(workspace)
+    sha = in_force.loaded.sha256 if in_force else None
+    done = 0
+    while not stop():
+        with workspace.database.write() as repository:
+            stale = repository.stale_assessments(sha, on, BATCH)
+            if not stale:
+                return done
+            recorded = RecordedDecisions(repository)
+            repository.save_assessments(
+                [
+                    _assessment(_item_for(request, in_force, on, recorded), sha, on)
+                    for request in stale
+                ]
+            )
+        done += len(stale)
+        if progress is not None:
+            progress(done)
+    return done
+
+
+def _assessment(item: QueueItem, policy_sha256: str | None, on: date) -> Assessment:
+    return Assessment(
+        request_id=item.request.id,
+        policy_sha256=policy_sha256,
+        on=on,
+        category=category_label(item.findings.classification),
+        action=item.suggestion.action if item.suggestion else None,
+        flags=item.flags,
+    )

@@ -9,10 +9,10 @@ from pathlib import Path
 from db import Repository
 from triage import audit
 from triage.clock import utc_now
-from triage.export.files import file_sha256
-from triage.export.rows import Anchor
 from triage.models import DecisionFilter, LogEvent
-from triage.workspace import Workspace
+from triage.services.exports.files import file_sha256
+from triage.services.exports.rows import Anchor
+from triage.services.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from triage.export.cells import safe_cell
-from triage.export.rows import FIELDS, LETTER_FIELDS, Anchor, fields, letters
+from triage.services.exports.cells import safe_cell
+from triage.services.exports.rows import FIELDS, LETTER_FIELDS, Anchor, fields, letters
 
 Rows = Iterable[Mapping[str, object]]
 Tick = Callable[[], None]  # called once per decision written

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from db import Repository
 from triage import audit
 from triage.models import LetterKind, LogEntry, LogEvent
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.rules import Permission, require
+from triage.services.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from db import StoredFingerprint
 from triage.clock import practice_today, utc_now
 from triage.errors import ProblemsFound
 from triage.intake import MAX_FILE_BYTES, FileResult, Problem, Progress, read_requests_file
-from triage.models import IncomingRequest, SourceFormat
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.models import IncomingRequest, SourceFormat, StoredFingerprint
+from triage.rules import Permission, require
+from triage.services.workspace import Workspace
 
 
 @dataclass

@@ -9,8 +9,8 @@ from triage.clock import utc_now
 from triage.errors import UserError
 from triage.models import LogEvent, Practice
 from triage.paths import expand_user
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.rules import Permission, require
+from triage.services.workspace import Workspace
 
 
 def practice_details(workspace: Workspace) -> tuple[Practice, str | None] | None:

@@ -17,13 +17,13 @@ from random import Random
 from triage import paths
 from triage.classify.dates import add_months
 from triage.clock import PRACTICE_TIME, practice_today, utc_now
-from triage.demo_scenarios import SCENARIOS, Scenario
-from triage.importing import ImportSummary, import_files
+from triage.demo.scenarios import SCENARIOS, Scenario
 from triage.intake import Progress
 from triage.models import Practice, Role, nhs_check_digit
-from triage.practice_details import set_practice_details
-from triage.practice_policy import activate_policy
-from triage.workspace import Workspace, open_database_for
+from triage.services.importing import ImportSummary, import_files
+from triage.services.policy import activate_policy
+from triage.services.practice import set_practice_details
+from triage.services.workspace import Workspace, open_database_for
 
 DEMO_USERS = (
     ("demo-clerk", Role.CLERK, "Pat Jones"),

@@ -1,4 +1,4 @@
-"""The de-identified monthly summary for the LMC and ICB (domain.md §5).
+"""The de-identified monthly summary for the LMC and ICB (docs/domain.md §6).
 
 Counts of decisions by month, category, action, reason and provider type, with totals; nothing
 else. No NHS number, name, date of birth, reference or free text goes in: only the product's own
@@ -24,12 +24,12 @@ from typing import BinaryIO
 
 from triage.clock import practice_date, practice_today
 from triage.errors import UserError
-from triage.export.files import check_destination, private_temporary
-from triage.export.recording import Exported, log_anchor, log_and_place
-from triage.export.rows import Anchor, chosen_rows
 from triage.models import DECIDING_ACTIONS, DecisionFilter
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.rules import Permission, require
+from triage.services.exports.files import check_destination, private_temporary
+from triage.services.exports.recording import Exported, log_anchor, log_and_place
+from triage.services.exports.rows import Anchor, chosen_rows
+from triage.services.workspace import Workspace
 
 DEFAULT_THRESHOLD = 8  # counts from 1 to 7 are suppressed
 ACTIONS = tuple(action.value for action in DECIDING_ACTIONS)

@@ -1,4 +1,4 @@
-"""Spreadsheet-safe text (OWASP's rule for CSV injection, reliability.md §3.1).
+"""Spreadsheet-safe text (OWASP's rule for CSV injection, docs/reliability.md §3.1).
 
 A cell that starts with =, +, -, @, tab, carriage return or line feed could run as a formula
 when the file is opened in a spreadsheet; such a cell gets a leading apostrophe, which

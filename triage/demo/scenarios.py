@@ -1,6 +1,6 @@
 """The letters the demo is made of: synthetic, but written the way specialists write them.
 
-They cover every category and the edge cases a GP must see (design.md, domain.md §3): children,
+They cover every category and the edge cases a GP must see (docs/domain.md §3, §4): children,
 supply about to run out, red flags in the letter, mixed and unclassifiable requests, the
 equality-sensitive categories, invalid NHS numbers, requests made only of codes, and the drugs
 that mean different things in different hands (HRT, testosterone, GnRH analogues).

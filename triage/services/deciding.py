@@ -22,7 +22,7 @@ from pathlib import Path
 from db import Repository
 from triage import audit
 from triage.clock import PRACTICE_TIME, practice_date, utc_now
-from triage.errors import PermissionRefused, UserError
+from triage.errors import UserError
 from triage.letters import SMS_LIMIT, LetterDraft, LetterFacts, draft_letters, sms_length
 from triage.models import (
     DECIDING_ACTIONS,
@@ -30,7 +30,6 @@ from triage.models import (
     Decision,
     DecisionKind,
     Findings,
-    Flag,
     LetterKind,
     LogEvent,
     Practice,
@@ -41,11 +40,10 @@ from triage.models import (
     User,
     sender_key,
 )
-from triage.permissions import Permission, may, require
-from triage.practice_policy import PolicyInForce, policy_in_force
 from triage.presentation import category_label
-from triage.suggest import RecordedDecisions, assess
-from triage.workspace import Workspace
+from triage.rules import Permission, decision_kind, needs_gp, require, require_note
+from triage.services.policy import PolicyInForce, RecordedDecisions, assess, policy_in_force
+from triage.services.workspace import Workspace
 
 CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this no longer holds the request
 
@@ -105,14 +103,6 @@ def standing_decision(workspace: Workspace, request_id: int) -> Decision | None:
     return decisions[-1] if decisions else None
 
 
-def needs_gp(request: Request, suggestion: Suggestion) -> bool:
-    return (
-        request.status is Status.AWAITING_GP
-        or suggestion.action is Action.GP_REVIEW
-        or Flag.GP_CONFIRMATION in suggestion.flags
-    )
-
-
 def prepare(workspace: Workspace, request_id: int, choice: Choice = Choice()) -> Prepared:
     """The decision as it would be recorded now, with its letters drafted (nothing saved)."""
     in_force = _policy(workspace)
@@ -126,7 +116,13 @@ def decide(workspace: Workspace, request_id: int, choice: Choice = Choice()) -> 
     with workspace.database.write() as repository:
         now = utc_now()
         prepared = _prepare(repository, workspace.user, in_force, request_id, choice, now)
-        _require_note(prepared, choice)
+        require_note(
+            prepared.kind,
+            prepared.request.ref,
+            prepared.suggestion.action,
+            prepared.action,
+            choice.note,
+        )
         return _record(repository, workspace.user, in_force, prepared, choice, now, None)
 
 
@@ -255,7 +251,7 @@ def _draft(
     findings, suggestion = _suggest(repository, in_force, request, now)
     action = choice.action or suggestion.action
     if kind is None:
-        kind = _kind(user, request, suggestion, action)
+        kind = decision_kind(user, request, suggestion, action)
     if action not in DECIDING_ACTIONS:
         raise UserError(
             f"the policy sends {request.ref} to a GP ({suggestion.explanation}); "
@@ -304,39 +300,6 @@ def _suggest(
         request, in_force.loaded.policy, practice_date(now), RecordedDecisions(repository)
     )
     return assessed.findings, assessed.suggestion
-
-
-def _kind(user: User, request: Request, suggestion: Suggestion, action: Action) -> DecisionKind:
-    """What kind of decision this would be, if the user may make it at all."""
-    if needs_gp(request, suggestion):
-        if not may(user, Permission.REVIEW):
-            why = (
-                "it waits for a GP"
-                if request.status is Status.AWAITING_GP
-                else "the policy sends it to a GP"
-                if suggestion.action is Action.GP_REVIEW
-                else "the policy says a GP must confirm this category"
-            )
-            raise PermissionRefused(
-                f"only a GP may decide {request.ref}: {why}; "
-                f"you are {user.name} ({user.role.value})"
-            )
-        return DecisionKind.REVIEW
-    require(user, Permission.DECIDE)
-    return DecisionKind.DECISION if action is suggestion.action else DecisionKind.OVERRIDE
-
-
-def _require_note(prepared: Prepared, choice: Choice) -> None:
-    """A GP's decision and an override say why; drafting letters needs no note yet."""
-    if (choice.note or "").strip():
-        return
-    if prepared.kind is DecisionKind.REVIEW:
-        raise UserError(f"a GP's decision on {prepared.request.ref} needs a note")
-    if prepared.kind is DecisionKind.OVERRIDE:
-        raise UserError(
-            f"the policy suggests {prepared.suggestion.action.value}; to {prepared.action.value} "
-            "instead, give a reason"
-        )
 
 
 def _practice(repository: Repository) -> tuple[Practice, str | None]:
@@ -398,12 +361,12 @@ def _record(
         at=now,
         request=prepared.request,
         decision_id=decision_id,
-        details=decision_details(decision, hashes),
+        details=_decision_details(decision, hashes),
     )
     return decision
 
 
-def decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> dict[str, object]:
+def _decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> dict[str, object]:
     """What a decision's log entry records about it (and `triage log verify` checks)."""
     return {
         "our_ref": decision.our_ref,

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.errors import UserError
-from triage.export.files import check_destination, private_temporary
-from triage.export.formats import FORMATS, write_csv, write_fhir, write_jsonl, write_xlsx
-from triage.export.recording import Exported, log_anchor, log_and_place
-from triage.export.rows import chosen_rows, count_chosen
 from triage.models import DecisionFilter
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.rules import Permission, require
+from triage.services.exports.files import check_destination, private_temporary
+from triage.services.exports.formats import FORMATS, write_csv, write_fhir, write_jsonl, write_xlsx
+from triage.services.exports.recording import Exported, log_anchor, log_and_place
+from triage.services.exports.rows import chosen_rows, count_chosen
+from triage.services.workspace import Workspace
 
 Progress = Callable[[int, int], None]
 EVERY_DECISION = DecisionFilter()

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from triage.clock import practice_date
 from triage.errors import UserError
-from triage.export.files import cannot_write
-from triage.export.recording import Exported, log_anchor, log_and_place
-from triage.export.rows import chosen_rows, count_chosen, letters
 from triage.models import DecisionFilter
 from triage.paths import expand_user
-from triage.permissions import Permission, require
-from triage.workspace import Workspace
+from triage.rules import Permission, require
+from triage.services.exports.files import cannot_write
+from triage.services.exports.recording import Exported, log_anchor, log_and_place
+from triage.services.exports.rows import chosen_rows, count_chosen, letters
+from triage.services.workspace import Workspace
 
 Progress = Callable[[int, int], None]
 EVERY_DECISION = DecisionFilter()

@@ -1,0 +1,108 @@
+"""The rules of deciding, with no database: who may do what, when a request needs a GP, which kind
+a decision is, and when it needs a note. The service layer checks these for every caller
+(command line and screens), so a rule is written once and no screen can be used to get round it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from triage.errors import PermissionRefused, UserError
+from triage.models import Action, DecisionKind, Flag, Request, Role, Status, Suggestion, User
+
+
+class Permission(StrEnum):
+    # the value completes "only ... may ..."
+    IMPORT_REQUESTS = "import requests"
+    VIEW_QUEUE = "view the queue"
+    VIEW_USERS = "list users"
+    MANAGE_USERS = "add users"
+    ACTIVATE_POLICY = "activate a policy"
+    SET_PRACTICE = "change the practice's details"
+    DECIDE = "decide a request"
+    FLAG = "send a request to a GP"
+    REVIEW = "decide a request flagged for a GP"
+    CORRECT = "correct a recorded decision"
+    VIEW_LOG = "see the decision log"
+    EXPORT = "export the decision log"
+
+
+ALLOWED: dict[Permission, frozenset[Role]] = {
+    Permission.IMPORT_REQUESTS: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.VIEW_QUEUE: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.VIEW_USERS: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.MANAGE_USERS: frozenset({Role.MANAGER}),
+    Permission.ACTIVATE_POLICY: frozenset({Role.MANAGER}),
+    Permission.SET_PRACTICE: frozenset({Role.MANAGER}),
+    # Clerks decide clear-cut requests; flagged ones, and equality-sensitive categories the
+    # policy says a GP must confirm, are for a GP. Managers run the practice, not the queue.
+    Permission.DECIDE: frozenset({Role.CLERK, Role.GP}),
+    Permission.FLAG: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.REVIEW: frozenset({Role.GP}),
+    Permission.CORRECT: frozenset({Role.GP}),
+    Permission.VIEW_LOG: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    Permission.EXPORT: frozenset({Role.MANAGER}),
+}
+
+_ROLE_NAMES = {Role.CLERK: "a clerk", Role.GP: "a GP", Role.MANAGER: "a manager"}
+
+
+def may(user: User, permission: Permission) -> bool:
+    return user.role in ALLOWED[permission]
+
+
+def require(user: User, permission: Permission) -> None:
+    """Refuse, naming who may do it, unless the user's role allows it."""
+    if may(user, permission):
+        return
+    allowed = [_ROLE_NAMES[role] for role in Role if role in ALLOWED[permission]]
+    who = allowed[0] if len(allowed) == 1 else ", ".join(allowed[:-1]) + " or " + allowed[-1]
+    raise PermissionRefused(
+        f"only {who} may {permission.value}; you are {user.name} ({_ROLE_NAMES[user.role]})"
+    )
+
+
+def needs_gp(request: Request, suggestion: Suggestion) -> bool:
+    """Whether only a GP may decide the request: it waits for one, the policy sends it to one, or
+    the policy says a GP must confirm its category."""
+    return (
+        request.status is Status.AWAITING_GP
+        or suggestion.action is Action.GP_REVIEW
+        or Flag.GP_CONFIRMATION in suggestion.flags
+    )
+
+
+def decision_kind(
+    user: User, request: Request, suggestion: Suggestion, action: Action
+) -> DecisionKind:
+    """What kind of decision taking `action` would be, if the user may take it at all."""
+    if needs_gp(request, suggestion):
+        if not may(user, Permission.REVIEW):
+            why = (
+                "it waits for a GP"
+                if request.status is Status.AWAITING_GP
+                else "the policy sends it to a GP"
+                if suggestion.action is Action.GP_REVIEW
+                else "the policy says a GP must confirm this category"
+            )
+            raise PermissionRefused(
+                f"only a GP may decide {request.ref}: {why}; "
+                f"you are {user.name} ({user.role.value})"
+            )
+        return DecisionKind.REVIEW
+    require(user, Permission.DECIDE)
+    return DecisionKind.DECISION if action is suggestion.action else DecisionKind.OVERRIDE
+
+
+def require_note(
+    kind: DecisionKind, ref: str, suggested: Action, chosen: Action, note: str | None
+) -> None:
+    """A GP's decision and an override say why; a decision that follows the policy need not."""
+    if (note or "").strip():
+        return
+    if kind is DecisionKind.REVIEW:
+        raise UserError(f"a GP's decision on {ref} needs a note")
+    if kind is DecisionKind.OVERRIDE:
+        raise UserError(
+            f"the policy suggests {suggested.value}; to {chosen.value} instead, give a reason"
+        )

@@ -1,0 +1,20 @@
+"""The one API that the command line (triage/cli/) and the app (screens/) call.
+
+Every function here checks who may do what (triage/rules.py) and runs in one transaction of its
+own, so a screen and a command that do the same thing do it the same way. Grouped by what a
+person does; each module is imported on its own, so a command loads only what it uses.
+
+workspace: open_workspace, open_database_for, switch_user, user_names, add_user, list_users,
+    check_database_url, upgrade_database
+queue: queue_page, queue_item, why_flagged, refresh_assessments
+deciding: find_request, prepare, decide, correct, flag, claim, release, apply_policy,
+    standing_decision
+policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
+    policy_history, assess, simulate, compare_policy, shipped_policy_ids
+practice: practice_details, set_practice_details
+importing: read_files, import_files
+log: log_page, verify_log
+exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
+"""
+
+__all__ = ["deciding", "exports", "importing", "log", "policy", "practice", "queue", "workspace"]

@@ -1,0 +1,203 @@
+"""Opening the database and knowing who is at the keyboard: what every command and screen
+starts from, and the list of people who may use the program.
+
+The acting user is the operating-system login unless --user / TRIAGE_USER names another known
+user. This is attribution, not authentication: each person should have their own login on the
+workstation, which is what keeps the database file (mode 0600) theirs.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from db import (
+    HEAD_REVISION,
+    Database,
+    Repository,
+    ensure_schema,
+    open_database,
+    parse_database_url,
+    upgrade,
+)
+from triage import paths
+from triage.clock import utc_now
+from triage.errors import UnknownUser, UserError
+from triage.models import Role, User
+from triage.rules import Permission, require
+
+MAX_NAME_LENGTH = 100
+
+
+@dataclass
+class Workspace:
+    database: Database
+    user: User
+    demo: bool = False
+    notices: list[str] = field(default_factory=list)  # things the user should be told once
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def _os_login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment or the password database
+        raise UserError("cannot tell who you are: set TRIAGE_USER to your user name") from None
+
+
+def _database_location(database_url: str | None, *, demo: bool = False) -> str:
+    """The database named, or the default one in the user's private data folder."""
+    if database_url is not None:
+        return database_url
+    paths.ensure_private_dir(paths.data_dir())
+    return str(paths.demo_database_path() if demo else paths.default_database_path())
+
+
+def open_database_for(database_url: str | None, *, demo: bool = False) -> Database:
+    """Open the database and bring its schema up to date."""
+    database = open_database(_database_location(database_url, demo=demo))
+    try:
+        change = ensure_schema(database)
+    except BaseException:
+        database.dispose()
+        raise
+    if change is not None and change.before is not None:
+        database.notices.append(
+            f"upgraded the database from schema {change.before} to {change.after}"
+        )
+    return database
+
+
+def check_database_url(url: str) -> None:
+    """Raise InvalidDatabaseURL unless `url` is a database URL or a file path we can use."""
+    parse_database_url(url)
+
+
+@dataclass(frozen=True)
+class Upgraded:
+    """What `triage db upgrade` did: nothing (schema `after` already), created, or upgraded."""
+
+    display_url: str  # the database, without any password
+    before: str | None  # the schema it had; None: created
+    after: str
+    changed: bool
+    notices: list[str]
+
+
+def upgrade_database(database_url: str | None, *, demo: bool = False) -> Upgraded:
+    """Bring the database's schema up to date (every start does this too)."""
+    database = open_database(_database_location(database_url, demo=demo))
+    try:
+        change = upgrade(database)
+        where, notices = database.display_url, database.notices
+        if change is None:
+            return Upgraded(where, HEAD_REVISION, HEAD_REVISION, False, notices)
+        return Upgraded(where, change.before, change.after, True, notices)
+    finally:
+        database.dispose()
+
+
+def open_workspace(
+    database_url: str | None,
+    user_name: str | None,
+    *,
+    demo: bool = False,
+    default_user: str | None = None,
+) -> Workspace:
+    """Open the database and resolve the acting user.
+
+    The very first run on an empty database makes the OS login its first manager (and says so).
+    `default_user` stands in for the OS login when no user is named (the demo's clerk).
+    """
+    database = open_database_for(database_url, demo=demo)
+    notices = list(database.notices)
+    try:
+        name = user_name or default_user or _os_login()
+        with database.read() as repository:
+            empty = repository.count_users() == 0
+        if empty and not demo:  # the demo database comes with its own users
+            with database.write() as repository:
+                first = _create_first_manager(repository, _os_login(), utc_now())
+            if first is not None:
+                notices.append(
+                    f"first run: {first.name} is now this database's manager; add colleagues "
+                    "with `triage users add NAME --role clerk|gp|manager`"
+                )
+        with database.read() as repository:
+            user = _acting_user(repository, name)
+    except BaseException:
+        database.dispose()
+        raise
+    return Workspace(database, user, demo=demo, notices=notices)
+
+
+def switch_user(workspace: Workspace, name: str) -> Workspace:
+    """The same database, acted on as another user: only in the demo, where the demo's clerk,
+    GP and manager take turns at one keyboard. Elsewhere each person runs as themselves."""
+    if not workspace.demo:
+        raise UserError("switching user is for the demo; each person runs triage as themselves")
+    with workspace.database.read() as repository:
+        user = _acting_user(repository, name)
+    return Workspace(workspace.database, user, demo=True)
+
+
+def user_names(workspace: Workspace) -> list[tuple[str, str]]:
+    """Every active user's (name, role), for choosing whom to act as in the demo."""
+    with workspace.database.read() as repository:
+        return [(user.name, user.role.value) for user in repository.list_users() if user.active]
+
+
+# --- the people who may use the program ---------------------------------------------------
+
+
+def _check_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise UserError("a user name cannot be blank")
+    if not cleaned.isprintable():
+        raise UserError("a user name cannot contain control characters")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise UserError(f"a user name can be at most {MAX_NAME_LENGTH} characters")
+    return cleaned
+
+
+def _create_first_manager(repository: Repository, login: str, now: datetime) -> User | None:
+    """On an empty database, the person running the program becomes its first manager."""
+    if repository.count_users():
+        return None
+    return repository.add_user(_check_name(login), Role.MANAGER, None, None, now)
+
+
+def _acting_user(repository: Repository, name: str) -> User:
+    user = repository.find_user(name)
+    if user is None:
+        raise UnknownUser(
+            f"{name!r} is not a user of this database; a manager can add them with "
+            f"`triage users add {name} --role clerk|gp|manager`"
+        )
+    if not user.active:
+        raise UnknownUser(f"{name!r} no longer has access to this database")
+    return user
+
+
+def add_user(workspace: Workspace, name: str, role: Role, full_name: str | None) -> User:
+    """Add a user (managers only), acting as whoever the workspace's user is."""
+    require(workspace.user, Permission.MANAGE_USERS)
+    name = _check_name(name)
+    if full_name is not None:
+        full_name = full_name.strip() or None
+        if full_name and (not full_name.isprintable() or len(full_name) > 200):
+            raise UserError("a full name must be printable and at most 200 characters")
+    with workspace.database.write() as repository:
+        if repository.find_user(name) is not None:
+            raise UserError(f"there is already a user called {name!r}")
+        return repository.add_user(name, role, full_name, workspace.user, utc_now())
+
+
+def list_users(workspace: Workspace) -> list[User]:
+    require(workspace.user, Permission.VIEW_USERS)
+    with workspace.database.read() as repository:
+        return repository.list_users()
