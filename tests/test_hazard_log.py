@@ -31,6 +31,12 @@ def defined_tests(path: Path) -> set[str]:
     }
 
 
+def assert_is_a_test(file: str, name: str) -> None:
+    path = ROOT / file
+    assert path.is_file(), f"{file} does not exist"
+    assert name in defined_tests(path), f"{file} has no test {name}"
+
+
 def test_the_log_has_hazards() -> None:
     assert len(hazards()) >= 15
 
@@ -52,12 +58,18 @@ def test_each_hazard_has_every_field_and_a_tested_control(heading: str) -> None:
 
 @pytest.mark.parametrize(("file", "name"), sorted(set(TEST_REFERENCE.findall(LOG))))
 def test_every_control_names_a_test_that_exists(file: str, name: str) -> None:
-    path = ROOT / file
-    assert path.is_file(), f"{file} does not exist"
-    assert name in defined_tests(path), f"{file} has no test {name}"
+    assert_is_a_test(file, name)
 
 
 def test_a_control_naming_a_test_that_does_not_exist_is_caught() -> None:
     here = Path(__file__).relative_to(ROOT).as_posix()
     assert "test_the_log_has_hazards" in defined_tests(ROOT / here)
     assert "test_that_was_never_written" not in defined_tests(ROOT / here)
+
+
+RELIABILITY = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("file", "name"), sorted(set(TEST_REFERENCE.findall(RELIABILITY))))
+def test_every_test_the_reliability_notes_name_exists(file: str, name: str) -> None:
+    assert_is_a_test(file, name)
