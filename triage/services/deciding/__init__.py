@@ -1,0 +1,258 @@
+"""Deciding requests: the one service layer that the command line and the screens both call.
+
+Every change is written in one transaction with its decision-log entry, and, for a decision, its
+three letters: there is never a decision without its letters and log entry, or the reverse.
+Permissions are checked here, for every caller. The suggestion is always worked out afresh inside
+the transaction from the policy in force, never taken from the caller, so capacity counts the
+decisions recorded up to that moment.
+
+Who may do what: clerks (and GPs) decide clear-cut requests, and anyone may send one to a GP with
+a note. A request is for a GP when it waits for one, when the policy sends it to one, or when the
+policy says a GP must confirm its category; then only a GP decides it, with a note. A recorded
+decision is final: a GP may correct it with a new decision that supersedes it, and both stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from db import Repository
+from triage.clock import utc_now
+from triage.errors import UserError
+from triage.models import (
+    DECIDING_ACTIONS,
+    Action,
+    Decision,
+    DecisionKind,
+    Request,
+    Status,
+    User,
+    sender_key,
+)
+from triage.rules import Permission, needs_gp, require, require_note
+from triage.services.deciding.steps import (
+    CLAIM_LEASE,
+    Choice,
+    Prepared,
+    check_claim,
+    draft,
+    held_by_colleague,
+    locked_request,
+    policy_required,
+    practice_required,
+    prepare_in,
+    record,
+    send_to_gp,
+    status_words,
+    suggestion_now,
+)
+from triage.services.policy import PolicyInForce
+from triage.services.workspace import Workspace
+
+__all__ = [
+    "CLAIM_LEASE",
+    "FOLLOW_THE_POLICY",
+    "Applied",
+    "Choice",
+    "Prepared",
+    "apply_policy",
+    "claim",
+    "correct",
+    "decide",
+    "find_request",
+    "flag",
+    "prepare",
+    "release",
+    "standing_decision",
+]
+
+FOLLOW_THE_POLICY = Choice()  # nothing chosen: the policy's suggestion, as it stands
+
+
+def find_request(workspace: Workspace, ref: str, sender: str | None = None) -> Request:
+    """The request with this reference (and sender, when two senders use the same ref)."""
+    with workspace.database.read() as repository:
+        found = repository.requests_with_ref(ref)
+    if sender is not None:
+        key = sender_key(sender)
+        found = [request for request in found if request.sender_key == key]
+    if not found:
+        raise UserError(f"no request with ref {ref!r}" + (f" from {sender!r}" if sender else ""))
+    if len(found) > 1:
+        senders = "; ".join(repr(request.sender) for request in found)
+        raise UserError(f"ref {ref!r} is used by {len(found)} senders ({senders}): add --sender")
+    return found[0]
+
+
+def standing_decision(workspace: Workspace, request_id: int) -> Decision | None:
+    """The decision that stands on a request (a correction supersedes the one before), if any."""
+    require(workspace.user, Permission.VIEW_QUEUE)
+    with workspace.database.read() as repository:
+        decisions = repository.decisions(request_id)
+    return decisions[-1] if decisions else None
+
+
+def prepare(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_POLICY) -> Prepared:
+    """The decision as it would be recorded now, with its letters drafted (nothing saved)."""
+    in_force = policy_required(workspace)
+    with workspace.database.read() as repository:
+        return prepare_in(repository, workspace.user, in_force, request_id, choice, utc_now())
+
+
+def decide(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_POLICY) -> Decision:
+    """Record a decision on an open or flagged request, with its letters and log entry."""
+    in_force = policy_required(workspace)
+    with workspace.database.write() as repository:
+        now = utc_now()
+        prepared = prepare_in(repository, workspace.user, in_force, request_id, choice, now)
+        require_note(
+            prepared.kind,
+            prepared.request.ref,
+            prepared.suggestion.action,
+            prepared.action,
+            choice.note,
+        )
+        return record(repository, workspace.user, in_force, prepared, choice, now, None)
+
+
+def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
+    """A GP's correction of a recorded decision: a new decision superseding it; both stay."""
+    require(workspace.user, Permission.CORRECT)
+    if not choice.note or not choice.note.strip():
+        raise UserError("a correction needs a note saying why")
+    if choice.action is None:
+        raise UserError("say what the decision should have been")
+    in_force = policy_required(workspace)
+    with workspace.database.write() as repository:
+        now = utc_now()
+        earlier = repository.decisions(request_id)
+        if not earlier:
+            raise UserError("this request has no decision to correct")
+        request = locked_request(repository, request_id)
+        prepared = draft(
+            repository,
+            workspace.user,
+            in_force,
+            request,
+            choice,
+            now,
+            kind=DecisionKind.SUPERSEDE,
+        )
+        return record(repository, workspace.user, in_force, prepared, choice, now, earlier[-1])
+
+
+def flag(workspace: Workspace, request_id: int, note: str) -> None:
+    """Send a request to a GP, with a note saying why."""
+    require(workspace.user, Permission.FLAG)
+    if not note.strip():
+        raise UserError("say why a GP should see it")
+    with workspace.database.write() as repository:
+        request = locked_request(repository, request_id)
+        if request.status is not Status.OPEN:
+            raise UserError(
+                f"{request.ref} is {status_words(request.status)}; it cannot be flagged"
+            )
+        check_claim(repository, workspace.user, request, utc_now())
+        send_to_gp(repository, workspace.user, request, utc_now(), {"note": note.strip()})
+
+
+def claim(workspace: Workspace, request_id: int) -> None:
+    """Hold a request while working on it, so that a colleague is told rather than clashing."""
+    with workspace.database.write() as repository:
+        request = locked_request(repository, request_id)
+        if request.status is Status.DECIDED:
+            raise UserError(f"{request.ref} is already decided")
+        now = utc_now()
+        check_claim(repository, workspace.user, request, now)
+        repository.set_request_state(request.id, request.status, workspace.user, now)
+
+
+def release(workspace: Workspace, request_id: int) -> None:
+    with workspace.database.write() as repository:
+        request = locked_request(repository, request_id)
+        holder, _ = repository.claim(request_id)
+        if holder == workspace.user.name:
+            repository.set_request_state(request.id, request.status, None, None)
+
+
+# --- the policy applied to the whole open queue -----------------------------------------------
+
+
+@dataclass
+class Applied:
+    decided: dict[Action, int]
+    sent_to_gp: int = 0
+    held: int = 0  # claimed by a colleague, left alone
+
+    @property
+    def total(self) -> int:
+        return sum(self.decided.values()) + self.sent_to_gp + self.held
+
+
+def apply_policy(
+    workspace: Workspace,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Applied:
+    """The policy in force applied to every open request, oldest first: clear-cut ones decided
+    with their letters, the rest sent to a GP. Each request is its own transaction, so an
+    interruption loses nothing recorded and a rerun carries on where it stopped."""
+    require(workspace.user, Permission.DECIDE)
+    in_force = policy_required(workspace)
+    with workspace.database.read() as repository:
+        request_ids = repository.request_ids(Status.OPEN)
+        if not dry_run:
+            practice_required(repository)  # refuse before starting, not at the first decision
+    applied = Applied({action: 0 for action in DECIDING_ACTIONS})
+    for done, request_id in enumerate(request_ids, start=1):
+        if dry_run:
+            with workspace.database.read() as repository:
+                _apply_one(repository, workspace.user, in_force, request_id, applied, dry_run)
+        else:
+            with workspace.database.write() as repository:
+                _apply_one(repository, workspace.user, in_force, request_id, applied, dry_run)
+        if progress is not None:
+            progress(done, len(request_ids))
+    return applied
+
+
+def _apply_one(
+    repository: Repository,
+    user: User,
+    in_force: PolicyInForce,
+    request_id: int,
+    applied: Applied,
+    dry_run: bool,
+) -> None:
+    now = utc_now()
+    request = repository.request(request_id, lock=True)
+    if request is None or request.status is not Status.OPEN:
+        return  # decided or flagged by someone else since the list was read
+    if held_by_colleague(repository, user, request, now):
+        applied.held += 1
+        return
+    _, suggestion = suggestion_now(repository, in_force, request, now)
+    if needs_gp(request, suggestion):
+        applied.sent_to_gp += 1
+        if not dry_run:
+            loaded = in_force.loaded
+            details: dict[str, object] = {
+                "by_policy": True,
+                "flags": [flag.value for flag in suggestion.flags],
+                "note": suggestion.explanation,
+                "policy": {
+                    "id": loaded.policy.id,
+                    "version": loaded.policy.version,
+                    "sha256": loaded.sha256,
+                },
+            }
+            send_to_gp(repository, user, request, now, details)
+        return
+    applied.decided[suggestion.action] += 1
+    if not dry_run:
+        prepared = draft(
+            repository, user, in_force, request, Choice(), now, kind=DecisionKind.DECISION
+        )
+        record(repository, user, in_force, prepared, Choice(), now, None)
