@@ -1,7 +1,8 @@
 """The one API that the command line (triage/cli/) and the app (screens/) call.
 
-Every function here checks who may do what (triage/rules.py) and runs in one transaction of its
-own, so a screen and a command that do the same thing do it the same way. Grouped by what a
+Each function that reads or changes the practice's records checks who may do what
+(triage/rules.py) and runs in transactions of its own, so a screen and a command that do the same
+thing do it the same way. Grouped by what a
 person does; each module is imported on its own, so a command loads only what it uses.
 
 workspace: open_workspace, open_database_for, switch_user, user_names, add_user, list_users,
