@@ -94,7 +94,7 @@ def evaluate(
     suggestion = _apply_rule(policy, match, on, ledger or NoDecisions())
     if match.request_types is not None and facts.request_type_read:
         suggestion = suggestion._replace(
-            explanation=f"{suggestion.explanation[:-1]}; {facts.request_type_read}."
+            explanation=f"{_sentence_end(suggestion.explanation)}; {facts.request_type_read}."
         )
     return _confirmed(policy, category, suggestion)
 
@@ -205,6 +205,7 @@ class _Facts(NamedTuple):
     request_type: RequestType | None  # None: the letter's words leave it unclear
     request_type_read: str  # how the letter's words gave it, or left it unclear, if they did
     procedure: tuple[date, ...]  # the day, or the first and last it may be; () when not given
+    procedure_from: str  # "the request" or "the letter": which gave it
     procedure_unclear: str  # why the procedure date cannot be used, completing "the date of..."
 
     @classmethod
@@ -212,7 +213,8 @@ class _Facts(NamedTuple):
         written = findings.written
         if not any(written):  # the usual case: the letter adds nothing to the request's fields
             stated = request.procedure_date
-            return cls(request, request.request_type or RequestType.NEW, "", _days(stated), "")
+            stated_type = request.request_type or RequestType.NEW
+            return cls(request, stated_type, "", _days(stated), "the request", "")
         request_type: RequestType | None = request.request_type or RequestType.NEW
         read = ""
         if request.request_type is None and written.request_type is not None:
@@ -225,7 +227,8 @@ class _Facts(NamedTuple):
                     f"({written.request_type.found!r}): {request_type.value.replace('_', ' ')}"
                 )
         procedure, unclear = _procedure(request.procedure_date, written.procedure)
-        return cls(request, request_type, read, procedure, unclear)
+        given_by = "the letter" if request.procedure_date is None and procedure else "the request"
+        return cls(request, request_type, read, procedure, given_by, unclear)
 
 
 def _days(stated: date | None) -> tuple[date, ...]:
@@ -290,8 +293,8 @@ def _by_procedure(rule: Rule, facts: _Facts, on: date) -> bool | _Unclear:
     if max(facts.procedure) > on:  # planned, or mistyped: no monitoring has begun
         return _Unclear(
             rule,
-            which
-            + f"which the request gives as {day_in_words(max(facts.procedure))}, a date to come",
+            f"{which}which {facts.procedure_from} gives as "
+            f"{day_in_words(max(facts.procedure))}, a date to come",
         )
     within = rule.within_months_of_procedure
     after = rule.after_months_of_procedure

@@ -292,6 +292,15 @@ def test_the_operation_date_in_the_letter_decides_a_rule_that_needs_one() -> Non
     assert (long_ago.action, long_ago.rule) == (Action.GP_REVIEW, None)  # the policy's default
 
 
+def test_an_operation_the_letter_dates_in_the_future_goes_to_a_gp_naming_the_letter() -> None:
+    suggestion = suggest(
+        policy(decline("bariatric", "within_months_of_procedure = 24")),
+        text="Her sleeve gastrectomy is booked; operation on 14th March 2025.",
+    )
+    assert (suggestion.action, suggestion.rule) == (Action.GP_REVIEW, "r")
+    assert "which the letter gives as 14 March 2025, a date to come" in suggestion.explanation
+
+
 def test_a_letter_and_a_request_that_disagree_on_the_operation_date_go_to_a_gp() -> None:
     suggestion = suggest(
         policy(decline("bariatric", "within_months_of_procedure = 24")),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from policies import CapacityLedger, evaluate
+from policies import CapacityLedger
 from triage.classify import read
 from triage.clock import practice_today
 from triage.models import (
@@ -30,7 +30,7 @@ from triage.models import (
 )
 from triage.presentation import category_label
 from triage.rules import Permission, require
-from triage.services.policy import PolicyInForce, RecordedDecisions, policy_in_force
+from triage.services.policy import PolicyInForce, RecordedDecisions, assess, policy_in_force
 from triage.services.workspace import Workspace
 
 BATCH = 500  # stored assessments rebuilt in one transaction
@@ -100,12 +100,10 @@ def _item_for(
     request: Request, in_force: PolicyInForce | None, on: date, recorded: CapacityLedger
 ) -> QueueItem:
     """What the request reads as, and what the policy in force (if any) suggests on `on`."""
-    findings = read(request)
     if in_force is None:
-        return QueueItem(request, findings, None)
-    return QueueItem(
-        request, findings, evaluate(in_force.loaded.policy, request, findings, on, recorded)
-    )
+        return QueueItem(request, read(request), None)
+    assessed = assess(request, in_force.loaded.policy, on, recorded)
+    return QueueItem(request, assessed.findings, assessed.suggestion)
 
 
 def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:
