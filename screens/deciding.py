@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 
 from screens.base import TriageScreen, call_service
 from screens.dialogs import NoteDialog, Override, OverrideDialog
+from triage.errors import PermissionRefused
 from triage.models import Action, Decision, LetterKind
-from triage.rules import Permission, may, needs_gp
+from triage.rules import Permission, decision_kind, may, needs_gp
 from triage.services.deciding import Choice, decide, flag
 from triage.services.queue import QueueItem
 from triage.services.workspace import Workspace
@@ -35,6 +36,12 @@ class DecisionFlow:
         self, item: QueueItem, letters: Letters, then: Callable[[], None]
     ) -> None:
         suggestion = item.suggestion
+        if suggestion is not None and needs_gp(item.request, suggestion):
+            try:  # the service's own rule, asked before a form the service would refuse
+                decision_kind(self._workspace().user, item.request, suggestion, suggestion.action)
+            except PermissionRefused as refused:
+                self._screen.show_failure(f"{item.request.ref}: for a GP", refused)
+                return
         if suggestion is None or suggestion.action is Action.GP_REVIEW:
             # Nothing to accept: a GP chooses what to do (o), or a clerk sends it to one (f).
             self.override(item, then)

@@ -373,6 +373,20 @@ async def test_a_database_error_is_one_clear_message_and_the_edits_stay(
     assert statuses(practice)["S06"] == "open"
 
 
+async def test_a_clerk_accepting_a_request_for_a_gp_is_told_at_once_and_nothing_is_asked(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the oldest demo request is for a GP
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)  # no form the service would refuse
+        [refusal] = [n.message for n in app._notifications if n.severity == "error"]
+        assert refusal.startswith("only a GP may decide DEMO-")
+        assert "decided" not in statuses(demo).values()
+
+
 async def test_deciding_otherwise_needs_a_reason(practice: Workspace) -> None:
     import_files(practice, [SAMPLES / "requests.csv"])
     app = TriageApp(practice)
