@@ -55,15 +55,26 @@ def check_command(file: Path) -> None:
 
 
 @policy_group.command("show")
+@click.option(
+    "--toml", "as_toml", is_flag=True,
+    help="Print the policy file as written: a start for the practice's own (> our-policy.toml).",
+)  # fmt: skip
 @click.argument("policy_spec", metavar="[FILE|ID]", required=False)
-def show_command(policy_spec: str | None) -> None:
+def show_command(as_toml: bool, policy_spec: str | None) -> None:
     """Show the policy in force, or the one named (a file, a stored id[@version], a shipped id)."""
     workspace = context.current().workspace()
     console = output.stdout_console()
     if policy_spec is not None:
-        _print_policy(console, load_policy(policy_spec, workspace))
+        loaded = load_policy(policy_spec, workspace)
+        if as_toml:
+            click.echo(loaded.text, nl=False)
+        else:
+            _print_policy(console, loaded)
         return
     in_force = policy_in_force(workspace)
+    if in_force is not None and as_toml:
+        click.echo(in_force.loaded.text, nl=False)
+        return
     if in_force is None:
         output.plain(
             "No policy is in force yet. A manager activates one with "

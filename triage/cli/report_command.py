@@ -11,7 +11,9 @@ from triage.services.exports.report import DEFAULT_THRESHOLD, monthly_report
 
 
 @click.command("report")
-@click.option("--month", "first_month", required=True, metavar="YYYY-MM", help="The first month.")
+@click.option(
+    "--month", "first_month", metavar="YYYY-MM", help="The first month [default: this month]."
+)
 @click.option("--to", "last_month", metavar="YYYY-MM", help="The last month (default: --month).")
 @click.option(
     "--out", "destination", required=True, type=click.Path(path_type=Path, dir_okay=False),
@@ -26,7 +28,7 @@ from triage.services.exports.report import DEFAULT_THRESHOLD, monthly_report
 )
 @click.option("--show-small-counts", is_flag=True, help="Show every count (inside the practice).")
 def report_command(
-    first_month: str,
+    first_month: str | None,
     last_month: str | None,
     destination: Path,
     threshold: int,

@@ -198,8 +198,9 @@ def apply_policy(
 ) -> Applied:
     """The policy in force applied to every open request, oldest first: clear-cut ones decided
     with their letters, the rest sent to a GP. Each request is its own transaction, so an
-    interruption loses nothing recorded and a rerun carries on where it stopped."""
-    require(workspace.user, Permission.DECIDE)
+    interruption loses nothing recorded and a rerun carries on where it stopped. A dry run
+    records nothing, so anyone who may see the queue may ask for one."""
+    require(workspace.user, Permission.VIEW_QUEUE if dry_run else Permission.DECIDE)
     in_force = policy_required(workspace)
     with workspace.database.read() as repository:
         request_ids = repository.request_ids(Status.OPEN)

@@ -63,7 +63,7 @@ def _next_month(day: date) -> date:
 
 def monthly_report(
     workspace: Workspace,
-    first_month: str,
+    first_month: str | None,
     last_month: str | None,
     destination: Path,
     *,
@@ -78,6 +78,7 @@ def monthly_report(
     if writer is None:
         raise UserError(f"{destination}: the report is written as .csv or .html")
     destination = check_destination(destination)
+    first_month = first_month or practice_today().strftime("%Y-%m")
     start, end = month_range(first_month, last_month)
     chosen = DecisionFilter(start=start, end=end)
     suppress = 0 if show_small_counts else threshold
