@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from db.tables import Base, DecisionRow, LetterRow, RequestRow
-from triage.clock import utc_now
+from triage.clock import SYSTEM_CLOCK
 from triage.demo import DEMO_PRACTICE
 from triage.models import Action, DecisionFilter, DecisionKind, Role, Status
 from triage.services.exports import export_log
@@ -44,7 +44,7 @@ LETTER = "Dear colleague, we are unable to accept this request; see our reasons.
 
 def build(path: Path, rows: int) -> None:
     database = open_database_for(str(path))
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     with database.write() as repository:
         manager = repository.add_user("manager", Role.MANAGER, None, None, now)
         import_id = repository.add_import(

@@ -28,7 +28,7 @@ from textual.widgets import DataTable
 
 from screens.app import TriageApp
 from screens.queue import QueueScreen
-from triage.clock import utc_now
+from triage.clock import SYSTEM_CLOCK
 from triage.demo import DEMO_PRACTICE, demo_records
 from triage.intake.problems import Place
 from triage.intake.records import RawRecord, check_record
@@ -46,7 +46,7 @@ def build(path: Path, count: int) -> None:
     import checks them), a clerk, the practice's details and a policy in force."""
     database = open_database_for(str(path))
     try:
-        now = utc_now()
+        now = SYSTEM_CLOCK.now()
         with database.write() as repository:
             manager = repository.add_user("manager", Role.MANAGER, None, None, now)
             repository.add_user("clerk", Role.CLERK, None, None, now)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
-from triage.clock import PRACTICE_TIME, practice_today
+from triage.clock import PRACTICE_TIME
 from triage.models import LetterKind, LogEntry, LogEvent
 from triage.presentation import LETTER_TITLES
 from triage.safe_text import one_line, terminal_safe
@@ -180,7 +180,7 @@ class LogScreen(TriageScreen):
     # --- export ---------------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        default = Path.home() / f"triage-decisions-{practice_today():%Y-%m-%d}.csv"
+        default = Path.home() / f"triage-decisions-{self.workspace.clock.today():%Y-%m-%d}.csv"
 
         def chosen(path: str | None) -> None:
             if not path:
@@ -199,7 +199,7 @@ class LogScreen(TriageScreen):
         self.app.push_screen(InputDialog("Export every decision to", str(default)), chosen)
 
     def action_report(self) -> None:
-        today = practice_today()
+        today = self.workspace.clock.today()
         default = Path.home() / f"triage-report-{today:%Y-%m}.html"
         # Twelve months, this one included: from the month after this one a year ago.
         first = f"{today.year - (today.month < 12)}-{today.month % 12 + 1:02d}"
@@ -218,7 +218,7 @@ class LogScreen(TriageScreen):
         )
 
     def action_export_letters(self) -> None:
-        default = Path.home() / f"triage-letters-{practice_today():%Y-%m-%d}"
+        default = Path.home() / f"triage-letters-{self.workspace.clock.today():%Y-%m-%d}"
 
         def chosen(path: str | None) -> None:
             if path:

@@ -25,7 +25,7 @@ from screens.deciding import DecisionFlow
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail
-from triage.clock import practice_date, practice_today
+from triage.clock import practice_date
 from triage.errors import UserError
 from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
 from triage.paths import expand_user
@@ -196,7 +196,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         table.clear()
         self._items = {str(item.request.id): item for item in page.items}
         self._total = page.total
-        today = practice_today()
+        today = page.on
         for key, item in self._items.items():
             cells = _cells(item, today)
             if self.review:  # Age, Ref, Patient, Category, then why

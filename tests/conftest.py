@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 
 from tests import postgres_server as postgres
 from triage.cli import main
+from triage.clock import SYSTEM_CLOCK, Clock
 from triage.intake import REQUIRED_COLUMNS
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
@@ -60,12 +61,19 @@ Run = Callable[..., Ran]
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
+def clock() -> Clock:
+    """The clock the command line runs by: the computer's, unless a test module overrides this
+    fixture with a FixedClock (decisions on the day the samples were written for)."""
+    return SYSTEM_CLOCK
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], clock: Clock) -> Iterator[Run]:
     """Run the `triage` command line in this process, as a user would type it."""
 
     def invoke(*args: str | Path) -> Ran:
         with pytest.raises(SystemExit) as exited:
-            main([str(arg) for arg in args])
+            main([str(arg) for arg in args], clock=clock)
         captured = capsys.readouterr()
         code = exited.value.code
         return Ran(code if isinstance(code, int) else 1, captured.out, captured.err)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, Run, table_count, write_requests_csv
+from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, DecisionKind, LetterKind, Role
 from triage.services.deciding import Choice, correct, decide, find_request, flag, prepare
@@ -28,9 +29,12 @@ PRACTICE = (
 DECIDED_AT = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def sample_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("triage.services.deciding.utc_now", lambda: DECIDED_AT)
+SAMPLE_DAY = FixedClock(DECIDED_AT)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return SAMPLE_DAY
 
 
 @pytest.fixture
@@ -45,7 +49,7 @@ def practice_db(run: Run, db_path: Path) -> Path:
 
 
 def workspace(db_path: Path, user: str) -> Workspace:
-    return open_workspace(str(db_path), user)
+    return open_workspace(str(db_path), user, clock=SAMPLE_DAY)
 
 
 def status_of(db_path: Path, ref: str) -> str:

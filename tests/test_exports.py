@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import SAMPLES, Run, write_requests_csv
 from tests.test_deciding import PRACTICE
+from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, DecisionFilter
 from triage.services.deciding import Choice, apply_policy, decide, find_request
@@ -32,9 +33,9 @@ NOW = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-@pytest.fixture(autouse=True)
-def decision_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("triage.services.deciding.utc_now", lambda: NOW)
+@pytest.fixture
+def clock() -> Clock:
+    return FixedClock(NOW)
 
 
 @pytest.fixture
@@ -47,7 +48,8 @@ def practice(run: Run, db_path: Path) -> Iterator[tuple[Workspace, Workspace]]:
         ("import", SAMPLES / "requests.csv"),
     ):
         assert run("--db", db_path, *args).status == 0
-    clerk, manager = open_workspace(str(db_path), "cleo"), open_workspace(str(db_path), "pat")
+    clerk = open_workspace(str(db_path), "cleo", clock=FixedClock(NOW))
+    manager = open_workspace(str(db_path), "pat", clock=FixedClock(NOW))
     apply_policy(clerk)
     yield clerk, manager
     clerk.close()

@@ -11,10 +11,18 @@ import pytest
 
 from db import open_database
 from tests.conftest import OS_LOGIN, SAMPLES, Run
+from tests.test_deciding import SAMPLE_DAY
+from triage.clock import Clock
 from triage.services.workspace import open_database_for
 
 pytestmark = pytest.mark.postgres
 THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Decisions on the day the samples were written for."""
+    return SAMPLE_DAY
 
 
 def refs_and_flags(run: Run, url: str) -> dict[str, list[str]]:
@@ -98,15 +106,11 @@ def test_a_database_holding_other_tables_is_refused(run: Run, postgres_url: str)
 def test_deciding_on_postgres_keeps_an_append_only_verified_log(
     run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import UTC, datetime
 
     import sqlalchemy
 
     from tests.test_deciding import PRACTICE
 
-    monkeypatch.setattr(
-        "triage.services.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC)
-    )
     assert run("--db", postgres_url, *PRACTICE).status == 0
     assert run("--db", postgres_url, "users", "add", "cleo", "--role", "clerk").status == 0
     assert run("--db", postgres_url, "policy", "activate", "weymouth-portland-pcn").status == 0
@@ -136,16 +140,12 @@ def test_deciding_on_postgres_keeps_an_append_only_verified_log(
 def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
     run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import UTC, datetime
 
     from tests.test_deciding import PRACTICE
     from triage.errors import UserError
     from triage.services.deciding import decide, find_request
     from triage.services.workspace import open_workspace
 
-    monkeypatch.setattr(
-        "triage.services.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC)
-    )
     for args in (
         PRACTICE,
         ("users", "add", "cleo", "--role", "clerk"),
@@ -154,7 +154,7 @@ def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
         ("import", SAMPLES / "requests.csv"),
     ):
         assert run("--db", postgres_url, *args).status == 0
-    clerks = [open_workspace(postgres_url, name) for name in ("cleo", "cara")]
+    clerks = [open_workspace(postgres_url, name, clock=SAMPLE_DAY) for name in ("cleo", "cara")]
     request_id = find_request(clerks[0], "S06").id
     outcomes: list[str] = []
     start = threading.Barrier(2)
@@ -181,14 +181,10 @@ def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
 def test_exports_and_the_report_on_postgres(
     run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
-    from datetime import UTC, datetime
     from pathlib import Path
 
     from tests.test_deciding import PRACTICE
 
-    monkeypatch.setattr(
-        "triage.services.deciding.utc_now", lambda: datetime(2025, 2, 3, 10, tzinfo=UTC)
-    )
     for args in (
         PRACTICE,
         ("users", "add", "cleo", "--role", "clerk"),

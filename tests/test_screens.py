@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from tests.factories import make_request
 from tests.test_deciding import PRACTICE
 from triage import paths
 from triage.classify import read
+from triage.clock import FixedClock
 from triage.demo import DEMO_CLERK, build_demo
 from triage.models import Action, LetterKind
 from triage.services.deciding import claim, find_request
@@ -40,16 +41,7 @@ SIZE = (120, 40)
 NOW = datetime(2025, 2, 3, 10, 30, tzinfo=UTC)
 
 
-class _PinnedDatetime(datetime):
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> _PinnedDatetime:
-        moment = NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
-        return cls.fromtimestamp(moment.timestamp(), tz)
-
-
-@pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("triage.clock.datetime", _PinnedDatetime)
+PINNED = FixedClock(NOW)  # the snapshots show ages and dates as of this moment
 
 
 # The oldest demo request goes to a GP (a PSA above the NICE NG12 threshold for the patient's
@@ -59,8 +51,8 @@ TO_A_DECIDABLE_REQUEST = "down"
 
 @pytest.fixture
 def demo(isolated_home: Path) -> Iterator[Workspace]:
-    build_demo(60)
-    workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK)
+    build_demo(60, clock=PINNED)
+    workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK, clock=PINNED)
     yield workspace
     workspace.close()
 
@@ -78,8 +70,8 @@ def practice(tmp_path: Path, run: object) -> Iterator[Workspace]:
         ("users", "add", "cleo", "--role", "clerk"),
     ):
         with pytest.raises(SystemExit):
-            main(["--db", url, *args])
-    workspace = open_workspace(url, "cleo")
+            main(["--db", url, *args], clock=PINNED)
+    workspace = open_workspace(url, "cleo", clock=PINNED)
     yield workspace
     workspace.close()
 
@@ -198,8 +190,8 @@ async def test_filters_search_and_sort_narrow_the_queue(demo: Workspace) -> None
 
 
 async def test_a_long_queue_is_read_a_page_at_a_time(isolated_home: Path, tmp_path: Path) -> None:
-    build_demo(PAGE_SIZE + 50)
-    workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK)
+    build_demo(PAGE_SIZE + 50, clock=PINNED)
+    workspace = open_workspace(None, None, demo=True, default_user=DEMO_CLERK, clock=PINNED)
     app = TriageApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -469,7 +461,7 @@ async def test_the_log_shows_the_entries_verifies_and_exports(demo: Workspace) -
         await pilot.press("enter")
         await settle(pilot)
         assert not list(Path.home().glob("triage-decisions-*.csv"))
-    manager = open_workspace(None, "demo-manager", demo=True)
+    manager = open_workspace(None, "demo-manager", demo=True, clock=PINNED)
     app = TriageApp(manager)
     out = paths.data_dir() / "export.csv"
     async with app.run_test(size=SIZE) as pilot:
@@ -697,7 +689,7 @@ async def test_the_statistics_view_counts_decisions_for_managers(demo: Workspace
 
 
 async def test_the_log_screen_exports_xlsx_and_the_report(demo: Workspace) -> None:
-    manager = open_workspace(None, "demo-manager", demo=True)
+    manager = open_workspace(None, "demo-manager", demo=True, clock=PINNED)
     app = TriageApp(manager)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import click
 
 from triage.cli import output
+from triage.clock import Clock
 from triage.services.workspace import Workspace, open_workspace
 
 OpenUI = Callable[[Workspace], None]
@@ -20,6 +21,7 @@ class CliContext:
     user_name: str | None
     demo: bool
     open_ui: OpenUI | None
+    clock: Clock
     _workspace: Workspace | None = field(default=None, init=False)
 
     def workspace(self) -> Workspace:
@@ -30,12 +32,16 @@ class CliContext:
 
                 if not demo_database_is_built():  # (--demo with --db is refused earlier)
                     output.info("building the demo database")
-                    build_demo()
+                    build_demo(clock=self.clock)
                 default_user = DEMO_CLERK
             else:
                 default_user = None
             self._workspace = open_workspace(
-                self.database_url, self.user_name, demo=self.demo, default_user=default_user
+                self.database_url,
+                self.user_name,
+                demo=self.demo,
+                default_user=default_user,
+                clock=self.clock,
             )
             for notice in self._workspace.notices:
                 output.info(notice)

@@ -38,7 +38,7 @@ def demo_command(count: int, seed: int, no_ui: bool) -> None:
     if options.database_url is not None:
         raise click.UsageError("the demo always uses its own database; leave out --db")
     with output.progress_bars(count >= PROGRESS_THRESHOLD_REQUESTS) as bars:
-        summary = build_demo(count, seed=seed, progress=bars)
+        summary = build_demo(count, clock=options.clock, seed=seed, progress=bars)
     names = ", ".join(name for name, _, _ in DEMO_USERS)
     output.info(
         f"demo database {paths.demo_database_path()} ({summary.added} requests; users {names})"

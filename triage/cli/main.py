@@ -33,6 +33,7 @@ from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
 from triage.cli.report_command import report_command
 from triage.cli.users_command import users_group
+from triage.clock import SYSTEM_CLOCK, Clock
 from triage.crash import write_crash_report
 from triage.errors import DatabaseError, InvalidDatabaseURL, ProblemsFound, UserError
 from triage.services.workspace import check_database_url
@@ -83,8 +84,14 @@ def cli(
     """
     if demo and database_url is not None:
         raise click.UsageError("--demo uses the demo's own database; leave out --db (or TRIAGE_DB)")
-    open_ui = context.meta.get("triage.open_ui")
-    context.obj = CliContext(database_url, user_name, demo, open_ui)
+    meta = context.meta  # main() hands these in; click's test runner calls cli directly
+    context.obj = CliContext(
+        database_url,
+        user_name,
+        demo,
+        meta.get("triage.open_ui"),
+        meta.get("triage.clock", SYSTEM_CLOCK),
+    )
     context.call_on_close(context.obj.close)
     if context.invoked_subcommand is None:
         context.obj.run_ui(context.obj.workspace())
@@ -107,11 +114,17 @@ cli.add_command(db_group)
 cli.add_command(demo_command)
 
 
-def main(argv: Sequence[str] | None = None, *, open_ui: OpenUI | None = None) -> None:
-    """Run the command line and exit with its status."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_ui: OpenUI | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> None:
+    """Run the command line and exit with its status. Tests pass a fixed clock."""
     try:
         with cli.make_context("triage", list(sys.argv[1:] if argv is None else argv)) as context:
             context.meta["triage.open_ui"] = open_ui
+            context.meta["triage.clock"] = clock
             cli.invoke(context)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)

@@ -15,7 +15,6 @@ from triage.cli import context, output
 from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
 from triage.cli.render import json_line, suggestion_json
-from triage.clock import practice_today
 from triage.errors import ProblemsFound
 from triage.models import Action
 from triage.presentation import ACTION_LABELS
@@ -131,12 +130,13 @@ def simulate_command(
     files: tuple[Path, ...],
 ) -> None:
     """Show what a policy would do with the requests in FILES. Nothing is imported or saved."""
-    decision_date = on.date() if on is not None else practice_today()
     cli = context.current()
+    today = cli.clock.today()
+    decision_date = on.date() if on is not None else today
     workspace = None if names_a_file(policy_spec) else cli.workspace()
     loaded = load_policy(policy_spec, workspace)
     with output.progress_bars(total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
-        results = read_files(files, today=practice_today(), progress=bars)
+        results = read_files(files, today=today, progress=bars)
     problems = [problem for result in results for problem in result.problems]
     if problems and not skip_invalid:
         raise ProblemsFound(

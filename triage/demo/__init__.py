@@ -16,7 +16,7 @@ from random import Random
 
 from triage import paths
 from triage.classify.dates import add_months
-from triage.clock import PRACTICE_TIME, practice_today, utc_now
+from triage.clock import PRACTICE_TIME, SYSTEM_CLOCK, Clock
 from triage.demo.scenarios import SCENARIOS, Scenario
 from triage.intake import Progress
 from triage.models import Practice, Role, nhs_check_digit
@@ -120,13 +120,14 @@ def write_demo_file(path: Path, count: int, *, today: date, seed: int = DEFAULT_
 def build_demo(
     count: int = DEFAULT_REQUESTS,
     *,
-    today: date | None = None,
+    clock: Clock = SYSTEM_CLOCK,
     seed: int = DEFAULT_SEED,
     database_path: Path | None = None,
     progress: Callable[[str], Progress] | None = None,
 ) -> ImportSummary:
-    """Replace the demo database with a fresh one holding `count` synthetic requests."""
-    today = today or practice_today()
+    """Replace the demo database with a fresh one holding `count` synthetic requests, received in
+    the three weeks before the clock's today."""
+    today = clock.today()
     folder = paths.ensure_private_dir(paths.data_dir())
     database_path = database_path or paths.demo_database_path()
     for suffix in ("", "-wal", "-shm"):
@@ -136,17 +137,17 @@ def build_demo(
 
     database = open_database_for(str(database_path))
     try:
-        now = utc_now()
+        now = clock.now()
         with database.write() as repository:
             users = {
                 name: repository.add_user(name, role, full_name, None, now)
                 for name, role, full_name in DEMO_USERS
             }
-        manager = Workspace(database, users[DEMO_MANAGER], demo=True)
+        manager = Workspace(database, users[DEMO_MANAGER], demo=True, clock=clock)
         set_practice_details(manager, DEMO_PRACTICE, None)
         activate_policy(manager, DEMO_POLICY)
-        clerk = Workspace(database, users[DEMO_CLERK], demo=True)
-        return import_files(clerk, [requests_file], progress=progress, today=today)
+        clerk = Workspace(database, users[DEMO_CLERK], demo=True, clock=clock)
+        return import_files(clerk, [requests_file], progress=progress)
     finally:
         database.dispose()
 

@@ -2,8 +2,9 @@
 
 Each function that reads or changes the practice's records checks who may do what
 (triage/rules.py) and runs in transactions of its own, so a screen and a command that do the same
-thing do it the same way. Grouped by what a
-person does; each module is imported on its own, so a command loads only what it uses.
+thing do it the same way. Grouped by what a person does; each module is imported on its own, so
+a command loads only what it uses. Each reads the time from the workspace's clock
+(triage/clock.py), so a test passes a fixed one.
 
 workspace: open_workspace, open_database_for, switch_user, user_names, add_user, list_users,
     check_database_url, upgrade_database
@@ -11,7 +12,7 @@ queue: queue_page, queue_item, why_flagged, refresh_assessments
 deciding: find_request, prepare, decide, correct, flag, claim, release, apply_policy,
     standing_decision
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
-    policy_history, assess, simulate, compare_policy, shipped_policy_ids
+    in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 practice: practice_details, set_practice_details
 importing: read_files, import_files
 log: log_page, verify_log

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from triage.clock import practice_today, utc_now
 from triage.errors import ProblemsFound
 from triage.intake import MAX_FILE_BYTES, FileResult, Problem, Progress, read_requests_file
 from triage.models import IncomingRequest, SourceFormat, StoredFingerprint
@@ -77,15 +76,13 @@ def import_files(
     *,
     skip_invalid: bool = False,
     progress: Callable[[str], Progress] | None = None,
-    today: date | None = None,
-    now: datetime | None = None,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportSummary:
     """Import the files. `progress(label)` starts a progress report and returns its update
     callback: one for reading each file, then one for saving."""
     require(workspace.user, Permission.IMPORT_REQUESTS)
-    today = today or practice_today()
-    now = now or utc_now()
+    now = workspace.clock.now()
+    today = workspace.clock.today()
     results = read_files(files, today=today, progress=progress, max_bytes=max_bytes)
     summary = ImportSummary(
         [

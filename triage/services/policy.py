@@ -33,7 +33,7 @@ from policies import Rule as Rule
 from policies import shipped_policy_ids as shipped_policy_ids
 from triage import audit
 from triage.classify import read
-from triage.clock import practice_midnight, practice_today, utc_now
+from triage.clock import practice_midnight
 from triage.errors import ProblemsFound, UserError
 from triage.models import (
     Action,
@@ -115,13 +115,13 @@ def activate_policy(workspace: Workspace, spec: str) -> Activated:
                 file_name=loaded.file_name,
                 text=loaded.text,
                 added_by=workspace.user,
-                added_at=utc_now(),
+                added_at=workspace.clock.now(),
             )
         history = repository.policy_activations(limit=1)
         previous = history[0] if history else None
         if previous is not None and previous.policy.row_id == stored.row_id:
             return Activated(stored, previous, already_in_force=True)
-        now = utc_now()
+        now = workspace.clock.now()
         repository.activate_policy(stored, workspace.user, now)
         audit.append(
             repository,
@@ -144,7 +144,13 @@ def activate_policy(workspace: Workspace, spec: str) -> Activated:
 def policy_in_force(workspace: Workspace) -> PolicyInForce | None:
     """The practice's policy (the latest activated), or None before any is activated."""
     with workspace.database.read() as repository:
-        latest = repository.policy_activations(limit=1)
+        return in_force_within(repository)
+
+
+def in_force_within(repository: Repository) -> PolicyInForce | None:
+    """The policy in force as the transaction sees it: a service that decides reads it inside its
+    write transaction, so a policy activated a moment before is the one it decides by."""
+    latest = repository.policy_activations(limit=1)
     if not latest:
         return None
     return PolicyInForce(_load_stored(latest[0].policy), latest[0])
@@ -285,7 +291,7 @@ def compare_policy(
     candidate: LoadedPolicy,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    on = practice_today()
+    on = workspace.clock.today()
     in_force = policy_in_force(workspace)
     changes: list[Change] = []
     query = QueueQuery()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from triage import audit
-from triage.clock import utc_now
 from triage.errors import UserError
 from triage.models import LogEvent, Practice
 from triage.paths import expand_user
@@ -32,7 +31,7 @@ def set_practice_details(
         if not folder.is_dir():
             raise UserError(f"{letters_dir}: no such folder of letter templates")
     with workspace.database.write() as repository:
-        now = utc_now()
+        now = workspace.clock.now()
         repository.save_practice(practice, str(folder) if folder else None, workspace.user, now)
         details: dict[str, object] = {**practice.model_dump(), "letters_dir": str(folder or "")}
         audit.append(

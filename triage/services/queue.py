@@ -17,7 +17,6 @@ from datetime import date
 
 from policies import CapacityLedger
 from triage.classify import read
-from triage.clock import practice_today
 from triage.models import (
     Assessment,
     Findings,
@@ -73,7 +72,7 @@ def queue_page(
 ) -> QueuePage:
     """One page of the requests the query matches, in its order, with today's suggestions."""
     require(workspace.user, Permission.VIEW_QUEUE)
-    on = on or practice_today()
+    on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     with workspace.database.read() as repository:
         counts = repository.count_requests_by_status()
@@ -87,7 +86,7 @@ def queue_page(
 def queue_item(workspace: Workspace, request_id: int, on: date | None = None) -> QueueItem | None:
     """One request with what it reads as and today's suggestion (None if it no longer exists)."""
     require(workspace.user, Permission.VIEW_QUEUE)
-    on = on or practice_today()
+    on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     with workspace.database.read() as repository:
         request = repository.request(request_id)
@@ -125,7 +124,7 @@ def refresh_assessments(
 ) -> int:
     """Assess every undecided request whose _assessment is missing or stale; returns how many.
     `stop` is asked between batches (the app is closing): what is done so far is kept."""
-    on = on or practice_today()
+    on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     sha = in_force.loaded.sha256 if in_force else None
     done = 0

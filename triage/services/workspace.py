@@ -22,7 +22,7 @@ from db import (
     upgrade,
 )
 from triage import paths
-from triage.clock import utc_now
+from triage.clock import SYSTEM_CLOCK, Clock
 from triage.errors import UnknownUser, UserError
 from triage.models import Role, User
 from triage.rules import Permission, require
@@ -36,6 +36,7 @@ class Workspace:
     user: User
     demo: bool = False
     notices: list[str] = field(default_factory=list)  # things the user should be told once
+    clock: Clock = SYSTEM_CLOCK
 
     def close(self) -> None:
         self.database.dispose()
@@ -106,6 +107,7 @@ def open_workspace(
     *,
     demo: bool = False,
     default_user: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Workspace:
     """Open the database and resolve the acting user.
 
@@ -120,7 +122,7 @@ def open_workspace(
             empty = repository.count_users() == 0
         if empty and not demo:  # the demo database comes with its own users
             with database.write() as repository:
-                first = _create_first_manager(repository, _os_login(), utc_now())
+                first = _create_first_manager(repository, _os_login(), clock.now())
             if first is not None:
                 notices.append(
                     f"first run: {first.name} is now this database's manager; add colleagues "
@@ -131,7 +133,7 @@ def open_workspace(
     except BaseException:
         database.dispose()
         raise
-    return Workspace(database, user, demo=demo, notices=notices)
+    return Workspace(database, user, demo=demo, notices=notices, clock=clock)
 
 
 def switch_user(workspace: Workspace, name: str) -> Workspace:
@@ -141,7 +143,7 @@ def switch_user(workspace: Workspace, name: str) -> Workspace:
         raise UserError("switching user is for the demo; each person runs triage as themselves")
     with workspace.database.read() as repository:
         user = _acting_user(repository, name)
-    return Workspace(workspace.database, user, demo=True)
+    return Workspace(workspace.database, user, demo=True, clock=workspace.clock)
 
 
 def user_names(workspace: Workspace) -> list[tuple[str, str]]:
@@ -194,7 +196,7 @@ def add_user(workspace: Workspace, name: str, role: Role, full_name: str | None)
     with workspace.database.write() as repository:
         if repository.find_user(name) is not None:
             raise UserError(f"there is already a user called {name!r}")
-        return repository.add_user(name, role, full_name, workspace.user, utc_now())
+        return repository.add_user(name, role, full_name, workspace.user, workspace.clock.now())
 
 
 def list_users(workspace: Workspace) -> list[User]:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from db import Repository
-from triage.clock import utc_now
 from triage.errors import UserError
 from triage.models import (
     DECIDING_ACTIONS,
@@ -47,7 +47,6 @@ from triage.services.deciding.steps import (
     status_words,
     suggestion_now,
 )
-from triage.services.policy import PolicyInForce
 from triage.services.workspace import Workspace
 
 __all__ = [
@@ -95,16 +94,17 @@ def standing_decision(workspace: Workspace, request_id: int) -> Decision | None:
 
 def prepare(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_POLICY) -> Prepared:
     """The decision as it would be recorded now, with its letters drafted (nothing saved)."""
-    in_force = policy_required(workspace)
     with workspace.database.read() as repository:
-        return prepare_in(repository, workspace.user, in_force, request_id, choice, utc_now())
+        in_force = policy_required(repository)
+        now = workspace.clock.now()
+        return prepare_in(repository, workspace.user, in_force, request_id, choice, now)
 
 
 def decide(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_POLICY) -> Decision:
     """Record a decision on an open or flagged request, with its letters and log entry."""
-    in_force = policy_required(workspace)
     with workspace.database.write() as repository:
-        now = utc_now()
+        in_force = policy_required(repository)
+        now = workspace.clock.now()
         prepared = prepare_in(repository, workspace.user, in_force, request_id, choice, now)
         require_note(
             prepared.kind,
@@ -123,9 +123,9 @@ def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
         raise UserError("a correction needs a note saying why")
     if choice.action is None:
         raise UserError("say what the decision should have been")
-    in_force = policy_required(workspace)
     with workspace.database.write() as repository:
-        now = utc_now()
+        in_force = policy_required(repository)
+        now = workspace.clock.now()
         earlier = repository.decisions(request_id)
         if not earlier:
             raise UserError("this request has no decision to correct")
@@ -153,8 +153,9 @@ def flag(workspace: Workspace, request_id: int, note: str) -> None:
             raise UserError(
                 f"{request.ref} is {status_words(request.status)}; it cannot be flagged"
             )
-        check_claim(repository, workspace.user, request, utc_now())
-        send_to_gp(repository, workspace.user, request, utc_now(), {"note": note.strip()})
+        now = workspace.clock.now()
+        check_claim(repository, workspace.user, request, now)
+        send_to_gp(repository, workspace.user, request, now, {"note": note.strip()})
 
 
 def claim(workspace: Workspace, request_id: int) -> None:
@@ -163,7 +164,7 @@ def claim(workspace: Workspace, request_id: int) -> None:
         request = locked_request(repository, request_id)
         if request.status is Status.DECIDED:
             raise UserError(f"{request.ref} is already decided")
-        now = utc_now()
+        now = workspace.clock.now()
         check_claim(repository, workspace.user, request, now)
         repository.set_request_state(request.id, request.status, workspace.user, now)
 
@@ -201,19 +202,17 @@ def apply_policy(
     interruption loses nothing recorded and a rerun carries on where it stopped. A dry run
     records nothing, so anyone who may see the queue may ask for one."""
     require(workspace.user, Permission.VIEW_QUEUE if dry_run else Permission.DECIDE)
-    in_force = policy_required(workspace)
     with workspace.database.read() as repository:
+        policy_required(repository)  # refuse before starting, not at the first request
         request_ids = repository.request_ids(Status.OPEN)
         if not dry_run:
-            practice_required(repository)  # refuse before starting, not at the first decision
+            practice_required(repository)
     applied = Applied({action: 0 for action in DECIDING_ACTIONS})
+    transaction = workspace.database.read if dry_run else workspace.database.write
     for done, request_id in enumerate(request_ids, start=1):
-        if dry_run:
-            with workspace.database.read() as repository:
-                _apply_one(repository, workspace.user, in_force, request_id, applied, dry_run)
-        else:
-            with workspace.database.write() as repository:
-                _apply_one(repository, workspace.user, in_force, request_id, applied, dry_run)
+        with transaction() as repository:
+            now = workspace.clock.now()
+            _apply_one(repository, workspace.user, request_id, now, applied, dry_run)
         if progress is not None:
             progress(done, len(request_ids))
     return applied
@@ -222,12 +221,12 @@ def apply_policy(
 def _apply_one(
     repository: Repository,
     user: User,
-    in_force: PolicyInForce,
     request_id: int,
+    now: datetime,
     applied: Applied,
     dry_run: bool,
 ) -> None:
-    now = utc_now()
+    in_force = policy_required(repository)  # a policy activated meanwhile decides the rest
     request = repository.request(request_id, lock=True)
     if request is None or request.status is not Status.OPEN:
         return  # decided or flagged by someone else since the list was read

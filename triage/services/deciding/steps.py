@@ -31,8 +31,7 @@ from triage.models import (
 )
 from triage.presentation import category_label
 from triage.rules import decision_kind
-from triage.services.policy import PolicyInForce, RecordedDecisions, assess, policy_in_force
-from triage.services.workspace import Workspace
+from triage.services.policy import PolicyInForce, RecordedDecisions, assess, in_force_within
 
 CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this no longer holds the request
 
@@ -69,8 +68,9 @@ class Prepared:
     letters: LetterDraft
 
 
-def policy_required(workspace: Workspace) -> PolicyInForce:
-    in_force = policy_in_force(workspace)
+def policy_required(repository: Repository) -> PolicyInForce:
+    """The policy in force, read in the caller's transaction; refused before any is activated."""
+    in_force = in_force_within(repository)
     if in_force is None:
         raise UserError(
             "no policy is in force: a manager activates one with `triage policy activate`"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from db import Repository
 from triage import audit
-from triage.clock import utc_now
 from triage.models import DecisionFilter, LogEvent
 from triage.services.exports.files import file_sha256
 from triage.services.exports.rows import Anchor
@@ -46,7 +45,7 @@ def log_and_place(
                 repository,
                 event=LogEvent.EXPORT,
                 user=workspace.user,
-                at=utc_now(),
+                at=workspace.clock.now(),
                 details={
                     "format": what,
                     "filter": chosen.describe(),

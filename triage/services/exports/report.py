@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from triage.clock import practice_date, practice_today
+from triage.clock import practice_date
 from triage.errors import UserError
 from triage.models import DECIDING_ACTIONS, DecisionFilter
 from triage.rules import Permission, require
@@ -78,7 +78,7 @@ def monthly_report(
     if writer is None:
         raise UserError(f"{destination}: the report is written as .csv or .html")
     destination = check_destination(destination)
-    first_month = first_month or practice_today().strftime("%Y-%m")
+    first_month = first_month or workspace.clock.today().strftime("%Y-%m")
     start, end = month_range(first_month, last_month)
     chosen = DecisionFilter(start=start, end=end)
     suppress = 0 if show_small_counts else threshold
@@ -98,7 +98,7 @@ def monthly_report(
 def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
     """Counts for the last `months` months to this one (managers: the statistics view)."""
     require(workspace.user, Permission.EXPORT)
-    today = practice_today()
+    today = workspace.clock.today()
     first = today.replace(day=1)
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
