@@ -3,13 +3,15 @@ the command palette's actions, and (in the demo) acting as the demo's clerk, GP 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from screens.base import EXPECTED, TriageScreen
@@ -18,8 +20,10 @@ from screens.help import HelpScreen
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
 from screens.queue import QueueScreen
+from screens.review import ReviewScreen
 from screens.stats import StatsScreen
 from triage.crash import write_crash_report
+from triage.models import User
 from triage.safe_text import one_line
 from triage.services.workspace import Workspace, switch_user, user_names
 
@@ -38,15 +42,15 @@ class TriageApp(App[None]):
 
     TITLE = "Shared-care triage"
     CSS_PATH = "triage.tcss"
-    MODES = {  # noqa: RUF012 (Textual's declared class attribute)
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "queue": QueueScreen,
-        "review": lambda: QueueScreen(review=True),
+        "review": ReviewScreen,
         "log": LogScreen,
         "policy": PolicyScreen,
         "stats": StatsScreen,
     }
     DEFAULT_MODE = "queue"
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help", tooltip="What this screen is for, its keys"),
         *(
             Binding(key, f"switch_mode('{mode}')", title, show=False, tooltip=about)
@@ -61,6 +65,8 @@ class TriageApp(App[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        # Published with the new user when the demo acts as someone else; every screen follows.
+        self.user_changed: Signal[User] = Signal(self, "user-changed")
 
     def on_mount(self) -> None:
         self._show_who()
@@ -119,7 +125,7 @@ class TriageApp(App[None]):
                 return
             self._show_who()
             screen.tell(f"You are now {name}.")
-            screen.user_changed()
+            self.user_changed.publish(self.workspace.user)
 
         self.push_screen(ChoiceDialog("Act as", choices), chosen)
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from textual.events import ScreenResume
+from textual import on
+from textual.events import Mount, ScreenResume
 from textual.screen import Screen
 from textual.widgets import ProgressBar
+from textual.worker import get_current_worker
 
 from triage.errors import DatabaseError, ProblemsFound, UserError
+from triage.models import User
 from triage.safe_text import one_line
 from triage.services.workspace import Workspace
 
@@ -38,9 +41,15 @@ class TriageScreen(Screen[None]):
     def tell(self, message: str, *, title: str = "", failed: bool = False) -> None:
         tell(self, message, title=title, failed=failed)
 
-    def user_changed(self) -> None:
-        """The app now acts as someone else: show what they may see and do."""
-        self.post_message(ScreenResume())  # each screen reloads itself when resumed
+    @on(Mount)
+    def _follow_the_user(self) -> None:
+        self.triage_app.user_changed.subscribe(self, self.user_changed)
+
+    def user_changed(self, user: User) -> None:
+        """The app now acts as someone else: show what they may see and do. A screen not on
+        show reloads itself when it is shown again."""
+        if self.is_current:
+            self.post_message(ScreenResume())  # each screen reloads itself when resumed
 
     def show_failure(self, title: str, failure: BaseException) -> None:
         tell(self, failure_text(failure), title=title, failed=True)
@@ -79,8 +88,10 @@ def call_service(
     failed: Callable[[], None] | None = None,
 ) -> None:
     """Run `work` in a thread; then `done(result)` on the UI thread, or show why it failed (and
-    call `failed`, e.g. to hide a progress bar). `exclusive` cancels the group's earlier run: a
-    reload replaces the one before it."""
+    call `failed`, e.g. to hide a progress bar). This is the screens' one way to run work off the
+    UI thread. `exclusive` cancels the group's earlier run: a reload replaces the one before it,
+    and a replaced run's result is never shown. `work` may ask `get_current_worker().is_cancelled`
+    to stop early."""
 
     def run() -> None:
         try:
@@ -91,7 +102,8 @@ def call_service(
             if failed is not None:
                 screen.app.call_from_thread(failed)
             return
-        screen.app.call_from_thread(done, result)
+        if not get_current_worker().is_cancelled:
+            screen.app.call_from_thread(done, result)
 
     screen.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 

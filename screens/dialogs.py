@@ -3,12 +3,12 @@ was typed (or None when cancelled) and never loses it: the caller keeps it to of
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
@@ -23,7 +23,7 @@ T = TypeVar("T")
 class _Question(ModalScreen[T | None]):
     """A dialog that Escape or its Cancel button closes with None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def title_label(self, title: str) -> Label:
         return Label(Text(one_line(title)), classes="dialog-title")
@@ -111,7 +111,7 @@ class OverrideDialog(_Question[Override]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,question_mark,q", "dismiss", "Close")
+    ]
 
     def __init__(self, screen: Screen[object]) -> None:
         super().__init__()
@@ -24,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
     def _text(self) -> Text:
         text = Text()
         text.append(f"{self._about.title or 'This screen'}\n", style="bold")
-        text.append(f"{getattr(self._about, 'HELP', '') or ''}\n\nKeys\n", style="")
+        text.append(f"{self._about.HELP or ''}\n\nKeys\n", style="")
         seen: set[str] = set()
         for active in self._about.active_bindings.values():
             binding = active.binding

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
@@ -47,7 +48,7 @@ class LogScreen(TriageScreen):
         "the de-identified report of the last twelve months (.html or .csv), L every "
         "decision's letters as files. [ and ] page through older entries."
     )
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("x", "export", "Export", tooltip="Export the decisions: CSV, JSONL, XLSX or FHIR"),

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
@@ -34,7 +36,7 @@ class PolicyScreen(TriageScreen):
         "requests whose suggestion would change. Managers activate a policy with "
         "`triage policy activate`."
     )
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "simulate", "Simulate", tooltip="What another policy would change"),
         Binding("r", "reload", "Reload"),
     ]

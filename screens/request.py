@@ -7,19 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, TextArea
 
-from screens.base import EXPECTED, TriageScreen
+from screens.base import EXPECTED, TriageScreen, call_service
 from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog
 from screens.widgets.request_detail import findings_text, request_text
-from triage.models import LetterKind, Status
+from triage.models import LetterKind, Status, User
 from triage.safe_text import one_line
 from triage.services.deciding import Prepared, claim, prepare, release
 from triage.services.queue import QueueItem, queue_item
@@ -33,6 +33,16 @@ _LETTER_TABS = (
 _HIGHLIGHT = "bold reverse"
 
 
+class Drafted(NamedTuple):
+    """A request claimed (or not: a colleague holds it) and its letters drafted (or why not)."""
+
+    workspace: Workspace  # as whom it was claimed
+    request_id: int
+    held: bool
+    prepared: Prepared | None
+    problem: str
+
+
 class RequestScreen(TriageScreen, DecisionFlow):
     HELP = (
         "One request as received, with the words that decided its category and any red flags "
@@ -41,7 +51,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
         "stand and opens the next request; o decides otherwise with a reason; f sends it to a GP "
         "with a note. n and p move without deciding; Escape goes back to the queue."
     )
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", tooltip="Record the suggestion and go to the next"),
         Binding("o", "override", "Override", tooltip="Decide otherwise, with a reason"),
         Binding("f", "flag", "To GP", tooltip="Send the request to a GP, with a note"),
@@ -81,8 +91,9 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.query_one("#received-pane").focus()
         self._open(self.request_ids[self.index])
 
-    def user_changed(self) -> None:
-        self._open(self.request_ids[self.index])  # letters are drafted and signed afresh
+    def user_changed(self, user: User) -> None:
+        """Shown or not, the letters are drafted and signed afresh as the new user."""
+        self._open(self.request_ids[self.index])
 
     # --- loading --------------------------------------------------------------------------------
 
@@ -92,36 +103,36 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.query_one("#received", Static).update(Text("Loading…"))
         self.query_one("#suggestion", Static).update(Text(""))
         self._show_letters(None, "Drafting the letters…")
-        self._load(request_id, held)
+        call_service(
+            self,
+            "Could not open the request",
+            lambda: self._read(request_id, held),
+            self._show,
+            group="load",
+            exclusive=True,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, request_id: int, held: tuple[Workspace, int] | None) -> None:
+    def _read(self, request_id: int, held: tuple[Workspace, int] | None) -> QueueItem | None:
         if held is not None:  # first, or claiming it again as another user would be refused
             _let_go(*held)
-        try:
-            item = queue_item(self.workspace, request_id)
-        except EXPECTED as failure:
-            self.app.call_from_thread(self.show_failure, "Could not open the request", failure)
-            return
-        self.app.call_from_thread(self._show, item)
-        if item is None or item.request.status is Status.DECIDED:
-            return
-        workspace = self.workspace
-        with suppress(*EXPECTED):  # a colleague holds it: drafting, just below, says who
-            claim(workspace, request_id)
-            self.app.call_from_thread(self._claimed, workspace, request_id)
-        try:
-            prepared: Prepared | None = prepare(self.workspace, request_id)
-            problem = ""
-        except EXPECTED as failure:
-            prepared, problem = None, str(failure)
-        self.app.call_from_thread(self._drafted, request_id, prepared, problem)
+        return queue_item(self.workspace, request_id)
 
-    def _claimed(self, workspace: Workspace, request_id: int) -> None:
-        if self.item is not None and self.item.request.id == request_id and self.is_attached:
-            self._held = (workspace, request_id)
-        else:  # the clerk moved on while it was being claimed
-            self.app.run_worker(partial(_let_go, workspace, request_id), thread=True)
+    def _claim_and_draft(self, item: QueueItem) -> None:
+        """Hold the request while it is open, and draft its letters. Not exclusive: every run
+        must reach `_drafted`, which lets go of a request the clerk has already left."""
+        workspace, request_id = self.workspace, item.request.id
+
+        def work() -> Drafted:
+            held = False
+            with suppress(*EXPECTED):  # a colleague holds it: drafting, just below, says who
+                claim(workspace, request_id)
+                held = True
+            try:
+                return Drafted(workspace, request_id, held, prepare(workspace, request_id), "")
+            except EXPECTED as failure:
+                return Drafted(workspace, request_id, held, None, str(failure))
+
+        call_service(self, "Could not draft the letters", work, self._drafted, group="draft")
 
     def on_unmount(self) -> None:
         if self._held is not None:
@@ -145,12 +156,26 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.query_one("#suggestion", Static).update(findings_text(item))
         if item.request.status is Status.DECIDED:
             self._show_letters(None, "Already decided: see the decision log.")
+        else:
+            self._claim_and_draft(item)
 
-    def _drafted(self, request_id: int, prepared: Prepared | None, problem: str) -> None:
-        if self.item is None or self.item.request.id != request_id:
-            return  # the clerk has moved on
+    def _drafted(self, drafted: Drafted) -> None:
+        still_here = (
+            self.item is not None
+            and self.item.request.id == drafted.request_id
+            and self.is_attached
+        )
+        if drafted.held and still_here:
+            self._held = (drafted.workspace, drafted.request_id)
+        elif drafted.held:  # the clerk moved on while it was being claimed
+            self.app.run_worker(
+                partial(_let_go, drafted.workspace, drafted.request_id), thread=True
+            )
+        if not still_here:
+            return
+        prepared = drafted.prepared
         if prepared is None:
-            self._show_letters(None, f"No letters yet: {problem}")
+            self._show_letters(None, f"No letters yet: {drafted.problem}")
             return
         draft = prepared.letters
         status = (

@@ -3,9 +3,11 @@ decisions over the last twelve months, drawn in the terminal. The same counts as
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
@@ -19,7 +21,7 @@ class StatsScreen(TriageScreen):
         "month over the last year (managers). The de-identified report for the LMC and ICB is "
         "on the decision log screen (m)."
     )
-    BINDINGS = [Binding("r", "reload", "Reload")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "reload", "Reload")]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -22,6 +22,7 @@ from screens.help import HelpScreen
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
 from screens.queue import ASSESS_AFTER_SECONDS, PAGE_SIZE, QueueScreen
+from screens.review import ReviewScreen
 from screens.request import RequestScreen
 from screens.widgets.request_detail import RequestDetail, from_the_letter
 from tests.conftest import SAMPLES, write_requests_csv
@@ -505,6 +506,20 @@ async def test_f1_explains_the_screen_and_its_keys(demo: Workspace) -> None:
         assert "Scroll" not in shown  # only this screen's keys
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_f1_on_gp_review_explains_gp_review_not_the_queue(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("f1")
+        shown = str(app.screen.query_one("Static").render())
+        assert shown.startswith("GP review\nThe requests waiting for a GP, oldest first")
+        assert "Import" not in shown  # the queue's keys are not the GP's
+        assert "Apply all" not in shown
 
 
 # --- untrusted text -------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""How the queue shows requests: its columns, one request as a row, the choices of its status
+filter and order, and the line of counts under the table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+
+from triage.clock import practice_date
+from triage.models import QueueSort, Status
+from triage.presentation import ACTION_LABELS, SHORT_FLAG, STATUS_LABELS, short_category
+from triage.safe_text import one_line
+from triage.services.queue import QueueItem, QueuePage
+
+STATUS_CHOICES = {
+    "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
+    "open": ((Status.OPEN,), "open"),
+    "awaiting_gp": ((Status.AWAITING_GP,), "awaiting GP"),
+    "decided": ((Status.DECIDED,), "decided"),
+}
+_SORT_LABELS = {
+    QueueSort.OLDEST: "oldest first",
+    QueueSort.NEWEST: "newest first",
+    QueueSort.PATIENT: "by patient",
+    QueueSort.REF: "by ref",
+}
+# Short rows keep the table fast (docs/architecture.md §4); the side pane shows everything in full.
+Columns = tuple[tuple[str, int], ...]
+COLUMNS: Columns = (
+    ("Received", 10),
+    ("Age", 4),
+    ("Ref", 11),
+    ("Patient", 12),
+    ("Category", 11),
+    ("Suggests", 9),
+    ("Flags", 11),
+)
+
+
+def queue_row(item: QueueItem, today: date) -> tuple[Text, ...]:
+    """The request's cells in the order of COLUMNS, each literal and on one line."""
+    request = item.request
+    received = practice_date(request.received)
+    age = (today - received).days
+    values = (
+        received.isoformat(),
+        f"{age}d",
+        request.ref,
+        request.patient.name or "(not given)",
+        short_category(item.findings.classification),
+        ACTION_LABELS[item.suggestion.action] if item.suggestion else "-",
+        ", ".join(SHORT_FLAG[flag] for flag in item.flags),
+    )
+    return tuple(Text(one_line(value)) for value in values)
+
+
+def counts_line(page: QueuePage, sort: QueueSort) -> str:
+    """Which rows are shown of how many, the counts by status, and the policy in force."""
+    counts = " · ".join(
+        f"{page.counts[status]:,} {label}" for status, label in STATUS_LABELS.items()
+    )
+    if page.total == 0:
+        shown = "nothing matches"
+    else:
+        shown = f"{page.offset + 1:,}–{page.offset + len(page.items):,} of {page.total:,}"
+    policy = f"suggestions: {page.policy}" if page.policy else "no policy in force"
+    order = _SORT_LABELS[sort]
+    return f"{shown} ({order}) · {counts} · {policy} · Enter opens"
