@@ -22,8 +22,8 @@ from screens.help import HelpScreen
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
 from screens.queue import ASSESS_AFTER_SECONDS, PAGE_SIZE, QueueScreen
-from screens.review import ReviewScreen
 from screens.request import RequestScreen
+from screens.review import ReviewScreen
 from screens.widgets.request_detail import RequestDetail, from_the_letter
 from tests.conftest import SAMPLES, write_requests_csv
 from tests.factories import make_request
