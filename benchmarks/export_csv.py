@@ -32,7 +32,7 @@ from sqlalchemy import insert
 from db.tables import Base, DecisionRow, LetterRow, RequestRow
 from triage.clock import SYSTEM_CLOCK
 from triage.demo import DEMO_PRACTICE
-from triage.models import Action, DecisionFilter, DecisionKind, Role, Status
+from triage.models import Action, DecisionFilter, LogEvent, Role, Status
 from triage.services.exports import export_log
 from triage.services.exports.rows import chosen_rows
 from triage.services.practice import set_practice_details
@@ -95,7 +95,7 @@ def _request(i: int, import_id: int, start: datetime) -> dict[str, object]:
 def _decision(i: int, user_id: int, start: datetime) -> dict[str, object]:
     return {
         "id": i, "request_id": i, "supersedes_id": None, "our_ref": f"SCT-{i:07d}",
-        "kind": DecisionKind.DECISION, "action": Action.REDIRECT,
+        "kind": LogEvent.DECISION, "action": Action.REDIRECT,
         "suggested_action": Action.REDIRECT, "rule_id": "mgus-new", "category": "mgus",
         "reasons": ["specialist_knowledge", "capacity"], "flags": [],
         "redirect_to": "Haematology", "note": "-checked" if i % 7 == 0 else None,

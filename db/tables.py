@@ -27,9 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from triage.models import (
+    DECISION_EVENTS,
     Action,
     Category,
-    DecisionKind,
+    LogEvent,
     ProviderType,
     RequestType,
     Role,
@@ -75,6 +76,28 @@ def _enum(enum_class: type[StrEnum], name: str | None = None) -> Enum:
         name=name or enum_class.__name__.lower(),
         validate_strings=True,
     )
+
+
+class DecisionEvent(TypeDecorator[LogEvent]):
+    """A decision's kind: one of the log events that are decisions (DECISION_EVENTS), stored by
+    its value under the CHECK constraint named "decisionkind" that migration 0003 created."""
+
+    impl = Enum(
+        *(event.value for event in DECISION_EVENTS),
+        name="decisionkind",
+        native_enum=False,
+        create_constraint=True,
+        length=30,
+    )
+    cache_ok = True
+
+    def process_bind_param(self, value: LogEvent | None, dialect: Dialect) -> str | None:
+        if value is not None and value not in DECISION_EVENTS:
+            raise ValueError(f"{value} is not a kind of decision")
+        return None if value is None else value.value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> LogEvent | None:
+        return None if value is None else LogEvent(value)
 
 
 # Stable constraint names, so migrations can refer to them on every database.
@@ -240,7 +263,7 @@ class DecisionRow(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
     our_ref: Mapped[str] = mapped_column(String(40), unique=True)
-    kind: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind))
+    kind: Mapped[LogEvent] = mapped_column(DecisionEvent())
     action: Mapped[Action] = mapped_column(_enum(Action))
     suggested_action: Mapped[Action] = mapped_column(_enum(Action, "suggested_action"))
     rule_id: Mapped[str | None] = mapped_column(String(64))

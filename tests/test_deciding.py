@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import SAMPLES, Run, table_count, write_requests_csv
 from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused, UserError
-from triage.models import Action, DecisionKind, LetterKind, Role
+from triage.models import Action, LetterKind, LogEvent, Role
 from triage.services.deciding import Choice, correct, decide, find_request, flag, prepare
 from triage.services.log import verify_log
 from triage.services.workspace import Workspace, open_workspace
@@ -147,7 +147,7 @@ def test_only_a_gp_confirms_an_equality_sensitive_category(practice_db: Path) ->
         decide(gp, s03.id)
     decision = decide(gp, s03.id, Choice(note="Confirmed; policy applied consistently."))
     assert (decision.kind, decision.action, decision.role) == (
-        DecisionKind.REVIEW,
+        LogEvent.REVIEW,
         Action.DECLINE,
         Role.GP,
     )
@@ -173,7 +173,7 @@ def test_deciding_other_than_suggested_needs_a_reason_and_is_an_override(
         decide(clerk, s06.id, Choice(action=Action.ACCEPT))
     decision = decide(clerk, s06.id, Choice(action=Action.ACCEPT, note="Funded locally."))
     assert (decision.kind, decision.suggested_action, decision.action) == (
-        DecisionKind.OVERRIDE,
+        LogEvent.OVERRIDE,
         Action.DECLINE,
         Action.ACCEPT,
     )
@@ -191,7 +191,7 @@ def test_a_decision_is_final_and_a_gp_correction_supersedes_it(practice_db: Path
         correct(clerk, s04.id, Choice(action=Action.DECLINE, note="wrong service"))
     second = correct(gp, s04.id, Choice(action=Action.DECLINE, note="Wrong service named."))
     assert (second.kind, second.supersedes_id, second.our_ref) == (
-        DecisionKind.SUPERSEDE,
+        LogEvent.SUPERSEDE,
         first.id,
         f"SCT-{s04.id:06d}-2",
     )

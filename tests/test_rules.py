@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import make_request
 from triage.errors import PermissionRefused, UserError
-from triage.models import Action, DecisionKind, Flag, Request, Role, Status, Suggestion, User
+from triage.models import Action, Flag, LogEvent, Request, Role, Status, Suggestion, User
 from triage.rules import decision_kind, needs_gp, require_note
 
 CLERK = User(id=1, name="cleo", role=Role.CLERK, full_name=None, active=True)
@@ -37,24 +37,24 @@ def test_a_request_needs_a_gp_when_waiting_for_one_sent_by_the_policy_or_to_be_c
 def test_a_clerk_follows_or_overrides_the_policy_but_never_decides_for_a_gp() -> None:
     request = queued()
     assert decision_kind(CLERK, request, suggests(Action.DECLINE), Action.DECLINE) is (
-        DecisionKind.DECISION
+        LogEvent.DECISION
     )
     assert decision_kind(CLERK, request, suggests(Action.DECLINE), Action.ACCEPT) is (
-        DecisionKind.OVERRIDE
+        LogEvent.OVERRIDE
     )
     with pytest.raises(PermissionRefused, match="only a GP may decide R1: the policy sends it"):
         decision_kind(CLERK, request, suggests(Action.GP_REVIEW), Action.DECLINE)
     assert decision_kind(GP, request, suggests(Action.GP_REVIEW), Action.ACCEPT) is (
-        DecisionKind.REVIEW
+        LogEvent.REVIEW
     )
     with pytest.raises(PermissionRefused, match="only a clerk or a GP may decide a request"):
         decision_kind(MANAGER, request, suggests(Action.DECLINE), Action.DECLINE)
 
 
 def test_a_gps_decision_and_an_override_need_a_note_and_following_the_policy_does_not() -> None:
-    require_note(DecisionKind.DECISION, "R1", Action.DECLINE, Action.DECLINE, None)
-    require_note(DecisionKind.OVERRIDE, "R1", Action.DECLINE, Action.ACCEPT, "funded locally")
+    require_note(LogEvent.DECISION, "R1", Action.DECLINE, Action.DECLINE, None)
+    require_note(LogEvent.OVERRIDE, "R1", Action.DECLINE, Action.ACCEPT, "funded locally")
     with pytest.raises(UserError, match="a GP's decision on R1 needs a note"):
-        require_note(DecisionKind.REVIEW, "R1", Action.GP_REVIEW, Action.ACCEPT, "  ")
+        require_note(LogEvent.REVIEW, "R1", Action.GP_REVIEW, Action.ACCEPT, "  ")
     with pytest.raises(UserError, match="the policy suggests decline; to accept instead"):
-        require_note(DecisionKind.OVERRIDE, "R1", Action.DECLINE, Action.ACCEPT, None)
+        require_note(LogEvent.OVERRIDE, "R1", Action.DECLINE, Action.ACCEPT, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from triage.errors import PermissionRefused, UserError
-from triage.models import Action, DecisionKind, Flag, Request, Role, Status, Suggestion, User
+from triage.models import Action, Flag, LogEvent, Request, Role, Status, Suggestion, User
 
 
 class Permission(StrEnum):
@@ -72,9 +72,7 @@ def needs_gp(request: Request, suggestion: Suggestion) -> bool:
     )
 
 
-def decision_kind(
-    user: User, request: Request, suggestion: Suggestion, action: Action
-) -> DecisionKind:
+def decision_kind(user: User, request: Request, suggestion: Suggestion, action: Action) -> LogEvent:
     """What kind of decision taking `action` would be, if the user may take it at all."""
     if needs_gp(request, suggestion):
         if not may(user, Permission.REVIEW):
@@ -89,20 +87,20 @@ def decision_kind(
                 f"only a GP may decide {request.ref}: {why}; "
                 f"you are {user.name} ({user.role.value})"
             )
-        return DecisionKind.REVIEW
+        return LogEvent.REVIEW
     require(user, Permission.DECIDE)
-    return DecisionKind.DECISION if action is suggestion.action else DecisionKind.OVERRIDE
+    return LogEvent.DECISION if action is suggestion.action else LogEvent.OVERRIDE
 
 
 def require_note(
-    kind: DecisionKind, ref: str, suggested: Action, chosen: Action, note: str | None
+    kind: LogEvent, ref: str, suggested: Action, chosen: Action, note: str | None
 ) -> None:
     """A GP's decision and an override say why; a decision that follows the policy need not."""
     if (note or "").strip():
         return
-    if kind is DecisionKind.REVIEW:
+    if kind is LogEvent.REVIEW:
         raise UserError(f"a GP's decision on {ref} needs a note")
-    if kind is DecisionKind.OVERRIDE:
+    if kind is LogEvent.OVERRIDE:
         raise UserError(
             f"the policy suggests {suggested.value}; to {chosen.value} instead, give a reason"
         )

@@ -24,7 +24,7 @@ from triage.models import (
     DECIDING_ACTIONS,
     Action,
     Decision,
-    DecisionKind,
+    LogEvent,
     Request,
     Status,
     User,
@@ -137,7 +137,7 @@ def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
             request,
             choice,
             now,
-            kind=DecisionKind.SUPERSEDE,
+            kind=LogEvent.SUPERSEDE,
         )
         return record(repository, workspace.user, in_force, prepared, choice, now, earlier[-1])
 
@@ -252,7 +252,5 @@ def _apply_one(
         return
     applied.decided[suggestion.action] += 1
     if not dry_run:
-        prepared = draft(
-            repository, user, in_force, request, Choice(), now, kind=DecisionKind.DECISION
-        )
+        prepared = draft(repository, user, in_force, request, Choice(), now, kind=LogEvent.DECISION)
         record(repository, user, in_force, prepared, Choice(), now, None)

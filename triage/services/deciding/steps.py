@@ -18,7 +18,6 @@ from triage.models import (
     DECIDING_ACTIONS,
     Action,
     Decision,
-    DecisionKind,
     Findings,
     LetterKind,
     LogEvent,
@@ -60,7 +59,7 @@ class Prepared:
     request: Request
     findings: Findings
     suggestion: Suggestion
-    kind: DecisionKind
+    kind: LogEvent
     our_ref: str  # the practice's reference for the decision, in its letters
     action: Action
     reasons: tuple[Reason, ...]
@@ -112,7 +111,7 @@ def draft(
     choice: Choice,
     now: datetime,
     *,
-    kind: DecisionKind | None,
+    kind: LogEvent | None,
 ) -> Prepared:
     policy = in_force.loaded.policy
     findings, suggestion = suggestion_now(repository, in_force, request, now)
@@ -151,7 +150,7 @@ def draft(
         signed_by=user,
         decided_on=practice_date(now),
         our_ref=our_ref,
-        gp_reviewed_on=practice_date(now) if kind is DecisionKind.REVIEW else None,
+        gp_reviewed_on=practice_date(now) if kind is LogEvent.REVIEW else None,
     )
     letters = draft_letters(facts, Path(letters_dir) if letters_dir else None)
     return Prepared(

@@ -1,0 +1,109 @@
+"""Decisions, the decision log's entries, the stored assessments and the filter exports use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from triage.models.vocabulary import Action, Flag, Reason, Role
+
+
+class LetterKind(StrEnum):
+    SPECIALIST = "specialist"  # the reply to the requesting specialist
+    PATIENT = "patient"  # the plain-English letter to the patient
+    SMS = "sms"  # a text message, at most 306 characters
+
+
+class LogEvent(StrEnum):
+    """What a decision-log entry records. The first four are also the kinds of decision: how a
+    decision came about."""
+
+    DECISION = "decision"  # the policy's suggestion, accepted
+    OVERRIDE = "override"  # another action than suggested, with a reason
+    REVIEW = "review"  # a GP's decision on a flagged request, with a note
+    SUPERSEDE = "supersede"  # a correction of an earlier decision; both stay
+    FLAG = "flag"  # sent to a GP, by a person (with a note) or by the policy during apply
+    POLICY_ACTIVATED = "policy_activated"
+    PRACTICE_UPDATED = "practice_updated"
+    EXPORT = "export"
+
+
+DECISION_EVENTS = (LogEvent.DECISION, LogEvent.OVERRIDE, LogEvent.REVIEW, LogEvent.SUPERSEDE)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded decision with its letters, as stored (append-only)."""
+
+    id: int
+    request_id: int
+    our_ref: str
+    kind: LogEvent  # one of DECISION_EVENTS
+    action: Action
+    suggested_action: Action
+    rule_id: str | None
+    category: str | None  # what the request read as: a slug, "mixed" or "unclassified"
+    reasons: tuple[Reason, ...]
+    flags: tuple[Flag, ...]
+    redirect_to: str | None
+    note: str | None
+    policy_id: str
+    policy_version: str
+    policy_sha256: str
+    decided_by: str
+    role: Role
+    decided_at: datetime
+    template_id: str
+    template_version: str
+    letters_edited: bool
+    supersedes_id: int | None
+    letters: dict[LetterKind, str]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the decision log as stored: `body` is the canonical JSON that is hashed."""
+
+    seq: int
+    at: datetime
+    event: str
+    actor: str
+    request_id: int | None
+    decision_id: int | None
+    body: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A request's category, suggested action and flags on a day, under a policy (or none)."""
+
+    request_id: int
+    policy_sha256: str | None
+    on: date
+    category: str  # a category slug, "mixed" or "unclassified"
+    action: Action | None
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    """Which decisions an export or report covers; None means any."""
+
+    start: date | None = None  # decided on or after (the practice's calendar)
+    end: date | None = None  # decided on or before
+    category: str | None = None  # a slug, "mixed" or "unclassified"
+    action: Action | None = None
+    user: str | None = None  # who decided
+
+    def describe(self) -> str:
+        parts = [
+            f"from {self.start}" if self.start else "",
+            f"to {self.end}" if self.end else "",
+            f"category {self.category}" if self.category else "",
+            f"action {self.action.value}" if self.action else "",
+            f"by {self.user}" if self.user else "",
+        ]
+        return ", ".join(part for part in parts if part) or "every decision"

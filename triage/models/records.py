@@ -1,0 +1,149 @@
+"""A request as received and as stored, the people who use the program, and the practice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict
+
+from triage.models.vocabulary import (
+    Action,
+    Category,
+    Flag,
+    ProviderType,
+    RequestType,
+    Role,
+    SourceFormat,
+    Status,
+    Urgency,
+)
+
+
+class Patient(BaseModel):
+    """Who a request is about. A FHIR request may reference a patient it does not include, so
+    name and date of birth can be unknown; CSV and JSON intake always require them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nhs_number: str | None
+    nhs_number_valid: bool
+    name: str | None
+    date_of_birth: date | None
+
+
+class Source(BaseModel):
+    """Where a request came from: the file, its format, and the place in it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    format: SourceFormat
+    location: str  # "line 12" or "entry 2 (ServiceRequest scr-0001)"
+
+
+def sender_key(sender: str) -> str:
+    """A sender with case and spacing folded: "Adult ADHD Service" = "adult  adhd service"."""
+    return " ".join(sender.split()).casefold()
+
+
+class IncomingRequest(BaseModel):
+    """A request read from a file and checked, not yet stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    sender: str  # the namespace of ref: the organisation (CSV/JSON) or identifier system (FHIR)
+    received: datetime  # aware, UTC
+    patient: Patient
+    requester: str
+    organisation: str
+    provider_type: ProviderType = ProviderType.UNKNOWN
+    request_type: RequestType | None = None  # None: not stated (the letter's words may say)
+    medications: tuple[str, ...] = ()
+    diagnosis: str | None = None
+    codes: tuple[str, ...] = ()
+    category: Category | None = None  # as declared by the sender, if at all
+    urgency: Urgency = Urgency.ROUTINE
+    supply_ends: date | None = None
+    procedure_date: date | None = None
+    reply_to: str | None = None
+    text: str | None = None
+    source: Source
+    flags: tuple[Flag, ...] = ()  # found at intake, e.g. invalid_nhs_number
+
+    @property
+    def sender_key(self) -> str:
+        """The sender with case and spacing folded: with ref, what makes a request unique."""
+        return sender_key(self.sender)
+
+    @cached_property
+    def content_sha256(self) -> str:
+        """A fingerprint of what was asked, ignoring where it was read from, so that the same
+        request arriving again can be told apart from a different one reusing its ref."""
+        content = self.model_dump(
+            mode="json", include=set(IncomingRequest.model_fields) - {"source"}
+        )
+        # A blank request type was stored as "new" before it could be told apart; fingerprints
+        # taken then must still match the same request imported again.
+        content["request_type"] = content["request_type"] or RequestType.NEW.value
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Request(IncomingRequest):
+    """A request in the queue."""
+
+    id: int
+    status: Status
+    imported_at: datetime
+
+
+class QueueSort(StrEnum):
+    OLDEST = "oldest"  # received, oldest first: how a queue is worked
+    NEWEST = "newest"
+    PATIENT = "patient"  # by patient name
+    REF = "ref"
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which requests a queue view shows, and in what order."""
+
+    statuses: tuple[Status, ...] = (Status.OPEN, Status.AWAITING_GP)
+    category: str | None = None  # a category slug, "mixed" or "unclassified"
+    action: Action | None = None  # the suggested action
+    flag: Flag | None = None
+    search: str = ""  # part of a ref or patient name, or the start of an NHS number
+    sort: QueueSort = QueueSort.OLDEST
+
+    @property
+    def needs_assessments(self) -> bool:
+        """Whether the view filters on what reading and the policy said (stored assessments)."""
+        return self.category is not None or self.action is not None or self.flag is not None
+
+
+class User(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    name: str  # the login name people act as (--user / TRIAGE_USER / the OS login)
+    role: Role
+    full_name: str | None = None
+    active: bool = True
+
+
+class Practice(BaseModel):
+    """The practice's details: the letterhead and the contact route in every letter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    ods_code: str  # e.g. "J81234"
+    address: str  # lines separated by newlines
+    phone: str
+    email: str  # the practice's NHSmail address

@@ -1,0 +1,124 @@
+"""The words of the domain: categories, actions, flags, reasons, statuses and roles, each an
+enum whose value is what files, the database and machine output carry."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """The kinds of shared-care work that practices have declared policies on."""
+
+    ADHD = "adhd"
+    GENDER_DYSPHORIA = "gender_dysphoria"
+    MGUS = "mgus"
+    BARIATRIC = "bariatric"
+    EATING_DISORDER = "eating_disorder"
+    DMARD = "dmard"
+    DENOSUMAB = "denosumab"
+    PSA = "psa"
+    INR = "inr"
+    MENTAL_HEALTH_MONITORING = "mental_health_monitoring"
+    LITHIUM = "lithium"
+
+    @property
+    def label(self) -> str:
+        """The category as a clerk would say it."""
+        return _CATEGORY_LABELS[self]
+
+
+_CATEGORY_LABELS = {
+    Category.ADHD: "ADHD",
+    Category.GENDER_DYSPHORIA: "gender dysphoria",
+    Category.MGUS: "MGUS",
+    Category.BARIATRIC: "post-bariatric surgery",
+    Category.EATING_DISORDER: "eating disorder",
+    Category.DMARD: "DMARD",
+    Category.DENOSUMAB: "denosumab",
+    Category.PSA: "PSA",
+    Category.INR: "INR/warfarin",
+    Category.MENTAL_HEALTH_MONITORING: "mental health bloods/ECG",
+    Category.LITHIUM: "lithium",
+}
+
+
+class ProviderType(StrEnum):
+    NHS = "nhs"
+    RIGHT_TO_CHOOSE = "right_to_choose"
+    PRIVATE = "private"
+    UNKNOWN = "unknown"
+
+
+class RequestType(StrEnum):
+    NEW = "new"
+    CONTINUATION = "continuation"
+    TRANSFER_IN = "transfer_in"
+
+
+class Urgency(StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class Status(StrEnum):
+    """Where a request is: open -> awaiting_gp (flagged) -> decided."""
+
+    OPEN = "open"
+    AWAITING_GP = "awaiting_gp"
+    DECIDED = "decided"
+
+
+class Action(StrEnum):
+    DECLINE = "decline"
+    REDIRECT = "redirect"
+    ACCEPT = "accept"
+    GP_REVIEW = "gp_review"
+
+
+DECIDING_ACTIONS = (Action.DECLINE, Action.REDIRECT, Action.ACCEPT)  # what a decision records
+
+
+class Flag(StrEnum):
+    UNDER_18 = "under_18"
+    SUPPLY_RISK = "supply_risk"
+    URGENT = "urgent"
+    RED_FLAG = "red_flag"
+    MIXED_CATEGORIES = "mixed_categories"
+    UNCLASSIFIED = "unclassified"
+    INVALID_NHS_NUMBER = "invalid_nhs_number"
+    GP_CONFIRMATION = "gp_confirmation"
+    POLICY_NOT_IN_FORCE = "policy_not_in_force"
+    CAPACITY_REACHED = "capacity_reached"
+
+
+_FLAGS = tuple(Flag)  # iterating an enum class is slow, and this is done for every request
+
+
+def in_flag_order(flags: Collection[Flag]) -> tuple[Flag, ...]:
+    """The flags, once each, in the order Flag declares them."""
+    return tuple(flag for flag in _FLAGS if flag in flags)
+
+
+class Reason(StrEnum):
+    """Reason codes: each maps to a letter paragraph and a report column."""
+
+    CONTRACT_FUNDING = "contract_funding"
+    SPECIALIST_KNOWLEDGE = "specialist_knowledge"
+    GOVERNANCE = "governance"
+    CAPACITY = "capacity"
+    PRACTICE_POLICY = "practice_policy"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    GP = "gp"
+    MANAGER = "manager"
+
+
+class SourceFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+    FHIR_JSON = "fhir-json"
+    FHIR_XML = "fhir-xml"
