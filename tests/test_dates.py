@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triage.classify.dates import WrittenDate, find_dates, letter_date
+from triage.classify.dates import WrittenDate, find_dates
+from triage.classify.letter_date import letter_date
 
 MONDAY = date(2025, 3, 10)  # the reference for most examples: Monday 10 March 2025
 

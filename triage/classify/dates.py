@@ -30,22 +30,32 @@ What is deliberately not read, because a wrong date is worse than none:
 
 Speed: this runs for every request. A text with no digit and none of "day", "tomorrow", "week",
 "fortnight", "month" and "year" is answered by substring tests, in C. Otherwise one regular
-expression, built once from a table of the forms, scans the lower-cased text. Each match starts
-with the character before the date (not a letter or a digit), so the engine skips in C from one
-such character to the next; there the forms are a tree of their first characters, so a word that
-starts no date costs a character test or two. Only the few matches are taken apart in Python.
+expression, built once from a table of the forms (date_patterns.py), scans the lower-cased
+text. Each match starts with the character before the date (not a letter or a digit), so the
+engine skips in C from one such character to the next; there the forms are a tree of their
+first characters, so a word that starts no date costs a character test or two. Only the few
+matches are taken apart in Python.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from calendar import monthrange
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import islice
 from typing import NamedTuple
+
+from triage.classify.date_patterns import (
+    DAY_WORDS,
+    MONTHS,
+    NUMBER_WORDS,
+    SHORTHAND_UNITS,
+    STEPS,
+    TOKEN,
+    UNIT_DAYS,
+    UNITS,
+    compiled_scanner,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,140 +67,10 @@ class WrittenDate:
     relative: bool  # True when read against the reference date ("next week", "in 3 days")
 
 
-# --- the words --------------------------------------------------------------------------------
-
-# A month's first three letters, and how its name may go on ("sep", "sept", "september").
-_MONTH_ENDINGS = {
-    "jan": "(?:uary)?", "feb": "(?:ruary)?", "mar": "(?:ch)?", "apr": "(?:il)?", "may": "",
-    "jun": "e?", "jul": "y?", "aug": "(?:ust)?", "sep": "(?:t(?:ember)?)?",
-    "oct": "(?:ober)?", "nov": "(?:ember)?", "dec": "(?:ember)?",
-}  # fmt: skip
-_MONTHS = {name: number for number, name in enumerate(_MONTH_ENDINGS, start=1)}
-_WEEKDAY_ENDINGS = {
-    "mon": "(?:day)?", "tue": "(?:s(?:day)?)?", "wed": "(?:nesday)?",
-    "thu": "(?:rs?(?:day)?)?", "fri": "(?:day)?", "sat": "(?:urday)?", "sun": "(?:day)?",
-}  # fmt: skip
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}  # fmt: skip
-_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}  # months and years go by the calendar
-_UNITS = {*_UNIT_DAYS, "month", "year"}
-_SHORTHAND_UNITS = {"7": "day", "52": "week", "12": "month"}  # 3/12: three twelfths of a year
-_DAY_WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1}
-_STEPS = {"this": 0, "next": 1, "last": -1}  # this, next or last week, month or year
-
-# --- the pattern ------------------------------------------------------------------------------
-
-_BEFORE = "[^a-z0-9_/.:]"  # no date starts inside a word or a number, nor after "/", "." or ":"
-_END = r"(?![a-z0-9_/]|[.:][0-9])"  # nor runs on: "4/3/2025/1", "4.3.25.1", "4 Mar 25:30"
-_YEAR4 = r"(?:19|20)[0-9]{2}"
-_ABBREVIATED = r"(?:\.(?=\s*[0-9]))?"  # "Sept. 2024", not the full stop of "... on 4 Mar."
-_MONTH = "(?:" + "|".join(s + e for s, e in _MONTH_ENDINGS.items()) + rf")\b{_ABBREVIATED}"
-_NUMBER = r"(?:[0-9]{1,3}|" + "|".join(_NUMBER_WORDS) + r")\b"
-_COUNT = rf"{_NUMBER}(?:\s*(?:-|to)\s*{_NUMBER})?"  # "2", "two", "4-6", "4 to 6"
-_UNIT = r"(?:day|week|fortnight|month|year)s?\b"
-
-_MONTH_AND_YEAR = rf"{_MONTH}(?:(?:,?\s+|-)(?:{_YEAR4}|[0-9]{{2}}){_END})?"  # "Mar 25", "March"
-_ORDINAL = r"[snrt][tdh](?<=st|nd|rd|th)"  # "st", "nd", "rd", "th", starting with one class
-
-# What follows the day of "4th of March 2025", "4 Mar 25", "04-Mar-2025", "4 March".
-_AFTER_DAY = (
-    rf"{_ORDINAL}(?:\s+of)?(?:\s+|-){_MONTH_AND_YEAR}",
-    rf"\s+(?:of\s+)?{_MONTH_AND_YEAR}",
-    f"-{_MONTH_AND_YEAR}",
-)
-# What follows the month of "March 4th", "March 4, 2025", "March 2023" (not "May 2 tablets").
-_AFTER_MONTH = (
-    rf"\b{_ABBREVIATED}(?:\s+(?:the\s+)?[0-9][0-9]?(?:{_ORDINAL}\b|(?=,?\s+{_YEAR4}))"
-    rf"(?:,?\s+{_YEAR4}{_END})?|,?\s+{_YEAR4}{_END})"
-)
-_AFTER_WEEKDAY = (  # "Tuesday 4 March", "Tue, the 4th of March", "Tuesday, March 4th"
-    rf"\b\.?,?\s+(?:(?:the\s+)?[0-9][0-9]?(?:{'|'.join(_AFTER_DAY)})|{_MONTH}{_AFTER_MONTH})"
-)
-# What follows the number of "3 weeks ago", "2-3 weeks ago", "two to three months ago".
-_AFTER_AGO_COUNT = (
-    rf"\s+(?:(?:-|to)\s*{_NUMBER}\s+)?{_UNIT}\s+ago\b",
-    rf"-\s*{_NUMBER}\s+{_UNIT}\s+ago\b",
-)
-# What follows "in" or "within" in "in 3 days", "within the next 2 weeks", "in 2 weeks' time".
-_THE_NEXT = rf"the\s+next\s+(?:{_COUNT}\s+)?"
-_TIME = r"(?:(?:'s?|’s?)?\s+time\b)?"
-_AHEAD = rf"\s+(?:{_THE_NEXT}|{_COUNT}\s+){_UNIT}{_TIME}"
-
-# The alternatives: (form, the characters it starts with, what follows them). The scanner stops
-# after every space and punctuation mark, and the word there almost never starts a date, so the
-# alternatives share their first characters as a tree: at "the" the engine tests "t", then "h",
-# then gives up, all in C. (An alternative whose first step is not one character or class is
-# entered to be tried, which costs several times more; hence _ORDINAL's form.)
-_D = "[0-9]"
-_DAYS = ((_D,), (_D, _D))  # "4", "04"
-_ALTERNATIVES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("iso", (_D, _D, _D, _D, "-"), rf"[0-9][0-9]-[0-9][0-9]{_END}"),
-    *(
-        ("numeric", (*day, sep), rf"[0-9][0-9]?{sep}(?:{_YEAR4}|[0-9][0-9]){_END}")
-        for day in _DAYS
-        for sep in ("/", r"\.", "-")
-    ),
-    ("numeric_month", (_D, _D, "/"), rf"{_YEAR4}{_END}"),
-    *(("words", day, after) for day in _DAYS for after in _AFTER_DAY),
-    *(("ago", count, after) for count in (*_DAYS, (_D,) * 3) for after in _AFTER_AGO_COUNT),
-    *(("ago", tuple(word), after) for word in _NUMBER_WORDS for after in _AFTER_AGO_COUNT),
-    *(("words", tuple(month), end + _AFTER_MONTH) for month, end in _MONTH_ENDINGS.items()),
-    *(("words", tuple(day), end + _AFTER_WEEKDAY) for day, end in _WEEKDAY_ENDINGS.items()),
-    *(("day_word", tuple(word), r"\b") for word in _DAY_WORDS),
-    *(("calendar", tuple(word), r"\s+(?:week|month|year)\b") for word in _STEPS),
-    *(
-        ("shorthand", tuple(word), rf"\s+[0-9][0-9]?(?:\s*-\s*[0-9][0-9]?)?/(?:12|52|7){_END}")
-        for word in ("in", "within")
-    ),
-    *(("ahead", tuple(word), _AHEAD) for word in ("in", "within")),
-    ("ahead", tuple("over"), rf"\s+{_THE_NEXT}{_UNIT}{_TIME}"),  # not "over 3 months"
-)
-
-
-def _scanner(
-    alternatives: Iterable[tuple[str, tuple[str, ...], str]],
-) -> tuple[re.Pattern[str], list[str]]:
-    """One pattern for all the alternatives, and the form each of its groups marks.
-
-    Each alternative ends with an empty group, so `match.lastindex` says which one matched.
-    """
-    forms = [""]  # group 0 is the whole match; the others are numbered in the order written
-    tree = _tree([(starts, rest, form) for form, starts, rest in alternatives], forms)
-    return re.compile(f"{_BEFORE}(?:{tree})"), forms
-
-
-def _tree(alternatives: list[tuple[tuple[str, ...], str, str]], forms: list[str]) -> str:
-    """The alternatives, those starting with the same character sharing it (recursively)."""
-    by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
-    for starts, rest, form in alternatives:
-        by_first.setdefault(starts[0] if starts else "", []).append((starts[1:], rest, form))
-    written = []
-    for first, group in by_first.items():
-        if first:
-            written.append(f"{first}(?:{_tree(group, forms)})")
-            continue
-        for _, rest, form in group:  # nothing shared is left: the rest of each, marked
-            written.append(f"{rest}()")
-            forms.append(form)
-    return "|".join(written)
-
-
-@functools.cache
-def _compiled_scanner() -> tuple[re.Pattern[str], list[str]]:
-    """The scanner, compiled on first use rather than on import: every command imports this
-    module, few read a date, and compiling it takes about 50 ms."""
-    return _scanner(_ALTERNATIVES)
-
-
-_TOKEN = re.compile(r"[0-9]+|[a-z]+")
-
-
 # --- reading a text ---------------------------------------------------------------------------
 
 
-class _Reading(NamedTuple):  # a tuple: made for every date found, so made quickly
+class DateReading(NamedTuple):  # a tuple: made for every date found, so made quickly
     earliest: date
     latest: date
     relative: bool = False
@@ -199,23 +79,24 @@ class _Reading(NamedTuple):  # a tuple: made for every date found, so made quick
 
 def find_dates(text: str, reference: date) -> list[WrittenDate]:
     """Every date written in `text`, in order of position, never overlapping."""
-    return [written for written, _ in _scan(text, reference)]
+    return [written for written, _ in scan(text, reference)]
 
 
-def _scan(text: str, reference: date) -> list[tuple[WrittenDate, _Reading]]:
+def scan(text: str, reference: date) -> list[tuple[WrittenDate, DateReading]]:
+    """Every date in the text, as written and as read (for letter_date.py, which asks how)."""
     lowered = text.lower()
     if len(lowered) != len(text):  # only "\u0130" (I with a dot) lower-cases to two characters
         lowered = text.replace("\u0130", "I").lower()
     if not _may_hold_a_date(lowered):
         return []
     found = []
-    pattern, forms = _compiled_scanner()
+    pattern, forms = compiled_scanner()
     # Each match starts with the character before the date; the space stands before the first
     # word, and shifts the text by one, so match.start() is the date's offset in `text`.
     for match in pattern.finditer(" " + lowered):
         read = _READERS[forms[match.lastindex or 0]]
         try:
-            reading = read(_TOKEN.findall(match[0]), reference)
+            reading = read(TOKEN.findall(match[0]), reference)
         except (OverflowError, ValueError):  # "in 999 years" from 9500: beyond the calendar
             continue
         if reading is not None:
@@ -242,29 +123,29 @@ def _may_hold_a_date(lowered: str) -> bool:
 # --- each form, from its numbers and words ----------------------------------------------------
 
 
-def _iso(words: list[str], reference: date) -> _Reading | None:
+def _iso(words: list[str], reference: date) -> DateReading | None:
     year, month, day = map(int, words)
     return _day(year, month, day) if 1900 <= year <= 2099 else None
 
 
-def _numeric(words: list[str], reference: date) -> _Reading | None:
+def _numeric(words: list[str], reference: date) -> DateReading | None:
     day, month, year = words
     return _day(_year(year, reference), int(month), int(day))
 
 
-def _numeric_month(words: list[str], reference: date) -> _Reading | None:
+def _numeric_month(words: list[str], reference: date) -> DateReading | None:
     month, year = map(int, words)
     return _month(year, month) if 1 <= month <= 12 else None
 
 
-def _words(words: list[str], reference: date) -> _Reading | None:
+def _words(words: list[str], reference: date) -> DateReading | None:
     """A date with its month in words: a day, a year, or both (the pattern saw to that)."""
     month, numbers = 0, []
     for word in words:
         if word.isdigit():
             numbers.append(word)
         elif not month:  # the first word naming a month: no weekday, "the" or "of" starts like one
-            month = _MONTHS.get(word[:3], 0)
+            month = MONTHS.get(word[:3], 0)
     if len(numbers) == 2:
         return _day(_year(numbers[1], reference), month, int(numbers[0]))
     if len(numbers[0]) == 4:  # "March 2023"
@@ -272,48 +153,48 @@ def _words(words: list[str], reference: date) -> _Reading | None:
     return _nearest(int(numbers[0]), month, reference)
 
 
-def _day_word(words: list[str], reference: date) -> _Reading | None:
-    day = reference + timedelta(days=_DAY_WORDS[words[0]])
-    return _Reading(day, day, relative=True)
+def _day_word(words: list[str], reference: date) -> DateReading | None:
+    day = reference + timedelta(days=DAY_WORDS[words[0]])
+    return DateReading(day, day, relative=True)
 
 
-def _calendar(words: list[str], reference: date) -> _Reading | None:
+def _calendar(words: list[str], reference: date) -> DateReading | None:
     """This, next or last week, month or year: the whole calendar period."""
     which, unit = words
-    step = _STEPS[which]
+    step = STEPS[which]
     if unit == "week":
         monday = reference + timedelta(days=7 * step - reference.weekday())
         start = reference if step == 0 else monday  # "this week" is what is left of it
-        return _Reading(start, monday + timedelta(days=6), relative=True)
+        return DateReading(start, monday + timedelta(days=6), relative=True)
     first = add_months(reference.replace(day=1), step if unit == "month" else 12 * step)
     if unit == "year":
-        return _Reading(first.replace(month=1), first.replace(month=12, day=31), relative=True)
-    return _Reading(first, _month_end(first.year, first.month), relative=True)
+        return DateReading(first.replace(month=1), first.replace(month=12, day=31), relative=True)
+    return DateReading(first, _month_end(first.year, first.month), relative=True)
 
 
-def _shorthand(words: list[str], reference: date) -> _Reading | None:
+def _shorthand(words: list[str], reference: date) -> DateReading | None:
     """The shorthand "in 3/12", "within 2/52", "in 4-6/52": months, weeks or days."""
     counts = [int(word) for word in words[1:-1]]
-    return _ahead(words[0] == "within", counts, _SHORTHAND_UNITS[words[-1]], reference)
+    return _ahead(words[0] == "within", counts, SHORTHAND_UNITS[words[-1]], reference)
 
 
-def _ahead_words(words: list[str], reference: date) -> _Reading | None:
+def _ahead_words(words: list[str], reference: date) -> DateReading | None:
     within = words[0] != "in" or "next" in words  # "within", "over the next", "in the next"
     counts, unit = _counts_and_unit(words)
     return _ahead(within, counts or [1], unit, reference)  # "within the next week": one
 
 
-def _ahead(within: bool, counts: list[int], unit: str, reference: date) -> _Reading:
+def _ahead(within: bool, counts: list[int], unit: str, reference: date) -> DateReading:
     """In N units (that day, or days for "4-6"), or within N units (the reference until then)."""
     low, high = min(counts), max(counts)
     last = _moved(reference, high, unit)
     if within:
-        return _Reading(reference, last, relative=True)
+        return DateReading(reference, last, relative=True)
     first = last if low == high else _moved(reference, low, unit)
-    return _Reading(first, last, relative=True)
+    return DateReading(first, last, relative=True)
 
 
-def _ago(words: list[str], reference: date) -> _Reading | None:
+def _ago(words: list[str], reference: date) -> DateReading | None:
     """ "3 weeks ago", "eight months ago", "two years ago": nobody counting back in months means
     a day, so months ago is the whole calendar month, and years ago the whole year."""
     counts, unit = _counts_and_unit(words)
@@ -324,7 +205,7 @@ def _ago(words: list[str], reference: date) -> _Reading | None:
         first, last = first.replace(day=1), _month_end(last.year, last.month)
     elif unit == "year":
         first, last = date(first.year, 1, 1), date(last.year, 12, 31)
-    return _Reading(first, last, relative=True)
+    return DateReading(first, last, relative=True)
 
 
 def _counts_and_unit(words: list[str]) -> tuple[list[int], str]:
@@ -334,14 +215,14 @@ def _counts_and_unit(words: list[str]) -> tuple[list[int], str]:
     for word in words:
         if word.isdigit():
             counts.append(int(word))
-        elif word in _NUMBER_WORDS:
-            counts.append(_NUMBER_WORDS[word])
-        elif word.rstrip("s") in _UNITS:
+        elif word in NUMBER_WORDS:
+            counts.append(NUMBER_WORDS[word])
+        elif word.rstrip("s") in UNITS:
             unit = word.rstrip("s")
     return counts, unit
 
 
-_READERS: dict[str, Callable[[list[str], date], _Reading | None]] = {
+_READERS: dict[str, Callable[[list[str], date], DateReading | None]] = {
     "iso": _iso,
     "numeric": _numeric,
     "numeric_month": _numeric_month,
@@ -357,16 +238,16 @@ _READERS: dict[str, Callable[[list[str], date], _Reading | None]] = {
 # --- the calendar -----------------------------------------------------------------------------
 
 
-def _day(year: int, month: int, day: int) -> _Reading | None:
+def _day(year: int, month: int, day: int) -> DateReading | None:
     try:
         written = date(year, month, day)
     except ValueError:  # 31/02/2025, 12/13/2025: not a calendar date, so not a date at all
         return None
-    return _Reading(written, written, full=True)
+    return DateReading(written, written, full=True)
 
 
-def _month(year: int, month: int) -> _Reading:
-    return _Reading(date(year, month, 1), _month_end(year, month))
+def _month(year: int, month: int) -> DateReading:
+    return DateReading(date(year, month, 1), _month_end(year, month))
 
 
 def _year(written: str, reference: date) -> int:
@@ -377,7 +258,7 @@ def _year(written: str, reference: date) -> int:
     return year - 100 if year > reference.year + 1 else year
 
 
-def _nearest(day: int, month: int, reference: date) -> _Reading | None:
+def _nearest(day: int, month: int, reference: date) -> DateReading | None:
     """A day and month without a year: the occurrence nearest the reference (a tie: the later)."""
     spread = 4 if (month, day) == (2, 29) else 1  # 29 February is only in leap years
     candidates = []
@@ -389,13 +270,13 @@ def _nearest(day: int, month: int, reference: date) -> _Reading | None:
     if not candidates:  # 31 April
         return None
     nearest = min(candidates, key=lambda found: (abs((found - reference).days), found < reference))
-    return _Reading(nearest, nearest)
+    return DateReading(nearest, nearest)
 
 
 def _moved(reference: date, count: int, unit: str) -> date:
     """`count` units after the reference (before it when negative), by the calendar."""
-    if unit in _UNIT_DAYS:
-        return reference + timedelta(days=count * _UNIT_DAYS[unit])
+    if unit in UNIT_DAYS:
+        return reference + timedelta(days=count * UNIT_DAYS[unit])
     return add_months(reference, count if unit == "month" else 12 * count)
 
 
@@ -407,72 +288,3 @@ def add_months(day: date, months: int) -> date:
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, monthrange(year, month)[1])
-
-
-# --- the letter's own date --------------------------------------------------------------------
-
-# A label at the start of a line; the date must follow it directly, so "Date of birth: ..." is
-# not the letter's date. Longer labels come first, so "Date typed" is not read as "Date".
-_LABEL = re.compile(
-    r"^[ \t]*(?P<label>date[ \t]+of[ \t]+letter|letter[ \t]+date|date[ \t]+typed"
-    r"|date[ \t]+dictated|date[ \t]+of[ \t]+dictation|date[ \t]+of[ \t]+clinic"
-    r"|clinic[ \t]+date|dated|date|dictated|typed)\b[ \t]*(?:[:.\-–][ \t]*)?",
-    re.IGNORECASE | re.MULTILINE,
-)
-# The letter's own date is preferred to the day it was dictated or typed, or the clinic's.
-_SECONDARY_LABELS = frozenset(
-    {"date typed", "date dictated", "date of dictation", "date of clinic", "clinic date"}
-    | {"dictated", "typed"}
-)
-_LETTERHEAD_LINES = 15
-_LONGEST_DATE = len("Wednesday, the 24th of September 2025")
-
-
-def letter_date(text: str, received: date) -> date | None:
-    """The letter's own date: a date labelled at the start of a line ("Date: 12 March 2025",
-    "Dated 12/03/2025", "Date of letter:", "Letter date:", "Date typed:", "Dictated:", "Typed:",
-    "Clinic date:" -- preferring Date/Dated/Letter date over Dictated/Typed/Clinic date), or
-    failing that a full date (day, month and year) standing alone on a line among the first 15
-    lines with words on them (the letterhead's date). A date after `received` + 1 day, or more
-    than 2 years before it, is not trusted: None (a labelled date that is not trusted is not
-    replaced by the letterhead's: the letter's dates disagree)."""
-    found = _labelled_date(text, received) or _letterhead_date(text, received)
-    if found is None:
-        return None
-    if found > received + timedelta(days=1) or found < add_months(received, -24):
-        return None
-    return found
-
-
-def _labelled_date(text: str, received: date) -> date | None:
-    lowered = text.lower()
-    if "date" not in lowered and "typed" not in lowered and "dictated" not in lowered:
-        return None  # no label, said in C before the pattern looks at each line
-    best: tuple[int, date] | None = None  # (0 for the letter's own date, 1 otherwise; the date)
-    for label in _LABEL.finditer(text):
-        line_end = text.find("\n", label.end())
-        after = text[label.end() : None if line_end < 0 else line_end]
-        found = _scan(after, received)
-        if not found or found[0][0].start != 0:
-            continue  # no date straight after the label: "Date of birth: ...", "Date: see below"
-        reading = found[0][1]
-        if reading.relative or reading.earliest != reading.latest:  # "Date: today", "March 2025"
-            continue
-        rank = int(" ".join(label["label"].lower().split()) in _SECONDARY_LABELS)
-        if best is None or rank < best[0]:
-            best = (rank, reading.earliest)
-    return None if best is None else best[1]
-
-
-def _letterhead_date(text: str, received: date) -> date | None:
-    """A full date alone on one of the first lines (blank lines are not counted)."""
-    lines = (line.strip(" \t.,") for line in text.splitlines())
-    for line in islice(filter(None, lines), _LETTERHEAD_LINES):
-        if len(line) > _LONGEST_DATE:  # prose, not a date on its own: not worth reading
-            continue
-        found = _scan(line, received)
-        if len(found) == 1:
-            written, reading = found[0]
-            if reading.full and (written.start, written.end) == (0, len(line)):
-                return reading.earliest
-    return None

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from triage.classify.measures import Measure, MeasureRule, Measures, Reading, shown_unit
-from triage.classify.results import Value, WrittenResult, quote
+from triage.classify.results import quote
+from triage.classify.written_result import Value, WrittenResult
 from triage.models import Category, RedFlag
 
 

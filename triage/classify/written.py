@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from triage.classify.dates import WrittenDate, add_months, find_dates, letter_date
+from triage.classify.dates import WrittenDate, add_months, find_dates
+from triage.classify.letter_date import letter_date
 from triage.classify.reading import ReadRequest
 from triage.classify.text import Found, words
 from triage.classify.vocabulary import DateCues, Vocabulary

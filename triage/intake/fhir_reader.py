@@ -12,24 +12,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from triage.intake.fhir_record import Entry, ResourceIndex, record_from
 from triage.intake.json_reader import json_problem
 from triage.intake.problems import FileRejected, Place, Problem
 from triage.intake.records import RawRecord
 
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-SNOMED_SYSTEM = "http://snomed.info/sct"
-DMD_SYSTEM = "https://dmd.nhs.uk"
 FHIR_NAMESPACE = "http://hl7.org/fhir"
-# Refs taken from a resource's id (no identifier) share this sender.
-RESOURCE_ID_SENDER = "FHIR resource id"
-
-_URGENT_PRIORITIES = {"urgent", "asap", "stat"}
 _NOT_LIVE_STATUSES = {"revoked", "completed", "entered-in-error"}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -48,13 +41,6 @@ _CONTEXT_TYPES = (
 class FhirRead:
     records: list[RawRecord]
     notes: list[Problem] = field(default_factory=list)  # what was skipped, and why
-
-
-@dataclass(frozen=True)
-class _Entry:
-    place: Place
-    full_url: str | None
-    resource: Any  # a fhir.resources model
 
 
 def read_fhir_json(text: str, name: str) -> FhirRead:
@@ -102,23 +88,23 @@ def read_fhir_xml(data: bytes, name: str) -> FhirRead:
         raise FileRejected(*_validation_problems(error, name, None)) from None
     if qualified.localname == "Bundle":
         entries = [
-            _Entry(_entry_place(index, entry.resource), entry.fullUrl, entry.resource)
+            Entry(_entry_place(index, entry.resource), entry.fullUrl, entry.resource)
             for index, entry in enumerate(resource.entry or [], start=1)
             if entry.resource is not None
         ]
     else:
-        entries = [_Entry(_entry_place(None, resource), None, resource)]
+        entries = [Entry(_entry_place(None, resource), None, resource)]
     return _read_entries(entries, [], name)
 
 
-def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[_Entry], list[Problem]]:
+def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry], list[Problem]]:
     if document["resourceType"] != "Bundle":
         resource = _validated(document, name, Place(entry=_label(document)))
-        return [_Entry(Place(entry=_label(document)), None, resource)], []
+        return [Entry(Place(entry=_label(document)), None, resource)], []
     raw_entries = document.get("entry") or []
     if not isinstance(raw_entries, list):
         raise FileRejected(Problem(name, None, "entry", "must be a list"))
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     problems: list[Problem] = []
     for index, raw in enumerate(raw_entries, start=1):
         raw_resource = raw.get("resource") if isinstance(raw, dict) else None
@@ -131,7 +117,7 @@ def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[_Entry
         except FileRejected as rejected:
             problems.extend(rejected.problems)
             continue
-        entries.append(_Entry(place, raw.get("fullUrl"), resource))
+        entries.append(Entry(place, raw.get("fullUrl"), resource))
     return entries, problems
 
 
@@ -183,33 +169,8 @@ def _entry_place(index: int | None, resource: Any) -> Place:
     return Place(entry=f"entry {index} ({label})" if index is not None else label)
 
 
-class _Index:
-    """Resolves references within the file: by fullUrl, "Type/id", or "#id" (contained)."""
-
-    def __init__(self, entries: Iterable[_Entry]) -> None:
-        self._by_key: dict[str, Any] = {}
-        for entry in entries:
-            if entry.full_url:
-                self._by_key[entry.full_url] = entry.resource
-            if entry.resource.id:
-                self._by_key[f"{entry.resource.get_resource_type()}/{entry.resource.id}"] = (
-                    entry.resource
-                )
-
-    def resolve(self, reference: Any, owner: Any) -> Any:
-        target = getattr(reference, "reference", None)
-        if not target:
-            return None
-        if target.startswith("#"):
-            for contained in getattr(owner, "contained", None) or []:
-                if contained.id == target[1:]:
-                    return contained
-            return None
-        return self._by_key.get(target)
-
-
-def _read_entries(entries: list[_Entry], problems: list[Problem], name: str) -> FhirRead:
-    index = _Index(entries)
+def _read_entries(entries: list[Entry], problems: list[Problem], name: str) -> FhirRead:
+    index = ResourceIndex(entries)
     service_requests = [
         entry for entry in entries if entry.resource.get_resource_type() == "ServiceRequest"
     ]
@@ -230,7 +191,7 @@ def _read_entries(entries: list[_Entry], problems: list[Problem], name: str) -> 
             entry, medication_requests, single=len(service_requests) == 1
         )
         used.update(id(medication) for medication in medications)
-        records.append(_record(entry, medications, index, name))
+        records.append(record_from(entry, medications, index, name))
     # Entries that failed validation still belong to the import: as rejected records.
     records.extend(
         RawRecord(problem.place or Place(), {}, problems=[problem]) for problem in problems
@@ -256,7 +217,7 @@ def _read_entries(entries: list[_Entry], problems: list[Problem], name: str) -> 
     return FhirRead(records, notes)
 
 
-def _medications_for(entry: _Entry, medication_requests: list[Any], *, single: bool) -> list[Any]:
+def _medications_for(entry: Entry, medication_requests: list[Any], *, single: bool) -> list[Any]:
     """MedicationRequests based on this ServiceRequest; when the file holds only one
     ServiceRequest, unlinked MedicationRequests are taken to belong to it."""
     keys = {f"ServiceRequest/{entry.resource.id}", entry.full_url}
@@ -266,170 +227,3 @@ def _medications_for(entry: _Entry, medication_requests: list[Any], *, single: b
         if based_on & keys or (single and not based_on):
             linked.append(medication)
     return linked
-
-
-def _record(entry: _Entry, medications: list[Any], index: _Index, name: str) -> RawRecord:
-    request = entry.resource
-    warnings: list[Problem] = []
-    problems: list[Problem] = []
-
-    def warn(field_name: str, message: str) -> None:
-        warnings.append(Problem(name, entry.place, field_name, message))
-
-    ref, sender = _ref_and_sender(request)
-    if ref is None:
-        problems.append(
-            Problem(name, entry.place, "identifier", "missing, and the resource has no id")
-        )
-    elif sender == RESOURCE_ID_SENDER:
-        warn("identifier", "missing; the resource id is used as the reference")
-
-    patient = _patient(request, index, warn)
-    requester, organisation = _requester(request, index, warn)
-    codes = _snomed_codes([request.code, *(request.reasonCode or [])])
-    medication_names: list[str] = []
-    for medication in medications:
-        concept = medication.medicationCodeableConcept
-        if concept is None and medication.medicationReference is not None:
-            resolved = index.resolve(medication.medicationReference, medication)
-            concept = resolved.code if resolved is not None else None
-        if concept is None:
-            continue
-        codes.extend(_snomed_codes([concept], systems=(SNOMED_SYSTEM, DMD_SYSTEM)))
-        display = concept.text or next((c.display for c in concept.coding or [] if c.display), None)
-        if display:
-            medication_names.append(display)
-
-    values: dict[str, object] = {
-        "ref": ref,
-        "received": request.authoredOn.isoformat() if request.authoredOn else None,
-        **patient,
-        "requester": requester,
-        "organisation": organisation,
-        "medications": medication_names or None,
-        "diagnosis": "; ".join(_concept_texts(request.reasonCode or [])) or None,
-        "codes": list(dict.fromkeys(codes)) or None,
-        "urgency": "urgent" if request.priority in _URGENT_PRIORITIES else "routine",
-        "text": "\n\n".join(
-            [
-                *_concept_texts([request.code] if request.code else []),
-                *(n.text for n in request.note or [] if n.text),
-            ]
-        )
-        or None,
-    }
-    if values["received"] is None:
-        problems.append(
-            Problem(name, entry.place, "authoredOn", "missing: it is the date the request was made")
-        )
-    return RawRecord(
-        entry.place,
-        {key: value for key, value in values.items() if value is not None},
-        sender=sender,
-        patient_details_required=False,
-        problems=problems,
-        warnings=warnings,
-    )
-
-
-def _ref_and_sender(request: Any) -> tuple[str | None, str]:
-    for identifier in request.identifier or []:
-        if identifier.value:
-            return identifier.value, identifier.system or RESOURCE_ID_SENDER
-    return request.id, RESOURCE_ID_SENDER
-
-
-def _patient(request: Any, index: _Index, warn: Any) -> dict[str, object]:
-    subject = request.subject
-    resource = index.resolve(subject, request)
-    if resource is not None and resource.get_resource_type() != "Patient":
-        warn("subject", f"refers to a {resource.get_resource_type()}, not a Patient")
-        resource = None
-    nhs_number = _nhs_number(subject.identifier) if subject.identifier else None
-    name = subject.display
-    birth_date = None
-    if resource is not None:
-        nhs_number = nhs_number or next(
-            (found for found in map(_nhs_number, resource.identifier or []) if found), None
-        )
-        name = _human_name(resource.name) or name
-        birth_date = resource.birthDate.isoformat() if resource.birthDate else None
-    unknown = " and ".join(
-        label for label, value in (("name", name), ("date of birth", birth_date)) if value is None
-    )
-    if resource is None and subject.reference:
-        warn(
-            "subject",
-            f"{subject.reference} is not in the file, so the patient's details are unknown",
-        )
-    elif unknown:
-        warn(
-            "subject", f"the patient's {unknown} {'are' if ' and ' in unknown else 'is'} not given"
-        )
-    return {"nhs_number": nhs_number, "patient_name": name, "date_of_birth": birth_date}
-
-
-def _nhs_number(identifier: Any) -> str | None:
-    return identifier.value if identifier.system == NHS_NUMBER_SYSTEM and identifier.value else None
-
-
-def _human_name(names: list[Any] | None) -> str | None:
-    if not names:
-        return None
-    chosen = next((n for n in names if n.use == "official"), names[0])
-    if chosen.text:
-        return str(chosen.text)
-    parts = [*(chosen.prefix or []), *(chosen.given or []), chosen.family]
-    return " ".join(part for part in parts if part) or None
-
-
-def _requester(request: Any, index: _Index, warn: Any) -> tuple[str | None, str | None]:
-    reference = request.requester
-    if reference is None:
-        return None, None
-    resource = index.resolve(reference, request)
-    person = organisation = None
-    if resource is not None:
-        if resource.get_resource_type() == "PractitionerRole":
-            practitioner = (
-                index.resolve(resource.practitioner, resource) if resource.practitioner else None
-            )
-            person = _human_name(practitioner.name) if practitioner is not None else None
-            person = person or (resource.practitioner.display if resource.practitioner else None)
-            org = index.resolve(resource.organization, resource) if resource.organization else None
-            organisation = (
-                org.name
-                if org is not None
-                else (resource.organization.display if resource.organization else None)
-            )
-        elif resource.get_resource_type() == "Practitioner":
-            person = _human_name(resource.name)
-        elif resource.get_resource_type() == "Organization":
-            organisation = resource.name
-    described = reference.display or person or organisation
-    if described is None and reference.reference:
-        warn(
-            "requester",
-            f"{reference.reference} is not in the file; its reference stands in for the name",
-        )
-        described = reference.reference
-    return described, organisation or described
-
-
-def _snomed_codes(
-    concepts: Iterable[Any], systems: tuple[str, ...] = (SNOMED_SYSTEM,)
-) -> list[str]:
-    return [
-        coding.code
-        for concept in concepts
-        if concept is not None
-        for coding in concept.coding or []
-        if coding.system in systems and coding.code
-    ]
-
-
-def _concept_texts(concepts: Iterable[Any]) -> Iterator[str]:
-    for concept in concepts:
-        text = concept.text or next((c.display for c in concept.coding or [] if c.display), None)
-        if text:
-            yield text
