@@ -24,6 +24,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from sqlalchemy import insert
 from db.tables import Base, DecisionRow, LetterRow, RequestRow
 from triage.clock import SYSTEM_CLOCK
 from triage.demo import DEMO_PRACTICE
-from triage.models import Action, DecisionFilter, LogEvent, Role, Status
+from triage.models import Action, DecisionFilter, ExportedDecision, LogEvent, Role, Status
 from triage.services.exports import export_log
 from triage.services.exports.rows import chosen_rows
 from triage.services.practice import set_practice_details
@@ -45,9 +46,9 @@ LETTER = "Dear colleague, we are unable to accept this request; see our reasons.
 def build(path: Path, rows: int) -> None:
     database = open_database_for(str(path))
     now = SYSTEM_CLOCK.now()
-    with database.write() as repository:
-        manager = repository.add_user("manager", Role.MANAGER, None, None, now)
-        import_id = repository.add_import(
+    with database.write() as tx:
+        manager = tx.users.add("manager", Role.MANAGER, None, None, now)
+        import_id = tx.requests.add_import(
             file_name="synthetic", file_sha256="0" * 64, source_format="jsonl",  # type: ignore[arg-type]
             imported_by=manager, imported_at=now, requests_added=rows, requests_present=0,
             rows_rejected=0,
@@ -106,15 +107,17 @@ def _decision(i: int, user_id: int, start: datetime) -> dict[str, object]:
     }  # fmt: skip
 
 
+_ROW_FIELDS = [field.name for field in fields(ExportedDecision) if field.name != "letters"]
+
+
 def baseline(workspace: Workspace, out: Path) -> int:
     """The same rows, same query and batches, written by a plain csv.writer."""
     count = 0
-    with workspace.database.read() as repository, out.open("w", newline="") as file:
+    with workspace.database.read() as tx, out.open("w", newline="") as file:
         writer = csv.writer(file)
-        for row in chosen_rows(repository, DecisionFilter()):
-            letters = row["letters"]
-            assert isinstance(letters, dict)
-            writer.writerow([*row.values(), *letters.values()])
+        for row in chosen_rows(tx, DecisionFilter()):
+            values = (getattr(row, name) for name in _ROW_FIELDS)
+            writer.writerow([*values, *row.letters.values()])
             count += 1
     return count
 
@@ -129,8 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         build(path, args.rows)
         print(f"built {args.rows:,} decisions in {time.perf_counter() - started:.1f} s (not timed)")
         database = open_database_for(str(path))
-        with database.read() as repository:
-            manager = repository.find_user("manager")
+        with database.read() as tx:
+            manager = tx.users.find("manager")
         assert manager is not None
         workspace = Workspace(database, manager)
 

@@ -47,9 +47,9 @@ def build(path: Path, count: int) -> None:
     database = open_database_for(str(path))
     try:
         now = SYSTEM_CLOCK.now()
-        with database.write() as repository:
-            manager = repository.add_user("manager", Role.MANAGER, None, None, now)
-            repository.add_user("clerk", Role.CLERK, None, None, now)
+        with database.write() as tx:
+            manager = tx.users.add("manager", Role.MANAGER, None, None, now)
+            tx.users.add("clerk", Role.CLERK, None, None, now)
         workspace = Workspace(database, manager)
         set_practice_details(workspace, DEMO_PRACTICE, None)
         activate_policy(workspace, "dorset-gp-alliance")
@@ -64,8 +64,8 @@ def build(path: Path, count: int) -> None:
             assert checked.request is not None
             batch.append(checked.request)
             if len(batch) == BATCH or line == count:
-                with database.write() as repository:
-                    import_id = repository.add_import(
+                with database.write() as tx:
+                    import_id = tx.requests.add_import(
                         file_name="benchmark",
                         file_sha256="0" * 64,
                         source_format=SourceFormat.JSONL,
@@ -75,7 +75,7 @@ def build(path: Path, count: int) -> None:
                         requests_present=0,
                         rows_rejected=0,
                     )
-                    repository.add_requests(batch, import_id=import_id, imported_at=now)
+                    tx.requests.add(batch, import_id=import_id, imported_at=now)
                 batch = []
     finally:
         database.dispose()

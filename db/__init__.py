@@ -4,14 +4,14 @@ Imports nothing of ours but triage.models and triage.errors (enforced by import-
 pyproject.toml)."""
 
 from db.engine import Database, open_database, parse_database_url
-from db.repository import Repository
+from db.queries import Transaction
 from db.schema import HEAD_REVISION, SchemaChange, ensure_schema, upgrade
 
 __all__ = [
     "HEAD_REVISION",
     "Database",
-    "Repository",
     "SchemaChange",
+    "Transaction",
     "ensure_schema",
     "open_database",
     "parse_database_url",

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.repository import Repository
+from db.queries import Transaction
 from triage.errors import (
     ChangedByOthers,
     DatabaseBusy,
@@ -173,16 +173,16 @@ class Database:
         return display_url(self.url)
 
     @contextmanager
-    def read(self) -> Iterator[Repository]:
+    def read(self) -> Iterator[Transaction]:
         """A read-only transaction: whatever happens inside is rolled back."""
-        with self._transaction(write=False) as repository:
-            yield repository
+        with self._transaction(write=False) as tx:
+            yield tx
 
     @contextmanager
-    def write(self) -> Iterator[Repository]:
+    def write(self) -> Iterator[Transaction]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self._transaction(write=True) as repository:
-            yield repository
+        with self._transaction(write=True) as tx:
+            yield tx
 
     @contextmanager
     def connection(self, *, write: bool) -> Iterator[Connection]:
@@ -217,10 +217,10 @@ class Database:
         self.engine.dispose()
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Repository]:
+    def _transaction(self, *, write: bool) -> Iterator[Transaction]:
         with self._translated_errors(), Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={_WRITE: write})
-            yield Repository(session)
+            yield Transaction(session)
             if write:
                 session.commit()
             # Leaving the Session rolls back whatever was not committed.

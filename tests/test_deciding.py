@@ -195,8 +195,8 @@ def test_a_decision_is_final_and_a_gp_correction_supersedes_it(practice_db: Path
         first.id,
         f"SCT-{s04.id:06d}-2",
     )
-    with gp.database.read() as repository:
-        assert [d.id for d in repository.decisions(s04.id)] == [first.id, second.id]
+    with gp.database.read() as tx:
+        assert [d.id for d in tx.decisions.for_request(s04.id)] == [first.id, second.id]
     assert verify_log(gp).ok
 
 
@@ -299,8 +299,8 @@ def test_every_change_is_a_log_entry_with_who_and_which_policy(practice_db: Path
 
     clerk = workspace(practice_db, "cleo")
     decision = decide(clerk, find_request(clerk, "S04").id)
-    with clerk.database.read() as repository:
-        entries = list(repository.log_entries())
+    with clerk.database.read() as tx:
+        entries = list(tx.log.entries())
     events = [entry.event for entry in entries]
     # pat set the practice and activated the policy; the import is not a decision log event.
     assert events == ["practice_updated", "policy_activated", "decision"]
@@ -328,8 +328,8 @@ def test_a_practice_can_use_its_own_letter_wording(
     decided = run("--db", practice_db, "--user", "cleo", "decide", "S06")
     assert decided.status == 0, decided.err
     clerk = workspace(practice_db, "cleo")
-    with clerk.database.read() as repository:
-        [decision] = repository.decisions(find_request(clerk, "S06").id)
+    with clerk.database.read() as tx:
+        [decision] = tx.decisions.for_request(find_request(clerk, "S06").id)
     assert decision.template_id == "practice:decline"
     assert decision.letters[LetterKind.SMS].startswith("Harbour Street Surgery has replied")
 
@@ -438,8 +438,8 @@ def test_decide_edit_records_only_what_the_editor_changed(
     monkeypatch.setattr("click.edit", editor)
     decided = run("--db", practice_db, "--user", "cleo", "decide", "S06", "--edit")
     assert decided.status == 0, decided.err
-    with clerk.database.read() as repository:
-        [decision] = repository.decisions(s06.id)
+    with clerk.database.read() as tx:
+        [decision] = tx.decisions.for_request(s06.id)
     expected = {**drafts, LetterKind.SMS: rewritten} if changes_sms else drafts
     assert decision.letters == expected
     assert decision.letters_edited is changes_sms

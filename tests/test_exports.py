@@ -21,7 +21,7 @@ from tests.conftest import SAMPLES, Run, write_requests_csv
 from tests.test_deciding import PRACTICE
 from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused, UserError
-from triage.models import Action, DecisionFilter
+from triage.models import Action, DecisionFilter, ExportedDecision
 from triage.services.deciding import Choice, apply_policy, decide, find_request
 from triage.services.exports import export_letters, export_log
 from triage.services.exports.cells import read_cell
@@ -56,11 +56,11 @@ def practice(run: Run, db_path: Path) -> Iterator[tuple[Workspace, Workspace]]:
     manager.close()
 
 
-def stored_decisions(workspace: Workspace) -> dict[str, dict[str, object]]:
-    """Every decision's exported fields as the database has them, by our_ref."""
-    with workspace.database.read() as repository:
-        rows = list(repository.export_rows(DecisionFilter(), None, None))
-    return {str(row["our_ref"]): row for row in rows}
+def stored_decisions(workspace: Workspace) -> dict[str, ExportedDecision]:
+    """Every decision as the database has it, by our_ref."""
+    with workspace.database.read() as tx:
+        rows = list(tx.exports.rows(DecisionFilter(), None, None))
+    return {row.our_ref: row for row in rows}
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -104,10 +104,10 @@ def test_every_decision_round_trips_through_csv_and_xlsx(
         rows = read_csv(out) if export_format == "csv" else read_xlsx(out)
         for row in rows:
             original = stored[str(row["our_ref"])]
-            assert row["patient_name"] == original["patient_name"]
-            assert row["nhs_number"] == original["nhs_number"]
-            assert row["note"] in (None, "", original["note"])
-            assert row["reasons"] == ";".join(original["reasons"])  # type: ignore[arg-type]
+            assert row["patient_name"] == original.patient_name
+            assert row["nhs_number"] == original.nhs_number
+            assert row["note"] in (None, "", original.note)
+            assert row["reasons"] == ";".join(original.reasons)
             assert row["log_head_sha256"] == exported.anchor.hash
     letters = read_xlsx(tmp_path / "log.xlsx", "Letters")
     assert len(letters) == 9 and {row["letter"] for row in letters} == {
@@ -196,8 +196,8 @@ def test_exports_are_private_logged_and_for_managers_only(
     out = tmp_path / "log.csv"
     exported = export_log(manager, "csv", out)
     assert oct(out.stat().st_mode & 0o777) == "0o600"
-    with manager.database.read() as repository:
-        last = list(repository.log_entries())[-1]
+    with manager.database.read() as tx:
+        last = list(tx.log.entries())[-1]
     body = json.loads(last.body)
     assert (body["event"], body["rows"], body["file_sha256"]) == ("export", 3, exported.sha256)
     assert body["anchor"] == {"count": exported.anchor.count, "hash": exported.anchor.hash}
@@ -218,8 +218,8 @@ def test_an_export_that_fails_half_way_leaves_nothing(
     with pytest.raises(UserError, match=r"cannot write .*log\.csv: disk full"):
         export_log(manager, "csv", folder / "log.csv")
     assert list(folder.iterdir()) == []
-    with manager.database.read() as repository:
-        assert json.loads(list(repository.log_entries())[-1].body)["event"] != "export"
+    with manager.database.read() as tx:
+        assert json.loads(list(tx.log.entries())[-1].body)["event"] != "export"
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nothing may write in")
@@ -236,15 +236,15 @@ def test_a_folder_that_cannot_be_written_is_one_clear_line(
 ) -> None:
     # /proc refuses new files even to root, so this holds however the tests are run.
     _, manager = practice
-    with manager.database.read() as repository:
-        entries = repository.count_log_entries()
+    with manager.database.read() as tx:
+        entries = tx.log.count()
     result = run("--db", db_path, *command)
     assert result.status == 1
     assert result.err_lines == [
         f"triage: error: cannot write {command[-1]}: No such file or directory"
     ]
-    with manager.database.read() as repository:
-        assert repository.count_log_entries() == entries  # nothing logged as exported
+    with manager.database.read() as tx:
+        assert tx.log.count() == entries  # nothing logged as exported
 
 
 def test_the_cli_exports_with_filters_and_says_where(
@@ -362,17 +362,17 @@ def test_every_demo_decision_reads_back_from_csv_and_xlsx_with_the_same_values(
     clerk = open_workspace(None, DEMO_CLERK, demo=True)
     manager = open_workspace(None, "demo-manager", demo=True)
     applied = apply_policy(clerk)
-    with manager.database.read() as repository:
-        anchor = log_anchor(repository)
+    with manager.database.read() as tx:
+        anchor = log_anchor(tx)
         expected = [
             {
                 **{
                     key: (None if value is None else str(value))
                     for key, value in fields(row, anchor).items()
                 },
-                **{column: row["letters"][kind] for kind, column in LETTER_FIELDS},  # type: ignore[index]
+                **{column: row.letters[kind] for kind, column in LETTER_FIELDS},
             }
-            for row in repository.export_rows(DecisionFilter(), None, None)
+            for row in tx.exports.rows(DecisionFilter(), None, None)
         ]
     assert len(expected) == sum(applied.decided.values()) > 0
     export_log(manager, "csv", tmp_path / "demo.csv")

@@ -286,12 +286,12 @@ async def test_an_open_request_is_held_so_a_colleague_is_told_who_is_working_on_
         first, second = column(app, "Ref")[:2]
         await pilot.press("enter")
         await settle(pilot)
-        with demo.database.read() as repository:
-            assert repository.claim(find_request(demo, first).id)[0] == DEMO_CLERK
+        with demo.database.read() as tx:
+            assert tx.requests.claim(find_request(demo, first).id)[0] == DEMO_CLERK
         await pilot.press("escape")  # leaving lets go of it
         await settle(pilot)
-        with demo.database.read() as repository:
-            assert repository.claim(find_request(demo, first).id) == (None, None)
+        with demo.database.read() as tx:
+            assert tx.requests.claim(find_request(demo, first).id) == (None, None)
         claim(gp, find_request(demo, second).id)  # the GP, at another desk, opens the second
         await pilot.press("down", "enter")
         await settle(pilot)
@@ -321,8 +321,8 @@ async def test_edited_letters_are_kept_warned_about_and_recorded(practice: Works
         assert isinstance(app.screen, RequestScreen)
         await pilot.press("a")
         await settle(pilot)
-    with practice.database.read() as repository:
-        [decision] = repository.decisions(next(r.id for r in repository.requests_with_ref("S06")))
+    with practice.database.read() as tx:
+        [decision] = tx.decisions.for_request(next(r.id for r in tx.requests.with_ref("S06")))
     assert decision.letters_edited
     assert decision.letters[LetterKind.SPECIALIST].startswith("PS ")
 
@@ -398,8 +398,8 @@ async def test_deciding_otherwise_needs_a_reason(practice: Workspace) -> None:
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
     assert statuses(practice)["S06"] == "decided"
-    with practice.database.read() as repository:
-        [decision] = repository.decisions(next(r.id for r in repository.requests_with_ref("S06")))
+    with practice.database.read() as tx:
+        [decision] = tx.decisions.for_request(next(r.id for r in tx.requests.with_ref("S06")))
     assert (decision.kind.value, decision.action, decision.note) == (
         "override",
         Action.ACCEPT,

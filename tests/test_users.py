@@ -79,8 +79,8 @@ def test_the_service_layer_refuses_whoever_calls_it(practice: Path) -> None:
     workspace = open_workspace(str(practice), "clerk1")
     with pytest.raises(PermissionRefused, match="only a manager may add users"):
         add_user(workspace, "sneaky", Role.MANAGER, None)
-    with workspace.database.read() as repository:
-        assert repository.find_user("sneaky") is None
+    with workspace.database.read() as tx:
+        assert tx.users.find("sneaky") is None
     workspace.close()
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from db import Repository
+from db import Transaction
 from triage.models import LogEntry, LogEvent, Request, User
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
@@ -34,7 +34,7 @@ def text_sha256(text: str) -> str:
 
 
 def append(
-    repository: Repository,
+    tx: Transaction,
     *,
     event: LogEvent,
     user: User,
@@ -45,7 +45,7 @@ def append(
 ) -> LogEntry:
     """Add an entry at the head of the log, inside the caller's write transaction (so the entry
     is written with the change it records, or not at all)."""
-    head = repository.log_head()
+    head = tx.log.head()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
     body: dict[str, object] = {
         "seq": seq,
@@ -69,7 +69,7 @@ def append(
         prev_hash=prev_hash,
         hash=chain_hash(prev_hash, text),
     )
-    repository.add_log_entry(entry)
+    tx.log.append(entry)
     return entry
 
 

@@ -138,9 +138,9 @@ def build_demo(
     database = open_database_for(str(database_path))
     try:
         now = clock.now()
-        with database.write() as repository:
+        with database.write() as tx:
             users = {
-                name: repository.add_user(name, role, full_name, None, now)
+                name: tx.users.add(name, role, full_name, None, now)
                 for name, role, full_name in DEMO_USERS
             }
         manager = Workspace(database, users[DEMO_MANAGER], demo=True, clock=clock)

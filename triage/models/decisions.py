@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from triage.models.vocabulary import Action, Flag, Reason, Role
+from triage.models.vocabulary import Action, Flag, ProviderType, Reason, RequestType, Role
 
 
 class LetterKind(StrEnum):
@@ -107,3 +107,43 @@ class DecisionFilter:
             f"by {self.user}" if self.user else "",
         ]
         return ", ".join(part for part in parts if part) or "every decision"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedDecision:
+    """One decision as the exports read it: flat, with its request's identifiers, who decided,
+    and its letters (by kind's value: "specialist", "patient", "sms")."""
+
+    decision_id: int
+    our_ref: str
+    decided_at: datetime
+    decided_by: str
+    role: Role
+    kind: LogEvent
+    action: Action
+    suggested_action: Action
+    rule_id: str | None
+    category: str | None  # a slug, "mixed" or "unclassified"
+    reasons: list[str]
+    flags: list[str]
+    redirect_to: str | None
+    note: str | None
+    policy_id: str
+    policy_version: str
+    policy_sha256: str
+    template_id: str
+    template_version: str
+    letters_edited: bool
+    supersedes_id: int | None
+    request_id: int
+    request_ref: str
+    sender: str
+    received: datetime
+    nhs_number: str | None
+    patient_name: str | None
+    date_of_birth: date | None
+    requester: str
+    organisation: str
+    provider_type: ProviderType
+    request_type: RequestType | None
+    letters: dict[str, str]

@@ -99,15 +99,15 @@ def import_files(
     )
     if summary.problems and not skip_invalid:
         raise ImportRejected(summary)
-    with workspace.database.write() as repository:
+    with workspace.database.write() as tx:
         seen: dict[tuple[str, str], StoredFingerprint] = {}
         for result, outcome in zip(results, summary.files, strict=True):
             if result.file_rejected or result.format is None:
                 continue
             keys = [(item.request.sender_key, item.request.ref) for item in result.accepted]
-            seen.update(repository.stored_fingerprints(key for key in keys if key not in seen))
+            seen.update(tx.requests.fingerprints(key for key in keys if key not in seen))
             new = _split_new(result, seen, outcome)
-            import_id = repository.add_import(
+            import_id = tx.requests.add_import(
                 file_name=result.name,
                 file_sha256=result.sha256,
                 source_format=result.format,
@@ -118,7 +118,7 @@ def import_files(
                 rows_rejected=outcome.rejected,
             )
             saving = progress(f"Saving {len(new):,} requests") if progress and new else None
-            repository.add_requests(new, import_id=import_id, imported_at=now, progress=saving)
+            tx.requests.add(new, import_id=import_id, imported_at=now, progress=saving)
             outcome.added = len(new)
     return summary
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from db import Repository
+from db import Transaction
 from triage import audit
 from triage.models import LetterKind, LogEntry, LogEvent
 from triage.rules import Permission, require
@@ -25,28 +25,26 @@ class LogCheck:
 
 def verify_log(workspace: Workspace) -> LogCheck:
     require(workspace.user, Permission.VIEW_LOG)
-    with workspace.database.read() as repository:
-        total = repository.count_log_entries()
-        verification = audit.verify(
-            repository.log_entries(), lambda entry: _decision_problem(repository, entry)
-        )
+    with workspace.database.read() as tx:
+        total = tx.log.count()
+        verification = audit.verify(tx.log.entries(), lambda entry: _decision_problem(tx, entry))
         return LogCheck(verification, total)
 
 
-def _decision_problem(repository: Repository, entry: LogEntry) -> str:
+def _decision_problem(tx: Transaction, entry: LogEntry) -> str:
     """How the decision an entry recorded differs from what is stored now, if it does."""
     if entry.decision_id is None:
         return ""
     body = json.loads(entry.body)  # the chain check has already shown it is what was hashed
     try:
-        decision = repository.decision(entry.decision_id)
+        decision = tx.decisions.get(entry.decision_id)
     except ValueError as unreadable:  # a stored value no decision can hold ('memo' as a kind)
         ref = body.get("our_ref", entry.decision_id)
         return f"decision {ref} was changed after it was recorded ({unreadable})"
     if decision is None:
         return f"its decision {entry.decision_id} is missing"
     texts = {kind.value: audit.text_sha256(text) for kind, text in decision.letters.items()}
-    stored = {kind.value: sha for kind, sha in repository.letter_hashes(decision.id).items()}
+    stored = {kind.value: sha for kind, sha in tx.decisions.letter_hashes(decision.id).items()}
     if texts != body.get("letters_sha256") or stored != texts:
         return f"the letters of decision {decision.our_ref} were changed after it was recorded"
     if (
@@ -71,10 +69,10 @@ def log_page(
 ) -> LogPage:
     require(workspace.user, Permission.VIEW_LOG)
     kind = event.value if event else None
-    with workspace.database.read() as repository:
-        entries = repository.latest_log_entries(event=kind, limit=limit, offset=offset)
-        total = repository.count_log_entries(kind)
-        stored = total if kind is None else repository.count_log_entries()
+    with workspace.database.read() as tx:
+        entries = tx.log.latest(event=kind, limit=limit, offset=offset)
+        total = tx.log.count(kind)
+        stored = total if kind is None else tx.log.count()
         ids = [entry.decision_id for entry in entries if entry.decision_id is not None]
-        letters = {decision.id: decision.letters for decision in repository.decisions_by_id(ids)}
+        letters = {decision.id: decision.letters for decision in tx.decisions.by_id(ids)}
     return LogPage(entries, total, stored, letters)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from db import Repository
+from db import Transaction
 from policies import (
     CapacityLedger,
     NoDecisions,
@@ -97,17 +97,17 @@ def activate_policy(workspace: Workspace, spec: str) -> Activated:
     require(workspace.user, Permission.ACTIVATE_POLICY)
     loaded = load_policy(spec, workspace)
     policy = loaded.policy
-    with workspace.database.write() as repository:
-        stored = repository.find_policy(sha256=loaded.sha256)
+    with workspace.database.write() as tx:
+        stored = tx.policies.find(sha256=loaded.sha256)
         if stored is None:
-            clash = repository.find_policy(policy_id=policy.id, version=policy.version)
+            clash = tx.policies.find(policy_id=policy.id, version=policy.version)
             if clash is not None:
                 raise UserError(
                     f"{loaded.file_name}: {policy.id} version {policy.version} is already stored "
                     f"with different content (added by {clash.added_by} on "
                     f"{clash.added_at:%Y-%m-%d}); give the changed policy a new version"
                 )
-            stored = repository.add_policy(
+            stored = tx.policies.add(
                 policy_id=policy.id,
                 version=policy.version,
                 title=policy.policy.title,
@@ -117,14 +117,14 @@ def activate_policy(workspace: Workspace, spec: str) -> Activated:
                 added_by=workspace.user,
                 added_at=workspace.clock.now(),
             )
-        history = repository.policy_activations(limit=1)
+        history = tx.policies.activations(limit=1)
         previous = history[0] if history else None
         if previous is not None and previous.policy.row_id == stored.row_id:
             return Activated(stored, previous, already_in_force=True)
         now = workspace.clock.now()
-        repository.activate_policy(stored, workspace.user, now)
+        tx.policies.activate(stored, workspace.user, now)
         audit.append(
-            repository,
+            tx,
             event=LogEvent.POLICY_ACTIVATED,
             user=workspace.user,
             at=now,
@@ -143,30 +143,30 @@ def activate_policy(workspace: Workspace, spec: str) -> Activated:
 
 def policy_in_force(workspace: Workspace) -> PolicyInForce | None:
     """The practice's policy (the latest activated), or None before any is activated."""
-    with workspace.database.read() as repository:
-        return in_force_within(repository)
+    with workspace.database.read() as tx:
+        return in_force_within(tx)
 
 
-def in_force_within(repository: Repository) -> PolicyInForce | None:
+def in_force_within(tx: Transaction) -> PolicyInForce | None:
     """The policy in force as the transaction sees it: a service that decides reads it inside its
     write transaction, so a policy activated a moment before is the one it decides by."""
-    latest = repository.policy_activations(limit=1)
+    latest = tx.policies.activations(limit=1)
     if not latest:
         return None
     return PolicyInForce(_load_stored(latest[0].policy), latest[0])
 
 
 def policy_history(workspace: Workspace) -> list[PolicyActivation]:
-    with workspace.database.read() as repository:
-        return repository.policy_activations()
+    with workspace.database.read() as tx:
+        return tx.policies.activations()
 
 
 def _stored(workspace: Workspace, spec: str) -> StoredPolicy | None:
     policy_id, _, version = spec.partition("@")
-    with workspace.database.read() as repository:
+    with workspace.database.read() as tx:
         if version:
-            return repository.find_policy(policy_id=policy_id, version=version)
-        versions = repository.policy_versions(policy_id)
+            return tx.policies.find(policy_id=policy_id, version=version)
+        versions = tx.policies.versions(policy_id)
     return versions[0] if versions else None
 
 
@@ -217,14 +217,14 @@ class RecordedDecisions:
     Made for one transaction that records nothing meanwhile (a queue page, one decision), so
     each count is asked once: a page of capped requests shares its rule's count."""
 
-    def __init__(self, repository: Repository) -> None:
-        self._repository = repository
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
         self._counted: dict[tuple[str, str, date, date], int] = {}
 
     def accepted(self, policy_id: str, rule_id: str, start: date, end: date) -> int:
         key = (policy_id, rule_id, start, end)
         if key not in self._counted:
-            self._counted[key] = self._repository.accepted_count(
+            self._counted[key] = self._tx.decisions.accepted_count(
                 policy_id,
                 rule_id,
                 practice_midnight(start),
@@ -295,12 +295,12 @@ def compare_policy(
     in_force = policy_in_force(workspace)
     changes: list[Change] = []
     query = QueueQuery()
-    with workspace.database.read() as repository:
-        total = repository.count_requests(query)
-        recorded = RecordedDecisions(repository)
+    with workspace.database.read() as tx:
+        total = tx.requests.count(query)
+        recorded = RecordedDecisions(tx)
         compared = 0
         while compared < total:
-            requests = repository.list_requests(query, limit=_PAGE, offset=compared)
+            requests = tx.requests.page(query, limit=_PAGE, offset=compared)
             if not requests:
                 break
             simulated = simulate(candidate.policy, requests, on, recorded)

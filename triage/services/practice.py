@@ -13,8 +13,8 @@ from triage.services.workspace import Workspace
 
 
 def practice_details(workspace: Workspace) -> tuple[Practice, str | None] | None:
-    with workspace.database.read() as repository:
-        return repository.practice()
+    with workspace.database.read() as tx:
+        return tx.practice.get()
 
 
 def set_practice_details(
@@ -30,12 +30,12 @@ def set_practice_details(
         folder = expand_user(letters_dir).resolve()
         if not folder.is_dir():
             raise UserError(f"{letters_dir}: no such folder of letter templates")
-    with workspace.database.write() as repository:
+    with workspace.database.write() as tx:
         now = workspace.clock.now()
-        repository.save_practice(practice, str(folder) if folder else None, workspace.user, now)
+        tx.practice.save(practice, str(folder) if folder else None, workspace.user, now)
         details: dict[str, object] = {**practice.model_dump(), "letters_dir": str(folder or "")}
         audit.append(
-            repository,
+            tx,
             event=LogEvent.PRACTICE_UPDATED,
             user=workspace.user,
             at=now,

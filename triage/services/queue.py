@@ -74,11 +74,11 @@ def queue_page(
     require(workspace.user, Permission.VIEW_QUEUE)
     on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
-    with workspace.database.read() as repository:
-        counts = repository.count_requests_by_status()
-        total = repository.count_requests(query)
-        requests = repository.list_requests(query, limit=limit, offset=offset)
-        recorded = RecordedDecisions(repository)
+    with workspace.database.read() as tx:
+        counts = tx.requests.count_by_status()
+        total = tx.requests.count(query)
+        requests = tx.requests.page(query, limit=limit, offset=offset)
+        recorded = RecordedDecisions(tx)
         items = [_item_for(request, in_force, on, recorded) for request in requests]
     return QueuePage(items, total, offset, counts, in_force.loaded.label if in_force else None, on)
 
@@ -88,11 +88,11 @@ def queue_item(workspace: Workspace, request_id: int, on: date | None = None) ->
     require(workspace.user, Permission.VIEW_QUEUE)
     on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
-    with workspace.database.read() as repository:
-        request = repository.request(request_id)
+    with workspace.database.read() as tx:
+        request = tx.requests.get(request_id)
         if request is None:
             return None
-        return _item_for(request, in_force, on, RecordedDecisions(repository))
+        return _item_for(request, in_force, on, RecordedDecisions(tx))
 
 
 def _item_for(
@@ -108,8 +108,8 @@ def _item_for(
 def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:
     """For requests waiting for a GP, the note they were sent with (a person's, or the policy's)."""
     require(workspace.user, Permission.VIEW_QUEUE)
-    with workspace.database.read() as repository:
-        return repository.flag_notes(request_ids)
+    with workspace.database.read() as tx:
+        return tx.log.flag_notes(request_ids)
 
 
 # --- the stored assessments the queue filters and counts by ------------------------------------
@@ -129,12 +129,12 @@ def refresh_assessments(
     sha = in_force.loaded.sha256 if in_force else None
     done = 0
     while not stop():
-        with workspace.database.write() as repository:
-            stale = repository.stale_assessments(sha, on, BATCH)
+        with workspace.database.write() as tx:
+            stale = tx.assessments.stale(sha, on, BATCH)
             if not stale:
                 return done
-            recorded = RecordedDecisions(repository)
-            repository.save_assessments(
+            recorded = RecordedDecisions(tx)
+            tx.assessments.save(
                 [
                     _assessment(_item_for(request, in_force, on, recorded), sha, on)
                     for request in stale

@@ -15,7 +15,7 @@ from datetime import datetime
 from db import (
     HEAD_REVISION,
     Database,
-    Repository,
+    Transaction,
     ensure_schema,
     open_database,
     parse_database_url,
@@ -118,18 +118,18 @@ def open_workspace(
     notices = list(database.notices)
     try:
         name = user_name or default_user or _os_login()
-        with database.read() as repository:
-            empty = repository.count_users() == 0
+        with database.read() as tx:
+            empty = tx.users.count() == 0
         if empty and not demo:  # the demo database comes with its own users
-            with database.write() as repository:
-                first = _create_first_manager(repository, _os_login(), clock.now())
+            with database.write() as tx:
+                first = _create_first_manager(tx, _os_login(), clock.now())
             if first is not None:
                 notices.append(
                     f"first run: {first.name} is now this database's manager; add colleagues "
                     "with `triage users add NAME --role clerk|gp|manager`"
                 )
-        with database.read() as repository:
-            user = _acting_user(repository, name)
+        with database.read() as tx:
+            user = _acting_user(tx, name)
     except BaseException:
         database.dispose()
         raise
@@ -141,15 +141,15 @@ def switch_user(workspace: Workspace, name: str) -> Workspace:
     GP and manager take turns at one keyboard. Elsewhere each person runs as themselves."""
     if not workspace.demo:
         raise UserError("switching user is for the demo; each person runs triage as themselves")
-    with workspace.database.read() as repository:
-        user = _acting_user(repository, name)
+    with workspace.database.read() as tx:
+        user = _acting_user(tx, name)
     return Workspace(workspace.database, user, demo=True, clock=workspace.clock)
 
 
 def user_names(workspace: Workspace) -> list[tuple[str, str]]:
     """Every active user's (name, role), for choosing whom to act as in the demo."""
-    with workspace.database.read() as repository:
-        return [(user.name, user.role.value) for user in repository.list_users() if user.active]
+    with workspace.database.read() as tx:
+        return [(user.name, user.role.value) for user in tx.users.all() if user.active]
 
 
 # --- the people who may use the program ---------------------------------------------------
@@ -166,15 +166,15 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
-def _create_first_manager(repository: Repository, login: str, now: datetime) -> User | None:
+def _create_first_manager(tx: Transaction, login: str, now: datetime) -> User | None:
     """On an empty database, the person running the program becomes its first manager."""
-    if repository.count_users():
+    if tx.users.count():
         return None
-    return repository.add_user(_check_name(login), Role.MANAGER, None, None, now)
+    return tx.users.add(_check_name(login), Role.MANAGER, None, None, now)
 
 
-def _acting_user(repository: Repository, name: str) -> User:
-    user = repository.find_user(name)
+def _acting_user(tx: Transaction, name: str) -> User:
+    user = tx.users.find(name)
     if user is None:
         raise UnknownUser(
             f"{name!r} is not a user of this database; a manager can add them with "
@@ -193,13 +193,13 @@ def add_user(workspace: Workspace, name: str, role: Role, full_name: str | None)
         full_name = full_name.strip() or None
         if full_name and (not full_name.isprintable() or len(full_name) > 200):
             raise UserError("a full name must be printable and at most 200 characters")
-    with workspace.database.write() as repository:
-        if repository.find_user(name) is not None:
+    with workspace.database.write() as tx:
+        if tx.users.find(name) is not None:
             raise UserError(f"there is already a user called {name!r}")
-        return repository.add_user(name, role, full_name, workspace.user, workspace.clock.now())
+        return tx.users.add(name, role, full_name, workspace.user, workspace.clock.now())
 
 
 def list_users(workspace: Workspace) -> list[User]:
     require(workspace.user, Permission.VIEW_USERS)
-    with workspace.database.read() as repository:
-        return repository.list_users()
+    with workspace.database.read() as tx:
+        return tx.users.all()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from db import Repository
+from db import Transaction
 from triage.errors import UserError
 from triage.models import (
     DECIDING_ACTIONS,
@@ -71,8 +71,8 @@ FOLLOW_THE_POLICY = Choice()  # nothing chosen: the policy's suggestion, as it s
 
 def find_request(workspace: Workspace, ref: str, sender: str | None = None) -> Request:
     """The request with this reference (and sender, when two senders use the same ref)."""
-    with workspace.database.read() as repository:
-        found = repository.requests_with_ref(ref)
+    with workspace.database.read() as tx:
+        found = tx.requests.with_ref(ref)
     if sender is not None:
         key = sender_key(sender)
         found = [request for request in found if request.sender_key == key]
@@ -87,25 +87,25 @@ def find_request(workspace: Workspace, ref: str, sender: str | None = None) -> R
 def standing_decision(workspace: Workspace, request_id: int) -> Decision | None:
     """The decision that stands on a request (a correction supersedes the one before), if any."""
     require(workspace.user, Permission.VIEW_QUEUE)
-    with workspace.database.read() as repository:
-        decisions = repository.decisions(request_id)
+    with workspace.database.read() as tx:
+        decisions = tx.decisions.for_request(request_id)
     return decisions[-1] if decisions else None
 
 
 def prepare(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_POLICY) -> Prepared:
     """The decision as it would be recorded now, with its letters drafted (nothing saved)."""
-    with workspace.database.read() as repository:
-        in_force = policy_required(repository)
+    with workspace.database.read() as tx:
+        in_force = policy_required(tx)
         now = workspace.clock.now()
-        return prepare_in(repository, workspace.user, in_force, request_id, choice, now)
+        return prepare_in(tx, workspace.user, in_force, request_id, choice, now)
 
 
 def decide(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_POLICY) -> Decision:
     """Record a decision on an open or flagged request, with its letters and log entry."""
-    with workspace.database.write() as repository:
-        in_force = policy_required(repository)
+    with workspace.database.write() as tx:
+        in_force = policy_required(tx)
         now = workspace.clock.now()
-        prepared = prepare_in(repository, workspace.user, in_force, request_id, choice, now)
+        prepared = prepare_in(tx, workspace.user, in_force, request_id, choice, now)
         require_note(
             prepared.kind,
             prepared.request.ref,
@@ -113,7 +113,7 @@ def decide(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_PO
             prepared.action,
             choice.note,
         )
-        return record(repository, workspace.user, in_force, prepared, choice, now, None)
+        return record(tx, workspace.user, in_force, prepared, choice, now, None)
 
 
 def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
@@ -123,15 +123,15 @@ def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
         raise UserError("a correction needs a note saying why")
     if choice.action is None:
         raise UserError("say what the decision should have been")
-    with workspace.database.write() as repository:
-        in_force = policy_required(repository)
+    with workspace.database.write() as tx:
+        in_force = policy_required(tx)
         now = workspace.clock.now()
-        earlier = repository.decisions(request_id)
+        earlier = tx.decisions.for_request(request_id)
         if not earlier:
             raise UserError("this request has no decision to correct")
-        request = locked_request(repository, request_id)
+        request = locked_request(tx, request_id)
         prepared = draft(
-            repository,
+            tx,
             workspace.user,
             in_force,
             request,
@@ -139,7 +139,7 @@ def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
             now,
             kind=LogEvent.SUPERSEDE,
         )
-        return record(repository, workspace.user, in_force, prepared, choice, now, earlier[-1])
+        return record(tx, workspace.user, in_force, prepared, choice, now, earlier[-1])
 
 
 def flag(workspace: Workspace, request_id: int, note: str) -> None:
@@ -147,34 +147,34 @@ def flag(workspace: Workspace, request_id: int, note: str) -> None:
     require(workspace.user, Permission.FLAG)
     if not note.strip():
         raise UserError("say why a GP should see it")
-    with workspace.database.write() as repository:
-        request = locked_request(repository, request_id)
+    with workspace.database.write() as tx:
+        request = locked_request(tx, request_id)
         if request.status is not Status.OPEN:
             raise UserError(
                 f"{request.ref} is {status_words(request.status)}; it cannot be flagged"
             )
         now = workspace.clock.now()
-        check_claim(repository, workspace.user, request, now)
-        send_to_gp(repository, workspace.user, request, now, {"note": note.strip()})
+        check_claim(tx, workspace.user, request, now)
+        send_to_gp(tx, workspace.user, request, now, {"note": note.strip()})
 
 
 def claim(workspace: Workspace, request_id: int) -> None:
     """Hold a request while working on it, so that a colleague is told rather than clashing."""
-    with workspace.database.write() as repository:
-        request = locked_request(repository, request_id)
+    with workspace.database.write() as tx:
+        request = locked_request(tx, request_id)
         if request.status is Status.DECIDED:
             raise UserError(f"{request.ref} is already decided")
         now = workspace.clock.now()
-        check_claim(repository, workspace.user, request, now)
-        repository.set_request_state(request.id, request.status, workspace.user, now)
+        check_claim(tx, workspace.user, request, now)
+        tx.requests.set_state(request.id, request.status, workspace.user, now)
 
 
 def release(workspace: Workspace, request_id: int) -> None:
-    with workspace.database.write() as repository:
-        request = locked_request(repository, request_id)
-        holder, _ = repository.claim(request_id)
+    with workspace.database.write() as tx:
+        request = locked_request(tx, request_id)
+        holder, _ = tx.requests.claim(request_id)
         if holder == workspace.user.name:
-            repository.set_request_state(request.id, request.status, None, None)
+            tx.requests.set_state(request.id, request.status, None, None)
 
 
 # --- the policy applied to the whole open queue -----------------------------------------------
@@ -202,38 +202,38 @@ def apply_policy(
     interruption loses nothing recorded and a rerun carries on where it stopped. A dry run
     records nothing, so anyone who may see the queue may ask for one."""
     require(workspace.user, Permission.VIEW_QUEUE if dry_run else Permission.DECIDE)
-    with workspace.database.read() as repository:
-        policy_required(repository)  # refuse before starting, not at the first request
-        request_ids = repository.request_ids(Status.OPEN)
+    with workspace.database.read() as tx:
+        policy_required(tx)  # refuse before starting, not at the first request
+        request_ids = tx.requests.ids(Status.OPEN)
         if not dry_run:
-            practice_required(repository)
+            practice_required(tx)
     applied = Applied({action: 0 for action in DECIDING_ACTIONS})
     transaction = workspace.database.read if dry_run else workspace.database.write
     for done, request_id in enumerate(request_ids, start=1):
-        with transaction() as repository:
+        with transaction() as tx:
             now = workspace.clock.now()
-            _apply_one(repository, workspace.user, request_id, now, applied, dry_run)
+            _apply_one(tx, workspace.user, request_id, now, applied, dry_run)
         if progress is not None:
             progress(done, len(request_ids))
     return applied
 
 
 def _apply_one(
-    repository: Repository,
+    tx: Transaction,
     user: User,
     request_id: int,
     now: datetime,
     applied: Applied,
     dry_run: bool,
 ) -> None:
-    in_force = policy_required(repository)  # a policy activated meanwhile decides the rest
-    request = repository.request(request_id, lock=True)
+    in_force = policy_required(tx)  # a policy activated meanwhile decides the rest
+    request = tx.requests.get(request_id, lock=True)
     if request is None or request.status is not Status.OPEN:
         return  # decided or flagged by someone else since the list was read
-    if held_by_colleague(repository, user, request, now):
+    if held_by_colleague(tx, user, request, now):
         applied.held += 1
         return
-    _, suggestion = suggestion_now(repository, in_force, request, now)
+    _, suggestion = suggestion_now(tx, in_force, request, now)
     if needs_gp(request, suggestion):
         applied.sent_to_gp += 1
         if not dry_run:
@@ -248,9 +248,9 @@ def _apply_one(
                     "sha256": loaded.sha256,
                 },
             }
-            send_to_gp(repository, user, request, now, details)
+            send_to_gp(tx, user, request, now, details)
         return
     applied.decided[suggestion.action] += 1
     if not dry_run:
-        prepared = draft(repository, user, in_force, request, Choice(), now, kind=LogEvent.DECISION)
-        record(repository, user, in_force, prepared, Choice(), now, None)
+        prepared = draft(tx, user, in_force, request, Choice(), now, kind=LogEvent.DECISION)
+        record(tx, user, in_force, prepared, Choice(), now, None)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from db import Repository
+from db import Transaction
 from triage import audit
 from triage.clock import PRACTICE_TIME, practice_date
 from triage.errors import UserError
@@ -67,9 +67,9 @@ class Prepared:
     letters: LetterDraft
 
 
-def policy_required(repository: Repository) -> PolicyInForce:
+def policy_required(tx: Transaction) -> PolicyInForce:
     """The policy in force, read in the caller's transaction; refused before any is activated."""
-    in_force = in_force_within(repository)
+    in_force = in_force_within(tx)
     if in_force is None:
         raise UserError(
             "no policy is in force: a manager activates one with `triage policy activate`"
@@ -77,34 +77,34 @@ def policy_required(repository: Repository) -> PolicyInForce:
     return in_force
 
 
-def locked_request(repository: Repository, request_id: int) -> Request:
-    request = repository.request(request_id, lock=True)
+def locked_request(tx: Transaction, request_id: int) -> Request:
+    request = tx.requests.get(request_id, lock=True)
     if request is None:
         raise UserError(f"request {request_id} no longer exists")
     return request
 
 
 def prepare_in(
-    repository: Repository,
+    tx: Transaction,
     user: User,
     in_force: PolicyInForce,
     request_id: int,
     choice: Choice,
     now: datetime,
 ) -> Prepared:
-    request = locked_request(repository, request_id)
+    request = locked_request(tx, request_id)
     if request.status is Status.DECIDED:
-        standing = repository.decisions(request_id)[-1]
+        standing = tx.decisions.for_request(request_id)[-1]
         raise UserError(
             f"{request.ref} is already decided ({standing.action.value}, {standing.our_ref}, by "
             f"{standing.decided_by}); a GP can correct it"
         )
-    check_claim(repository, user, request, now)
-    return draft(repository, user, in_force, request, choice, now, kind=None)
+    check_claim(tx, user, request, now)
+    return draft(tx, user, in_force, request, choice, now, kind=None)
 
 
 def draft(
-    repository: Repository,
+    tx: Transaction,
     user: User,
     in_force: PolicyInForce,
     request: Request,
@@ -114,7 +114,7 @@ def draft(
     kind: LogEvent | None,
 ) -> Prepared:
     policy = in_force.loaded.policy
-    findings, suggestion = suggestion_now(repository, in_force, request, now)
+    findings, suggestion = suggestion_now(tx, in_force, request, now)
     action = choice.action or suggestion.action
     if kind is None:
         kind = decision_kind(user, request, suggestion, action)
@@ -136,9 +136,9 @@ def draft(
         raise UserError("a redirect needs the service it goes to")
     if action is not Action.REDIRECT:
         redirect_to = None
-    earlier = len(repository.decisions(request.id))
+    earlier = len(tx.decisions.for_request(request.id))
     our_ref = f"SCT-{request.id:06d}" + (f"-{earlier + 1}" if earlier else "")
-    practice, letters_dir = practice_required(repository)
+    practice, letters_dir = practice_required(tx)
     facts = LetterFacts(
         practice=practice,
         request=request,
@@ -159,17 +159,15 @@ def draft(
 
 
 def suggestion_now(
-    repository: Repository, in_force: PolicyInForce, request: Request, now: datetime
+    tx: Transaction, in_force: PolicyInForce, request: Request, now: datetime
 ) -> tuple[Findings, Suggestion]:
     """What the policy in force suggests now, counting the decisions recorded so far."""
-    assessed = assess(
-        request, in_force.loaded.policy, practice_date(now), RecordedDecisions(repository)
-    )
+    assessed = assess(request, in_force.loaded.policy, practice_date(now), RecordedDecisions(tx))
     return assessed.findings, assessed.suggestion
 
 
-def practice_required(repository: Repository) -> tuple[Practice, str | None]:
-    practice = repository.practice()
+def practice_required(tx: Transaction) -> tuple[Practice, str | None]:
+    practice = tx.practice.get()
     if practice is None:
         raise UserError(
             "the practice's details are not set, so no letter can be drafted: a manager sets "
@@ -179,7 +177,7 @@ def practice_required(repository: Repository) -> tuple[Practice, str | None]:
 
 
 def record(
-    repository: Repository,
+    tx: Transaction,
     user: User,
     in_force: PolicyInForce,
     prepared: Prepared,
@@ -215,13 +213,13 @@ def record(
         letters=texts,
     )
     hashes = {kind: audit.text_sha256(text) for kind, text in texts.items()}
-    decision_id = repository.add_decision(
+    decision_id = tx.decisions.add(
         decision, user, {kind: (texts[kind], hashes[kind]) for kind in texts}
     )
     decision = replace(decision, id=decision_id)
-    repository.set_request_state(prepared.request.id, Status.DECIDED, None, None)
+    tx.requests.set_state(prepared.request.id, Status.DECIDED, None, None)
     audit.append(
-        repository,
+        tx,
         event=LogEvent(prepared.kind.value),
         user=user,
         at=now,
@@ -273,17 +271,17 @@ def _final_texts(
 
 
 def held_by_colleague(
-    repository: Repository, user: User, request: Request, now: datetime
+    tx: Transaction, user: User, request: Request, now: datetime
 ) -> tuple[str, datetime] | None:
     """Who else is working on the request (a live claim), if anyone."""
-    holder, since = repository.claim(request.id)
+    holder, since = tx.requests.claim(request.id)
     if holder and holder != user.name and since and now - since < CLAIM_LEASE:
         return holder, since
     return None
 
 
-def check_claim(repository: Repository, user: User, request: Request, now: datetime) -> None:
-    held = held_by_colleague(repository, user, request, now)
+def check_claim(tx: Transaction, user: User, request: Request, now: datetime) -> None:
+    held = held_by_colleague(tx, user, request, now)
     if held:
         holder, since = held
         raise UserError(
@@ -301,13 +299,11 @@ def status_words(status: Status) -> str:
 
 
 def send_to_gp(
-    repository: Repository,
+    tx: Transaction,
     user: User,
     request: Request,
     now: datetime,
     details: dict[str, object],
 ) -> None:
-    repository.set_request_state(request.id, Status.AWAITING_GP, None, None)
-    audit.append(
-        repository, event=LogEvent.FLAG, user=user, at=now, request=request, details=details
-    )
+    tx.requests.set_state(request.id, Status.AWAITING_GP, None, None)
+    audit.append(tx, event=LogEvent.FLAG, user=user, at=now, request=request, details=details)

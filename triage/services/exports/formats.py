@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,10 +20,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from triage.models import ExportedDecision
 from triage.services.exports.cells import safe_cell
-from triage.services.exports.rows import FIELDS, LETTER_FIELDS, Anchor, fields, letters
+from triage.services.exports.rows import FIELDS, LETTER_FIELDS, Anchor, fields
 
-Rows = Iterable[Mapping[str, object]]
+Rows = Iterable[ExportedDecision]
 Tick = Callable[[], None]  # called once per decision written
 FORMATS = ("csv", "jsonl", "xlsx", "fhir")
 
@@ -33,7 +34,7 @@ def write_csv(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
     writer = csv.writer(text)
     writer.writerow((*FIELDS, *(column for _, column in LETTER_FIELDS)))
     for row in rows:
-        found = letters(row)
+        found = row.letters
         values = (*fields(row, anchor).values(), *(found.get(kind) for kind, _ in LETTER_FIELDS))
         writer.writerow([safe_cell(value) for value in values])
         tick()
@@ -46,7 +47,7 @@ def write_jsonl(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
     for row in rows:
         record: dict[str, object] = fields(row, anchor)
         record["reasons"] = [r for r in str(record["reasons"]).split(";") if r]
-        record["letters"] = letters(row)
+        record["letters"] = row.letters
         out.write((json.dumps(record, ensure_ascii=False) + "\n").encode())
         tick()
 
@@ -62,7 +63,7 @@ def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str
     for row in rows:
         values = fields(row, anchor)
         decisions.append(_text_cells(decisions, values.values()))
-        for kind, text in sorted(letters(row).items()):
+        for kind, text in sorted(row.letters.items()):
             letter_sheet.append(_text_cells(letter_sheet, (values["our_ref"], kind, text)))
         tick()
     sheet: WriteOnlyWorksheet = book.create_sheet("About")
@@ -121,9 +122,9 @@ def write_fhir(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
     out.write(b"]}")
 
 
-def _resources(row: Mapping[str, object], anchor: Anchor) -> list[dict[str, Any]]:
+def _resources(row: ExportedDecision, anchor: Anchor) -> list[dict[str, Any]]:
     values = fields(row, anchor)
-    task_id = f"decision-{row['decision_id']}"
+    task_id = f"decision-{row.decision_id}"
     rejected = values["action"] in ("decline", "redirect")
     reasons = [reason for reason in str(values["reasons"]).split(";") if reason]
     task: dict[str, Any] = {
@@ -154,7 +155,7 @@ def _resources(row: Mapping[str, object], anchor: Anchor) -> list[dict[str, Any]
     if values["redirect_to"]:
         task["description"] = f"Redirected to {values['redirect_to']}"
     resources = [_TASK(**task).model_dump(mode="json", exclude_none=True)]
-    for kind, text in sorted(letters(row).items()):
+    for kind, text in sorted(row.letters.items()):
         communication = {
             "resourceType": "Communication",
             "id": f"{task_id}-{kind}",

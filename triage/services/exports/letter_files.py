@@ -8,7 +8,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from triage.clock import practice_date
@@ -18,7 +17,7 @@ from triage.paths import expand_user
 from triage.rules import Permission, require
 from triage.services.exports.files import cannot_write
 from triage.services.exports.recording import Exported, log_anchor, log_and_place
-from triage.services.exports.rows import chosen_rows, count_chosen, letters
+from triage.services.exports.rows import chosen_rows, count_chosen
 from triage.services.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -50,22 +49,20 @@ def export_letters(
     listing = hashlib.sha256()
     decisions = 0
     try:
-        with workspace.database.read() as repository:
-            anchor = log_anchor(repository)
-            total = count_chosen(repository, chosen)
-            for row in chosen_rows(repository, chosen):
-                decided_at = row["decided_at"]
-                assert isinstance(decided_at, datetime)
+        with workspace.database.read() as tx:
+            anchor = log_anchor(tx)
+            total = count_chosen(tx, chosen)
+            for row in chosen_rows(tx, chosen):
                 parts = (
-                    practice_date(decided_at).isoformat(),
-                    row["request_ref"],
-                    row["nhs_number"] or "none",
-                    row["our_ref"],
+                    practice_date(row.decided_at).isoformat(),
+                    row.request_ref,
+                    row.nhs_number or "none",
+                    row.our_ref,
                 )
                 stem = "_".join(
                     _UNSAFE_IN_NAMES.sub("-", str(part)).strip("-") or "none" for part in parts
                 )
-                for kind, text in sorted(letters(row).items()):
+                for kind, text in sorted(row.letters.items()):
                     name = f"{stem}_{kind}.txt"
                     _write_private(staging / name, text)
                     listing.update(

@@ -30,9 +30,9 @@ def export_log(
     if export_format not in FORMATS:
         raise UserError(f"unknown export format {export_format!r} (use {', '.join(FORMATS)})")
     destination = check_destination(destination)
-    with workspace.database.read() as repository:
-        anchor = log_anchor(repository)
-        total = count_chosen(repository, chosen)
+    with workspace.database.read() as tx:
+        anchor = log_anchor(tx)
+        total = count_chosen(tx, chosen)
         written = 0
 
         def tick() -> None:
@@ -41,7 +41,7 @@ def export_log(
             if progress is not None and written % 500 == 0:
                 progress(written, total)
 
-        rows = chosen_rows(repository, chosen)
+        rows = chosen_rows(tx, chosen)
         with private_temporary(destination) as (temporary, out):
             if export_format == "csv":
                 write_csv(out, rows, anchor, tick)

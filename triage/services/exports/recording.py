@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from db import Repository
+from db import Transaction
 from triage import audit
 from triage.models import DecisionFilter, LogEvent
 from triage.services.exports.files import file_sha256
@@ -22,8 +22,8 @@ class Exported:
     anchor: Anchor
 
 
-def log_anchor(repository: Repository) -> Anchor:
-    head = repository.log_head(lock=False)
+def log_anchor(tx: Transaction) -> Anchor:
+    head = tx.log.head(lock=False)
     return Anchor(*head) if head else Anchor(0, audit.GENESIS)
 
 
@@ -40,9 +40,9 @@ def log_and_place(
     """Log the export, then move it into place: an export on disk is always in the log."""
     try:
         sha256 = sha256 or file_sha256(temporary)
-        with workspace.database.write() as repository:
+        with workspace.database.write() as tx:
             audit.append(
-                repository,
+                tx,
                 event=LogEvent.EXPORT,
                 user=workspace.user,
                 at=workspace.clock.now(),

@@ -16,7 +16,7 @@ import csv
 import html
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from triage.clock import practice_date
 from triage.errors import UserError
-from triage.models import DECIDING_ACTIONS, DecisionFilter
+from triage.models import DECIDING_ACTIONS, DecisionFilter, ExportedDecision
 from triage.rules import Permission, require
 from triage.services.exports.files import check_destination, private_temporary
 from triage.services.exports.recording import Exported, log_anchor, log_and_place
@@ -82,10 +82,10 @@ def monthly_report(
     start, end = month_range(first_month, last_month)
     chosen = DecisionFilter(start=start, end=end)
     suppress = 0 if show_small_counts else threshold
-    with workspace.database.read() as repository:
-        anchor = log_anchor(repository)
-        summary = _summarise(chosen_rows(repository, chosen), start, end, progress)
-        practice = repository.practice()
+    with workspace.database.read() as tx:
+        anchor = log_anchor(tx)
+        summary = _summarise(chosen_rows(tx, chosen), start, end, progress)
+        practice = tx.practice.get()
     title = f"{practice[0].name} ({practice[0].ods_code})" if practice else "The practice"
     with private_temporary(destination) as (temporary, out):
         writer(out, summary, suppress, anchor, title)
@@ -103,14 +103,12 @@ def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     start, end = month_range(first.strftime("%Y-%m"), today.strftime("%Y-%m"))
-    with workspace.database.read() as repository:
-        return _summarise(
-            chosen_rows(repository, DecisionFilter(start=start, end=end)), start, end, None
-        )
+    with workspace.database.read() as tx:
+        return _summarise(chosen_rows(tx, DecisionFilter(start=start, end=end)), start, end, None)
 
 
 def _summarise(
-    rows: Iterable[Mapping[str, object]],
+    rows: Iterable[ExportedDecision],
     start: date,
     end: date,
     progress: Callable[[int, int], None] | None,
@@ -122,13 +120,10 @@ def _summarise(
         month = _next_month(month)
     summary = Summary(months)
     for row in rows:
-        decided_at, reasons = row["decided_at"], row["reasons"]
-        assert isinstance(decided_at, datetime) and isinstance(reasons, list)
-        decided = practice_date(decided_at).strftime("%Y-%m")
-        category = str(row["category"] or "unrecorded")
-        action = str(getattr(row["action"], "value", row["action"]))
-        provider = str(getattr(row["provider_type"], "value", row["provider_type"]))
-        for reason in reasons or ["none"]:
+        decided = practice_date(row.decided_at).strftime("%Y-%m")
+        category = row.category or "unrecorded"
+        action, provider = row.action.value, row.provider_type.value
+        for reason in row.reasons or ["none"]:
             summary.counts[(decided, category, action, reason, provider)] += 1
         summary.totals[(decided, category, action)] += 1
         summary.decisions += 1

@@ -1,0 +1,31 @@
+"""One transaction's queries, by area, in the vocabulary of triage.models: `tx.users`,
+`tx.requests`, `tx.assessments`, `tx.policies`, `tx.practice`, `tx.decisions`, `tx.log` and
+`tx.exports`. A Transaction lives for one Database.read() or Database.write(); nothing outside db/
+sees a Session or a row class."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from db.queries.assessments import Assessments
+from db.queries.decisions import Decisions
+from db.queries.exports import Exports
+from db.queries.log import Log
+from db.queries.policies import Policies
+from db.queries.practice import PracticeDetails
+from db.queries.requests import Requests
+from db.queries.users import Users
+
+__all__ = ["Transaction"]
+
+
+class Transaction:
+    def __init__(self, session: Session) -> None:
+        self.users = Users(session)
+        self.requests = Requests(session)
+        self.assessments = Assessments(session)
+        self.policies = Policies(session)
+        self.practice = PracticeDetails(session)
+        self.decisions = Decisions(session)
+        self.log = Log(session)
+        self.exports = Exports(session)

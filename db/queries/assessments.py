@@ -1,0 +1,64 @@
+"""Stored assessments: derived, rebuilt when the policy or the day changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from db.queries.convert import (
+    request_from,
+)
+from db.tables import (
+    AssessmentRow,
+    Base,
+    RequestRow,
+)
+from triage.models import (
+    Assessment,
+    Request,
+    Status,
+)
+
+
+class Assessments:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def stale(self, policy_sha256: str | None, on: date, limit: int) -> list[Request]:
+        """Undecided requests with no assessment for this policy and day."""
+        fresh = select(AssessmentRow.request_id).where(
+            AssessmentRow.assessed_on == on,
+            AssessmentRow.policy_sha256.is_(None)
+            if policy_sha256 is None
+            else AssessmentRow.policy_sha256 == policy_sha256,
+        )
+        rows = self._session.scalars(
+            select(RequestRow)
+            .where(RequestRow.status != Status.DECIDED, RequestRow.id.not_in(fresh))
+            .order_by(RequestRow.id)
+            .limit(limit)
+        )
+        return [request_from(row) for row in rows]
+
+    def save(self, assessments: Sequence[Assessment]) -> None:
+        ids = [assessment.request_id for assessment in assessments]
+        table = Base.metadata.tables[AssessmentRow.__tablename__]
+        self._session.execute(delete(table).where(table.c.request_id.in_(ids)))
+        if assessments:
+            self._session.execute(
+                insert(table),
+                [
+                    {
+                        "request_id": assessment.request_id,
+                        "policy_sha256": assessment.policy_sha256,
+                        "assessed_on": assessment.on,
+                        "category": assessment.category,
+                        "action": assessment.action.value if assessment.action else None,
+                        "flags": "," + ",".join(flag.value for flag in assessment.flags) + ",",
+                    }
+                    for assessment in assessments
+                ],
+            )

@@ -1,0 +1,181 @@
+"""Rows to the vocabulary of triage.models and back, shared by the query areas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+
+from db.tables import (
+    DecisionRow,
+    LogEntryRow,
+    PolicyVersionRow,
+    RequestRow,
+    UserRow,
+)
+from triage.models import (
+    Category,
+    Decision,
+    DecisionFilter,
+    Flag,
+    IncomingRequest,
+    LetterKind,
+    LogEntry,
+    Patient,
+    Reason,
+    Request,
+    Source,
+    Status,
+    StoredPolicy,
+    User,
+)
+
+# Keep IN (...) lists well under every database's parameter limit.
+IN_LIST_CHUNK = 400
+
+
+def chosen_conditions(
+    chosen: DecisionFilter, decided_from: datetime | None, decided_before: datetime | None
+) -> list[ColumnElement[bool]]:
+    """The conditions on decisions (joined to who decided) that a DecisionFilter stands for."""
+    conditions: list[ColumnElement[bool]] = []
+    if decided_from is not None:
+        conditions.append(DecisionRow.decided_at >= decided_from)
+    if decided_before is not None:
+        conditions.append(DecisionRow.decided_at < decided_before)
+    if chosen.category is not None:
+        conditions.append(DecisionRow.category == chosen.category)
+    if chosen.action is not None:
+        conditions.append(DecisionRow.action == chosen.action)
+    if chosen.user is not None:
+        conditions.append(UserRow.name == chosen.user)
+    return conditions
+
+
+def log_entry_from(row: LogEntryRow) -> LogEntry:
+    return LogEntry(
+        seq=row.seq,
+        at=row.at,
+        event=row.event,
+        actor=row.actor,
+        request_id=row.request_id,
+        decision_id=row.decision_id,
+        body=row.body,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def decision_from(row: DecisionRow, decided_by: str, letters: dict[LetterKind, str]) -> Decision:
+    return Decision(
+        id=row.id,
+        request_id=row.request_id,
+        our_ref=row.our_ref,
+        kind=row.kind,
+        action=row.action,
+        suggested_action=row.suggested_action,
+        rule_id=row.rule_id,
+        category=row.category,
+        reasons=tuple(Reason(reason) for reason in row.reasons),
+        flags=tuple(Flag(flag) for flag in row.flags),
+        redirect_to=row.redirect_to,
+        note=row.note,
+        policy_id=row.policy_id,
+        policy_version=row.policy_version,
+        policy_sha256=row.policy_sha256,
+        decided_by=decided_by,
+        role=row.role,
+        decided_at=row.decided_at,
+        template_id=row.template_id,
+        template_version=row.template_version,
+        letters_edited=row.letters_edited,
+        supersedes_id=row.supersedes_id,
+        letters=letters,
+    )
+
+
+def user_from(row: UserRow) -> User:
+    return User(id=row.id, name=row.name, role=row.role, full_name=row.full_name, active=row.active)
+
+
+def request_values(
+    request: IncomingRequest, *, import_id: int, imported_at: datetime
+) -> dict[str, object]:
+    return {
+        "sender": request.sender,
+        "sender_key": request.sender_key,
+        "ref": request.ref,
+        "received": request.received,
+        "nhs_number": request.patient.nhs_number,
+        "nhs_number_valid": request.patient.nhs_number_valid,
+        "patient_name": request.patient.name,
+        "date_of_birth": request.patient.date_of_birth,
+        "requester": request.requester,
+        "organisation": request.organisation,
+        "provider_type": request.provider_type,
+        "request_type": request.request_type,
+        "medications": list(request.medications),
+        "diagnosis": request.diagnosis,
+        "codes": list(request.codes),
+        "declared_category": request.category,
+        "urgency": request.urgency,
+        "supply_ends": request.supply_ends,
+        "procedure_date": request.procedure_date,
+        "reply_to": request.reply_to,
+        "text": request.text,
+        "flags": [flag.value for flag in request.flags],
+        "source_file": request.source.file,
+        "source_format": request.source.format,
+        "source_location": request.source.location,
+        "import_id": import_id,
+        "content_sha256": request.content_sha256,
+        "status": Status.OPEN,
+        "imported_at": imported_at,
+        "version": 1,
+    }
+
+
+def request_from(row: RequestRow) -> Request:
+    return Request(
+        id=row.id,
+        status=row.status,
+        imported_at=row.imported_at,
+        ref=row.ref,
+        sender=row.sender,
+        received=row.received,
+        patient=Patient(
+            nhs_number=row.nhs_number,
+            nhs_number_valid=row.nhs_number_valid,
+            name=row.patient_name,
+            date_of_birth=row.date_of_birth,
+        ),
+        requester=row.requester,
+        organisation=row.organisation,
+        provider_type=row.provider_type,
+        request_type=row.request_type,
+        medications=tuple(row.medications),
+        diagnosis=row.diagnosis,
+        codes=tuple(row.codes),
+        category=Category(row.declared_category) if row.declared_category else None,
+        urgency=row.urgency,
+        supply_ends=row.supply_ends,
+        procedure_date=row.procedure_date,
+        reply_to=row.reply_to,
+        text=row.text,
+        flags=tuple(Flag(flag) for flag in row.flags),
+        source=Source(file=row.source_file, format=row.source_format, location=row.source_location),
+    )
+
+
+def stored_policy_from(row: PolicyVersionRow, added_by: str) -> StoredPolicy:
+    return StoredPolicy(
+        row_id=row.id,
+        policy_id=row.policy_id,
+        version=row.version,
+        title=row.title,
+        content_sha256=row.content_sha256,
+        file_name=row.file_name,
+        text=row.text,
+        added_by=added_by,
+        added_at=row.added_at,
+    )

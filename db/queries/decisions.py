@@ -1,0 +1,114 @@
+"""Decisions and their letters (append-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from db.queries.convert import (
+    decision_from,
+)
+from db.tables import (
+    DecisionRow,
+    LetterRow,
+    UserRow,
+)
+from triage.models import (
+    Action,
+    Decision,
+    LetterKind,
+    User,
+)
+
+
+class Decisions:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self, decision: Decision, decided_by: User, letters: dict[LetterKind, tuple[str, str]]
+    ) -> int:
+        """Store a decision and its letters (kind -> (text, sha256)); returns its id."""
+        row = DecisionRow(
+            request_id=decision.request_id,
+            supersedes_id=decision.supersedes_id,
+            our_ref=decision.our_ref,
+            kind=decision.kind,
+            action=decision.action,
+            suggested_action=decision.suggested_action,
+            rule_id=decision.rule_id,
+            category=decision.category,
+            reasons=[reason.value for reason in decision.reasons],
+            flags=[flag.value for flag in decision.flags],
+            redirect_to=decision.redirect_to,
+            note=decision.note,
+            policy_id=decision.policy_id,
+            policy_version=decision.policy_version,
+            policy_sha256=decision.policy_sha256,
+            decided_by_id=decided_by.id,
+            role=decision.role,
+            decided_at=decision.decided_at,
+            template_id=decision.template_id,
+            template_version=decision.template_version,
+            letters_edited=decision.letters_edited,
+        )
+        self._session.add(row)
+        self._session.flush()
+        self._session.add_all(
+            LetterRow(decision_id=row.id, kind=kind.value, text=text, sha256=sha256)
+            for kind, (text, sha256) in letters.items()
+        )
+        self._session.flush()
+        return row.id
+
+    def for_request(self, request_id: int) -> list[Decision]:
+        """The request's decisions, oldest first: the last one stands."""
+        return self._decisions(DecisionRow.request_id == request_id)
+
+    def by_id(self, decision_ids: Sequence[int]) -> list[Decision]:
+        return self._decisions(DecisionRow.id.in_(decision_ids)) if decision_ids else []
+
+    def get(self, decision_id: int) -> Decision | None:
+        found = self._decisions(DecisionRow.id == decision_id)
+        return found[0] if found else None
+
+    def _decisions(self, *conditions: ColumnElement[bool]) -> list[Decision]:
+        query = (
+            select(DecisionRow, UserRow.name)
+            .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
+            .where(*conditions)
+            .order_by(DecisionRow.id)
+        )
+        found = list(self._session.execute(query))
+        letters: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
+        if letters:
+            for decision_id, kind, text in self._session.execute(
+                select(LetterRow.decision_id, LetterRow.kind, LetterRow.text).where(
+                    LetterRow.decision_id.in_(list(letters))
+                )
+            ):
+                letters[decision_id][LetterKind(kind)] = text
+        return [decision_from(row, name, letters[row.id]) for row, name in found]
+
+    def letter_hashes(self, decision_id: int) -> dict[LetterKind, str]:
+        rows = self._session.execute(
+            select(LetterRow.kind, LetterRow.sha256).where(LetterRow.decision_id == decision_id)
+        )
+        return {LetterKind(kind): sha256 for kind, sha256 in rows}
+
+    def accepted_count(self, policy_id: str, rule_id: str, start: datetime, end: datetime) -> int:
+        """Standing acceptances under a rule decided in [start, end) (superseded ones do not
+        count: the correction replaced them)."""
+        superseded = select(DecisionRow.supersedes_id).where(DecisionRow.supersedes_id.is_not(None))
+        query = select(func.count()).where(
+            DecisionRow.action == Action.ACCEPT,
+            DecisionRow.policy_id == policy_id,
+            DecisionRow.rule_id == rule_id,
+            DecisionRow.decided_at >= start,
+            DecisionRow.decided_at < end,
+            DecisionRow.id.not_in(superseded),
+        )
+        return self._session.scalar(query) or 0

@@ -1,0 +1,98 @@
+"""The decision log: its head, its entries, and what they say of requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from db.queries.convert import (
+    IN_LIST_CHUNK,
+    log_entry_from,
+)
+from db.tables import (
+    LogEntryRow,
+)
+from triage.models import (
+    LogEntry,
+)
+
+
+class Log:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def head(self, *, lock: bool = True) -> tuple[int, str] | None:
+        """The last entry's (seq, hash). Before appending, `lock` holds the log against other
+        writers until commit: sequence numbers must stay gap-free and each entry must chain to
+        the one before."""
+        if lock and self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text("LOCK TABLE log_entries IN EXCLUSIVE MODE"))
+        # (SQLite: the write transaction began IMMEDIATE, which already excludes other writers.)
+        row = self._session.execute(
+            select(LogEntryRow.seq, LogEntryRow.hash).order_by(LogEntryRow.seq.desc()).limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def append(self, entry: LogEntry) -> None:
+        self._session.add(
+            LogEntryRow(
+                seq=entry.seq,
+                at=entry.at,
+                event=entry.event,
+                actor=entry.actor,
+                request_id=entry.request_id,
+                decision_id=entry.decision_id,
+                body=entry.body,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self._session.flush()
+
+    def entries(self, *, after: int = 0, batch: int = 1000) -> Iterator[LogEntry]:
+        """Every entry in sequence order, read in batches."""
+        while True:
+            rows = self._session.scalars(
+                select(LogEntryRow)
+                .where(LogEntryRow.seq > after)
+                .order_by(LogEntryRow.seq)
+                .limit(batch)
+            ).all()
+            for row in rows:
+                yield log_entry_from(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1].seq
+
+    def count(self, event: str | None = None) -> int:
+        counted = select(func.count()).select_from(LogEntryRow)
+        if event is not None:
+            counted = counted.where(LogEntryRow.event == event)
+        return self._session.scalar(counted) or 0
+
+    def latest(self, *, event: str | None = None, limit: int, offset: int = 0) -> list[LogEntry]:
+        """A page of the log, newest first, optionally of one kind of event."""
+        query = select(LogEntryRow).order_by(LogEntryRow.seq.desc()).offset(offset).limit(limit)
+        if event is not None:
+            query = query.where(LogEntryRow.event == event)
+        return [log_entry_from(row) for row in self._session.scalars(query)]
+
+    def flag_notes(self, request_ids: Sequence[int]) -> dict[int, str]:
+        """The note of each request's latest flag entry."""
+        notes: dict[int, str] = {}
+        for start in range(0, len(request_ids), IN_LIST_CHUNK):
+            rows = self._session.execute(
+                select(LogEntryRow.request_id, LogEntryRow.body)
+                .where(
+                    LogEntryRow.event == "flag",
+                    LogEntryRow.request_id.in_(request_ids[start : start + IN_LIST_CHUNK]),
+                )
+                .order_by(LogEntryRow.seq)
+            )
+            for request_id, body in rows:
+                if request_id is not None:
+                    notes[request_id] = str(json.loads(body).get("note") or "")
+        return notes

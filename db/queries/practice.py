@@ -1,0 +1,42 @@
+"""The practice's details: its letterhead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from db.tables import (
+    PracticeRow,
+)
+from triage.models import (
+    Practice,
+    User,
+)
+
+
+class PracticeDetails:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self) -> tuple[Practice, str | None] | None:
+        """The practice's details and its own letter templates folder, once set."""
+        row = self._session.get(PracticeRow, 1)
+        if row is None:
+            return None
+        practice = Practice(
+            name=row.name,
+            ods_code=row.ods_code,
+            address=row.address,
+            phone=row.phone,
+            email=row.email,
+        )
+        return practice, row.letters_dir
+
+    def save(self, practice: Practice, letters_dir: str | None, by: User, at: datetime) -> None:
+        row = self._session.get(PracticeRow, 1) or PracticeRow(id=1)
+        row.name, row.ods_code, row.address = practice.name, practice.ods_code, practice.address
+        row.phone, row.email, row.letters_dir = practice.phone, practice.email, letters_dir
+        row.updated_by_id, row.updated_at = by.id, at
+        self._session.add(row)
+        self._session.flush()

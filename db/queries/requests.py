@@ -1,0 +1,206 @@
+"""Imports, requests and their state: the queue, one request, who holds it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy.orm import Session
+
+from db.queries.convert import (
+    IN_LIST_CHUNK,
+    request_from,
+    request_values,
+)
+from db.tables import (
+    AssessmentRow,
+    Base,
+    ImportRow,
+    RequestRow,
+    UserRow,
+)
+from triage.models import (
+    IncomingRequest,
+    QueueQuery,
+    QueueSort,
+    Request,
+    SourceFormat,
+    Status,
+    StoredFingerprint,
+    User,
+)
+
+_QUEUE_ORDER = {
+    QueueSort.OLDEST: (RequestRow.received, RequestRow.id),
+    QueueSort.NEWEST: (RequestRow.received.desc(), RequestRow.id.desc()),
+    QueueSort.PATIENT: (func.lower(RequestRow.patient_name), RequestRow.received, RequestRow.id),
+    QueueSort.REF: (RequestRow.ref, RequestRow.id),
+}
+
+
+class Requests:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def fingerprints(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], StoredFingerprint]:
+        """For each (sender_key, ref) already stored, what is there."""
+        # One sender at a time: SQLite answers "(a, b) IN (...)" by scanning the whole table,
+        # but "sender_key = ? AND ref IN (...)" from the unique index.
+        refs_by_sender: dict[str, list[str]] = {}
+        for sender_key, ref in dict.fromkeys(keys):
+            refs_by_sender.setdefault(sender_key, []).append(ref)
+        found: dict[tuple[str, str], StoredFingerprint] = {}
+        for sender_key, refs in refs_by_sender.items():
+            for start in range(0, len(refs), IN_LIST_CHUNK):
+                rows = self._session.execute(
+                    select(
+                        RequestRow.ref,
+                        RequestRow.content_sha256,
+                        RequestRow.source_file,
+                        RequestRow.source_location,
+                    ).where(
+                        RequestRow.sender_key == sender_key,
+                        RequestRow.ref.in_(refs[start : start + IN_LIST_CHUNK]),
+                    )
+                )
+                for ref, sha, file, location in rows:
+                    found[(sender_key, ref)] = StoredFingerprint(sha, file, location)
+        return found
+
+    def add_import(
+        self,
+        *,
+        file_name: str,
+        file_sha256: str,
+        source_format: SourceFormat,
+        imported_by: User,
+        imported_at: datetime,
+        requests_added: int,
+        requests_present: int,
+        rows_rejected: int,
+    ) -> int:
+        row = ImportRow(
+            file_name=file_name,
+            file_sha256=file_sha256,
+            format=source_format,
+            imported_by_id=imported_by.id,
+            imported_at=imported_at,
+            requests_added=requests_added,
+            requests_present=requests_present,
+            rows_rejected=rows_rejected,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def add(
+        self,
+        requests: Sequence[IncomingRequest],
+        *,
+        import_id: int,
+        imported_at: datetime,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Insert new requests in bulk (callers have already left out the ones stored).
+        Core INSERT on the table: the ORM's per-object bookkeeping is wasted on new rows."""
+        table = Base.metadata.tables[RequestRow.__tablename__]
+        for start in range(0, len(requests), IN_LIST_CHUNK):
+            chunk = requests[start : start + IN_LIST_CHUNK]
+            self._session.execute(
+                insert(table),
+                [request_values(r, import_id=import_id, imported_at=imported_at) for r in chunk],
+            )
+            if progress is not None:
+                progress(start + len(chunk), len(requests))
+
+    def page(
+        self, query: QueueQuery, *, limit: int | None = None, offset: int = 0
+    ) -> list[Request]:
+        select_rows = select(RequestRow).where(*self._queue_conditions(query))
+        select_rows = select_rows.order_by(*_QUEUE_ORDER[query.sort]).offset(offset).limit(limit)
+        return [request_from(row) for row in self._session.scalars(select_rows)]
+
+    def count(self, query: QueueQuery) -> int:
+        counted = select(func.count()).select_from(RequestRow)
+        return self._session.scalar(counted.where(*self._queue_conditions(query))) or 0
+
+    def _queue_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [RequestRow.status.in_(query.statuses)]
+        search = query.search.strip()
+        if search:
+            digits = "".join(search.split())
+            if digits.isdigit():
+                conditions.append(RequestRow.nhs_number.startswith(digits, autoescape=True))
+            else:
+                lowered = search.lower()
+                conditions.append(
+                    func.lower(RequestRow.ref).contains(lowered, autoescape=True)
+                    | func.lower(RequestRow.patient_name).contains(lowered, autoescape=True)
+                )
+        if query.needs_assessments:
+            assessed = select(AssessmentRow.request_id)
+            if query.category is not None:
+                assessed = assessed.where(AssessmentRow.category == query.category)
+            if query.action is not None:
+                assessed = assessed.where(AssessmentRow.action == query.action.value)
+            if query.flag is not None:
+                assessed = assessed.where(
+                    AssessmentRow.flags.contains(f",{query.flag.value},", autoescape=True)
+                )
+            conditions.append(RequestRow.id.in_(assessed))
+        return conditions
+
+    def count_by_status(self) -> dict[Status, int]:
+        rows = self._session.execute(
+            select(RequestRow.status, func.count()).group_by(RequestRow.status)
+        )
+        counts = {status: 0 for status in Status}
+        counts.update({status: count for status, count in rows})
+        return counts
+
+    def with_ref(self, ref: str) -> list[Request]:
+        rows = self._session.scalars(
+            select(RequestRow).where(RequestRow.ref == ref).order_by(RequestRow.id)
+        )
+        return [request_from(row) for row in rows]
+
+    def get(self, request_id: int, *, lock: bool = False) -> Request | None:
+        """The request; with `lock`, held until the transaction ends, so that two people
+        deciding it at once on PostgreSQL are taken in turn (SQLite's write transactions are
+        already one at a time)."""
+        row = self._session.get(RequestRow, request_id, with_for_update=lock or None)
+        return request_from(row) if row else None
+
+    def ids(self, status: Status) -> list[int]:
+        """Every request with the status, oldest first."""
+        query = (
+            select(RequestRow.id)
+            .where(RequestRow.status == status)
+            .order_by(RequestRow.received, RequestRow.id)
+        )
+        return list(self._session.scalars(query))
+
+    def claim(self, request_id: int) -> tuple[str | None, datetime | None]:
+        """Who holds the request, and since when."""
+        row = self._session.execute(
+            select(UserRow.name, RequestRow.claimed_at)
+            .select_from(RequestRow)
+            .outerjoin(UserRow, UserRow.id == RequestRow.claimed_by_id)
+            .where(RequestRow.id == request_id)
+        ).one()
+        return row[0], row[1]
+
+    def set_state(
+        self, request_id: int, status: Status, claimed_by: User | None, at: datetime | None
+    ) -> None:
+        """Change a request's status and claim. The ORM's version check makes a concurrent
+        change by someone else fail here rather than be overwritten."""
+        row = self._session.get(RequestRow, request_id)
+        assert row is not None
+        row.status = status
+        row.claimed_by_id = claimed_by.id if claimed_by else None
+        row.claimed_at = at
+        self._session.flush()
