@@ -87,7 +87,7 @@ def run_simulation(policy: Policy, requests: Sequence[IncomingRequest]) -> Count
     """One full simulation; the action counts show it did real work (and cost ~0.1 µs each)."""
     actions: Counter[Action] = Counter()
     for assessed in simulate(policy, requests, TODAY):
-        actions[assessed.suggestion.action] += 1
+        actions[assessed.suggested.action] += 1
     return actions
 
 

@@ -9,10 +9,9 @@ from collections.abc import Callable, Mapping
 from screens.base import TriageScreen, call_service
 from screens.dialogs import NoteDialog, Override, OverrideDialog
 from triage.errors import PermissionRefused
-from triage.models import Action, Decision, LetterKind
+from triage.models import Action, Assessed, Decision, LetterKind, Request
 from triage.rules import Permission, decision_kind, may, needs_gp
 from triage.services.deciding import Choice, decide, flag
-from triage.services.queue import QueueItem
 from triage.services.workspace import Workspace
 
 # Edited letters, with the action they were drafted for; None when the drafts are untouched.
@@ -33,7 +32,7 @@ class DecisionFlow:
         return self._screen.workspace
 
     def accept_suggestion(
-        self, item: QueueItem, letters: Letters, then: Callable[[], None]
+        self, item: Assessed[Request], letters: Letters, then: Callable[[], None]
     ) -> None:
         suggestion = item.suggestion
         if suggestion is not None and needs_gp(item.request, suggestion):
@@ -58,7 +57,7 @@ class DecisionFlow:
             return
         self._decide(item, Choice(action=action, letters=texts), then)
 
-    def override(self, item: QueueItem, then: Callable[[], None]) -> None:
+    def override(self, item: Assessed[Request], then: Callable[[], None]) -> None:
         """Another action than suggested (the dialog never offers the suggested one): its
         letters are drafted afresh when it is recorded."""
         suggested = item.suggestion.action if item.suggestion else None
@@ -79,7 +78,7 @@ class DecisionFlow:
         title = f"Decide {item.request.ref} otherwise"
         self._screen.app.push_screen(OverrideDialog(title, suggested, self._last_note), chosen)
 
-    def send_to_gp(self, item: QueueItem, then: Callable[[], None]) -> None:
+    def send_to_gp(self, item: Assessed[Request], then: Callable[[], None]) -> None:
         def sent(note: str) -> None:
             call_service(
                 self._screen,
@@ -90,7 +89,7 @@ class DecisionFlow:
 
         self._ask_note("Send to a GP", f"Why should a GP see {item.request.ref}?", sent)
 
-    def _sent(self, item: QueueItem, then: Callable[[], None]) -> None:
+    def _sent(self, item: Assessed[Request], then: Callable[[], None]) -> None:
         self._last_note = ""
         self._screen.tell(f"{item.request.ref} now waits for a GP.")
         then()
@@ -103,7 +102,7 @@ class DecisionFlow:
 
         self._screen.app.push_screen(NoteDialog(title, prompt, self._last_note), answered)
 
-    def _decide(self, item: QueueItem, choice: Choice, then: Callable[[], None]) -> None:
+    def _decide(self, item: Assessed[Request], choice: Choice, then: Callable[[], None]) -> None:
         def recorded(decision: Decision) -> None:
             self._last_note = ""
             where = f" to {decision.redirect_to}" if decision.redirect_to else ""

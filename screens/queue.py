@@ -29,13 +29,13 @@ from screens.request import RequestScreen
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
 from triage.errors import UserError
-from triage.models import Action, Category, Flag, QueueQuery, QueueSort, Status
+from triage.models import Action, Assessed, Category, Flag, QueueQuery, QueueSort, Request, Status
 from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.safe_text import one_line
 from triage.services.deciding import Applied, apply_policy
 from triage.services.importing import import_files
-from triage.services.queue import QueueItem, QueuePage, queue_page, refresh_assessments
+from triage.services.queue import QueuePage, queue_page, refresh_assessments
 
 # A page of the queue, and for each request what its screen shows beside it (the GP's: why).
 Page = tuple[QueuePage, dict[int, str]]
@@ -86,7 +86,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         super().__init__()
         self.query_spec = QueueQuery(statuses=self.STATUSES)
         self.first_row = 0
-        self._items: dict[str, QueueItem] = {}
+        self._items: dict[str, Assessed[Request]] = {}
         self._total = 0
         self._assessed = False
 
@@ -157,7 +157,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         """One page of the queue, and what to show beside each row (in a worker thread)."""
         return queue_page(self.workspace, query, limit=PAGE_SIZE, offset=offset), {}
 
-    def row(self, item: QueueItem, today: date, beside: str) -> tuple[Text, ...]:
+    def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
         return queue_row(item, today)
 
     def _refresh_assessments(self) -> None:
@@ -203,7 +203,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
-    def highlighted_item(self) -> QueueItem | None:
+    def highlighted_item(self) -> Assessed[Request] | None:
         return self._items.get(self._highlighted_key(self.table) or "")
 
     def page_ids(self) -> list[int]:

@@ -19,10 +19,10 @@ from screens.base import EXPECTED, TriageScreen, call_service
 from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog
 from screens.widgets.request_detail import findings_text, request_text
-from triage.models import LetterKind, Status, User
+from triage.models import Assessed, LetterKind, Request, Status, User
 from triage.safe_text import one_line
 from triage.services.deciding import Prepared, claim, prepare, release
-from triage.services.queue import QueueItem, queue_item
+from triage.services.queue import queue_item
 from triage.services.workspace import Workspace
 
 _LETTER_TABS = (
@@ -65,7 +65,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
         super().__init__()
         self.request_ids = request_ids
         self.index = index
-        self.item: QueueItem | None = None
+        self.item: Assessed[Request] | None = None
         self.drafted: Prepared | None = None  # the letters shown, as drafted
         # The request held while it is open, and as whom: colleagues are told it is being
         # worked on (deciding.claim), until it is decided, left, or the lease runs out.
@@ -112,12 +112,14 @@ class RequestScreen(TriageScreen, DecisionFlow):
             exclusive=True,
         )
 
-    def _read(self, request_id: int, held: tuple[Workspace, int] | None) -> QueueItem | None:
+    def _read(
+        self, request_id: int, held: tuple[Workspace, int] | None
+    ) -> Assessed[Request] | None:
         if held is not None:  # first, or claiming it again as another user would be refused
             _let_go(*held)
         return queue_item(self.workspace, request_id)
 
-    def _claim_and_draft(self, item: QueueItem) -> None:
+    def _claim_and_draft(self, item: Assessed[Request]) -> None:
         """Hold the request while it is open, and draft its letters. Not exclusive: every run
         must reach `_drafted`, which lets go of a request the clerk has already left."""
         workspace, request_id = self.workspace, item.request.id
@@ -140,7 +142,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
             self.app.run_worker(partial(_let_go, *self._held), thread=True)
             self._held = None
 
-    def _show(self, item: QueueItem | None) -> None:
+    def _show(self, item: Assessed[Request] | None) -> None:
         if item is None:
             self.query_one("#received", Static).update(Text("This request no longer exists."))
             return

@@ -11,9 +11,9 @@ from textual.widget import Widget
 
 from screens.queue import Page, QueueScreen
 from screens.widgets.queue_rows import Columns
-from triage.models import QueueQuery, Status
+from triage.models import Assessed, QueueQuery, Request, Status
 from triage.safe_text import one_line
-from triage.services.queue import QueueItem, why_flagged
+from triage.services.queue import why_flagged
 
 # Why each request waits for a GP, instead of the date received, the suggestion and the flags.
 REVIEW_COLUMNS: Columns = (
@@ -51,7 +51,7 @@ class ReviewScreen(QueueScreen):
         page, _ = super().read_page(query, offset)
         return page, why_flagged(self.workspace, [item.request.id for item in page.items])
 
-    def row(self, item: QueueItem, today: date, beside: str) -> tuple[Text, ...]:
+    def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
         age_ref_patient_category = super().row(item, today, beside)[1:5]
         policy_why = item.suggestion.explanation if item.suggestion else ""
         return (*age_ref_patient_category, Text(one_line(beside or policy_why)))

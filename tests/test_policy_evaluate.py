@@ -452,10 +452,8 @@ def test_capacity_windows_end_on_the_decision_date(on: date, per: str, start: da
 def test_a_simulation_counts_its_own_acceptances_in_file_order() -> None:
     requests = [make_request(ref=f"L{n}", **LITHIUM) for n in range(5)]
     results = list(simulate(capped(when_full='when_full = "decline"'), requests, ON))
-    assert [item.suggestion.action for item in results] == [Action.ACCEPT] * 3 + [
-        Action.DECLINE
-    ] * 2
-    assert results[3].suggestion.flags == (Flag.CAPACITY_REACHED,)
+    assert [item.suggested.action for item in results] == [Action.ACCEPT] * 3 + [Action.DECLINE] * 2
+    assert results[3].suggested.flags == (Flag.CAPACITY_REACHED,)
 
 
 # --- the Weymouth and Portland letter ----------------------------------------------------------

@@ -8,10 +8,10 @@ from datetime import date
 from rich.text import Text
 
 from triage.clock import practice_date
-from triage.models import QueueSort, Status
+from triage.models import Assessed, QueueSort, Request, Status
 from triage.presentation import ACTION_LABELS, SHORT_FLAG, STATUS_LABELS, short_category
 from triage.safe_text import one_line
-from triage.services.queue import QueueItem, QueuePage
+from triage.services.queue import QueuePage
 
 STATUS_CHOICES = {
     "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
@@ -38,7 +38,7 @@ COLUMNS: Columns = (
 )
 
 
-def queue_row(item: QueueItem, today: date) -> tuple[Text, ...]:
+def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
     """The request's cells in the order of COLUMNS, each literal and on one line."""
     request = item.request
     received = practice_date(request.received)

@@ -9,18 +9,17 @@ from rich.text import Text
 from textual.widgets import Static
 
 from triage.clock import practice_date
-from triage.models import Request, Written
+from triage.models import Assessed, Request, Written
 from triage.presentation import ACTION_LABELS, category_label
 from triage.safe_text import one_line, terminal_safe
-from triage.services.queue import QueueItem
 
 
-def item_text(item: QueueItem) -> Text:
+def item_text(item: Assessed[Request]) -> Text:
     """What the policy suggests and why, what the request reads as, then the request itself."""
     return findings_text(item) + request_text(item.request)
 
 
-def findings_text(item: QueueItem) -> Text:
+def findings_text(item: Assessed[Request]) -> Text:
     """What the policy suggests and why, and what the request reads as (with the evidence)."""
     text = Text()
     suggestion = item.suggestion
@@ -104,7 +103,7 @@ def _nhs_number(request: Request) -> str:
 class RequestDetail(Static):
     """Shows the highlighted request; empty until one is chosen."""
 
-    def show(self, item: QueueItem | None) -> None:
+    def show(self, item: Assessed[Request] | None) -> None:
         self.update(item_text(item) if item else Text("No request selected."))
 
 

@@ -16,12 +16,11 @@ from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
 from triage.cli.render import json_line, suggestion_json
 from triage.errors import ProblemsFound
-from triage.models import Action
+from triage.models import Action, Assessed, IncomingRequest
 from triage.presentation import ACTION_LABELS
 from triage.safe_text import terminal_safe
 from triage.services.importing import read_files
 from triage.services.policy import (
-    Assessed,
     LoadedPolicy,
     Rule,
     activate_policy,
@@ -154,7 +153,7 @@ def simulate_command(
         return
     rows = list(assessed)
     output.stdout_console().print(_simulation_table(rows))
-    actions = Counter(item.suggestion.action for item in rows)
+    actions = Counter(item.suggested.action for item in rows)
     totals = " · ".join(f"{actions[action]} {label}" for action, label in ACTION_LABELS.items())
     output.plain(
         f"{len(rows)} requests: {totals}. Policy {loaded.label} on {decision_date}; "
@@ -162,7 +161,7 @@ def simulate_command(
     )
 
 
-def _simulation_table(rows: list[Assessed]) -> Table:
+def _simulation_table(rows: list[Assessed[IncomingRequest]]) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False, show_lines=False)
     table.add_column("Ref", no_wrap=True, max_width=16, overflow="ellipsis")
     table.add_column("Category", no_wrap=True)
@@ -171,7 +170,7 @@ def _simulation_table(rows: list[Assessed]) -> Table:
     table.add_column("Flags", max_width=22, overflow="fold")
     table.add_column("Why", ratio=1, min_width=30)
     for item in rows:
-        suggestion = item.suggestion
+        suggestion = item.suggested
         category = item.findings.classification.category
         table.add_row(
             cell(item.request.ref),

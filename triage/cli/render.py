@@ -10,10 +10,9 @@ from rich.table import Table
 
 from triage.cli.output import cell
 from triage.clock import practice_date
-from triage.models import Findings, Request, Suggestion
+from triage.models import Assessed, Findings, IncomingRequest, Request, Suggestion
 from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label
-from triage.services.policy import Assessed
-from triage.services.queue import QueueItem, QueuePage
+from triage.services.queue import QueuePage
 
 
 def format_nhs_number(request: Request) -> str:
@@ -56,7 +55,7 @@ def counts_line(page: QueuePage) -> str:
     return " · ".join(f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items())
 
 
-def queue_item_json(item: QueueItem) -> dict[str, Any]:
+def queue_item_json(item: Assessed[Request]) -> dict[str, Any]:
     """One request as `triage queue --format json` prints it (a contract: docs/cli-output.md)."""
     record = request_json(item.request)
     classification = item.findings.classification
@@ -112,13 +111,13 @@ def json_line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=True)
 
 
-def suggestion_json(assessed: Assessed) -> dict[str, Any]:
+def suggestion_json(assessed: Assessed[IncomingRequest]) -> dict[str, Any]:
     """What `triage policy simulate --format json` prints per request (docs/cli-output.md)."""
     category = assessed.findings.classification.category
     return {
         "ref": assessed.request.ref,
         "category": category.value if category else None,
-        **_suggestion_fields(assessed.suggestion),
+        **_suggestion_fields(assessed.suggested),
         "red_flags": red_flags_json(assessed.findings),
     }
 

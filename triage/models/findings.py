@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
-from triage.models.vocabulary import Action, Category, Flag, Reason, RequestType
+from triage.models.records import IncomingRequest
+from triage.models.vocabulary import Action, Category, Flag, Reason, RequestType, in_flag_order
 
 # NamedTuples rather than pydantic models or frozen dataclasses: these are made for every request
 # the queue shows or a simulation runs, several per request, and a NamedTuple is immutable yet
@@ -123,3 +124,28 @@ class Suggestion(NamedTuple):
     flags: tuple[Flag, ...]
     redirect_to: str | None
     explanation: str  # one sentence a clerk understands
+
+
+RequestT = TypeVar("RequestT", bound=IncomingRequest)
+
+
+class Assessed(NamedTuple, Generic[RequestT]):
+    """A request (imported, or only read from a file), what it reads as, and what the policy
+    suggests (None while no policy is in force)."""
+
+    request: RequestT
+    findings: Findings
+    suggestion: Suggestion | None
+
+    @property
+    def suggested(self) -> Suggestion:
+        """The suggestion of an assessment made with a policy (simulate, assess, deciding)."""
+        if self.suggestion is None:
+            raise ValueError(f"{self.request.ref} was assessed with no policy in force")
+        return self.suggestion
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The request's own flags (from intake) and the policy's, once each."""
+        found = set(self.request.flags) | set(self.suggestion.flags if self.suggestion else ())
+        return in_flag_order(found)

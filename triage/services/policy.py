@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from db import Transaction
 from policies import (
@@ -37,12 +36,13 @@ from triage.clock import practice_midnight
 from triage.errors import ProblemsFound, UserError
 from triage.models import (
     Action,
-    Findings,
+    Assessed,
     IncomingRequest,
     LogEvent,
     PolicyActivation,
     QueueQuery,
     Request,
+    RequestT,
     StoredPolicy,
     Suggestion,
 )
@@ -198,15 +198,10 @@ def names_a_file(spec: str) -> bool:
 # (RecordedDecisions) and, in a simulation, the ones simulated so far ---------------------------
 
 
-class Assessed(NamedTuple):
-    request: IncomingRequest
-    findings: Findings
-    suggestion: Suggestion
-
-
 def assess(
-    request: IncomingRequest, policy: Policy, on: date, ledger: CapacityLedger | None = None
-) -> Assessed:
+    request: RequestT, policy: Policy, on: date, ledger: CapacityLedger | None = None
+) -> Assessed[RequestT]:
+    """What the request reads as, and what the policy suggests on `on`."""
     findings = read(request)
     return Assessed(request, findings, evaluate(policy, request, findings, on, ledger))
 
@@ -257,13 +252,13 @@ def simulate(
     requests: Iterable[IncomingRequest],
     on: date,
     recorded: CapacityLedger | None = None,
-) -> Iterator[Assessed]:
+) -> Iterator[Assessed[IncomingRequest]]:
     """Each request as the policy would treat it on `on`, in order: capacity counts the
     acceptances simulated before it, as docs/policy-language.md says."""
     ledger = _SimulatedLedger(recorded or NoDecisions(), on)
     for request in requests:
         assessed = assess(request, policy, on, ledger)
-        ledger.record(policy.id, assessed.suggestion)
+        ledger.record(policy.id, assessed.suggested)
         yield assessed
 
 
@@ -305,7 +300,7 @@ def compare_policy(
                 break
             simulated = simulate(candidate.policy, requests, on, recorded)
             for request, assessed in zip(requests, simulated, strict=True):
-                then = assessed.suggestion
+                then = assessed.suggested
                 now = None
                 if in_force is not None:
                     now = evaluate(in_force.loaded.policy, request, assessed.findings, on, recorded)

@@ -18,14 +18,11 @@ from datetime import date
 from policies import CapacityLedger
 from triage.classify import read
 from triage.models import (
+    Assessed,
     Assessment,
-    Findings,
-    Flag,
     QueueQuery,
     Request,
     Status,
-    Suggestion,
-    in_flag_order,
 )
 from triage.presentation import category_label
 from triage.rules import Permission, require
@@ -36,21 +33,8 @@ BATCH = 500  # stored assessments rebuilt in one transaction
 
 
 @dataclass(frozen=True)
-class QueueItem:
-    request: Request
-    findings: Findings
-    suggestion: Suggestion | None  # None while no policy is in force
-
-    @property
-    def flags(self) -> tuple[Flag, ...]:
-        """The request's own flags (from intake) and the policy's, once each."""
-        found = set(self.request.flags) | set(self.suggestion.flags if self.suggestion else ())
-        return in_flag_order(found)
-
-
-@dataclass(frozen=True)
 class QueuePage:
-    items: list[QueueItem]
+    items: list[Assessed[Request]]
     total: int  # requests the query matches (the page may hold fewer)
     offset: int  # the position of the first item among them
     counts: dict[Status, int]  # every status, for the "open 12 / awaiting GP 3" line
@@ -83,7 +67,9 @@ def queue_page(
     return QueuePage(items, total, offset, counts, in_force.loaded.label if in_force else None, on)
 
 
-def queue_item(workspace: Workspace, request_id: int, on: date | None = None) -> QueueItem | None:
+def queue_item(
+    workspace: Workspace, request_id: int, on: date | None = None
+) -> Assessed[Request] | None:
     """One request with what it reads as and today's suggestion (None if it no longer exists)."""
     require(workspace.user, Permission.VIEW_QUEUE)
     on = on or workspace.clock.today()
@@ -97,12 +83,11 @@ def queue_item(workspace: Workspace, request_id: int, on: date | None = None) ->
 
 def _item_for(
     request: Request, in_force: PolicyInForce | None, on: date, recorded: CapacityLedger
-) -> QueueItem:
+) -> Assessed[Request]:
     """What the request reads as, and what the policy in force (if any) suggests on `on`."""
     if in_force is None:
-        return QueueItem(request, read(request), None)
-    assessed = assess(request, in_force.loaded.policy, on, recorded)
-    return QueueItem(request, assessed.findings, assessed.suggestion)
+        return Assessed(request, read(request), None)
+    return assess(request, in_force.loaded.policy, on, recorded)
 
 
 def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:
@@ -146,7 +131,7 @@ def refresh_assessments(
     return done
 
 
-def _assessment(item: QueueItem, policy_sha256: str | None, on: date) -> Assessment:
+def _assessment(item: Assessed[Request], policy_sha256: str | None, on: date) -> Assessment:
     return Assessment(
         request_id=item.request.id,
         policy_sha256=policy_sha256,

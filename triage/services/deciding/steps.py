@@ -163,7 +163,7 @@ def suggestion_now(
 ) -> tuple[Findings, Suggestion]:
     """What the policy in force suggests now, counting the decisions recorded so far."""
     assessed = assess(request, in_force.loaded.policy, practice_date(now), RecordedDecisions(tx))
-    return assessed.findings, assessed.suggestion
+    return assessed.findings, assessed.suggested
 
 
 def practice_required(tx: Transaction) -> tuple[Practice, str | None]:
