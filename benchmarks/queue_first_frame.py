@@ -30,7 +30,7 @@ from screens.app import TriageApp
 from screens.queue import QueueScreen
 from triage.clock import SYSTEM_CLOCK
 from triage.demo import DEMO_PRACTICE, demo_records
-from triage.intake.problems import Place
+from triage.errors import Place
 from triage.intake.records import RawRecord, check_record
 from triage.models import IncomingRequest, Role, SourceFormat
 from triage.services.policy import activate_policy

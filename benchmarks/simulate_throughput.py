@@ -45,7 +45,7 @@ from triage.classify.red_flags import scan
 from triage.classify.vocabulary import vocabulary
 from triage.classify.written import read_written
 from triage.demo import demo_records
-from triage.intake.problems import Place
+from triage.errors import Place
 from triage.intake.records import RawRecord, check_record
 from triage.models import Action, Findings, IncomingRequest, SourceFormat
 from triage.services.policy import simulate

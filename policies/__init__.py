@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from policies.evaluate import CapacityLedger, NoDecisions, evaluate
 from policies.loading import LoadedPolicy, load_policy_file, load_policy_text
-from policies.problems import PolicyProblem, PolicyRejected
+from policies.problems import PolicyRejected
 from policies.schema import Policy, Rule
 from policies.shipped import load_shipped_policy, shipped_policy_ids
 
@@ -17,7 +17,6 @@ __all__ = [
     "LoadedPolicy",
     "NoDecisions",
     "Policy",
-    "PolicyProblem",
     "PolicyRejected",
     "Rule",
     "evaluate",

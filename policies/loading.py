@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from policies.checks import cross_checks
-from policies.problems import PolicyProblem, PolicyRejected
+from policies.problems import PolicyRejected, policy_problem
 from policies.schema import (
     LEAST_SUPPLY_WINDOW_DAYS,
     LEAST_UNDER_AGE,
@@ -27,6 +27,7 @@ from policies.schema import (
     SafeWorking,
 )
 from policies.toml_lines import Path, key_lines, line_of
+from triage.errors import Problem
 
 MAX_POLICY_BYTES = 1_000_000  # a policy is a page of rules; anything larger is not one
 
@@ -72,7 +73,7 @@ def load_policy_file(path: FilePath) -> LoadedPolicy:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise PolicyRejected(name, [PolicyProblem(name, line, "", "is not UTF-8 text")]) from None
+        raise PolicyRejected(name, [policy_problem(name, line, "", "is not UTF-8 text")]) from None
     return load_policy_text(text, name)
 
 
@@ -83,7 +84,7 @@ def load_policy_text(text: str, file_name: str) -> LoadedPolicy:
         raise PolicyRejected(file_name, [_syntax_problem(file_name, error)]) from None
     lines = key_lines(text)
     problems = [
-        PolicyProblem(file_name, line_of(lines, path), _key_name(path, document), problem)
+        policy_problem(file_name, line_of(lines, path), _key_name(path, document), problem)
         for path, problem in cross_checks(document, lines)
     ]
     try:
@@ -97,27 +98,27 @@ def load_policy_text(text: str, file_name: str) -> LoadedPolicy:
 
 
 def _rejected(file_name: str, problem: str) -> PolicyRejected:
-    return PolicyRejected(file_name, [PolicyProblem(file_name, None, "", problem)])
+    return PolicyRejected(file_name, [policy_problem(file_name, None, "", problem)])
 
 
-def _syntax_problem(file_name: str, error: tomllib.TOMLDecodeError) -> PolicyProblem:
+def _syntax_problem(file_name: str, error: tomllib.TOMLDecodeError) -> Problem:
     # tomllib ends its message with "(at line 3, column 7)"; that becomes our line number.
     message = str(error)
     where = re.search(r"\(at line (\d+), column \d+\)$", message)
     line = int(where.group(1)) if where else None
     if where:
         message = message[: where.start()].rstrip()
-    return PolicyProblem(file_name, line, "", f"not valid TOML: {message}")
+    return policy_problem(file_name, line, "", f"not valid TOML: {message}")
 
 
 def _validation_problems(
     invalid: ValidationError, document: dict[str, Any], lines: dict[Path, int], file_name: str
-) -> list[PolicyProblem]:
+) -> list[Problem]:
     problems = []
     for error in invalid.errors():
         path: Path = tuple(error["loc"])
         problems.append(
-            PolicyProblem(
+            policy_problem(
                 file_name,
                 line_of(lines, path),
                 _key_name(path, document),
@@ -203,5 +204,5 @@ def _rule_label(document: dict[str, Any], index: int) -> str:
     return f"#{index + 1}"
 
 
-def _unique(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))

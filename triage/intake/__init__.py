@@ -1,7 +1,7 @@
 """Reading incoming requests: CSV, JSON, JSON Lines and FHIR R4 (docs/import-formats.md)."""
 
+from triage.errors import FileRejected, Place, Problem
 from triage.intake.limits import MAX_FILE_BYTES, MAX_JSON_DEPTH
-from triage.intake.problems import FileRejected, Place, Problem
 from triage.intake.reader import Accepted, FileResult, Progress, read_requests_file
 from triage.intake.records import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 

@@ -9,8 +9,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from triage.errors import FileRejected, Place, Problem
 from triage.intake.limits import MAX_FILE_BYTES
-from triage.intake.problems import FileRejected, Place, Problem
 from triage.intake.records import COLUMNS, REQUIRED_COLUMNS, RawRecord
 
 # A letter's text may be long; the whole file is already capped at MAX_FILE_BYTES.

@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from triage.errors import FileRejected, Place, Problem
 from triage.intake.fhir_record import Entry, ResourceIndex, record_from
 from triage.intake.json_reader import json_problem
-from triage.intake.problems import FileRejected, Place, Problem
 from triage.intake.records import RawRecord
 
 FHIR_NAMESPACE = "http://hl7.org/fhir"

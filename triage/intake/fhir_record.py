@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from triage.intake.problems import Place, Problem
+from triage.errors import Place, Problem
 from triage.intake.records import RawRecord
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from triage.intake.problems import FileRejected, Place, Problem
+from triage.errors import FileRejected, Place, Problem
 from triage.intake.records import RawRecord
 
 

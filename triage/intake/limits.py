@@ -11,7 +11,7 @@ import re
 from itertools import accumulate
 from pathlib import Path
 
-from triage.intake.problems import FileRejected, Place, Problem
+from triage.errors import FileRejected, Place, Problem
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # A request object is 2 levels deep and a FHIR bundle about 10; nothing honest comes near this.

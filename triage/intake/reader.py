@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from triage.errors import FileRejected, Problem
 from triage.intake.csv_reader import read_csv
 from triage.intake.fhir_reader import read_fhir_json, read_fhir_xml
 from triage.intake.json_reader import read_json_array, read_json_lines
 from triage.intake.limits import MAX_FILE_BYTES, check_json_depth, decode_utf8, read_bounded
-from triage.intake.problems import FileRejected, Problem
 from triage.intake.records import COLUMNS, RawRecord, check_record
 from triage.models import IncomingRequest, SourceFormat
 

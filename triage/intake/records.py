@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from triage.intake.problems import Place, Problem
+from triage.errors import Place, Problem
 from triage.models import (
     Category,
     Flag,
