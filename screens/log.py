@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME
-from triage.models import LetterKind, LogEntry, LogEvent
+from triage.models import DECISION_EVENTS, LetterKind, LogEntry, LogEvent
 from triage.presentation import LETTER_TITLES
 from triage.safe_text import one_line, terminal_safe
 from triage.services.exports import Exported, export_letters, export_log, suffix_format
@@ -274,19 +274,19 @@ def _cells(entry: LogEntry) -> tuple[Text, ...]:
 def _summary(body: dict[str, object]) -> str:
     """One line saying what the entry records."""
     event = body.get("event")
-    if event in ("decision", "override", "review", "supersede"):
+    if event in DECISION_EVENTS:
         where = f" to {body['redirect_to']}" if body.get("redirect_to") else ""
         note = f": {body['note']}" if body.get("note") else ""
         return f"{body.get('action')}{where} ({body.get('our_ref')}){note}"
-    if event == "flag":
+    if event == LogEvent.FLAG:
         return f"to a GP: {body.get('note') or ''}"
-    if event == "policy_activated":
+    if event == LogEvent.POLICY_ACTIVATED:
         policy = body.get("policy") or {}
         assert isinstance(policy, dict)
         return f"{policy.get('id')} {policy.get('version')} in force"
-    if event == "export":
+    if event == LogEvent.EXPORT:
         return f"{body.get('rows')} rows to {body.get('file')}"
-    if event == "practice_updated":
+    if event == LogEvent.PRACTICE_UPDATED:
         return f"details of {body.get('name')}"
     return ""
 

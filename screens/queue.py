@@ -29,7 +29,18 @@ from screens.request import RequestScreen
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
 from triage.errors import UserError
-from triage.models import Action, Assessed, Category, Flag, QueueQuery, QueueSort, Request, Status
+from triage.models import (
+    Action,
+    Assessed,
+    Category,
+    Flag,
+    QueueQuery,
+    QueueSort,
+    Request,
+    Status,
+    Unsorted,
+    read_as,
+)
 from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.safe_text import one_line
@@ -98,7 +109,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
             yield Input(placeholder="/ ref, name or NHS number", id="search")
             yield from self.status_filter()
             yield Select(
-                [("mixed", "mixed"), ("unclassified", "unclassified")]
+                [(unsorted.value, unsorted.value) for unsorted in Unsorted]
                 + [(category.label, category.value) for category in Category],
                 prompt="category",
                 id="category",
@@ -257,7 +268,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         if event.select.id == "status" and value:
             query = replace(query, statuses=STATUS_CHOICES[value][0])
         elif event.select.id == "category":
-            query = replace(query, category=value)
+            query = replace(query, category=read_as(value) if value else None)
         elif event.select.id == "action":
             query = replace(query, action=Action(value) if value else None)
         elif event.select.id == "flag":

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from triage.models import Action, Category, Classification, Flag, LetterKind, Status
+from triage.models import (
+    Action,
+    Category,
+    Classification,
+    Flag,
+    LetterKind,
+    Patient,
+    ReadAs,
+    Status,
+    Unsorted,
+    spaced_nhs_number,
+)
 
 STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
 LETTER_TITLES = {
@@ -18,11 +29,21 @@ ACTION_LABELS = {
 }
 
 
-def category_label(classification: Classification) -> str:
-    """The category slug, or what kept the request from having one."""
+def nhs_number_shown(patient: Patient) -> str:
+    """The NHS number as people read it ("943 476 5919"); one that fails its check as written,
+    saying so; "(none)" when the request gave none."""
+    if patient.nhs_number is None:
+        return "(none)"
+    if patient.nhs_number_valid:
+        return spaced_nhs_number(patient.nhs_number)
+    return f"{patient.nhs_number} (invalid)"
+
+
+def category_label(classification: Classification) -> ReadAs:
+    """The category, or what kept the request from having one."""
     if classification.category is not None:
-        return classification.category.value
-    return "mixed" if classification.categories else "unclassified"
+        return classification.category
+    return Unsorted.MIXED if classification.categories else Unsorted.UNCLASSIFIED
 
 
 # Narrow forms for table columns; the detail pane and the CLI show the full slugs.

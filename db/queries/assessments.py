@@ -8,9 +8,7 @@ from datetime import date
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import (
-    request_from,
-)
+from db.queries.convert import request_from
 from db.tables import (
     AssessmentRow,
     Base,

@@ -28,6 +28,7 @@ from triage.models import (
     Status,
     StoredPolicy,
     User,
+    read_as,
 )
 
 # Keep IN (...) lists well under every database's parameter limit.
@@ -75,7 +76,7 @@ def decision_from(row: DecisionRow, decided_by: str, letters: dict[LetterKind, s
         action=row.action,
         suggested_action=row.suggested_action,
         rule_id=row.rule_id,
-        category=row.category,
+        category=read_as(row.category) if row.category else None,
         reasons=tuple(Reason(reason) for reason in row.reasons),
         flags=tuple(Flag(flag) for flag in row.flags),
         redirect_to=row.redirect_to,

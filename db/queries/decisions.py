@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import (
-    decision_from,
-)
+from db.queries.convert import decision_from
 from db.tables import (
     DecisionRow,
     LetterRow,

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import (
-    chosen_conditions,
-)
+from db.queries.convert import chosen_conditions
 from db.tables import (
     DecisionRow,
     LetterRow,
@@ -20,6 +18,7 @@ from db.tables import (
 from triage.models import (
     DecisionFilter,
     ExportedDecision,
+    read_as,
 )
 
 
@@ -110,5 +109,9 @@ class Exports:
             ):
                 letters[decision_id][kind] = letter
             for row in rows:
-                yield ExportedDecision(**row, letters=letters[row["decision_id"]])
+                category = row["category"]
+                yield ExportedDecision(
+                    **{**row, "category": read_as(category) if category else None},
+                    letters=letters[row["decision_id"]],
+                )
             after = ids[-1]

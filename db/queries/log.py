@@ -12,12 +12,8 @@ from db.queries.convert import (
     IN_LIST_CHUNK,
     log_entry_from,
 )
-from db.tables import (
-    LogEntryRow,
-)
-from triage.models import (
-    LogEntry,
-)
+from db.tables import LogEntryRow
+from triage.models import LogEntry, LogEvent
 
 
 class Log:
@@ -87,7 +83,7 @@ class Log:
             rows = self._session.execute(
                 select(LogEntryRow.request_id, LogEntryRow.body)
                 .where(
-                    LogEntryRow.event == "flag",
+                    LogEntryRow.event == LogEvent.FLAG,
                     LogEntryRow.request_id.in_(request_ids[start : start + IN_LIST_CHUNK]),
                 )
                 .order_by(LogEntryRow.seq)

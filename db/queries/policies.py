@@ -7,9 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
-from db.queries.convert import (
-    stored_policy_from,
-)
+from db.queries.convert import stored_policy_from
 from db.tables import (
     PolicyActivationRow,
     PolicyVersionRow,

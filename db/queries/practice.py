@@ -6,9 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db.tables import (
-    PracticeRow,
-)
+from db.tables import PracticeRow
 from triage.models import (
     Practice,
     User,

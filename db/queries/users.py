@@ -7,12 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import (
-    user_from,
-)
-from db.tables import (
-    UserRow,
-)
+from db.queries.convert import user_from
+from db.tables import UserRow
 from triage.models import (
     Role,
     User,

@@ -15,9 +15,7 @@ from triage.services.queue import QueuePage
 
 STATUS_CHOICES = {
     "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
-    "open": ((Status.OPEN,), "open"),
-    "awaiting_gp": ((Status.AWAITING_GP,), "awaiting GP"),
-    "decided": ((Status.DECIDED,), "decided"),
+    **{status.value: ((status,), STATUS_LABELS[status]) for status in Status},
 }
 _SORT_LABELS = {
     QueueSort.OLDEST: "oldest first",

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from triage.clock import practice_date
 from triage.models import Assessed, Request, Written
-from triage.presentation import ACTION_LABELS, category_label
+from triage.presentation import ACTION_LABELS, category_label, nhs_number_shown
 from triage.safe_text import one_line, terminal_safe
 
 
@@ -62,7 +62,7 @@ def request_text(request: Request) -> Text:
         ("Ref", request.ref),
         ("Received", practice_date(request.received).isoformat()),
         ("Patient", patient.name or "(not given)"),
-        ("NHS number", _nhs_number(request)),
+        ("NHS number", nhs_number_shown(request.patient)),
         ("Born", patient.date_of_birth.isoformat() if patient.date_of_birth else "(not given)"),
         ("From", request.requester),
         ("Organisation", request.organisation),
@@ -89,15 +89,6 @@ def request_text(request: Request) -> Text:
         text.append("\nLetter\n", style="bold underline")
         text.append(terminal_safe(request.text, keep_newlines=True))
     return text
-
-
-def _nhs_number(request: Request) -> str:
-    number = request.patient.nhs_number
-    if number is None:
-        return "(none): flagged for checking"
-    if request.patient.nhs_number_valid:
-        return f"{number[:3]} {number[3:6]} {number[6:]}"
-    return f"{number}: not a valid NHS number"
 
 
 class RequestDetail(Static):

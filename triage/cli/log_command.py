@@ -11,7 +11,13 @@ import click
 from triage.cli import context, output
 from triage.cli.output import progress_bars
 from triage.errors import UserError
-from triage.models import DECIDING_ACTIONS, Action, Category, DecisionFilter
+from triage.models import (
+    DECIDING_ACTIONS,
+    READ_AS_VALUES,
+    Action,
+    DecisionFilter,
+    read_as,
+)
 from triage.services.exports import FORMATS, Exported, export_log, suffix_format
 from triage.services.log import verify_log
 
@@ -54,7 +60,7 @@ def decision_filter(function: Callable[..., None]) -> Callable[..., None]:
             click.option("--to", "end", metavar="DATE", help="Decided on or before this day."),
             click.option(
                 "--category",
-                type=click.Choice([c.value for c in Category] + ["mixed", "unclassified"]),
+                type=click.Choice(READ_AS_VALUES),
             ),
             click.option("--action", type=click.Choice([a.value for a in DECIDING_ACTIONS])),
             click.option("--decided-by", "user", metavar="USER", help="Decided by this user."),
@@ -73,7 +79,7 @@ def chosen_decisions(
     return DecisionFilter(
         start=first,
         end=last,
-        category=category,
+        category=read_as(category) if category else None,
         action=Action(action) if action else None,
         user=user,
     )

@@ -11,17 +11,8 @@ from rich.table import Table
 from triage.cli.output import cell
 from triage.clock import practice_date
 from triage.models import Assessed, Findings, IncomingRequest, Request, Suggestion
-from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label
+from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label, nhs_number_shown
 from triage.services.queue import QueuePage
-
-
-def format_nhs_number(request: Request) -> str:
-    number = request.patient.nhs_number
-    if number is None:
-        return "(none)"
-    if request.patient.nhs_number_valid:
-        return f"{number[:3]} {number[3:6]} {number[6:]}"
-    return f"{number} (invalid)"
 
 
 def queue_table(page: QueuePage) -> Table:
@@ -41,7 +32,7 @@ def queue_table(page: QueuePage) -> Table:
             cell(request.ref),
             cell(practice_date(request.received).isoformat()),
             cell(request.patient.name or "(not given)"),
-            cell(format_nhs_number(request)),
+            cell(nhs_number_shown(request.patient)),
             cell(request.organisation),
             cell(category_label(item.findings.classification)),
             cell(ACTION_LABELS[item.suggestion.action] if item.suggestion else "-"),

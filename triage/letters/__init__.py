@@ -42,7 +42,6 @@ from triage.letters.words import (
     lines,
     shorten,
     sms_length,
-    spaced_nhs_number,
     tidy,
 )
 from triage.models import (
@@ -55,6 +54,7 @@ from triage.models import (
     Request,
     Role,
     User,
+    spaced_nhs_number,
 )
 
 OUTPUTS = ("specialist", "patient", "sms")
@@ -234,5 +234,4 @@ __all__ = [
     "letter_date",
     "shipped_template_names",
     "sms_length",
-    "spaced_nhs_number",
 ]

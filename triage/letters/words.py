@@ -14,12 +14,6 @@ def letter_date(day: date) -> str:
     return day_in_words(day)
 
 
-def spaced_nhs_number(number: str) -> str:
-    """A valid NHS number in the 3 3 4 form people read it in: "943 476 5919"."""
-    digits = "".join(ch for ch in number if "0" <= ch <= "9")
-    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
-
-
 # Control and format characters (ESC, C1, bidi overrides, zero-width), separators, surrogates and
 # private-use characters have no place in a letter. Zero-width (non-)joiners spell some names.
 _DROPPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})

@@ -36,6 +36,7 @@ from triage.models.nhs_number import (
     nhs_check_digit,
     nhs_number_problem,
     normalise_nhs_number,
+    spaced_nhs_number,
 )
 from triage.models.records import (
     IncomingRequest,
@@ -55,22 +56,27 @@ from triage.models.stored import (
 )
 from triage.models.vocabulary import (
     DECIDING_ACTIONS,
+    READ_AS_VALUES,
     Action,
     Category,
     Flag,
     ProviderType,
+    ReadAs,
     Reason,
     RequestType,
     Role,
     SourceFormat,
     Status,
+    Unsorted,
     Urgency,
     in_flag_order,
+    read_as,
 )
 
 __all__ = [
     "DECIDING_ACTIONS",
     "DECISION_EVENTS",
+    "READ_AS_VALUES",
     "Action",
     "Assessed",
     "Assessment",
@@ -94,6 +100,7 @@ __all__ = [
     "ProviderType",
     "QueueQuery",
     "QueueSort",
+    "ReadAs",
     "Reason",
     "RedFlag",
     "Request",
@@ -106,6 +113,7 @@ __all__ = [
     "StoredFingerprint",
     "StoredPolicy",
     "Suggestion",
+    "Unsorted",
     "Urgency",
     "User",
     "Written",
@@ -116,5 +124,7 @@ __all__ = [
     "nhs_check_digit",
     "nhs_number_problem",
     "normalise_nhs_number",
+    "read_as",
     "sender_key",
+    "spaced_nhs_number",
 ]

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from triage.models.vocabulary import Action, Flag, ProviderType, Reason, RequestType, Role
+from triage.models.vocabulary import (
+    Action,
+    Flag,
+    ProviderType,
+    ReadAs,
+    Reason,
+    RequestType,
+    Role,
+)
 
 
 class LetterKind(StrEnum):
@@ -43,7 +51,7 @@ class Decision:
     action: Action
     suggested_action: Action
     rule_id: str | None
-    category: str | None  # what the request read as: a slug, "mixed" or "unclassified"
+    category: ReadAs | None  # what the request read as when decided
     reasons: tuple[Reason, ...]
     flags: tuple[Flag, ...]
     redirect_to: str | None
@@ -83,7 +91,7 @@ class Assessment:
     request_id: int
     policy_sha256: str | None
     on: date
-    category: str  # a category slug, "mixed" or "unclassified"
+    category: ReadAs
     action: Action | None
     flags: tuple[Flag, ...]
 
@@ -94,7 +102,7 @@ class DecisionFilter:
 
     start: date | None = None  # decided on or after (the practice's calendar)
     end: date | None = None  # decided on or before
-    category: str | None = None  # a slug, "mixed" or "unclassified"
+    category: ReadAs | None = None
     action: Action | None = None
     user: str | None = None  # who decided
 
@@ -123,7 +131,7 @@ class ExportedDecision:
     action: Action
     suggested_action: Action
     rule_id: str | None
-    category: str | None  # a slug, "mixed" or "unclassified"
+    category: ReadAs | None
     reasons: list[str]
     flags: list[str]
     redirect_to: str | None

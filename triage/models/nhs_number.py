@@ -40,3 +40,9 @@ def nhs_number_problem(number: str) -> str | None:
 
 def is_valid_nhs_number(raw: str) -> bool:
     return nhs_number_problem(normalise_nhs_number(raw)) is None
+
+
+def spaced_nhs_number(number: str) -> str:
+    """A valid NHS number in the 3 3 4 form people read it in: "943 476 5919"."""
+    digits = "".join(ch for ch in number if "0" <= ch <= "9")
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"

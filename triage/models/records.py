@@ -16,6 +16,7 @@ from triage.models.vocabulary import (
     Category,
     Flag,
     ProviderType,
+    ReadAs,
     RequestType,
     Role,
     SourceFormat,
@@ -115,7 +116,7 @@ class QueueQuery:
     """Which requests a queue view shows, and in what order."""
 
     statuses: tuple[Status, ...] = (Status.OPEN, Status.AWAITING_GP)
-    category: str | None = None  # a category slug, "mixed" or "unclassified"
+    category: ReadAs | None = None
     action: Action | None = None  # the suggested action
     flag: Flag | None = None
     search: str = ""  # part of a ref or patient name, or the start of an NHS number

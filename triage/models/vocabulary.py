@@ -43,6 +43,25 @@ _CATEGORY_LABELS = {
 }
 
 
+class Unsorted(StrEnum):
+    """Why a request has no one category."""
+
+    MIXED = "mixed"  # it reads as more than one
+    UNCLASSIFIED = "unclassified"  # it reads as none
+
+
+# What a request reads as: its category, or why it has none. Stored and exported by value.
+ReadAs = Category | Unsorted
+READ_AS_VALUES = (*(category.value for category in Category), *(u.value for u in Unsorted))
+
+
+def read_as(value: str) -> ReadAs:
+    """A stored or typed "adhd", "mixed" or "unclassified" as what it means."""
+    if value in Unsorted._value2member_map_:
+        return Unsorted(value)
+    return Category(value)
+
+
 class ProviderType(StrEnum):
     NHS = "nhs"
     RIGHT_TO_CHOOSE = "right_to_choose"

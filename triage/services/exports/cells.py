@@ -14,8 +14,3 @@ _ESCAPE = ("=", "+", "-", "@", "\t", "\r", "\n", "'")
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_ESCAPE) else text
-
-
-def read_cell(text: str) -> str:
-    """The value as written before escaping (for checking an export, and for importers)."""
-    return text[1:] if text.startswith("'") else text
