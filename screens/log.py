@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -60,6 +60,11 @@ class LogScreen(TriageScreen):
         Binding("r", "reload", "Reload"),
     ]
 
+    log_table = getters.query_one("#log", DataTable)
+    chain = getters.query_one("#chain", Static)
+    entry_pane = getters.query_one("#entry", Static)
+    export_progress = getters.query_one("#export-progress", ProgressBar)
+
     def __init__(self) -> None:
         super().__init__()
         self.event: LogEvent | None = None
@@ -86,10 +91,10 @@ class LogScreen(TriageScreen):
 
     def on_mount(self) -> None:
         self.title = "Decision log"
-        table = self.query_one("#log", DataTable)
+        table = self.log_table
         for label, width in COLUMNS:
             table.add_column(label, width=width)
-        self.query_one("#export-progress").display = False
+        self.export_progress.display = False
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -112,7 +117,7 @@ class LogScreen(TriageScreen):
         self._page = page
         if page.stored != self._checked:  # not on every return from a dialog: it reads it all
             self.action_verify()
-        table = self.query_one("#log", DataTable)
+        table = self.log_table
         table.clear()
         self._entries = {str(entry.seq): entry for entry in page.entries}
         for key, entry in self._entries.items():
@@ -126,7 +131,7 @@ class LogScreen(TriageScreen):
             self._show_entry(self._entries.get(event.row_key.value or ""), self._page)
 
     def _show_entry(self, entry: LogEntry | None, page: LogPage) -> None:
-        pane = self.query_one("#entry", Static)
+        pane = self.entry_pane
         if entry is None:
             pane.update(Text("No entries."))
             return
@@ -148,15 +153,15 @@ class LogScreen(TriageScreen):
             self.action_reload()
 
     def action_cursor_down(self) -> None:
-        self.query_one("#log", DataTable).action_cursor_down()
+        self.log_table.action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        self.query_one("#log", DataTable).action_cursor_up()
+        self.log_table.action_cursor_up()
 
     # --- the chain ------------------------------------------------------------------------------
 
     def action_verify(self) -> None:
-        self.query_one("#chain", Static).update(Text("Checking the chain…"))
+        self.chain.update(Text("Checking the chain…"))
         call_service(
             self,
             "Could not check the log",
@@ -176,7 +181,7 @@ class LogScreen(TriageScreen):
                 f"CHAIN BROKEN at entry {result.first_bad}: {one_line(result.problem)}",
                 style="bold reverse",
             )
-        self.query_one("#chain", Static).update(line)
+        self.chain.update(line)
 
     # --- export ---------------------------------------------------------------------------------
 
@@ -232,7 +237,7 @@ class LogScreen(TriageScreen):
         )
 
     def _run_export(self, work: Callable[[Callable[[int, int], None]], Exported]) -> None:
-        progress = progress_bar(self, self.query_one("#export-progress", ProgressBar))
+        progress = progress_bar(self, self.export_progress)
         call_service(
             self,
             "Not exported",
@@ -244,7 +249,7 @@ class LogScreen(TriageScreen):
         )
 
     def _hide_progress(self) -> None:
-        self.query_one("#export-progress").display = False
+        self.export_progress.display = False
 
     def _exported(self, exported: Exported) -> None:
         self._hide_progress()

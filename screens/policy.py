@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -41,6 +42,11 @@ class PolicyScreen(TriageScreen):
         Binding("r", "reload", "Reload"),
     ]
 
+    changes_title = getters.query_one("#changes-title", Static)
+    changes = getters.query_one("#changes", DataTable)
+    simulate_progress = getters.query_one("#simulate-progress", ProgressBar)
+    policy_text = getters.query_one("#policy", Static)
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
@@ -54,13 +60,11 @@ class PolicyScreen(TriageScreen):
 
     def on_mount(self) -> None:
         self.title = "Policy"
-        table = self.query_one("#changes", DataTable)
+        table = self.changes
         for label, width in COLUMNS:
             table.add_column(label, width=width)
-        self.query_one("#simulate-progress").display = False
-        self.query_one("#changes-title", Static).update(
-            Text("s: simulate another policy over the open queue.")
-        )
+        self.simulate_progress.display = False
+        self.changes_title.update(Text("s: simulate another policy over the open queue."))
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -105,7 +109,7 @@ class PolicyScreen(TriageScreen):
                 f"{activation.activated_at.astimezone(PRACTICE_TIME):%Y-%m-%d %H:%M}  "
                 f"{stored.policy_id} {one_line(stored.version)}  by {activation.activated_by}\n"
             )
-        self.query_one("#policy", Static).update(text)
+        self.policy_text.update(text)
 
     # --- simulate -------------------------------------------------------------------------------
 
@@ -113,9 +117,9 @@ class PolicyScreen(TriageScreen):
         def chosen(spec: str | None) -> None:
             if not spec:
                 return
-            bar = self.query_one("#simulate-progress", ProgressBar)
+            bar = self.simulate_progress
             progress = progress_bar(self, bar)
-            self.query_one("#changes-title", Static).update(Text(f"Simulating {one_line(spec)}…"))
+            self.changes_title.update(Text(f"Simulating {one_line(spec)}…"))
             call_service(
                 self,
                 "Not simulated",
@@ -134,19 +138,19 @@ class PolicyScreen(TriageScreen):
         )
 
     def _not_simulated(self) -> None:
-        self.query_one("#simulate-progress").display = False
-        self.query_one("#changes-title", Static).update(Text("Not simulated."))
+        self.simulate_progress.display = False
+        self.changes_title.update(Text("Not simulated."))
 
     def _simulated(self, comparison: Comparison) -> None:
-        self.query_one("#simulate-progress").display = False
-        self.query_one("#changes-title", Static).update(
+        self.simulate_progress.display = False
+        self.changes_title.update(
             Text(
                 f"{one_line(comparison.candidate)} against "
                 f"{one_line(comparison.in_force or 'no policy')}: {len(comparison.changes):,} of "
                 f"{comparison.requests:,} open requests would change."
             )
         )
-        table = self.query_one("#changes", DataTable)
+        table = self.changes
         table.clear()
         for change in comparison.changes:
             values = (

@@ -10,6 +10,7 @@ from functools import partial
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -61,6 +62,11 @@ class RequestScreen(TriageScreen, DecisionFlow):
         Binding("escape", "back", "Back", tooltip="Back to the queue (or out of a letter)"),
     ]
 
+    received = getters.query_one("#received", Static)
+    suggestion = getters.query_one("#suggestion", Static)
+    letters_status = getters.query_one("#letters-status", Static)
+    letter_tabs = getters.query_one("#letters", TabbedContent)
+
     def __init__(self, request_ids: list[int], index: int) -> None:
         super().__init__()
         self.request_ids = request_ids
@@ -100,8 +106,8 @@ class RequestScreen(TriageScreen, DecisionFlow):
     def _open(self, request_id: int) -> None:
         held, self._held = self._held, None
         self.item = None
-        self.query_one("#received", Static).update(Text("Loading…"))
-        self.query_one("#suggestion", Static).update(Text(""))
+        self.received.update(Text("Loading…"))
+        self.suggestion.update(Text(""))
         self._show_letters(None, "Drafting the letters…")
         call_service(
             self,
@@ -144,7 +150,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
 
     def _show(self, item: Assessed[Request] | None) -> None:
         if item is None:
-            self.query_one("#received", Static).update(Text("This request no longer exists."))
+            self.received.update(Text("This request no longer exists."))
             return
         self.item = item
         self.sub_title = (
@@ -154,8 +160,8 @@ class RequestScreen(TriageScreen, DecisionFlow):
         words = [evidence.found for evidence in item.findings.classification.evidence]
         words += [flag.found for flag in item.findings.red_flags]
         received.highlight_words([w for w in words if len(w) > 1], _HIGHLIGHT, case_sensitive=False)
-        self.query_one("#received", Static).update(received)
-        self.query_one("#suggestion", Static).update(findings_text(item))
+        self.received.update(received)
+        self.suggestion.update(findings_text(item))
         if item.request.status is Status.DECIDED:
             self._show_letters(None, "Already decided: see the decision log.")
         else:
@@ -194,7 +200,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
             area = self.query_one(f"#letter-{kind.value}", TextArea)
             area.load_text(texts.get(kind, ""))
             area.read_only = prepared is None
-        self.query_one("#letters-status", Static).update(Text(one_line(status)))
+        self.letters_status.update(Text(one_line(status)))
 
     # --- letters --------------------------------------------------------------------------------
 
@@ -209,7 +215,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
 
     def action_edit(self) -> None:
         if self.drafted is not None:
-            tabs = self.query_one("#letters", TabbedContent)
+            tabs = self.letter_tabs
             kind = (tabs.active or "tab-specialist").removeprefix("tab-")
             self.query_one(f"#letter-{kind}", TextArea).focus()
 
