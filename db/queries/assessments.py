@@ -9,16 +9,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import request_from
-from db.tables import (
-    AssessmentRow,
-    Base,
-    RequestRow,
-)
-from triage.models import (
-    Assessment,
-    Request,
-    Status,
-)
+from db.tables import AssessmentRow, Base, RequestRow
+from triage.models import Assessment, Request, Status
 
 
 class Assessments:

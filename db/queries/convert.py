@@ -6,13 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement
 
-from db.tables import (
-    DecisionRow,
-    LogEntryRow,
-    PolicyVersionRow,
-    RequestRow,
-    UserRow,
-)
+from db.tables import DecisionRow, LogEntryRow, PolicyVersionRow, RequestRow, UserRow
 from triage.models import (
     Category,
     Decision,

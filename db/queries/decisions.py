@@ -9,17 +9,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import decision_from
-from db.tables import (
-    DecisionRow,
-    LetterRow,
-    UserRow,
-)
-from triage.models import (
-    Action,
-    Decision,
-    LetterKind,
-    User,
-)
+from db.tables import DecisionRow, LetterRow, UserRow
+from triage.models import Action, Decision, LetterKind, User
 
 
 class Decisions:

@@ -9,17 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import chosen_conditions
-from db.tables import (
-    DecisionRow,
-    LetterRow,
-    RequestRow,
-    UserRow,
-)
-from triage.models import (
-    DecisionFilter,
-    ExportedDecision,
-    read_as,
-)
+from db.tables import DecisionRow, LetterRow, RequestRow, UserRow
+from triage.models import DecisionFilter, ExportedDecision, read_as
 
 
 class Exports:
@@ -29,7 +20,7 @@ class Exports:
     def count(
         self, chosen: DecisionFilter, decided_from: datetime | None, decided_before: datetime | None
     ) -> int:
-        """How many decisions export_rows would give."""
+        """How many decisions `rows` would give."""
         counted = select(func.count()).select_from(DecisionRow)
         counted = counted.join(UserRow, UserRow.id == DecisionRow.decided_by_id)
         return (

@@ -8,10 +8,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from db.queries.convert import (
-    IN_LIST_CHUNK,
-    log_entry_from,
-)
+from db.queries.convert import IN_LIST_CHUNK, log_entry_from
 from db.tables import LogEntryRow
 from triage.models import LogEntry, LogEvent
 

@@ -8,16 +8,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
 from db.queries.convert import stored_policy_from
-from db.tables import (
-    PolicyActivationRow,
-    PolicyVersionRow,
-    UserRow,
-)
-from triage.models import (
-    PolicyActivation,
-    StoredPolicy,
-    User,
-)
+from db.tables import PolicyActivationRow, PolicyVersionRow, UserRow
+from triage.models import PolicyActivation, StoredPolicy, User
 
 
 class Policies:

@@ -7,10 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from db.tables import PracticeRow
-from triage.models import (
-    Practice,
-    User,
-)
+from triage.models import Practice, User
 
 
 class PracticeDetails:

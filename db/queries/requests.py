@@ -8,18 +8,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import (
-    IN_LIST_CHUNK,
-    request_from,
-    request_values,
-)
-from db.tables import (
-    AssessmentRow,
-    Base,
-    ImportRow,
-    RequestRow,
-    UserRow,
-)
+from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
+from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow
 from triage.models import (
     IncomingRequest,
     QueueQuery,

@@ -9,10 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.queries.convert import user_from
 from db.tables import UserRow
-from triage.models import (
-    Role,
-    User,
-)
+from triage.models import Role, User
 
 
 class Users:
