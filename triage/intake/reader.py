@@ -15,6 +15,9 @@ from triage.errors import FileRejected, Problem
 from triage.intake.csv_reader import read_csv
 from triage.intake.fhir_reader import read_fhir_json, read_fhir_xml
 from triage.intake.json_reader import read_json_array, read_json_lines
+from triage.intake.letters import read_letters
+from triage.intake.letters.documents import OLE_MAGIC, PDF_MAGIC, image_kind, is_docx
+from triage.intake.letters.recognise import looks_like_csv, looks_like_email
 from triage.intake.limits import MAX_FILE_BYTES, check_json_depth, decode_utf8, read_bounded
 from triage.intake.records import COLUMNS, RawRecord, check_record
 from triage.models import IncomingRequest, SourceFormat
@@ -59,7 +62,7 @@ def read_requests_file(
     result = FileResult(name, None, hashlib.sha256(data).hexdigest())
     total = 1
     try:
-        opened = _open(data, name)
+        opened = _open(data, name, today)
         total = opened.lines
         result.format = opened.format
         result.problems.extend(opened.file_problems)
@@ -95,8 +98,11 @@ class _Opened:
     lines: int = 1
 
 
-def _open(data: bytes, name: str) -> _Opened:
+def _open(data: bytes, name: str, today: date) -> _Opened:
     """Recognise the format from the content (not the file name) and start reading."""
+    letter_format = _letter_format(data, name)
+    if letter_format is not None:
+        return _letters(data, name, letter_format, today)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         fhir = read_fhir_xml(data, name)
         return _Opened(SourceFormat.FHIR_XML, fhir.records, notes=fhir.notes)
@@ -115,8 +121,43 @@ def _open(data: bytes, name: str) -> _Opened:
         if kind == "one request":  # a lone request object, perhaps spread over several lines
             return _Opened(SourceFormat.JSON, read_json_array(f"[{text}]", name), lines=lines)
         return _Opened(SourceFormat.JSONL, read_json_lines(text, name), lines=lines)
+    if looks_like_email(text):
+        return _letters(data, name, SourceFormat.EMAIL, today)
+    if not looks_like_csv(text):
+        return _letters(data, name, SourceFormat.TEXT, today)
     header_problems, rows = read_csv(text, name)
     return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
+
+
+def _letter_format(data: bytes, name: str) -> SourceFormat | None:
+    """A binary letter (PDF, Word), or a file that is refused with the reason."""
+    if data.startswith(PDF_MAGIC):
+        return SourceFormat.PDF
+    if is_docx(data):
+        return SourceFormat.DOCX
+    if data.startswith(OLE_MAGIC):
+        raise FileRejected(
+            Problem(
+                name, None, None,
+                "is an Outlook .msg or an old Word .doc file, which cannot be read yet: "
+                "save the letter as PDF or .docx (or the e-mail as .eml) and import that",
+            )
+        )  # fmt: skip
+    kind = image_kind(data)
+    if kind is not None:
+        raise FileRejected(
+            Problem(
+                name, None, None,
+                f"is a scanned image ({kind}): reading scans (OCR) is not available yet; "
+                "ask the sender for the letter as PDF, or type its details into a CSV file",
+            )
+        )  # fmt: skip
+    return None
+
+
+def _letters(data: bytes, name: str, source_format: SourceFormat, today: date) -> _Opened:
+    letters = read_letters(data, name, source_format, today)
+    return _Opened(source_format, letters.records, notes=letters.notes)
 
 
 def _kind_of_object_file(text: str, name: str) -> Literal["fhir", "one request", "lines"]:

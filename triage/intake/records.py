@@ -123,7 +123,13 @@ def check_record(
         if column not in COLUMNS:
             problem(column, "unknown key (see docs/import-formats.md for the keys)")
 
+    # A field the reader already found wrong (a letter's unreadable NHS number) is not also
+    # reported as missing.
+    reported = {problem.field for problem in record.problems}
+
     def parsed(column: str, parse: Callable[[str], object]) -> None:
+        if column in reported:
+            return
         try:
             raw = _text_value(column, record.values.get(column))
             if raw is None:

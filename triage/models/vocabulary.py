@@ -141,3 +141,8 @@ class SourceFormat(StrEnum):
     JSONL = "jsonl"
     FHIR_JSON = "fhir-json"
     FHIR_XML = "fhir-xml"
+    # Letters, one request each (docs/import-formats.md, Letters).
+    PDF = "pdf"
+    DOCX = "docx"
+    EMAIL = "email"
+    TEXT = "text"

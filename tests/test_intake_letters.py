@@ -1,0 +1,224 @@
+"""Clinic letters read into requests: text, PDF, Word and e-mail, with the identifiers read from
+the letter's words (and where), and every bad file refused with one line, nothing half-imported."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from tests.conftest import Run, table_count
+from tests.letter_factory import Patient, clinic_letter, docx_of, eml_of, pdf_of
+from triage.intake import read_requests_file
+from triage.intake.letters import read_letters
+from triage.models import SourceFormat
+
+TODAY = date(2025, 1, 20)
+
+
+def read(path: Path) -> list[dict[str, object]]:
+    result = read_requests_file(path, today=TODAY)
+    assert not result.problems, [str(problem) for problem in result.problems]
+    return [
+        {
+            "ref": item.request.ref,
+            "nhs_number": item.request.patient.nhs_number,
+            "name": item.request.patient.name,
+            "born": item.request.patient.date_of_birth,
+            "from": item.request.organisation,
+            "by": item.request.requester,
+            "where": item.request.source.location,
+            "format": item.request.source.format,
+        }
+        for item in result.accepted
+    ]
+
+
+ELLIOTT_READ = {
+    "ref": "RHEU/2291/JO",
+    "nhs_number": "9434765919",
+    "name": "Margaret Elliott",
+    "born": date(1956, 3, 12),
+    "from": "Dorset County Hospital NHS Foundation Trust",
+    "by": "Dr Jane Okafor, Consultant Rheumatologist",
+}
+
+
+@pytest.mark.parametrize("layout", [0, 1, 2], ids=["re-line", "labelled-lines", "table"])
+def test_a_typed_letter_gives_its_patient_sender_and_clinician(tmp_path: Path, layout: int) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_text(clinic_letter(layout=layout), encoding="utf-8")
+    [request] = read(path)
+    assert {key: request[key] for key in ELLIOTT_READ} == ELLIOTT_READ
+    assert request["format"] is SourceFormat.TEXT
+
+
+def test_each_identifier_says_where_it_was_read() -> None:
+    letter = clinic_letter(layout=1).encode()
+    [read_letter] = read_letters(letter, "letter.txt", SourceFormat.TEXT, TODAY).letters
+    assert read_letter.read["nhs_number"].words == "NHS Number: 9434765919"
+    assert read_letter.read["date_of_birth"].words == "Date of birth: 12 March 1956"
+    assert read_letter.read["patient_name"].words == "Patient: Mrs Margaret Elliott"
+    assert read_letter.read["requester"].describe().startswith("page 1: 'Yours sincerely,")
+    assert all(field.sure for field in read_letter.read.values())
+
+
+def test_a_pdf_letter_over_two_pages_is_one_request(tmp_path: Path) -> None:
+    text = clinic_letter()
+    first, second = text.split("Yours sincerely")
+    path = tmp_path / "scan-0042.pdf"
+    path.write_bytes(pdf_of(first, "Yours sincerely" + second))
+    [request] = read(path)
+    assert {key: request[key] for key in ELLIOTT_READ} == ELLIOTT_READ
+    assert request["format"] is SourceFormat.PDF
+
+
+def test_a_word_letter_with_the_patient_in_a_table(tmp_path: Path) -> None:
+    text = clinic_letter(layout=2)
+    lines = [line for line in text.splitlines() if "|" not in line]
+    path = tmp_path / "letter.docx"
+    path.write_bytes(
+        docx_of(
+            "\n".join(lines),
+            table=[
+                ("Name", "Margaret ELLIOTT"),
+                ("D.O.B.", "12.03.1956"),
+                ("NHS number", "943 476 5919"),
+            ],
+        )
+    )
+    [request] = read(path)
+    assert {key: request[key] for key in ELLIOTT_READ} == ELLIOTT_READ
+    assert request["format"] is SourceFormat.DOCX
+
+
+def test_an_email_with_two_letters_attached_is_two_requests(tmp_path: Path) -> None:
+    other = Patient("Mr", "Oliver", "Okonkwo", "9990001210", date(1971, 7, 2))
+    path = tmp_path / "message.eml"
+    path.write_bytes(
+        eml_of(
+            "Dear colleagues,\n\nPlease find attached two shared care requests.\n\nRheumatology",
+            [
+                ("Elliott.pdf", pdf_of(clinic_letter())),
+                ("Okonkwo.docx", docx_of(clinic_letter(other, layout=1, ref="RHEU/2292/JO"))),
+            ],
+        )
+    )
+    result = read_requests_file(path, today=TODAY)
+    requests = read(path)
+    assert [request["name"] for request in requests] == ["Margaret Elliott", "Oliver Okonkwo"]
+    assert [request["where"] for request in requests] == [
+        "attachment 1 (Elliott.pdf)",
+        "attachment 2 (Okonkwo.docx)",
+    ]
+    assert [str(note) for note in result.notes] == [
+        "message.eml: the e-mail's text: no patient named in it, so not a letter".replace(
+            "message.eml", str(path)
+        )
+    ]
+
+
+def test_importing_a_letter_twice_adds_it_once(run: Run, db_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf_of(clinic_letter()))
+    assert run("--db", db_path, "import", path).out.startswith(f"{path}: 1 imported")
+    again = run("--db", db_path, "import", path)
+    assert again.status == 0 and "0 imported, 1 already present" in again.out
+    assert table_count(db_path, "requests") == 1
+
+
+def test_a_letter_without_a_labelled_nhs_number_is_refused_saying_so(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_text(clinic_letter().replace("NHS No: 943 476 5919", ""), encoding="utf-8")
+    ran = run("--db", db_path, "import", path)
+    assert ran.status == 1
+    assert f"{path}:the letter: nhs_number: no NHS number labelled in the letter" in ran.err
+    assert table_count(db_path, "requests") == 0
+
+
+def test_a_letter_giving_two_nhs_numbers_is_not_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_text(clinic_letter() + "\nNHS No: 999 000 1210\n", encoding="utf-8")
+    result = read_requests_file(path, today=TODAY)
+    assert not result.accepted
+    [problem] = result.problems
+    assert problem.field == "nhs_number"
+    assert "different values: NHS No: 943 476 5919 (but also page 1: 'NHS No: 999 000 1210')" in (
+        problem.message
+    )
+
+
+# --- bad files: one clear line each, nothing imported ---------------------------------------------
+
+
+def _encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_of(clinic_letter()))))
+    writer.encrypt(user_password="secret", owner_password="secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _zip_bomb_docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+        archive.writestr("word/media/big.bin", b"\0" * (80 * 1024 * 1024))
+    return out.getvalue()
+
+
+BAD_FILES = {
+    "encrypted.pdf": (_encrypted_pdf, "is an encrypted PDF: save it without a password"),
+    "corrupt.pdf": (lambda: b"%PDF-1.7\n" + b"\x00garbage" * 100, "is not a PDF that can be read"),
+    "long.pdf": (
+        lambda: pdf_of(*["A page of a long report."] * 60),
+        "is a PDF of 60 pages, over the 50-page limit for one letter",
+    ),
+    "bomb.docx": (_zip_bomb_docx, "unpacks to far more than a letter (a zip bomb?)"),
+    "many.eml": (
+        lambda: eml_of("Letters attached.", [(f"{n}.pdf", b"%PDF-1.4 x") for n in range(500)]),
+        "is an e-mail with 500 attachments, over the limit of 20",
+    ),
+    "scan.png": (
+        lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+        "is a scanned image (PNG): reading scans (OCR) is not available yet",
+    ),
+    "letter.msg": (
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+        "is an Outlook .msg or an old Word .doc file",
+    ),
+    "letter.docx": (lambda: b"PK\x03\x04 not really a zip", "no letter found"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_a_bad_letter_file_is_refused_in_one_line_and_nothing_is_imported(
+    run: Run, db_path: Path, tmp_path: Path, name: str
+) -> None:
+    make, expected = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(make())
+    good = tmp_path / "good.pdf"
+    good.write_bytes(pdf_of(clinic_letter()))
+    ran = run("--db", db_path, "import", good, path)
+    assert ran.status == 1
+    assert expected in ran.err, ran.err
+    assert "Traceback" not in ran.err
+    assert table_count(db_path, "requests") == 0  # all or nothing, the good letter included
+
+
+def test_a_file_named_pdf_is_read_as_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "requests.pdf"
+    path.write_text(
+        "ref,received,nhs_number,patient_name,date_of_birth,requester,organisation\n"
+        "A1,2025-01-14,9434765919,Margaret Elliott,1956-03-12,Dr J Okafor,Rheumatology\n",
+        encoding="utf-8",
+    )
+    result = read_requests_file(path, today=TODAY)
+    assert result.format is SourceFormat.CSV and len(result.accepted) == 1

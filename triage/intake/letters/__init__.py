@@ -1,0 +1,134 @@
+"""Clinic letters as requests: PDF (text layer), Word, plain text and e-mail (body and
+attachments). One letter is one request; its identifiers are read from its words
+(fields.py), and everything the classifier reads comes from its text, as for any request.
+
+A letter whose NHS number, name or date of birth cannot be read with confidence is refused with a
+line saying which and where, so nothing read from a letter is decided on a guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from triage.errors import Place, Problem
+from triage.intake.letters import fields
+from triage.intake.letters.documents import (
+    Document,
+    docx_documents,
+    email_documents,
+    pdf_documents,
+    text_documents,
+)
+from triage.intake.letters.fields import ReadField
+from triage.intake.records import RawRecord
+from triage.models import SourceFormat
+
+__all__ = ["LetterRead", "ReadField", "read_letters"]
+
+
+@dataclass(frozen=True)
+class LetterRead:
+    """One letter: the record made of it, and each identifier with where it was read."""
+
+    record: RawRecord
+    read: dict[str, ReadField]
+
+
+@dataclass
+class LettersRead:
+    letters: list[LetterRead]
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[RawRecord]:
+        return [letter.record for letter in self.letters]
+
+
+def read_letters(data: bytes, name: str, source_format: SourceFormat, today: date) -> LettersRead:
+    """The letters in a file of the given format (recognised by the caller from its content)."""
+    documents = _documents(data, name, source_format)
+    result = LettersRead([])
+    for document in documents:
+        if not _names_a_patient(document, today):
+            where = document.where or "the file"
+            result.notes.append(
+                Problem(name, None, None, f"{where}: no patient named in it, so not a letter")
+            )
+            continue
+        result.letters.append(_letter(document, name, today))
+    if not result.letters:
+        place = Place(entry="the letter")
+        problem = Problem(
+            name, place, None, "no letter found: no NHS number, patient name or date of birth"
+        )
+        result.letters.append(LetterRead(RawRecord(place, {}, problems=[problem]), {}))
+    return result
+
+
+def _documents(data: bytes, name: str, source_format: SourceFormat) -> list[Document]:
+    if source_format is SourceFormat.PDF:
+        return pdf_documents(data, name)
+    if source_format is SourceFormat.DOCX:
+        return docx_documents(data, name)
+    if source_format is SourceFormat.EMAIL:
+        return email_documents(data, name)
+    return text_documents(data.decode("utf-8-sig", errors="replace"))
+
+
+def _names_a_patient(document: Document, today: date) -> bool:
+    pages = document.pages
+    return (
+        any(finder(pages) is not None for finder in (fields.nhs_number, fields.patient_name))
+        or fields.date_of_birth(pages, today) is not None
+    )
+
+
+def _letter(document: Document, name: str, today: date) -> LetterRead:
+    pages = document.pages
+    place = Place(entry=document.where or "the letter")
+    read = {
+        key: found
+        for key, found in (
+            ("nhs_number", fields.nhs_number(pages)),
+            ("patient_name", fields.patient_name(pages)),
+            ("date_of_birth", fields.date_of_birth(pages, today)),
+            ("organisation", fields.organisation(pages)),
+            ("requester", fields.requester(pages)),
+            ("ref", fields.our_reference(pages)),
+        )
+        if found is not None
+    }
+    problems = [
+        Problem(name, place, key, _why_not(key, read.get(key)))
+        for key in ("nhs_number", "patient_name", "date_of_birth", "organisation", "requester")
+        if key not in read or not read[key].sure
+    ]
+    text = document.text
+    ref = read["ref"].value if "ref" in read else "letter-" + _digest(text)
+    values: dict[str, object] = {
+        "ref": ref,
+        "received": today.isoformat(),
+        "text": text,
+        **{key: found.value for key, found in read.items() if key != "ref" and found.sure},
+    }
+    return LetterRead(RawRecord(place, values, problems=problems), read)
+
+
+def _why_not(key: str, found: ReadField | None) -> str:
+    what = {
+        "nhs_number": "no NHS number labelled in the letter (e.g. 'NHS No: 943 476 5919')",
+        "patient_name": "no patient name labelled in the letter (e.g. 'Re: Jane Smith')",
+        "date_of_birth": "no date of birth labelled in the letter (e.g. 'DOB: 12/03/1956')",
+        "organisation": "no sending service found in the letterhead",
+        "requester": "no clinician found after 'Yours sincerely'",
+    }
+    if found is None:
+        return what[key]
+    return f"the letter gives different values: {found.words}; check it by hand"
+
+
+def _digest(text: str) -> str:
+    """The letter's own identity when it gives no reference: the same words, the same ref."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]

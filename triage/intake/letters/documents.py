@@ -1,0 +1,252 @@
+"""A letter file's text: the pages of a PDF's text layer, a Word file's paragraphs and tables, a
+plain-text letter, and an e-mail's body and attachments, each attachment its own document.
+
+Every reader is bounded before it runs: pages, attachments, uncompressed size and time, so a
+corrupt, encrypted or hostile file costs one clear line and nothing else.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage, Message
+from html.parser import HTMLParser
+
+from triage.errors import FileRejected, Problem
+
+MAX_PAGES = 50  # a clinic letter runs to a few pages; a 200-page PDF is not one letter
+MAX_ATTACHMENTS = 20
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024  # a Word file's parts, all together
+MAX_COMPRESSION_RATIO = 100  # a zip member this much larger than its compressed self is a bomb
+MAX_SECONDS = 30.0  # reading one file's text, however it is made
+MAX_TEXT_CHARACTERS = 200_000  # more than any letter: what is beyond is not read
+MAX_EMAIL_DEPTH = 3  # a forwarded e-mail inside an e-mail inside an e-mail
+
+PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Outlook .msg, old .doc
+IMAGE_MAGIC = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One letter's text, page by page, and where in the file it was found."""
+
+    pages: tuple[str, ...]
+    where: str  # "" for the file itself; "attachment 2 (clinic letter.pdf)" in an e-mail
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.pages)
+
+
+class _Clock:
+    """The time budget for one file."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._deadline = time.monotonic() + MAX_SECONDS
+
+    def check(self) -> None:
+        if time.monotonic() > self._deadline:
+            _reject(self._name, f"took more than {MAX_SECONDS:.0f} s to read: not imported")
+
+
+def _reject(name: str, message: str) -> None:
+    raise FileRejected(Problem(name, None, None, message))
+
+
+def is_docx(data: bytes) -> bool:
+    if not data.startswith(ZIP_MAGIC):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def image_kind(data: bytes) -> str | None:
+    return next((kind for magic, kind in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+
+
+def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
+    """The PDF's text layer, one string per page."""
+    from pypdf import PdfReader  # imported on first use: most imports are not PDFs
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    clock = _Clock(name)
+    label = f"{name}: {where}" if where else name
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            _reject(label, "is an encrypted PDF: save it without a password and import it again")
+        count = len(reader.pages)
+        if count > MAX_PAGES:
+            _reject(
+                label,
+                f"is a PDF of {count} pages, over the {MAX_PAGES}-page limit for one letter: "
+                "import the letter on its own",
+            )
+        pages = []
+        for page in reader.pages:
+            clock.check()
+            pages.append(page.extract_text() or "")
+    except FileRejected:
+        raise
+    except FileNotDecryptedError:
+        _reject(label, "is an encrypted PDF: save it without a password and import it again")
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        _reject(label, f"is not a PDF that can be read ({type(error).__name__}): is it damaged?")
+    return [Document(tuple(_bounded(pages)), where)]
+
+
+def docx_documents(data: bytes, name: str, where: str = "") -> list[Document]:
+    """A Word file's paragraphs, then its tables row by row (cells joined by " | ")."""
+    import docx  # imported on first use
+
+    label = f"{name}: {where}" if where else name
+    _check_zip(data, label)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (KeyError, ValueError, zipfile.BadZipFile) as error:
+        _reject(label, f"is not a Word file that can be read ({type(error).__name__})")
+    lines = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    return [Document(tuple(_bounded(["\n".join(lines)])), where)]
+
+
+def _check_zip(data: bytes, label: str) -> None:
+    """Refuse a zip whose members would unpack to too much: a bomb, or not a letter."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        _reject(label, "is not a Word file that can be read (a damaged zip)")
+    total = sum(member.file_size for member in members)
+    bomb = any(
+        member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        and member.file_size > 1024 * 1024
+        for member in members
+    )
+    if total > MAX_UNCOMPRESSED_BYTES or bomb:
+        _reject(label, "unpacks to far more than a letter (a zip bomb?): not imported")
+
+
+def text_documents(text: str, where: str = "") -> list[Document]:
+    return [Document(tuple(_bounded([text.replace("\r\n", "\n")])), where)]
+
+
+def email_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
+    """The body of an e-mail, when it carries a letter itself, and each attachment that is one.
+    The caller decides which documents are letters (a covering note is not)."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    attachments = list(message.iter_attachments())
+    if len(attachments) > MAX_ATTACHMENTS:
+        _reject(
+            name,
+            f"is an e-mail with {len(attachments)} attachments, over the limit of "
+            f"{MAX_ATTACHMENTS}: forward the letters in smaller batches",
+        )
+    found: list[Document] = []
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        text = _part_text(body)
+        if text.strip():
+            found.extend(text_documents(text, "the e-mail's text"))
+    for number, part in enumerate(attachments, start=1):
+        found.extend(_attachment(part, name, number, depth))
+    return found
+
+
+def _attachment(part: Message, name: str, number: int, depth: int) -> Iterator[Document]:
+    filename = part.get_filename() or f"attachment {number}"
+    where = f"attachment {number} ({filename})"
+    content_type = part.get_content_type()
+    if content_type == "message/rfc822":
+        if depth >= MAX_EMAIL_DEPTH:
+            _reject(name, f"{where}: e-mails nested more than {MAX_EMAIL_DEPTH} deep")
+        inner = part.get_payload(0)
+        assert isinstance(inner, Message)
+        for document in email_documents(inner.as_bytes(), name, depth + 1):
+            yield Document(document.pages, f"{where}, {document.where}")
+        return
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return
+    if payload.startswith(PDF_MAGIC):
+        yield from pdf_documents(payload, name, where)
+    elif is_docx(payload):
+        yield from docx_documents(payload, name, where)
+    elif content_type == "text/plain":
+        yield from text_documents(_part_text(part), where)
+    # Anything else (a logo, a calendar invitation) carries no letter.
+
+
+def _part_text(part: Message) -> str:
+    if isinstance(part, EmailMessage):
+        content = part.get_content()
+        text = content if isinstance(content, str) else ""
+    else:  # pragma: no cover - the default policy always gives EmailMessage
+        text = str(part.get_payload())
+    if part.get_content_type() == "text/html":
+        text = _html_to_text(text)
+    return text
+
+
+class _HtmlText(HTMLParser):
+    """The words of an HTML e-mail, a line per block; scripts and styles dropped."""
+
+    _BLOCKS = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "table"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+        elif tag == "td":
+            self.parts.append(" | ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def _html_to_text(html: str) -> str:
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _bounded(pages: list[str]) -> list[str]:
+    """The pages, cut where the text passes MAX_TEXT_CHARACTERS."""
+    kept, left = [], MAX_TEXT_CHARACTERS
+    for page in pages:
+        kept.append(page[:left])
+        left -= len(kept[-1])
+        if left <= 0:
+            break
+    return kept
