@@ -72,28 +72,34 @@ def clinic_letter(
     written: date = date(2025, 1, 14),
     ref: str | None = "RHEU/2291/JO",
 ) -> str:
-    """A letter in one of three layouts: a "Re:" line with everything on it; labelled lines
-    with the date of birth in words; a details table (cells separated by "|")."""
+    """A letter in one of four layouts: a "Re:" line with everything on it; labelled lines
+    with the date of birth in words; a details table (cells separated by "|"); the name as
+    hospital systems print it ("ELLIOTT, Margaret (Mrs)") with the date as "12-Mar-1956"."""
     trust, department, doctor, role, body = _SERVICES[service % len(_SERVICES)]
     spaced = spaced_nhs_number(patient.nhs_number)
-    if layout % 3 == 0:
+    if layout % 4 == 0:
         about = (
             f"Re: {patient.title} {patient.first} {patient.surname.upper()}, "
             f"DOB {patient.born:%d/%m/%Y}, NHS No: {spaced}\n"
             "Address: 4 Chapel Lane, Weymouth"
         )
-    elif layout % 3 == 1:
+    elif layout % 4 == 1:
         about = (
             f"Patient: {patient.title} {patient.name}\n"
             f"Date of birth: {day_in_words(patient.born)}\n"
             f"NHS Number: {patient.nhs_number}"
         )
-    else:
+    elif layout % 4 == 2:
         about = (
             "Patient details\n"
             f"Name | {patient.first} {patient.surname.upper()}\n"
             f"D.O.B. | {patient.born:%d.%m.%Y}\n"
             f"NHS number | {spaced}"
+        )
+    else:
+        about = (
+            f"Patient: {patient.surname.upper()}, {patient.first} ({patient.title})   "
+            f"DOB: {patient.born:%d-%b-%Y}   NHS: {patient.nhs_number}"
         )
     reference = f"Our ref: {ref}\n\n" if ref else ""
     return (

@@ -58,3 +58,14 @@ def test_the_comparison_benchmark_prints_before_after_and_the_change() -> None:
     output = run_benchmark("compare_revisions.py", "HEAD", "--count", "200", "--rounds", "1")
     assert re.search(r"round 1: before [\d.]+ µs/request .* after [\d.]+ µs/request", output)
     assert re.search(r"throughput after / before: [\d.]+ \([+-]\d+%\)", output), output
+
+
+def test_the_letters_benchmark_prints_accuracy_and_speed_per_format() -> None:
+    output = run_benchmark("letters.py", "--count", "4")
+    for name in ("text", "pdf", "docx", "email"):
+        assert re.search(
+            rf"^{name} +nhs_number +[\d.]+% +date_of_birth +[\d.]+% +name +[\d.]+% +refused +\d+ "
+            r"+[\d.]+ letters/s$",
+            output,
+            re.MULTILINE,
+        ), output

@@ -48,7 +48,9 @@ ELLIOTT_READ = {
 }
 
 
-@pytest.mark.parametrize("layout", [0, 1, 2], ids=["re-line", "labelled-lines", "table"])
+@pytest.mark.parametrize(
+    "layout", [0, 1, 2, 3], ids=["re-line", "labelled-lines", "table", "surname-first"]
+)
 def test_a_typed_letter_gives_its_patient_sender_and_clinician(tmp_path: Path, layout: int) -> None:
     path = tmp_path / "letter.txt"
     path.write_text(clinic_letter(layout=layout), encoding="utf-8")

@@ -54,6 +54,12 @@ _NAME_END = re.compile(
     r"|MRN|Address)\b",
     re.IGNORECASE,
 )
+# A surname in capitals, a comma, the given names, perhaps the title in brackets.
+_SURNAME_FIRST = re.compile(
+    r"[ \t]*(?P<surname>[A-Z][A-Z'\-]+(?:[ \t][A-Z][A-Z'\-]+)?)[ \t]*,[ \t]*"
+    r"(?P<given>[A-Z][a-z'\-]+(?:[ \t][A-Z][a-z'\-]+)*)"
+    r"(?:[ \t]*\((?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\))?"
+)
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "master", "dr", "prof", "professor", "rev", "sir"}
 _NAME_WORD = re.compile(r"^[A-Za-z][A-Za-z'\-]*$")
 _OUR_REF = re.compile(
@@ -114,22 +120,26 @@ def date_of_birth(pages: tuple[str, ...], today: date) -> ReadField | None:
 
 def patient_name(pages: tuple[str, ...]) -> ReadField | None:
     """The patient's name from a "Re:", "Patient:" or "Name:" line: titles dropped, a surname in
-    capitals ("Jane SMITH") written as a name ("Jane Smith")."""
+    capitals ("Jane SMITH", "SMITH, Jane (Mrs)") written as a name ("Jane Smith")."""
     found = []
     for page, match in _matches(_NAME, pages):
         value = match["value"]
-        end = _NAME_END.search(value)
-        words = value[: end.start()] if end else value
-        name = _tidy_name(words)
+        surname_first = _SURNAME_FIRST.match(value)
+        if surname_first:  # how hospital systems print a name
+            words = surname_first.group(0)
+            name = _tidy_name(f"{surname_first['given']} {surname_first['surname']}")
+        else:
+            end = _NAME_END.search(value)
+            words = value[: end.start()] if end else value
+            name = _tidy_name(words)
         if name is not None:
-            found.append(
-                ReadField(
-                    name,
-                    page,
-                    (match.group(0)[: match.start("value") - match.start()] + words).strip(),
-                )
-            )
+            found.append(ReadField(name, page, (_label(match) + words).strip()))
     return _one(found)
+
+
+def _label(match: re.Match[str]) -> str:
+    """The label of a labelled value, as written ("Re: ")."""
+    return match.group(0)[: match.start("value") - match.start()]
 
 
 def _tidy_name(words: str) -> str | None:
