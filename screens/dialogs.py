@@ -173,3 +173,39 @@ class InputDialog(_Question[str]):
         value = self.query_one("#value", Input).value.strip()
         if value:
             self.dismiss(value)
+
+
+class DetailsDialog(_Question[dict[str, str]]):
+    """A letter's patient details, to type what its reader could not read; returns the fields
+    changed (the service checks them, and says what is wrong)."""
+
+    FIELDS = (
+        ("nhs_number", "NHS number"),
+        ("patient_name", "Name"),
+        ("date_of_birth", "Date of birth (12/03/1956)"),
+    )
+
+    def __init__(self, title: str, needed: list[str], current: dict[str, str]) -> None:
+        super().__init__()
+        self._title, self._needed, self._current = title, needed, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield self.title_label(self._title)
+            yield Static(Text("Still needed: " + one_line("; ".join(self._needed))))
+            for key, label in self.FIELDS:
+                yield Label(label)
+                yield Input(value=self._current.get(key, ""), id=key)
+            yield from self.buttons("Save")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        typed = {key: self.query_one(f"#{key}", Input).value.strip() for key, _ in self.FIELDS}
+        self.dismiss(
+            {
+                key: value
+                for key, value in typed.items()
+                if value and value != self._current.get(key)
+            }
+        )

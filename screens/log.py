@@ -36,6 +36,7 @@ _EVENT_WORDS: dict[str, str] = {  # the log stores events as text
     LogEvent.POLICY_ACTIVATED: "policy",
     LogEvent.PRACTICE_UPDATED: "practice",
     LogEvent.EXPORT: "export",
+    LogEvent.DETAILS_COMPLETED: "details",
 }
 
 
@@ -291,6 +292,10 @@ def _summary(body: dict[str, object]) -> str:
         return f"{policy.get('id')} {policy.get('version')} in force"
     if event == LogEvent.EXPORT:
         return f"{body.get('rows')} rows to {body.get('file')}"
+    if event == LogEvent.DETAILS_COMPLETED:
+        changed = body.get("changed") or {}
+        assert isinstance(changed, dict)
+        return "completed: " + ", ".join(sorted(changed))
     if event == LogEvent.PRACTICE_UPDATED:
         return f"details of {body.get('name')}"
     return ""

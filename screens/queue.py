@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
+from screens.details import complete_details_of
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.request import RequestScreen
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
@@ -62,7 +63,9 @@ class QueueScreen(TriageScreen, DecisionFlow):
         "The requests to deal with, oldest first. Move with j/k or the arrows; Enter opens one. "
         "a accepts the suggestion (the letters are drafted and recorded), o decides otherwise "
         "with a reason, f sends it to a GP with a note. / searches by ref, name or NHS number; "
-        "the boxes above the table filter by status, category, suggestion and flag."
+        "the boxes above the table filter by status, category, suggestion and flag. A letter "
+        "whose patient could not be read waits under the status 'needs details': d types what "
+        "is missing."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -71,6 +74,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         Binding("a", "accept", "Accept", tooltip="Record the policy's suggestion, with letters"),
         Binding("o", "override", "Override", tooltip="Decide otherwise, with a reason"),
         Binding("f", "flag", "To GP", tooltip="Send the request to a GP, with a note"),
+        Binding("d", "details", "Details", show=False, tooltip="Type a letter's patient details"),
         Binding("slash", "search", "Search", tooltip="Search by ref, patient name or NHS number"),
         Binding("s", "sort", "Sort", tooltip="Change the order"),
         Binding(
@@ -80,7 +84,12 @@ class QueueScreen(TriageScreen, DecisionFlow):
             "left_square_bracket", "page(-1)", "Prev page", show=False, tooltip="Previous page"
         ),
         Binding("r", "reload", "Reload", show=False, tooltip="Read the queue again"),
-        Binding("i", "import_files", "Import", tooltip="Import request files (CSV, JSON, FHIR)"),
+        Binding(
+            "i",
+            "import_files",
+            "Import",
+            tooltip="Import files and letters (CSV, JSON, FHIR, PDF, Word, e-mail)",
+        ),
         Binding("A", "apply_policy", "Apply all", tooltip="Decide every clear-cut open request"),
     ]
 
@@ -279,6 +288,13 @@ class QueueScreen(TriageScreen, DecisionFlow):
         if query != self.query_spec:
             self.query_spec, self.first_row = query, 0
             self.action_reload()
+
+    # --- a letter's details ----------------------------------------------------------------------
+
+    def action_details(self) -> None:
+        item = self.highlighted_item()
+        if item is not None:
+            complete_details_of(self, item.request, then=self.action_reload)
 
     # --- deciding --------------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ the letter's words (and where), and every bad file refused with one line, nothin
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import Run, table_count
 from tests.letter_factory import Patient, clinic_letter, docx_of, eml_of, pdf_of
+from tests.test_deciding import PRACTICE
 from triage.intake import read_requests_file
 from triage.intake.letters import read_letters
 from triage.models import SourceFormat
@@ -133,26 +136,80 @@ def test_importing_a_letter_twice_adds_it_once(run: Run, db_path: Path, tmp_path
     assert table_count(db_path, "requests") == 1
 
 
-def test_a_letter_without_a_labelled_nhs_number_is_refused_saying_so(
+def test_a_letter_without_a_labelled_nhs_number_waits_for_a_clerk_to_complete_it(
     run: Run, db_path: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "letter.txt"
     path.write_text(clinic_letter().replace("NHS No: 943 476 5919", ""), encoding="utf-8")
-    ran = run("--db", db_path, "import", path)
-    assert ran.status == 1
-    assert f"{path}:the letter: nhs_number: no NHS number labelled in the letter" in ran.err
-    assert table_count(db_path, "requests") == 0
+    assert run("--db", db_path, *PRACTICE).status == 0
+    assert run("--db", db_path, "policy", "activate", "dorset-gp-alliance").status == 0
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+    ran = run("--db", db_path, "--user", "cleo", "import", path)
+    assert ran.status == 0 and "1 imported" in ran.out
+    assert (
+        "imported as needs_details, for a person to complete: nhs_number: no NHS number "
+        "labelled in the letter"
+    ) in ran.err
+    waiting = run("--db", db_path, "--user", "cleo", "queue", "--status", "needs_details")
+    assert "RHEU/2291/JO" in waiting.out and "1 needs details · 0 open" in waiting.out
+
+    # Nothing read from a letter is decided on a guess: not one by one, not by apply.
+    refused = run("--db", db_path, "--user", "cleo", "decide", "RHEU/2291/JO")
+    assert refused.status == 1
+    assert "RHEU/2291/JO cannot be decided until its details are completed (nhs_number:" in (
+        refused.err
+    )
+    assert "0 open requests" in run("--db", db_path, "--user", "cleo", "apply").out
+
+    # A wrong number is refused and changes nothing; the right one opens the request.
+    typo = run("--db", db_path, "--user", "cleo", "details", "RHEU/2291/JO", "--nhs-number",
+               "943 476 5918")  # fmt: skip
+    assert typo.status == 1 and "fails the Modulus 11 check" in typo.err
+    done = run("--db", db_path, "--user", "cleo", "details", "RHEU/2291/JO", "--nhs-number",
+               "943 476 5919")  # fmt: skip
+    assert done.status == 0 and "RHEU/2291/JO is open." in done.out
+    assert "1 open" in run("--db", db_path, "--user", "cleo", "queue").out
+    decided = run("--db", db_path, "--user", "cleo", "decide", "RHEU/2291/JO")
+    assert decided.status == 0 and "decline under rule dmard-unfunded" in decided.out
+
+    # The completion is in the log, with what changed.
+    with sqlite3.connect(db_path) as connection:
+        [(body,)] = connection.execute(
+            "SELECT body FROM log_entries WHERE event = 'details_completed'"
+        ).fetchall()
+    assert json.loads(body)["changed"] == {"nhs_number": {"from": None, "to": "9434765919"}}
+    assert "verifies" in run("--db", db_path, "log", "verify").out
+
+
+def test_only_a_letter_that_needs_details_is_completed_and_only_by_a_clerk_or_gp(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_text(clinic_letter().replace("DOB 12/03/1956, ", ""), encoding="utf-8")
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+    assert run("--db", db_path, "--user", "cleo", "import", path).status == 0
+    manager = run("--db", db_path, "details", "RHEU/2291/JO", "--born", "12/03/1956")
+    assert manager.status == 1 and "only a clerk or a GP may complete a letter's details" in (
+        manager.err
+    )
+    bad_date = run(
+        "--db", db_path, "--user", "cleo", "details", "RHEU/2291/JO", "--born", "12/13/1956"
+    )
+    assert bad_date.status == 1 and "date_of_birth: '12/13/1956' is not a date" in bad_date.err
+    assert run("--db", db_path, "--user", "cleo", "details", "RHEU/2291/JO", "--born",
+               "12 March 1956").status == 0  # fmt: skip
+    again = run("--db", db_path, "--user", "cleo", "details", "RHEU/2291/JO", "--name", "X Y")
+    assert again.status == 1 and "its details are complete" in again.err
 
 
 def test_a_letter_giving_two_nhs_numbers_is_not_guessed(tmp_path: Path) -> None:
     path = tmp_path / "letter.txt"
     path.write_text(clinic_letter() + "\nNHS No: 999 000 1210\n", encoding="utf-8")
-    result = read_requests_file(path, today=TODAY)
-    assert not result.accepted
-    [problem] = result.problems
-    assert problem.field == "nhs_number"
-    assert "different values: NHS No: 943 476 5919 (but also page 1: 'NHS No: 999 000 1210')" in (
-        problem.message
+    [accepted] = read_requests_file(path, today=TODAY).accepted
+    assert accepted.request.patient.nhs_number is None
+    assert accepted.request.details_needed == (
+        "nhs_number: the letter gives different values: NHS No: 943 476 5919 (but also page 1: "
+        "'NHS No: 999 000 1210'); check it by hand",
     )
 
 

@@ -764,3 +764,40 @@ def test_the_request_shows_what_its_letter_says_of_dates_and_its_kind() -> None:
         ),
         "Request": "continuation ('please continue')",
     }
+
+
+# --- letters that need their details ---------------------------------------------------------------
+
+
+async def test_a_clerk_types_a_letters_missing_nhs_number_and_it_joins_the_queue(
+    practice: Workspace, tmp_path: Path
+) -> None:
+    from tests.letter_factory import clinic_letter, pdf_of
+
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(pdf_of(clinic_letter().replace("NHS No: 943 476 5919", "")))
+    import_files(practice, [letter])
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert str(app.screen.query_one("#counts").render()).startswith("nothing matches")
+        assert "1 needs details" in str(app.screen.query_one("#counts").render())
+        app.screen.query_one("#status", Select).value = "needs_details"
+        await settle(pilot)
+        assert column(app, "Ref") == ["RHEU/2291/JO"]
+        assert "Needs: nhs_number: no NHS number labelled in the letter" in detail_text(app)
+        table(app).focus()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#nhs_number")
+        await type_into(pilot, "9434765918")  # a typo: the service refuses it, nothing is saved
+        await pilot.press("enter")
+        await settle(pilot)
+        assert statuses(practice)["RHEU/2291/JO"] == "needs_details"
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#nhs_number")
+        await type_into(pilot, "9434765919")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert statuses(practice)["RHEU/2291/JO"] == "open"

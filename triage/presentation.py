@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from triage.models import (
     Action,
     Category,
@@ -15,7 +17,31 @@ from triage.models import (
     spaced_nhs_number,
 )
 
-STATUS_LABELS = {Status.OPEN: "open", Status.AWAITING_GP: "awaiting GP", Status.DECIDED: "decided"}
+STATUS_LABELS = {
+    Status.NEEDS_DETAILS: "needs details",
+    Status.OPEN: "open",
+    Status.AWAITING_GP: "awaiting GP",
+    Status.DECIDED: "decided",
+}
+
+# The status in a sentence: "S07 is already waiting for a GP".
+STATUS_WORDS = {
+    Status.NEEDS_DETAILS: "waiting for its details to be completed",
+    Status.OPEN: "open",
+    Status.AWAITING_GP: "already waiting for a GP",
+    Status.DECIDED: "already decided",
+}
+
+
+def status_counts(counts: Mapping[Status, int]) -> str:
+    """ "16 open · 2 awaiting GP · 40 decided", with letters needing details first when any do."""
+    return " · ".join(
+        f"{counts[status]:,} {label}"
+        for status, label in STATUS_LABELS.items()
+        if counts[status] or status is not Status.NEEDS_DETAILS
+    )
+
+
 LETTER_TITLES = {
     LetterKind.SPECIALIST: "Letter to the specialist",
     LetterKind.PATIENT: "Letter to the patient",

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     CORRECT = "correct a recorded decision"
     VIEW_LOG = "see the decision log"
     EXPORT = "export the decision log"
+    COMPLETE_DETAILS = "complete a letter's details"
 
 
 ALLOWED: dict[Permission, frozenset[Role]] = {
@@ -42,6 +43,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.CORRECT: frozenset({Role.GP}),
     Permission.VIEW_LOG: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.EXPORT: frozenset({Role.MANAGER}),
+    Permission.COMPLETE_DETAILS: frozenset({Role.CLERK, Role.GP}),
 }
 
 _ROLE_NAMES = {Role.CLERK: "a clerk", Role.GP: "a GP", Role.MANAGER: "a manager"}

@@ -124,7 +124,8 @@ def request_values(
         "source_location": request.source.location,
         "import_id": import_id,
         "content_sha256": request.content_sha256,
-        "status": Status.OPEN,
+        "details_needed": list(request.details_needed),
+        "status": Status.NEEDS_DETAILS if request.details_needed else Status.OPEN,
         "imported_at": imported_at,
         "version": 1,
     }
@@ -158,6 +159,7 @@ def request_from(row: RequestRow) -> Request:
         reply_to=row.reply_to,
         text=row.text,
         flags=tuple(Flag(flag) for flag in row.flags),
+        details_needed=tuple(row.details_needed),
         source=Source(file=row.source_file, format=row.source_format, location=row.source_location),
     )
 

@@ -164,6 +164,20 @@ class Requests:
         row = self._session.get(RequestRow, request_id, with_for_update=lock or None)
         return request_from(row) if row else None
 
+    def complete_details(self, request: Request) -> None:
+        """Store what a person completed of a letter's details: the patient, sender and
+        clinician, the flags and what is still needed, and the status that follows."""
+        row = self._session.get(RequestRow, request.id)
+        assert row is not None, "the caller holds the request"
+        patient = request.patient
+        row.nhs_number, row.nhs_number_valid = patient.nhs_number, patient.nhs_number_valid
+        row.patient_name, row.date_of_birth = patient.name, patient.date_of_birth
+        row.organisation, row.requester = request.organisation, request.requester
+        row.flags = [flag.value for flag in request.flags]
+        row.details_needed = list(request.details_needed)
+        row.status = request.status
+        self._session.flush()
+
     def ids(self, status: Status) -> list[int]:
         """Every request with the status, oldest first."""
         query = (

@@ -9,7 +9,13 @@ from rich.text import Text
 
 from triage.clock import practice_date
 from triage.models import Assessed, QueueSort, Request, Status
-from triage.presentation import ACTION_LABELS, SHORT_FLAG, STATUS_LABELS, short_category
+from triage.presentation import (
+    ACTION_LABELS,
+    SHORT_FLAG,
+    STATUS_LABELS,
+    short_category,
+    status_counts,
+)
 from triage.safe_text import one_line
 from triage.services.queue import QueuePage
 
@@ -55,9 +61,7 @@ def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
 
 def counts_line(page: QueuePage, sort: QueueSort) -> str:
     """Which rows are shown of how many, the counts by status, and the policy in force."""
-    counts = " · ".join(
-        f"{page.counts[status]:,} {label}" for status, label in STATUS_LABELS.items()
-    )
+    counts = status_counts(page.counts)
     if page.total == 0:
         shown = "nothing matches"
     else:

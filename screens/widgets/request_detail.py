@@ -77,6 +77,7 @@ def request_text(request: Request) -> Text:
         ("Procedure", request.procedure_date.isoformat() if request.procedure_date else None),
         ("Reply to", request.reply_to),
         ("Flags", ", ".join(request.flags) or None),
+        ("Needs", "; ".join(request.details_needed) or None),
         ("Source", f"{PurePath(request.source.file).name}, {request.source.location}"),
     ]
     text = Text()

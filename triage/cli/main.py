@@ -26,6 +26,7 @@ from triage.cli.decide_command import (
     review_command,
 )
 from triage.cli.demo_command import demo_command
+from triage.cli.details_command import details_command
 from triage.cli.import_command import import_command
 from triage.cli.log_command import log_group
 from triage.cli.policy_command import policy_group
@@ -98,6 +99,7 @@ def cli(
 
 
 cli.add_command(import_command)
+cli.add_command(details_command)
 cli.add_command(queue_command)
 cli.add_command(policy_group)
 cli.add_command(decide_command)

@@ -11,7 +11,13 @@ from rich.table import Table
 from triage.cli.output import cell
 from triage.clock import practice_date
 from triage.models import Assessed, Findings, IncomingRequest, Request, Suggestion
-from triage.presentation import ACTION_LABELS, STATUS_LABELS, category_label, nhs_number_shown
+from triage.presentation import (
+    ACTION_LABELS,
+    STATUS_LABELS,
+    category_label,
+    nhs_number_shown,
+    status_counts,
+)
 from triage.services.queue import QueuePage
 
 
@@ -43,7 +49,7 @@ def queue_table(page: QueuePage) -> Table:
 
 
 def counts_line(page: QueuePage) -> str:
-    return " · ".join(f"{page.counts[status]} {label}" for status, label in STATUS_LABELS.items())
+    return status_counts(page.counts)
 
 
 def queue_item_json(item: Assessed[Request]) -> dict[str, Any]:

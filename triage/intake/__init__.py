@@ -3,7 +3,13 @@
 from triage.errors import FileRejected, Place, Problem
 from triage.intake.limits import MAX_FILE_BYTES, MAX_JSON_DEPTH
 from triage.intake.reader import Accepted, FileResult, Progress, read_requests_file
-from triage.intake.records import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from triage.intake.records import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    TYPED_FIELDS,
+    check_typed,
+)
 
 __all__ = [
     "COLUMNS",
@@ -11,11 +17,13 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
+    "TYPED_FIELDS",
     "Accepted",
     "FileRejected",
     "FileResult",
     "Place",
     "Problem",
     "Progress",
+    "check_typed",
     "read_requests_file",
 ]

@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from triage.errors import Place, Problem
+from triage.classify.dates import scan
+from triage.errors import Place, Problem, UserError
 from triage.models import (
     Category,
     Flag,
@@ -88,6 +89,7 @@ class RawRecord:
     patient_details_required: bool = True  # FHIR may reference a patient it does not include
     problems: list[Problem] = field(default_factory=list)  # found while reading it
     warnings: list[Problem] = field(default_factory=list)
+    details_needed: list[str] = field(default_factory=list)  # a letter's: see IncomingRequest
 
 
 @dataclass
@@ -169,9 +171,20 @@ def check_record(
     nhs_number = values.get("nhs_number")
     assert nhs_number is None or isinstance(nhs_number, str)
     nhs_problem = "is missing" if nhs_number is None else nhs_number_problem(nhs_number)
+    if record.details_needed:
+        warnings.append(
+            Problem(
+                file,
+                record.place,
+                None,
+                "imported as needs_details, for a person to complete: "
+                + "; ".join(record.details_needed),
+            )
+        )
     if nhs_problem:
         flags.append(Flag.INVALID_NHS_NUMBER)
         shown = f"{nhs_number!r} " if nhs_number else ""
+    if nhs_problem and not record.details_needed:
         warnings.append(
             Problem(
                 file,
@@ -194,6 +207,7 @@ def check_record(
             "sender": record.sender or organisation,
             "source": Source(file=file, format=source_format, location=record.place.describe()),
             "flags": tuple(flags),
+            "details_needed": tuple(record.details_needed),
         }
     )
     return CheckedRecord(request, problems, warnings)
@@ -292,3 +306,38 @@ def _parse_codes(raw: str) -> tuple[str, ...]:
         )
         raise _Invalid(f"{listed} {verb} (6 to 18 digits)")
     return codes
+
+
+# --- what a person types to complete a letter's details ------------------------------------------
+
+TYPED_FIELDS = ("nhs_number", "patient_name", "date_of_birth", "organisation", "requester")
+
+
+def check_typed(field_name: str, raw: str, today: date) -> object:
+    """A value typed to complete a letter's details, checked as an import checks it; a mistake
+    raises UserError naming the field. Dates as 12/03/1956 or 1956-03-12; an NHS number must
+    pass its check, since the point of typing it is that it be right."""
+    value = raw.strip()
+    try:
+        if not value:
+            raise _Invalid("is blank")
+        if len(value) > MAX_LENGTH.get(field_name, DEFAULT_MAX_LENGTH) or not value.isprintable():
+            raise _Invalid("must be printable and not too long")
+        if field_name == "nhs_number":
+            number = normalise_nhs_number(value)
+            problem = nhs_number_problem(number)
+            if problem:
+                raise _Invalid(f"{value!r} {problem}")
+            return number
+        if field_name == "date_of_birth":
+            readings = scan(value, today)
+            whole = len(readings) == 1 and (readings[0][0].start, readings[0][0].end) == (
+                0,
+                len(value),
+            )
+            if not whole or not readings[0][1].full:
+                raise _Invalid(f"{value!r} is not a date: write it as 12/03/1956 or 12 March 1956")
+            return _parse_birth_date(readings[0][1].earliest.isoformat(), today)
+        return value
+    except _Invalid as invalid:
+        raise UserError(f"{field_name}: {invalid}") from None

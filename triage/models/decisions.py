@@ -35,6 +35,7 @@ class LogEvent(StrEnum):
     POLICY_ACTIVATED = "policy_activated"
     PRACTICE_UPDATED = "practice_updated"
     EXPORT = "export"
+    DETAILS_COMPLETED = "details_completed"  # a letter's patient details typed or corrected
 
 
 DECISION_EVENTS = (LogEvent.DECISION, LogEvent.OVERRIDE, LogEvent.REVIEW, LogEvent.SUPERSEDE)

@@ -76,6 +76,9 @@ class IncomingRequest(BaseModel):
     text: str | None = None
     source: Source
     flags: tuple[Flag, ...] = ()  # found at intake, e.g. invalid_nhs_number
+    # What a person must complete before the request can be decided ("nhs_number: not found in
+    # the letter"): a letter's identifiers that could not be read with confidence.
+    details_needed: tuple[str, ...] = ()
 
     @property
     def sender_key(self) -> str:
@@ -92,6 +95,8 @@ class IncomingRequest(BaseModel):
         # A blank request type was stored as "new" before it could be told apart; fingerprints
         # taken then must still match the same request imported again.
         content["request_type"] = content["request_type"] or RequestType.NEW.value
+        if not content["details_needed"]:  # as before there were letters
+            del content["details_needed"]
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 

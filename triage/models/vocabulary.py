@@ -81,11 +81,13 @@ class Urgency(StrEnum):
 
 
 class Status(StrEnum):
-    """Where a request is: open -> awaiting_gp (flagged) -> decided."""
+    """Where a request is: open -> awaiting_gp (flagged) -> decided. A letter whose patient could
+    not be read with confidence waits first in needs_details, for a clerk to complete it."""
 
     OPEN = "open"
     AWAITING_GP = "awaiting_gp"
     DECIDED = "decided"
+    NEEDS_DETAILS = "needs_details"
 
 
 class Action(StrEnum):

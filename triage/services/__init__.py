@@ -14,7 +14,7 @@ deciding: find_request, prepare, decide, correct, flag, claim, release, apply_po
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 practice: practice_details, set_practice_details
-importing: read_files, import_files
+importing: read_files, import_files, complete_details
 log: log_page, verify_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
 """

@@ -6,14 +6,32 @@ are then written in one transaction, so an import is either wholly there or not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from triage.errors import ProblemsFound
-from triage.intake import MAX_FILE_BYTES, FileResult, Problem, Progress, read_requests_file
-from triage.models import IncomingRequest, SourceFormat, StoredFingerprint
+from triage import audit
+from triage.errors import ProblemsFound, UserError
+from triage.intake import (
+    MAX_FILE_BYTES,
+    TYPED_FIELDS,
+    FileResult,
+    Problem,
+    Progress,
+    check_typed,
+    read_requests_file,
+)
+from triage.models import (
+    Flag,
+    IncomingRequest,
+    LogEvent,
+    Request,
+    SourceFormat,
+    Status,
+    StoredFingerprint,
+)
+from triage.presentation import STATUS_WORDS
 from triage.rules import Permission, require
 from triage.services.workspace import Workspace
 
@@ -171,3 +189,88 @@ def _split_new(
                 )
             )
     return new
+
+
+# --- completing what a letter's reader could not read ---------------------------------------------
+
+
+def complete_details(workspace: Workspace, request_id: int, typed: Mapping[str, str]) -> Request:
+    """Type or correct a letter's patient, sender or clinician (`typed`: field -> text), checked
+    as an import checks them, each change in the decision log. When nothing is left to
+    complete, the request joins the queue as open; until then it stays in needs_details."""
+    require(workspace.user, Permission.COMPLETE_DETAILS)
+    unknown = sorted(set(typed) - set(TYPED_FIELDS))
+    if unknown:
+        raise UserError(f"cannot complete {', '.join(unknown)}: only {', '.join(TYPED_FIELDS)}")
+    if not typed:
+        raise UserError("say what to complete: the NHS number, name, date of birth, ...")
+    today = workspace.clock.today()
+    checked = {field_name: check_typed(field_name, raw, today) for field_name, raw in typed.items()}
+    with workspace.database.write() as tx:
+        request = tx.requests.get(request_id, lock=True)
+        if request is None:
+            raise UserError(f"request {request_id} no longer exists")
+        if request.status is not Status.NEEDS_DETAILS:
+            raise UserError(
+                f"{request.ref} is {STATUS_WORDS[request.status]}: its details are complete; a "
+                "request already in the queue is corrected by a GP's decision, not retyped"
+            )
+        completed = _completed(request, checked)
+        tx.requests.complete_details(completed)
+        audit.append(
+            tx,
+            event=LogEvent.DETAILS_COMPLETED,
+            user=workspace.user,
+            at=workspace.clock.now(),
+            request=completed,
+            details={
+                "changed": {
+                    name: {"from": _shown(_current(request, name)), "to": _shown(value)}
+                    for name, value in checked.items()
+                },
+                "still_needed": list(completed.details_needed),
+            },
+        )
+    return completed
+
+
+def _current(request: Request, field_name: str) -> object:
+    patient = request.patient
+    return {
+        "nhs_number": patient.nhs_number,
+        "patient_name": patient.name,
+        "date_of_birth": patient.date_of_birth,
+        "organisation": request.organisation,
+        "requester": request.requester,
+    }[field_name]
+
+
+def _shown(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _completed(request: Request, checked: Mapping[str, object]) -> Request:
+    patient = request.patient
+    nhs_number = checked.get("nhs_number", patient.nhs_number)
+    valid = patient.nhs_number_valid or "nhs_number" in checked
+    flags = tuple(flag for flag in request.flags if not (flag is Flag.INVALID_NHS_NUMBER and valid))
+    still_needed = tuple(
+        need for need in request.details_needed if need.split(":", 1)[0] not in checked
+    )
+    return request.model_copy(
+        update={
+            "patient": patient.model_copy(
+                update={
+                    "nhs_number": nhs_number,
+                    "nhs_number_valid": valid,
+                    "name": checked.get("patient_name", patient.name),
+                    "date_of_birth": checked.get("date_of_birth", patient.date_of_birth),
+                }
+            ),
+            "organisation": checked.get("organisation", request.organisation),
+            "requester": checked.get("requester", request.requester),
+            "flags": flags,
+            "details_needed": still_needed,
+            "status": Status.NEEDS_DETAILS if still_needed else Status.OPEN,
+        }
+    )

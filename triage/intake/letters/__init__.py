@@ -2,8 +2,10 @@
 attachments). One letter is one request; its identifiers are read from its words
 (fields.py), and everything the classifier reads comes from its text, as for any request.
 
-A letter whose NHS number, name or date of birth cannot be read with confidence is refused with a
-line saying which and where, so nothing read from a letter is decided on a guess.
+A letter whose NHS number, name or date of birth cannot be read with confidence (missing, or
+given twice differently), or whose NHS number fails its check, is imported all the same with what
+a person must complete (details_needed): it waits in needs_details until a clerk has, so nothing
+read from a letter is decided on a guess.
 """
 
 from __future__ import annotations
@@ -100,20 +102,33 @@ def _letter(document: Document, name: str, today: date) -> LetterRead:
         )
         if found is not None
     }
-    problems = [
-        Problem(name, place, key, _why_not(key, read.get(key)))
-        for key in ("nhs_number", "patient_name", "date_of_birth", "organisation", "requester")
+    needed = [
+        f"{key}: {_why_not(key, read.get(key))}"
+        for key in _IDENTIFIERS
         if key not in read or not read[key].sure
     ]
+    if (
+        "nhs_number" in read
+        and read["nhs_number"].sure
+        and not fields.nhs_number_checks(read["nhs_number"])
+    ):
+        needed.append(f"nhs_number: {read['nhs_number'].words} fails its check digit")
     text = document.text
     ref = read["ref"].value if "ref" in read else "letter-" + _digest(text)
     values: dict[str, object] = {
         "ref": ref,
         "received": today.isoformat(),
         "text": text,
+        "organisation": _NOT_READ,
+        "requester": _NOT_READ,
         **{key: found.value for key, found in read.items() if key != "ref" and found.sure},
     }
-    return LetterRead(RawRecord(place, values, problems=problems), read)
+    record = RawRecord(place, values, patient_details_required=False, details_needed=needed)
+    return LetterRead(record, read)
+
+
+_IDENTIFIERS = ("nhs_number", "patient_name", "date_of_birth", "organisation", "requester")
+_NOT_READ = "(not read from the letter)"
 
 
 def _why_not(key: str, found: ReadField | None) -> str:

@@ -30,6 +30,7 @@ from triage.models import (
     User,
     sender_key,
 )
+from triage.presentation import STATUS_WORDS
 from triage.rules import Permission, needs_gp, require, require_note
 from triage.services.deciding.steps import (
     CLAIM_LEASE,
@@ -44,7 +45,6 @@ from triage.services.deciding.steps import (
     prepare_in,
     record,
     send_to_gp,
-    status_words,
     suggestion_now,
 )
 from triage.services.workspace import Workspace
@@ -151,7 +151,7 @@ def flag(workspace: Workspace, request_id: int, note: str) -> None:
         request = locked_request(tx, request_id)
         if request.status is not Status.OPEN:
             raise UserError(
-                f"{request.ref} is {status_words(request.status)}; it cannot be flagged"
+                f"{request.ref} is {STATUS_WORDS[request.status]}; it cannot be flagged"
             )
         now = workspace.clock.now()
         check_claim(tx, workspace.user, request, now)

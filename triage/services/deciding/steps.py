@@ -93,6 +93,12 @@ def prepare_in(
     now: datetime,
 ) -> Prepared:
     request = locked_request(tx, request_id)
+    if request.status is Status.NEEDS_DETAILS:
+        needed = "; ".join(request.details_needed)
+        raise UserError(
+            f"{request.ref} cannot be decided until its details are completed ({needed}): "
+            f"`triage details {request.ref}`"
+        )
     if request.status is Status.DECIDED:
         standing = tx.decisions.for_request(request_id)[-1]
         raise UserError(
@@ -288,14 +294,6 @@ def check_claim(tx: Transaction, user: User, request: Request, now: datetime) ->
             f"{holder} is working on {request.ref} (since "
             f"{since.astimezone(PRACTICE_TIME):%H:%M}); try again later or pick another request"
         )
-
-
-def status_words(status: Status) -> str:
-    return {
-        Status.OPEN: "open",
-        Status.AWAITING_GP: "already waiting for a GP",
-        Status.DECIDED: "already decided",
-    }[status]
 
 
 def send_to_gp(

@@ -1,0 +1,41 @@
+"""`triage details REF`: what a letter's reader could not read, and typing it in."""
+
+from __future__ import annotations
+
+import click
+
+from triage.cli import context, output
+from triage.presentation import STATUS_WORDS, nhs_number_shown
+from triage.services.deciding import find_request
+from triage.services.importing import complete_details
+
+
+@click.command("details")
+@click.argument("ref")
+@click.option("--sender", help="The sender, when two senders use the same ref.")
+@click.option("--nhs-number", help="The patient's NHS number (it must pass its check).")
+@click.option("--name", "patient_name", help="The patient's name, as on the letter.")
+@click.option("--born", "date_of_birth", metavar="DATE", help="Date of birth: 12/03/1956.")
+@click.option("--from", "organisation", metavar="SERVICE", help="The sending service.")
+@click.option("--by", "requester", metavar="CLINICIAN", help="The clinician who wrote.")
+def details_command(ref: str, sender: str | None, **typed: str | None) -> None:
+    """Show what a letter still needs, or complete it (clerks and GPs). Each change is in the
+    decision log; once nothing is missing the request joins the queue."""
+    workspace = context.current().workspace()
+    request = find_request(workspace, ref, sender)
+    given = {name: value for name, value in typed.items() if value is not None}
+    if given:
+        request = complete_details(workspace, request.id, given)
+    patient = request.patient
+    output.plain(
+        f"{request.ref}: {patient.name or '(no name)'}, NHS number "
+        f"{nhs_number_shown(patient)}, born "
+        f"{patient.date_of_birth.isoformat() if patient.date_of_birth else '(not given)'}; "
+        f"from {request.organisation}, by {request.requester}"
+    )
+    if request.details_needed:
+        output.plain(f"{request.ref} is {STATUS_WORDS[request.status]}. Still needed:")
+        for need in request.details_needed:
+            output.plain(f"  {need}")
+    else:
+        output.plain(f"{request.ref} is {STATUS_WORDS[request.status]}.")
