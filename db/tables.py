@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -127,6 +128,19 @@ class UserRow(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class OriginalRow(Base):
+    """A letter's file exactly as it arrived, by its SHA-256: the evidence behind what was read
+    from it. Stored once however often it is imported; like the log, never changed."""
+
+    __tablename__ = "originals"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(1000))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime]
+
+
 class ImportRow(Base):
     """One file read by one `triage import` (or the demo): who brought which requests in."""
 
@@ -179,6 +193,8 @@ class RequestRow(Base):
     source_file: Mapped[str] = mapped_column(String(1000))
     source_format: Mapped[SourceFormat] = mapped_column(_enum(SourceFormat))
     source_location: Mapped[str] = mapped_column(String(300))
+    # A letter's file as received, kept unchanged in `originals`.
+    original_sha256: Mapped[str | None] = mapped_column(ForeignKey("originals.sha256"))
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     content_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[Status] = mapped_column(_enum(Status))

@@ -281,3 +281,53 @@ def test_a_file_named_pdf_is_read_as_what_it_is(tmp_path: Path) -> None:
     )
     result = read_requests_file(path, today=TODAY)
     assert result.format is SourceFormat.CSV and len(result.accepted) == 1
+
+
+# --- the original is kept -------------------------------------------------------------------------
+
+
+def test_a_letters_file_is_kept_byte_for_byte_and_exported_with_its_decision(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    first, second = clinic_letter().split("Yours sincerely")
+    original = pdf_of(first, "Yours sincerely" + second)
+    path = tmp_path / "scan-0042.pdf"
+    path.write_bytes(original)
+    assert run("--db", db_path, *PRACTICE).status == 0
+    assert run("--db", db_path, "policy", "activate", "dorset-gp-alliance").status == 0
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+    assert run("--db", db_path, "--user", "cleo", "import", path).status == 0
+    assert run("--db", db_path, "--user", "cleo", "import", path).status == 0
+    assert table_count(db_path, "originals") == 1  # the same file twice is kept once
+
+    saved = tmp_path / "saved.pdf"
+    wrote = run("--db", db_path, "original", "RHEU/2291/JO", "--out", saved)
+    assert wrote.status == 0 and "scan-0042.pdf" in wrote.out
+    assert saved.read_bytes() == original
+    assert saved.stat().st_mode & 0o777 == 0o600
+    again = run("--db", db_path, "original", "RHEU/2291/JO", "--out", saved)
+    assert again.status == 1 and "already exists" in again.err
+
+    assert run("--db", db_path, "--user", "cleo", "decide", "RHEU/2291/JO").status == 0
+    folder = tmp_path / "letters"
+    assert run("--db", db_path, "letters", "export", "--out", folder).status == 0
+    [exported] = folder.glob("*_original.pdf")
+    assert exported.read_bytes() == original
+
+
+def test_a_request_from_a_csv_row_has_no_original(run: Run, db_path: Path, tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    assert run("--db", db_path, "import", SAMPLES / "requests.csv").status == 0
+    ran = run("--db", db_path, "original", "S04", "--out", tmp_path / "x")
+    assert ran.status == 1
+    assert "S04 came from a csv file, not a letter: there is no original to save" in ran.err
+
+
+def test_a_letters_pages_are_marked_in_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "letter.pdf"
+    first, second = clinic_letter().split("Yours sincerely")
+    path.write_bytes(pdf_of(first, "Yours sincerely" + second))
+    [accepted] = read_requests_file(path, today=TODAY).accepted
+    text = accepted.request.text or ""
+    assert "\n\n--- page 2 ---\n\n" in text and text.index("Re: Mrs") < text.index("--- page 2")

@@ -1,7 +1,7 @@
 """One transaction's queries, by area, in the vocabulary of triage.models: `tx.users`,
-`tx.requests`, `tx.assessments`, `tx.policies`, `tx.practice`, `tx.decisions`, `tx.log` and
-`tx.exports`. A Transaction lives for one Database.read() or Database.write(); nothing outside db/
-sees a Session or a row class."""
+`tx.requests`, `tx.assessments`, `tx.policies`, `tx.practice`, `tx.decisions`, `tx.log`,
+`tx.exports` and `tx.originals`. A Transaction lives for one Database.read() or
+Database.write(); nothing outside db/ sees a Session or a row class."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from db.queries.assessments import Assessments
 from db.queries.decisions import Decisions
 from db.queries.exports import Exports
 from db.queries.log import Log
+from db.queries.originals import Originals
 from db.queries.policies import Policies
 from db.queries.practice import PracticeDetails
 from db.queries.requests import Requests
@@ -29,3 +30,4 @@ class Transaction:
         self.decisions = Decisions(session)
         self.log = Log(session)
         self.exports = Exports(session)
+        self.originals = Originals(session)

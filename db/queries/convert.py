@@ -122,6 +122,7 @@ def request_values(
         "source_file": request.source.file,
         "source_format": request.source.format,
         "source_location": request.source.location,
+        "original_sha256": request.source.original_sha256,
         "import_id": import_id,
         "content_sha256": request.content_sha256,
         "details_needed": list(request.details_needed),
@@ -160,7 +161,12 @@ def request_from(row: RequestRow) -> Request:
         text=row.text,
         flags=tuple(Flag(flag) for flag in row.flags),
         details_needed=tuple(row.details_needed),
-        source=Source(file=row.source_file, format=row.source_format, location=row.source_location),
+        source=Source(
+            file=row.source_file,
+            format=row.source_format,
+            location=row.source_location,
+            original_sha256=row.original_sha256,
+        ),
     )
 
 

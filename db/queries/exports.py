@@ -74,6 +74,7 @@ class Exports:
             RequestRow.organisation,
             RequestRow.provider_type,
             RequestRow.request_type,
+            RequestRow.original_sha256,
         )
         after = 0
         while True:

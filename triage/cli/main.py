@@ -26,12 +26,12 @@ from triage.cli.decide_command import (
     review_command,
 )
 from triage.cli.demo_command import demo_command
-from triage.cli.details_command import details_command
 from triage.cli.import_command import import_command
 from triage.cli.log_command import log_group
 from triage.cli.policy_command import policy_group
 from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
+from triage.cli.received_command import details_command, original_command
 from triage.cli.report_command import report_command
 from triage.cli.users_command import users_group
 from triage.clock import SYSTEM_CLOCK, Clock
@@ -100,6 +100,7 @@ def cli(
 
 cli.add_command(import_command)
 cli.add_command(details_command)
+cli.add_command(original_command)
 cli.add_command(queue_command)
 cli.add_command(policy_group)
 cli.add_command(decide_command)

@@ -22,6 +22,9 @@ from triage.intake.limits import MAX_FILE_BYTES, check_json_depth, decode_utf8, 
 from triage.intake.records import COLUMNS, RawRecord, check_record
 from triage.models import IncomingRequest, SourceFormat
 
+LETTER_FORMATS = frozenset(
+    {SourceFormat.PDF, SourceFormat.DOCX, SourceFormat.EMAIL, SourceFormat.TEXT}
+)
 # progress(done, total), in lines of the file (or entries of a FHIR bundle)
 Progress = Callable[[int, int], None]
 
@@ -44,6 +47,7 @@ class FileResult:
     notes: list[Problem] = field(default_factory=list)  # about the file: what was skipped, and why
     records_rejected: int = 0
     file_rejected: bool = False
+    original: bytes | None = None  # a letter's file, to keep unchanged beside its requests
 
 
 def read_requests_file(
@@ -74,7 +78,11 @@ def read_requests_file(
                 result.problems.extend(checked.problems)
                 result.records_rejected += 1
             else:
-                result.accepted.append(Accepted(checked.request, checked.warnings))
+                request = checked.request
+                if opened.format in LETTER_FORMATS:
+                    source = request.source.model_copy(update={"original_sha256": result.sha256})
+                    request = request.model_copy(update={"source": source})
+                result.accepted.append(Accepted(request, checked.warnings))
             if progress is not None and record.place.line is not None:
                 progress(record.place.line, opened.lines)
     except FileRejected as rejected:
@@ -84,6 +92,8 @@ def read_requests_file(
         progress(total, total)  # done, even if the last lines were blank
     if result.file_rejected:
         result.accepted.clear()  # rows were checked only so that every problem is listed
+    if result.accepted and result.format in LETTER_FORMATS:
+        result.original = data
     return result
 
 

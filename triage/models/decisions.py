@@ -155,4 +155,5 @@ class ExportedDecision:
     organisation: str
     provider_type: ProviderType
     request_type: RequestType | None
+    original_sha256: str | None  # the letter's file the request came from, if it came from one
     letters: dict[str, str]

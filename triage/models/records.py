@@ -45,6 +45,7 @@ class Source(BaseModel):
     file: str
     format: SourceFormat
     location: str  # "line 12" or "entry 2 (ServiceRequest scr-0001)"
+    original_sha256: str | None = None  # a letter's file, kept unchanged (tx.originals)
 
 
 def sender_key(sender: str) -> str:

@@ -8,7 +8,7 @@ a command loads only what it uses. Each reads the time from the workspace's cloc
 
 workspace: open_workspace, open_database_for, switch_user, user_names, add_user, list_users,
     check_database_url, upgrade_database
-queue: queue_page, queue_item, why_flagged, refresh_assessments
+queue: queue_page, queue_item, why_flagged, refresh_assessments, save_original
 deciding: find_request, prepare, decide, correct, flag, claim, release, apply_policy,
     standing_decision
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,

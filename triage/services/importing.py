@@ -135,6 +135,8 @@ def import_files(
                 requests_present=outcome.already_present,
                 rows_rejected=outcome.rejected,
             )
+            if result.original is not None and new:
+                tx.originals.keep(result.sha256, result.name, result.original, now)
             saving = progress(f"Saving {len(new):,} requests") if progress and new else None
             tx.requests.add(new, import_id=import_id, imported_at=now, progress=saving)
             outcome.added = len(new)

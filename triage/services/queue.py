@@ -11,12 +11,16 @@ can be interrupted at any point.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from policies import CapacityLedger
 from triage.classify import read
+from triage.errors import UserError
 from triage.models import (
     Assessed,
     Assessment,
@@ -140,3 +144,44 @@ def _assessment(item: Assessed[Request], policy_sha256: str | None, on: date) ->
         action=item.suggestion.action if item.suggestion else None,
         flags=item.flags,
     )
+
+
+# --- a letter's file, as it arrived ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedOriginal:
+    file_name: str  # as it was imported
+    size: int
+    sha256: str
+
+
+def save_original(workspace: Workspace, request_id: int, destination: Path) -> SavedOriginal:
+    """Write the letter a request came from, byte for byte, to a new private file; its SHA-256
+    is checked first, so what is written is what arrived."""
+    require(workspace.user, Permission.VIEW_QUEUE)
+    with workspace.database.read() as tx:
+        request = tx.requests.get(request_id)
+        if request is None:
+            raise UserError(f"request {request_id} no longer exists")
+        sha256 = request.source.original_sha256
+        stored = tx.originals.get(sha256) if sha256 else None
+    if stored is None or sha256 is None:
+        raise UserError(
+            f"{request.ref} came from a {request.source.format.value} file, not a letter: "
+            "there is no original to save"
+        )
+    file_name, content = stored
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise UserError(
+            f"the stored original of {request.ref} does not match its SHA-256: it has been altered"
+        )
+    try:
+        descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UserError(f"{destination} already exists: choose a new file") from None
+    except OSError as error:
+        raise UserError(f"cannot write {destination}: {error.strerror}") from None
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
+    return SavedOriginal(file_name, len(content), sha256)

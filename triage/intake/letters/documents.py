@@ -47,7 +47,12 @@ class Document:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(self.pages)
+        """The pages in order; from the second on, each starts with its number, so the letter
+        can be read page by page as it was printed."""
+        return "".join(
+            page if number == 1 else f"\n\n--- page {number} ---\n\n{page}"
+            for number, page in enumerate(self.pages, start=1)
+        )
 
 
 class _Clock:

@@ -33,8 +33,9 @@ def export_letters(
     progress: Progress | None = None,
 ) -> Exported:
     """Each chosen decision's letters as plain-text files a clerk can attach in the clinical
-    system, named by date, ref and NHS number: 2025-02-03_S04_6052368500_SCT-000004_patient.txt.
-    The folder must be new or empty; it is filled completely or not at all."""
+    system, named by date, ref and NHS number: 2025-02-03_S04_6052368500_SCT-000004_patient.txt;
+    and, for a request that came from a letter, that letter's file as it arrived
+    (..._original.pdf). The folder must be new or empty; it is filled completely or not at all."""
     require(workspace.user, Permission.EXPORT)
     destination = expand_user(destination)
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
@@ -64,10 +65,16 @@ def export_letters(
                 )
                 for kind, text in sorted(row.letters.items()):
                     name = f"{stem}_{kind}.txt"
-                    _write_private(staging / name, text)
+                    ended = text if text.endswith("\n") else text + "\n"
+                    _write_private(staging / name, ended.encode("utf-8"))
                     listing.update(
                         f"{name}\n{hashlib.sha256(text.encode()).hexdigest()}\n".encode()
                     )
+                original = tx.originals.get(row.original_sha256) if row.original_sha256 else None
+                if original is not None:
+                    name = f"{stem}_original{_suffix(original[0])}"
+                    _write_private(staging / name, original[1])
+                    listing.update(f"{name}\n{row.original_sha256}\n".encode())
                 decisions += 1
                 if progress is not None and decisions % 200 == 0:
                     progress(decisions, total)
@@ -84,7 +91,13 @@ def export_letters(
     )
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: Path, content: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
-        file.write(text if text.endswith("\n") else text + "\n")
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)  # exactly: an original is evidence, kept byte for byte
+
+
+def _suffix(file_name: str) -> str:
+    """The original's extension as it arrived (".pdf"), if it is a plain one."""
+    suffix = Path(file_name).suffix.lower()
+    return suffix if _UNSAFE_IN_NAMES.sub("", suffix[1:]) == suffix[1:] and len(suffix) <= 6 else ""

@@ -1,6 +1,9 @@
-"""`triage details REF`: what a letter's reader could not read, and typing it in."""
+"""A letter as received: `triage details REF` (what its reader could not read, and typing it
+in) and `triage original REF` (its file, exactly as it arrived)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -8,6 +11,7 @@ from triage.cli import context, output
 from triage.presentation import STATUS_WORDS, nhs_number_shown
 from triage.services.deciding import find_request
 from triage.services.importing import complete_details
+from triage.services.queue import save_original
 
 
 @click.command("details")
@@ -39,3 +43,20 @@ def details_command(ref: str, sender: str | None, **typed: str | None) -> None:
             output.plain(f"  {need}")
     else:
         output.plain(f"{request.ref} is {STATUS_WORDS[request.status]}.")
+
+
+@click.command("original")
+@click.argument("ref")
+@click.option("--sender", help="The sender, when two senders use the same ref.")
+@click.option(
+    "--out", "destination", required=True, type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the file (it must not exist).",
+)  # fmt: skip
+def original_command(ref: str, sender: str | None, destination: Path) -> None:
+    """Write the letter a request came from, exactly as it arrived (its SHA-256 is checked)."""
+    workspace = context.current().workspace()
+    request = find_request(workspace, ref, sender)
+    saved = save_original(workspace, request.id, destination)
+    output.plain(
+        f"Wrote {saved.file_name} ({saved.size:,} bytes, sha256 {saved.sha256}) to {destination}"
+    )
