@@ -190,6 +190,7 @@ class RequestRow(Base):
     text: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[list[str]] = mapped_column(JSON)
     details_needed: Mapped[list[str]] = mapped_column(JSON)
+    read_from: Mapped[list[str]] = mapped_column(JSON)
     source_file: Mapped[str] = mapped_column(String(1000))
     source_format: Mapped[SourceFormat] = mapped_column(_enum(SourceFormat))
     source_location: Mapped[str] = mapped_column(String(300))

@@ -331,3 +331,15 @@ def test_a_letters_pages_are_marked_in_its_text(tmp_path: Path) -> None:
     [accepted] = read_requests_file(path, today=TODAY).accepted
     text = accepted.request.text or ""
     assert "\n\n--- page 2 ---\n\n" in text and text.index("Re: Mrs") < text.index("--- page 2")
+
+
+def test_where_each_identifier_was_read_is_kept_with_the_request(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "letter.docx"
+    path.write_bytes(docx_of(clinic_letter(layout=1)))
+    assert run("--db", db_path, "import", path).status == 0
+    shown = run("--db", db_path, "details", "RHEU/2291/JO").out
+    assert "read nhs_number: page 1: 'NHS Number: 9434765919'" in shown
+    assert "read date_of_birth: page 1: 'Date of birth: 12 March 1956'" in shown
+    assert "RHEU/2291/JO is open." in shown

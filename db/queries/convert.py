@@ -126,6 +126,7 @@ def request_values(
         "import_id": import_id,
         "content_sha256": request.content_sha256,
         "details_needed": list(request.details_needed),
+        "read_from": list(request.read_from),
         "status": Status.NEEDS_DETAILS if request.details_needed else Status.OPEN,
         "imported_at": imported_at,
         "version": 1,
@@ -161,6 +162,7 @@ def request_from(row: RequestRow) -> Request:
         text=row.text,
         flags=tuple(Flag(flag) for flag in row.flags),
         details_needed=tuple(row.details_needed),
+        read_from=tuple(row.read_from),
         source=Source(
             file=row.source_file,
             format=row.source_format,

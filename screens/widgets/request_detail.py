@@ -78,6 +78,7 @@ def request_text(request: Request) -> Text:
         ("Reply to", request.reply_to),
         ("Flags", ", ".join(request.flags) or None),
         ("Needs", "; ".join(request.details_needed) or None),
+        ("Read from", "; ".join(request.read_from) or None),
         ("Source", f"{PurePath(request.source.file).name}, {request.source.location}"),
     ]
     text = Text()

@@ -37,6 +37,8 @@ def details_command(ref: str, sender: str | None, **typed: str | None) -> None:
         f"{patient.date_of_birth.isoformat() if patient.date_of_birth else '(not given)'}; "
         f"from {request.organisation}, by {request.requester}"
     )
+    for read in request.read_from:
+        output.plain(f"  read {read}")
     if request.details_needed:
         output.plain(f"{request.ref} is {STATUS_WORDS[request.status]}. Still needed:")
         for need in request.details_needed:

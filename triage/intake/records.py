@@ -90,6 +90,7 @@ class RawRecord:
     problems: list[Problem] = field(default_factory=list)  # found while reading it
     warnings: list[Problem] = field(default_factory=list)
     details_needed: list[str] = field(default_factory=list)  # a letter's: see IncomingRequest
+    read_from: list[str] = field(default_factory=list)  # a letter's: see IncomingRequest
 
 
 @dataclass
@@ -208,6 +209,7 @@ def check_record(
             "source": Source(file=file, format=source_format, location=record.place.describe()),
             "flags": tuple(flags),
             "details_needed": tuple(record.details_needed),
+            "read_from": tuple(record.read_from),
         }
     )
     return CheckedRecord(request, problems, warnings)

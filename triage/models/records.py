@@ -80,6 +80,9 @@ class IncomingRequest(BaseModel):
     # What a person must complete before the request can be decided ("nhs_number: not found in
     # the letter"): a letter's identifiers that could not be read with confidence.
     details_needed: tuple[str, ...] = ()
+    # Where each identifier of a letter was read, and how sure the reader was:
+    # "nhs_number: page 1: 'NHS No: 943 476 5919'" (", not sure" when the letter disagrees).
+    read_from: tuple[str, ...] = ()
 
     @property
     def sender_key(self) -> str:
@@ -96,8 +99,9 @@ class IncomingRequest(BaseModel):
         # A blank request type was stored as "new" before it could be told apart; fingerprints
         # taken then must still match the same request imported again.
         content["request_type"] = content["request_type"] or RequestType.NEW.value
-        if not content["details_needed"]:  # as before there were letters
-            del content["details_needed"]
+        for letters_only in ("details_needed", "read_from"):  # as before there were letters
+            if not content[letters_only]:
+                del content[letters_only]
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -1,4 +1,5 @@
-"""Originals: each letter's file as it arrived, by SHA-256, and the request that came from it
+"""Originals: each letter's file as it arrived, by SHA-256, the request that came from it, and
+where in the letter each of its identifiers was read
 
 Revision ID: 0008
 Revises: 0007
@@ -28,6 +29,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("original_sha256", sa.String(length=64), nullable=True))
+        batch_op.add_column(
+            sa.Column("read_from", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_requests_original_sha256_originals"),
             "originals",
@@ -41,5 +45,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_requests_original_sha256_originals"), type_="foreignkey"
         )
+        batch_op.drop_column("read_from")
         batch_op.drop_column("original_sha256")
     op.drop_table("originals")

@@ -123,7 +123,13 @@ def _letter(document: Document, name: str, today: date) -> LetterRead:
         "requester": _NOT_READ,
         **{key: found.value for key, found in read.items() if key != "ref" and found.sure},
     }
-    record = RawRecord(place, values, patient_details_required=False, details_needed=needed)
+    read_from = [
+        f"{key}: {found.describe()}" + ("" if found.sure else ", not sure")
+        for key, found in read.items()
+    ]
+    record = RawRecord(
+        place, values, patient_details_required=False, details_needed=needed, read_from=read_from
+    )
     return LetterRead(record, read)
 
 
