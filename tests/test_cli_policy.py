@@ -45,8 +45,11 @@ def test_simulating_the_weymouth_letter_on_the_samples(run: Run, db_path: Path) 
     for line in lines:
         assert set(line) == {
             "ref", "category", "action", "rule", "flags", "reasons", "redirect_to", "explanation",
-            "red_flags",
+            "red_flags", "source",
         }  # fmt: skip
+    assert lines[0]["source"] == {
+        "file": str(SAMPLES / "requests.csv"), "format": "csv", "location": "line 2"
+    }  # fmt: skip
     by_ref = {line["ref"]: line for line in lines}
     assert by_ref["S04"]["redirect_to"] == "Local specialist haematology service"
     assert by_ref["S04"]["reasons"] == ["specialist_knowledge", "capacity"]

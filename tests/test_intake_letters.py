@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from tests.conftest import Run, table_count
 from tests.letter_factory import Patient, clinic_letter, docx_of, eml_of, pdf_of
 from tests.test_deciding import PRACTICE
+from triage import paths
 from triage.intake import read_requests_file
 from triage.intake.letters import read_letters
 from triage.models import SourceFormat
@@ -102,7 +103,7 @@ def test_a_word_letter_with_the_patient_in_a_table(tmp_path: Path) -> None:
 
 
 def test_an_email_with_two_letters_attached_is_two_requests(tmp_path: Path) -> None:
-    other = Patient("Mr", "Oliver", "Okonkwo", "9990001210", date(1971, 7, 2))
+    other = Patient("Mr", "Oliver", "Okonkwo", "9990001200", date(1971, 7, 2))
     path = tmp_path / "message.eml"
     path.write_bytes(
         eml_of(
@@ -343,3 +344,31 @@ def test_where_each_identifier_was_read_is_kept_with_the_request(
     assert "read nhs_number: page 1: 'NHS Number: 9434765919'" in shown
     assert "read date_of_birth: page 1: 'Date of birth: 12 March 1956'" in shown
     assert "RHEU/2291/JO is open." in shown
+
+
+def test_a_policy_is_tried_on_letters_and_each_result_names_its_letter(
+    run: Run, tmp_path: Path
+) -> None:
+    other = Patient("Mr", "Oliver", "Okonkwo", "9990001200", date(1971, 7, 2))
+    path = tmp_path / "message.eml"
+    path.write_bytes(
+        eml_of(
+            "Two requests attached.",
+            [
+                ("Elliott.pdf", pdf_of(clinic_letter())),
+                ("Okonkwo.pdf", pdf_of(clinic_letter(other, service=1, ref="HAEM/77"))),
+            ],
+        )
+    )
+    ran = run("policy", "simulate", "--policy", "dorset-gp-alliance", "--on", "2025-02-01",
+              "--format", "json", path)  # fmt: skip
+    results = [json.loads(line) for line in ran.out.splitlines()]
+    assert [(result["ref"], result["category"], result["action"]) for result in results] == [
+        ("RHEU/2291/JO", "dmard", "decline"),
+        ("HAEM/77", "mgus", "decline"),
+    ]
+    assert [result["source"] for result in results] == [
+        {"file": str(path), "format": "email", "location": "attachment 1 (Elliott.pdf)"},
+        {"file": str(path), "format": "email", "location": "attachment 2 (Okonkwo.pdf)"},
+    ]
+    assert table_count(paths.default_database_path(), "requests") == 0  # nothing was imported

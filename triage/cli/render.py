@@ -94,12 +94,18 @@ def request_json(request: Request) -> dict[str, Any]:
         "reply_to": request.reply_to,
         "text": request.text,
         "flags": [flag.value for flag in request.flags],
-        "source": {
-            "file": request.source.file,
-            "format": request.source.format.value,
-            "location": request.source.location,
-        },
+        "source": _source_json(request),
         "imported_at": request.imported_at.isoformat(),
+    }
+
+
+def _source_json(request: IncomingRequest) -> dict[str, Any]:
+    """Where the request was read: the file, its format, and the line, entry, attachment or
+    letter in it."""
+    return {
+        "file": request.source.file,
+        "format": request.source.format.value,
+        "location": request.source.location,
     }
 
 
@@ -116,6 +122,7 @@ def suggestion_json(assessed: Assessed[IncomingRequest]) -> dict[str, Any]:
         "category": category.value if category else None,
         **_suggestion_fields(assessed.suggested),
         "red_flags": red_flags_json(assessed.findings),
+        "source": _source_json(assessed.request),
     }
 
 
