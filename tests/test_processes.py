@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OS_LOGIN
+from tests.conftest import OS_LOGIN, SAMPLES
 from triage.demo import write_demo_file
 
 TRIAGE = str(Path(sys.executable).parent / ("triage.exe" if os.name == "nt" else "triage"))
@@ -248,3 +248,32 @@ def test_killing_apply_at_any_moment_never_half_saves_and_a_rerun_finishes_once(
         text=True,
     )
     assert verified.returncode == 0, verified.stderr
+
+
+def test_watch_imports_a_file_as_it_lands_and_stops_cleanly_on_sigterm(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    database = tmp_path / "practice.db"
+    watcher = subprocess.Popen(
+        [TRIAGE, "--db", str(database), "watch", str(inbox)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (inbox / "imported").is_dir() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        shutil.copy(SAMPLES / "requests.csv", inbox / "requests.csv")
+        while not (inbox / "imported" / "requests.csv").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (inbox / "imported" / "requests.csv").exists()
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        out, err = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, err
+    assert "requests.csv: 16 imported, 0 already present; moved to imported/requests.csv" in out
+    assert err.strip().endswith(f"stopped watching {inbox}")

@@ -24,7 +24,8 @@ WARNINGS_SHOWN = 50
     help="Import the good rows and list the bad ones (by default one bad row imports nothing).",
 )
 def import_command(files: tuple[Path, ...], skip_invalid: bool) -> None:
-    """Import incoming requests (CSV, JSON, JSON Lines or FHIR R4) into the queue.
+    """Import incoming requests (CSV, JSON, JSON Lines, FHIR R4, or letters as PDF, Word,
+    e-mail or text) into the queue.
 
     The format is recognised from each file's content. A request already in the queue (same
     sender and ref) is not added again.

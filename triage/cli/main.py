@@ -34,6 +34,7 @@ from triage.cli.queue_command import queue_command
 from triage.cli.received_command import details_command, original_command
 from triage.cli.report_command import report_command
 from triage.cli.users_command import users_group
+from triage.cli.watch_command import watch_command
 from triage.clock import SYSTEM_CLOCK, Clock
 from triage.crash import write_crash_report
 from triage.errors import DatabaseError, InvalidDatabaseURL, ProblemsFound, UserError
@@ -101,6 +102,7 @@ def cli(
 cli.add_command(import_command)
 cli.add_command(details_command)
 cli.add_command(original_command)
+cli.add_command(watch_command)
 cli.add_command(queue_command)
 cli.add_command(policy_group)
 cli.add_command(decide_command)
