@@ -284,3 +284,26 @@ def test_not_json_after_all(tmp_path: Path) -> None:
     assert messages(result.problems) == [
         "in.json:1: is not valid JSON (Expecting value, column 38)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("file", "ubrn"),
+    [
+        ("eRS-r4-ResponseExampleReferral.json", "000000070000"),
+        ("eRS-r4-ResponseExampleAdvice.json", "000000070001"),
+        ("eRS-r4-ResponseExampleReferralAndAdvice.json", "000000070002"),
+    ],
+)
+def test_an_e_referral_search_result_is_imported_for_a_clerk_to_complete(
+    file: str, ubrn: str
+) -> None:
+    result = read(SAMPLES / "fhir-nhs" / file)
+    [item] = result.accepted
+    request = item.request
+    assert (request.ref, request.sender) == (ubrn, "https://fhir.nhs.uk/Id/UBRN")
+    assert request.received.date() == date(2022, 4, 6)  # the bundle's timestamp
+    assert request.details_needed == (
+        "requester: the request names no requester",
+        "organisation: the request names no organisation",
+    )
+    assert any("authoredOn: missing; 2022-04-06T15:42:00.42Z" in w for w in messages(item.warnings))

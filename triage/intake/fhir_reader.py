@@ -102,6 +102,11 @@ def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry]
         resource = _validated(document, name, Place(entry=_label(document)))
         return [Entry(Place(entry=_label(document)), None, resource)], []
     raw_entries = document.get("entry") or []
+    meta = document.get("meta")
+    bundle_time = document.get("timestamp") or (
+        meta.get("lastUpdated") if isinstance(meta, dict) else None
+    )
+    bundle_time = bundle_time if isinstance(bundle_time, str) else None
     if not isinstance(raw_entries, list):
         raise FileRejected(Problem(name, None, "entry", "must be a list"))
     entries: list[Entry] = []
@@ -117,7 +122,7 @@ def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry]
         except FileRejected as rejected:
             problems.extend(rejected.problems)
             continue
-        entries.append(Entry(place, raw.get("fullUrl"), resource))
+        entries.append(Entry(place, raw.get("fullUrl"), resource, bundle_time))
     return entries, problems
 
 

@@ -18,6 +18,7 @@ DMD_SYSTEM = "https://dmd.nhs.uk"
 RESOURCE_ID_SENDER = "FHIR resource id"
 
 _URGENT_PRIORITIES = {"urgent", "asap", "stat"}
+NOT_IN_THE_REQUEST = "(not in the request)"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Entry:
     place: Place
     full_url: str | None
     resource: Any  # a fhir.resources model
+    bundle_time: str | None = None  # the bundle's timestamp (or lastUpdated), ISO 8601
 
 
 class ResourceIndex:
@@ -84,9 +86,17 @@ def record_from(entry: Entry, medications: list[Any], index: ResourceIndex, name
         if display:
             medication_names.append(display)
 
+    received = _received(entry, warn)
+    details_needed = []
+    if requester is None:
+        requester = organisation = NOT_IN_THE_REQUEST
+        details_needed += [
+            "requester: the request names no requester",
+            "organisation: the request names no organisation",
+        ]
     values: dict[str, object] = {
         "ref": ref,
-        "received": request.authoredOn.isoformat() if request.authoredOn else None,
+        "received": received,
         **patient,
         "requester": requester,
         "organisation": organisation,
@@ -113,7 +123,23 @@ def record_from(entry: Entry, medications: list[Any], index: ResourceIndex, name
         patient_details_required=False,
         problems=problems,
         warnings=warnings,
+        details_needed=details_needed,
     )
+
+
+def _received(entry: Entry, warn: Any) -> str | None:
+    """When the request was made (authoredOn); failing that, when the service last changed it or
+    sent the bundle, as the e-Referral Service's search results give only those."""
+    request = entry.resource
+    if request.authoredOn:
+        return str(request.authoredOn.isoformat())
+    last_updated = request.meta.lastUpdated if request.meta else None
+    fallback = last_updated.isoformat() if last_updated else entry.bundle_time
+    if fallback:
+        warn(
+            "authoredOn", f"missing; {fallback} (when it was last updated or sent) is taken instead"
+        )
+    return fallback
 
 
 def _ref_and_sender(request: Any) -> tuple[str | None, str]:

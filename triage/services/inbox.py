@@ -54,21 +54,25 @@ def import_arrivals(workspace: Workspace, inbox: Inbox, now: float) -> list[Arri
     time, compared with when each file was last seen to change."""
     require(workspace.user, Permission.IMPORT_REQUESTS)
     arrivals = []
-    for path in sorted(_candidates(inbox.folder), key=lambda path: path.stat().st_mtime_ns):
+    for path in _candidates(inbox.folder):
         if _settled(inbox, path, now):
             arrivals.append(_import_one(workspace, inbox, path))
     return arrivals
 
 
 def _candidates(folder: Path) -> list[Path]:
+    """The folder's files, oldest first, but for names of files still on their way."""
     found = []
     for entry in os.scandir(folder):
         name = entry.name
         if name.startswith((".", "~$")) or name.lower().endswith(_IN_PROGRESS_SUFFIXES):
             continue
-        if entry.is_file(follow_symlinks=False):
-            found.append(Path(entry.path))
-    return found
+        try:
+            if entry.is_file(follow_symlinks=False):
+                found.append((entry.stat().st_mtime_ns, Path(entry.path)))
+        except FileNotFoundError:  # taken away while the folder was being read
+            continue
+    return [path for _, path in sorted(found)]
 
 
 def _settled(inbox: Inbox, path: Path, now: float) -> bool:

@@ -55,7 +55,7 @@ class Document:
         )
 
 
-class _Clock:
+class _Budget:
     """The time budget for one file."""
 
     def __init__(self, name: str) -> None:
@@ -90,7 +90,7 @@ def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
     from pypdf import PdfReader  # imported on first use: most imports are not PDFs
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-    clock = _Clock(name)
+    budget = _Budget(name)
     label = f"{name}: {where}" if where else name
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -105,7 +105,7 @@ def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
             )
         pages = []
         for page in reader.pages:
-            clock.check()
+            budget.check()
             pages.append(page.extract_text() or "")
     except FileRejected:
         raise
