@@ -372,3 +372,14 @@ def test_a_policy_is_tried_on_letters_and_each_result_names_its_letter(
         {"file": str(path), "format": "email", "location": "attachment 2 (Okonkwo.pdf)"},
     ]
     assert table_count(paths.default_database_path(), "requests") == 0  # nothing was imported
+
+
+def test_a_re_line_about_the_request_is_not_read_as_the_patients_name(tmp_path: Path) -> None:
+    letter = clinic_letter(layout=1).replace(
+        "Dear Dr Patel,\n\n", "Dear Dr Patel,\n\nRe: Shared Care Request for Methotrexate\n\n"
+    )
+    path = tmp_path / "letter.txt"
+    path.write_text(letter, encoding="utf-8")
+    [accepted] = read_requests_file(path, today=TODAY).accepted
+    assert accepted.request.patient.name == "Margaret Elliott"
+    assert accepted.request.details_needed == ()

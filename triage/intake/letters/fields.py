@@ -62,6 +62,47 @@ _SURNAME_FIRST = re.compile(
 )
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "master", "dr", "prof", "professor", "rev", "sir"}
 _NAME_WORD = re.compile(r"^[A-Za-z][A-Za-z'\-]*$")
+# Words of a "Re:" line about the request rather than the patient ("Re: Shared Care Request").
+_NOT_NAMES = frozenset(
+    {
+        "shared",
+        "care",
+        "request",
+        "requests",
+        "referral",
+        "referrals",
+        "prescribing",
+        "prescription",
+        "monitoring",
+        "for",
+        "and",
+        "of",
+        "the",
+        "to",
+        "with",
+        "on",
+        "in",
+        "clinic",
+        "letter",
+        "patient",
+        "patients",
+        "your",
+        "our",
+        "new",
+        "review",
+        "follow",
+        "up",
+        "transfer",
+        "agreement",
+        "medication",
+        "medicines",
+        "treatment",
+        "bloods",
+        "blood",
+        "tests",
+        "results",
+    }
+)  # fmt: skip
 _OUR_REF = re.compile(
     r"^[ \t]*(?:Our[ \t]+ref(?:erence)?|Ref(?:erence)?|Letter[ \t]+ref(?:erence)?)"
     r"[ \t]*[:.][ \t]*(?P<value>[A-Za-z0-9][A-Za-z0-9/._\-]{1,60})",
@@ -146,8 +187,11 @@ def _tidy_name(words: str) -> str | None:
     parts = [part.strip(".") for part in words.split()]
     while parts and parts[0].lower().strip(".") in _TITLES:
         parts = parts[1:]
-    if not 2 <= len(parts) <= 5 or not all(_NAME_WORD.match(part) for part in parts):
-        return None  # "Re: shared care request for ADHD" is not a name
+    if not 2 <= len(parts) <= 5 or not all(
+        _NAME_WORD.match(part) and part[0].isupper() and part.lower() not in _NOT_NAMES
+        for part in parts
+    ):
+        return None  # "Re: Shared Care Request for ADHD" is not a name
     return " ".join(part.title() if part.isupper() and len(part) > 1 else part for part in parts)
 
 
