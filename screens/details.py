@@ -7,14 +7,17 @@ from collections.abc import Callable
 
 from screens.base import TriageScreen, call_service
 from screens.dialogs import DetailsDialog
-from triage.models import Request, Status
-from triage.presentation import STATUS_WORDS
+from triage.errors import UserError
+from triage.models import Request
+from triage.rules import require_details_to_complete
 from triage.services.importing import complete_details
 
 
 def complete_details_of(screen: TriageScreen, request: Request, then: Callable[[], None]) -> None:
-    if request.status is not Status.NEEDS_DETAILS:
-        screen.tell(f"{request.ref} is {STATUS_WORDS[request.status]}: its details are complete.")
+    try:  # the service's own rule, asked before a dialog the service would refuse
+        require_details_to_complete(request)
+    except UserError as refused:
+        screen.show_failure("Nothing to complete", refused)
         return
     patient = request.patient
     born = patient.date_of_birth

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, Flag, LogEvent, Request, Role, Status, Suggestion, User
+from triage.presentation import STATUS_WORDS
 
 
 class Permission(StrEnum):
@@ -105,4 +106,14 @@ def require_note(
     if kind is LogEvent.OVERRIDE:
         raise UserError(
             f"the policy suggests {suggested.value}; to {chosen.value} instead, give a reason"
+        )
+
+
+def require_details_to_complete(request: Request) -> None:
+    """Only a letter waiting in needs_details has details to type; once in the queue, a
+    request is changed by a GP's decision, never retyped."""
+    if request.status is not Status.NEEDS_DETAILS:
+        raise UserError(
+            f"{request.ref} is {STATUS_WORDS[request.status]}: its details are complete; a "
+            "request already in the queue is corrected by a GP's decision, not retyped"
         )

@@ -31,8 +31,7 @@ from triage.models import (
     Status,
     StoredFingerprint,
 )
-from triage.presentation import STATUS_WORDS
-from triage.rules import Permission, require
+from triage.rules import Permission, require, require_details_to_complete
 from triage.services.workspace import Workspace
 
 
@@ -212,11 +211,7 @@ def complete_details(workspace: Workspace, request_id: int, typed: Mapping[str, 
         request = tx.requests.get(request_id, lock=True)
         if request is None:
             raise UserError(f"request {request_id} no longer exists")
-        if request.status is not Status.NEEDS_DETAILS:
-            raise UserError(
-                f"{request.ref} is {STATUS_WORDS[request.status]}: its details are complete; a "
-                "request already in the queue is corrected by a GP's decision, not retyped"
-            )
+        require_details_to_complete(request)
         completed = _completed(request, checked)
         tx.requests.complete_details(completed)
         audit.append(

@@ -54,7 +54,10 @@ def import_arrivals(workspace: Workspace, inbox: Inbox, now: float) -> list[Arri
     time, compared with when each file was last seen to change."""
     require(workspace.user, Permission.IMPORT_REQUESTS)
     arrivals = []
-    for path in _candidates(inbox.folder):
+    candidates = _candidates(inbox.folder)
+    present = {path.name for path in candidates}
+    inbox.seen = {name: look for name, look in inbox.seen.items() if name in present}
+    for path in candidates:
         if _settled(inbox, path, now):
             arrivals.append(_import_one(workspace, inbox, path))
     return arrivals

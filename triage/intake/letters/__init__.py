@@ -25,7 +25,7 @@ from triage.intake.letters.documents import (
 )
 from triage.intake.letters.fields import ReadField
 from triage.intake.records import RawRecord
-from triage.models import SourceFormat
+from triage.models import SourceFormat, nhs_number_problem
 
 __all__ = ["LetterRead", "ReadField", "read_letters"]
 
@@ -53,13 +53,14 @@ def read_letters(data: bytes, name: str, source_format: SourceFormat, today: dat
     documents = _documents(data, name, source_format)
     result = LettersRead([])
     for document in documents:
-        if not _names_a_patient(document, today):
+        read = _read(document, today)
+        if not read.keys() & {"nhs_number", "patient_name", "date_of_birth"}:
             where = document.where or "the file"
             result.notes.append(
                 Problem(name, None, None, f"{where}: no patient named in it, so not a letter")
             )
             continue
-        result.letters.append(_letter(document, name, today))
+        result.letters.append(_letter(document, read, today))
     if not result.letters:
         place = Place(entry="the letter")
         problem = Problem(
@@ -79,18 +80,10 @@ def _documents(data: bytes, name: str, source_format: SourceFormat) -> list[Docu
     return text_documents(data.decode("utf-8-sig", errors="replace"))
 
 
-def _names_a_patient(document: Document, today: date) -> bool:
+def _read(document: Document, today: date) -> dict[str, ReadField]:
+    """Every identifier the document's words give."""
     pages = document.pages
-    return (
-        any(finder(pages) is not None for finder in (fields.nhs_number, fields.patient_name))
-        or fields.date_of_birth(pages, today) is not None
-    )
-
-
-def _letter(document: Document, name: str, today: date) -> LetterRead:
-    pages = document.pages
-    place = Place(entry=document.where or "the letter")
-    read = {
+    return {
         key: found
         for key, found in (
             ("nhs_number", fields.nhs_number(pages)),
@@ -102,6 +95,10 @@ def _letter(document: Document, name: str, today: date) -> LetterRead:
         )
         if found is not None
     }
+
+
+def _letter(document: Document, read: dict[str, ReadField], today: date) -> LetterRead:
+    place = Place(entry=document.where or "the letter")
     needed = [
         f"{key}: {_why_not(key, read.get(key))}"
         for key in _IDENTIFIERS
@@ -110,7 +107,7 @@ def _letter(document: Document, name: str, today: date) -> LetterRead:
     if (
         "nhs_number" in read
         and read["nhs_number"].sure
-        and not fields.nhs_number_checks(read["nhs_number"])
+        and nhs_number_problem(read["nhs_number"].value)
     ):
         needed.append(f"nhs_number: {read['nhs_number'].words} fails its check digit")
     text = document.text

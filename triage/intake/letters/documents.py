@@ -202,11 +202,9 @@ def _attachment(part: Message, name: str, number: int, depth: int) -> Iterator[D
 
 
 def _part_text(part: Message) -> str:
-    if isinstance(part, EmailMessage):
-        content = part.get_content()
-        text = content if isinstance(content, str) else ""
-    else:  # pragma: no cover - the default policy always gives EmailMessage
-        text = str(part.get_payload())
+    assert isinstance(part, EmailMessage)  # what email.policy.default always gives
+    content = part.get_content()
+    text = content if isinstance(content, str) else ""
     if part.get_content_type() == "text/html":
         text = _html_to_text(text)
     return text

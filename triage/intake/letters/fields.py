@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from triage.classify.dates import scan
-from triage.models import nhs_number_problem, normalise_nhs_number
+from triage.models import normalise_nhs_number
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,6 @@ def nhs_number(pages: tuple[str, ...]) -> ReadField | None:
     return _one(found)
 
 
-def nhs_number_checks(field: ReadField) -> bool:
-    return nhs_number_problem(field.value) is None
-
-
 def date_of_birth(pages: tuple[str, ...], today: date) -> ReadField | None:
     """The labelled date of birth: day, month and year, in digits or words, not in the future."""
     found = []
@@ -154,7 +150,7 @@ def date_of_birth(pages: tuple[str, ...], today: date) -> ReadField | None:
         written, reading = readings[0]
         if written.start > 3 or not reading.full or reading.earliest > today:
             continue  # "Born: prematurely, 3 May 2020" is not a label followed by the date
-        words = match.group(0)[: match.start("value") - match.start() + written.end]
+        words = _label(match) + match["value"][: written.end]
         found.append(ReadField(reading.earliest.isoformat(), page, words.strip()))
     return _one(found)
 
