@@ -75,13 +75,22 @@ NOT_A_VALUE = word_set(
 OWN_NUMBER = word_set("age aged ward bed room page ext extension bleep")
 MONTHS = "january february march april may june july august september october november december"
 # Words that may stand between a name and its value, or between two values of a series.
-SERIES_WORDS = word_set(
-    "and now then to from since previously prior was were is been has have had up down at "
-    "further latest last most recent recently subsequently currently today compared with vs "
-    "versus before after on in of the a an which this time risen rose rising increased "
-    "increasing fallen fell falling dropped decreased decreasing reduced climbed gone went "
-    "back again around approximately about"
-) | word_set(MONTHS)
+SERIES_WORDS = (
+    word_set(
+        "and now then to from since previously prior was were is been has have had up down at "
+        "further latest last most recent recently subsequently currently today compared with vs "
+        "versus before after on in of the a an which this time risen rose rising increased "
+        "increasing fallen fell falling dropped decreased decreasing reduced climbed gone went "
+        "back again around approximately about"
+    )
+    | word_set(MONTHS)
+    | word_set(
+        # "from undetectable after radical prostatectomy to 0.4": the treatment a series is measured
+        # from carries it on, rather than ending it before the rise
+        "following post radical robotic prostatectomy surgery operation radiotherapy brachytherapy "
+        "treatment therapy"
+    )
+)
 EARLIER_NEXT = frozenset({"previously", "prior", "from", "was", "were"})  # after a first value
 RISE_WORDS = word_set(
     "rising risen rose rise rises increased increasing increase increases climbing climbed "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import io
+import logging
 import time
 import zipfile
 from collections.abc import Iterator
@@ -89,6 +90,10 @@ def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
     """The PDF's text layer, one string per page."""
     from pypdf import PdfReader  # imported on first use: most imports are not PDFs
     from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    # pypdf logs what it repairs ("EOF marker not found") straight to the terminal; a damaged
+    # file is reported once, in our words, below.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     budget = _Budget(name)
     label = f"{name}: {where}" if where else name
