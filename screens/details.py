@@ -12,6 +12,15 @@ from triage.models import Request
 from triage.rules import require_details_to_complete
 from triage.services.importing import complete_details
 
+# The boxes, in the order a clerk reads a letter: the patient, then who sent it.
+_LABELS = {
+    "nhs_number": "NHS number",
+    "patient_name": "Name",
+    "date_of_birth": "Date of birth (12/03/1956)",
+    "organisation": "Sending service",
+    "requester": "Clinician",
+}
+
 
 def complete_details_of(screen: TriageScreen, request: Request, then: Callable[[], None]) -> None:
     try:  # the service's own rule, asked before a dialog the service would refuse
@@ -21,11 +30,15 @@ def complete_details_of(screen: TriageScreen, request: Request, then: Callable[[
         return
     patient = request.patient
     born = patient.date_of_birth
-    current = {
+    current = {  # what was read, shown for a field the reader was unsure of
         "nhs_number": patient.nhs_number or "",
         "patient_name": patient.name or "",
         "date_of_birth": born.strftime("%d/%m/%Y") if born else "",
+        "organisation": "",  # a placeholder ("not read") is not worth editing
+        "requester": "",
     }
+    needed = {need.split(":", 1)[0] for need in request.details_needed}
+    fields = [(key, label, current[key]) for key, label in _LABELS.items() if key in needed]
 
     def completed(done: Request) -> None:
         if done.details_needed:
@@ -43,5 +56,5 @@ def complete_details_of(screen: TriageScreen, request: Request, then: Callable[[
                 completed,
             )
 
-    dialog = DetailsDialog(f"Details of {request.ref}", list(request.details_needed), current)
+    dialog = DetailsDialog(f"Details of {request.ref}", list(request.details_needed), fields)
     screen.app.push_screen(dialog, typed)

@@ -176,32 +176,29 @@ class InputDialog(_Question[str]):
 
 
 class DetailsDialog(_Question[dict[str, str]]):
-    """A letter's patient details, to type what its reader could not read; returns the fields
-    changed (the service checks them, and says what is wrong)."""
+    """The details a request still needs, one box each (key, label, what it holds now), to type
+    what its reader could not read; returns the fields changed (the service checks them, and
+    says what is wrong)."""
 
-    FIELDS = (
-        ("nhs_number", "NHS number"),
-        ("patient_name", "Name"),
-        ("date_of_birth", "Date of birth (12/03/1956)"),
-    )
-
-    def __init__(self, title: str, needed: list[str], current: dict[str, str]) -> None:
+    def __init__(self, title: str, needed: list[str], fields: list[tuple[str, str, str]]) -> None:
         super().__init__()
-        self._title, self._needed, self._current = title, needed, current
+        self._title, self._needed = title, needed
+        self._fields = fields
+        self._current = {key: value for key, _, value in fields}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield self.title_label(self._title)
             yield Static(Text("Still needed: " + one_line("; ".join(self._needed))))
-            for key, label in self.FIELDS:
+            for key, label, value in self._fields:
                 yield Label(label)
-                yield Input(value=self._current.get(key, ""), id=key)
+                yield Input(value=value, id=key)
             yield from self.buttons("Save")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        typed = {key: self.query_one(f"#{key}", Input).value.strip() for key, _ in self.FIELDS}
+        typed = {key: self.query_one(f"#{key}", Input).value.strip() for key in self._current}
         self.dismiss(
             {
                 key: value

@@ -801,3 +801,25 @@ async def test_a_clerk_types_a_letters_missing_nhs_number_and_it_joins_the_queue
         await pilot.press("enter")
         await settle(pilot)
         assert statuses(practice)["RHEU/2291/JO"] == "open"
+
+
+async def test_the_details_dialog_asks_for_what_is_missing_an_e_referral_s_sender(
+    practice: Workspace,
+) -> None:
+    import_files(practice, [SAMPLES / "fhir-nhs" / "eRS-r4-ResponseExampleReferral.json"])
+    app = TriageApp(practice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#status", Select).value = "needs_details"
+        await settle(pilot)
+        table(app).focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert [box.id for box in app.screen.query(Input)] == ["organisation", "requester"]
+        await pilot.click("#organisation")
+        await type_into(pilot, "Rheumatology")
+        await pilot.click("#requester")
+        await type_into(pilot, "Dr J Okafor")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert statuses(practice)["000000070000"] == "open"
