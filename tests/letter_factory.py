@@ -1,6 +1,7 @@
 """Clinic letters written the way hospitals write them (letterhead, reference, date in words, the
 patient in a "Re:" line or a details table, results in sentences, a signature block), as plain
-text, PDF, Word and e-mail. Used by the letter tests and benchmarks/letters.py."""
+text, PDF, Word, e-mail and scans (printed, then scanned at 200 dpi: slightly skewed, grey and
+speckled). Used by the letter tests and benchmarks/letters.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from email.message import EmailMessage
 from random import Random
 
 import docx
+import pypdfium2
 from fpdf import FPDF
+from PIL import Image
 
 from triage.models import day_in_words, spaced_nhs_number
 
@@ -122,6 +125,33 @@ def pdf_of(*pages: str) -> bytes:
     return bytes(pdf.output())
 
 
+def scan_of(text: str, *, dpi: int = 200, seed: int = 0) -> Image.Image:
+    """The letter printed and put through a scanner: a page image at `dpi`, turned by up to a
+    degree, with the scanner's grey speckle and slight blur."""
+    from PIL import ImageFilter
+
+    rng = Random(seed)
+    page = pypdfium2.PdfDocument(pdf_of(text))[0]
+    image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    image = image.rotate(rng.uniform(-1.0, 1.0), resample=Image.Resampling.BICUBIC, fillcolor=255)
+    speckle = Image.effect_noise(image.size, 60)
+    return Image.blend(image, speckle, 0.12).filter(ImageFilter.GaussianBlur(0.5))
+
+
+def scanned_pdf_of(text: str, *, seed: int = 0) -> bytes:
+    """A scanner's PDF: the page as an image, no text layer."""
+    out = io.BytesIO()
+    scan_of(text, seed=seed).save(out, format="PDF", resolution=200)
+    return out.getvalue()
+
+
+def image_of(text: str, kind: str = "PNG", *, seed: int = 0) -> bytes:
+    """A scan saved as an image file: PNG, JPEG or TIFF."""
+    out = io.BytesIO()
+    scan_of(text, seed=seed).save(out, format=kind, **({"quality": 85} if kind == "JPEG" else {}))
+    return out.getvalue()
+
+
 def docx_of(text: str, table: list[tuple[str, str]] | None = None) -> bytes:
     """A Word file with a paragraph per line, and the rows given as a two-column table."""
     document = docx.Document()
@@ -137,6 +167,13 @@ def docx_of(text: str, table: list[tuple[str, str]] | None = None) -> bytes:
     return out.getvalue()
 
 
+_ATTACHMENT_TYPES = {
+    b"%PDF": ("application", "pdf"),
+    b"\x89PNG": ("image", "png"),
+    b"\xff\xd8\xff": ("image", "jpeg"),
+}
+
+
 def eml_of(body: str, attachments: list[tuple[str, bytes]]) -> bytes:
     """An NHSmail-style e-mail with the letters attached."""
     message = EmailMessage()
@@ -146,10 +183,9 @@ def eml_of(body: str, attachments: list[tuple[str, bytes]]) -> bytes:
     message["Date"] = "Tue, 14 Jan 2025 09:30:00 +0000"
     message.set_content(body)
     for filename, data in attachments:
-        maintype, subtype = (
-            ("application", "pdf")
-            if data.startswith(b"%PDF")
-            else ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+        maintype, subtype = next(
+            (kind for magic, kind in _ATTACHMENT_TYPES.items() if data.startswith(magic)),
+            ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return bytes(message)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from triage.intake.letters.scans import ocr_unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,10 +64,13 @@ def test_the_comparison_benchmark_prints_before_after_and_the_change() -> None:
 
 def test_the_letters_benchmark_prints_accuracy_and_speed_per_format() -> None:
     output = run_benchmark("letters.py", "--count", "4")
-    for name in ("text", "pdf", "docx", "email"):
+    scans = ("scan-pdf", "scan-png", "scan-jpeg") if ocr_unavailable() is None else ()
+    for name in ("text", "pdf", "docx", "email", *scans):
         assert re.search(
-            rf"^{name} +nhs_number +[\d.]+% +date_of_birth +[\d.]+% +name +[\d.]+% +refused +\d+ "
-            r"+[\d.]+ letters/s$",
+            rf"^{name} +nhs_number +[\d.]+% +date_of_birth +[\d.]+% +name +[\d.]+% +wrong +0 "
+            r"+to GP +\d+ +refused +0 +[\d.]+ letters/s$",
             output,
             re.MULTILINE,
         ), output
+    if not scans:
+        assert "scans left out: no OCR engine (Tesseract) is installed" in output

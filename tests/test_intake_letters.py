@@ -245,10 +245,6 @@ BAD_FILES = {
         lambda: eml_of("Letters attached.", [(f"{n}.pdf", b"%PDF-1.4 x") for n in range(500)]),
         "is an e-mail with 500 attachments, over the limit of 20",
     ),
-    "scan.png": (
-        lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
-        "is a scanned image (PNG): reading scans (OCR) is not available yet",
-    ),
     "letter.msg": (
         lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
         "is an Outlook .msg or an old Word .doc file",

@@ -97,6 +97,7 @@ SHORT_FLAG = {
     Flag.GP_CONFIRMATION: "GP confirms",
     Flag.POLICY_NOT_IN_FORCE: "not in force",
     Flag.CAPACITY_REACHED: "capacity",
+    Flag.DOUBTFUL_SCAN: "scan?",
 }
 
 

@@ -23,7 +23,7 @@ from triage.intake.records import COLUMNS, RawRecord, check_record
 from triage.models import IncomingRequest, SourceFormat
 
 LETTER_FORMATS = frozenset(
-    {SourceFormat.PDF, SourceFormat.DOCX, SourceFormat.EMAIL, SourceFormat.TEXT}
+    {SourceFormat.PDF, SourceFormat.DOCX, SourceFormat.EMAIL, SourceFormat.TEXT, SourceFormat.SCAN}
 )
 # progress(done, total), in lines of the file (or entries of a FHIR bundle)
 Progress = Callable[[int, int], None]
@@ -153,15 +153,8 @@ def _letter_format(data: bytes, name: str) -> SourceFormat | None:
                 "save the letter as PDF or .docx (or the e-mail as .eml) and import that",
             )
         )  # fmt: skip
-    kind = image_kind(data)
-    if kind is not None:
-        raise FileRejected(
-            Problem(
-                name, None, None,
-                f"is a scanned image ({kind}): reading scans (OCR) is not available yet; "
-                "ask the sender for the letter as PDF, or type its details into a CSV file",
-            )
-        )  # fmt: skip
+    if image_kind(data) is not None:
+        return SourceFormat.SCAN
     return None
 
 

@@ -91,6 +91,7 @@ class RawRecord:
     warnings: list[Problem] = field(default_factory=list)
     details_needed: list[str] = field(default_factory=list)  # a letter's: see IncomingRequest
     read_from: list[str] = field(default_factory=list)  # a letter's: see IncomingRequest
+    flags: list[Flag] = field(default_factory=list)  # what the reader found for a person to see
 
 
 @dataclass
@@ -168,7 +169,7 @@ def check_record(
     if problems:
         return CheckedRecord(None, problems, warnings)
 
-    flags: list[Flag] = []
+    flags = list(record.flags)
     nhs_number = values.get("nhs_number")
     assert nhs_number is None or isinstance(nhs_number, str)
     nhs_problem = "is missing" if nhs_number is None else nhs_number_problem(nhs_number)

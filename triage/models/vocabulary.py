@@ -111,6 +111,7 @@ class Flag(StrEnum):
     GP_CONFIRMATION = "gp_confirmation"
     POLICY_NOT_IN_FORCE = "policy_not_in_force"
     CAPACITY_REACHED = "capacity_reached"
+    DOUBTFUL_SCAN = "doubtful_scan"  # a scan OCR could not read, or read numbers unsure of
 
 
 _FLAGS = tuple(Flag)  # iterating an enum class is slow, and this is done for every request
@@ -148,3 +149,4 @@ class SourceFormat(StrEnum):
     DOCX = "docx"
     EMAIL = "email"
     TEXT = "text"
+    SCAN = "scan"  # an image of a letter (PNG, JPEG, TIFF); a scanned PDF stays "pdf"

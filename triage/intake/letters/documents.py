@@ -17,8 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 from triage.errors import FileRejected, Problem
+from triage.intake.letters import scans
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 MAX_PAGES = 50  # a clinic letter runs to a few pages; a 200-page PDF is not one letter
 MAX_ATTACHMENTS = 20
@@ -27,6 +32,8 @@ MAX_COMPRESSION_RATIO = 100  # a zip member this much larger than its compressed
 MAX_SECONDS = 30.0  # reading one file's text, however it is made
 MAX_TEXT_CHARACTERS = 200_000  # more than any letter: what is beyond is not read
 MAX_EMAIL_DEPTH = 3  # a forwarded e-mail inside an e-mail inside an e-mail
+MAX_OCR_SECONDS = 180.0  # reading a scan: about a second a page, several on a busy machine
+WORDS_ON_A_TEXT_PAGE = 5  # fewer in a PDF page's text layer: the page is a scan
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -45,6 +52,9 @@ class Document:
 
     pages: tuple[str, ...]
     where: str  # "" for the file itself; "attachment 2 (clinic letter.pdf)" in an e-mail
+    scanned: bool = False  # some page was read by OCR
+    doubtful: frozenset[str] = frozenset()  # words OCR was unsure of
+    unread: str = ""  # why a scanned page could not be read; then no page is relied on
 
     @property
     def text(self) -> str:
@@ -59,13 +69,18 @@ class Document:
 class _Budget:
     """The time budget for one file."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, seconds: float = MAX_SECONDS) -> None:
         self._name = name
-        self._deadline = time.monotonic() + MAX_SECONDS
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        self.check()
+        return self._deadline - time.monotonic()
 
     def check(self) -> None:
         if time.monotonic() > self._deadline:
-            _reject(self._name, f"took more than {MAX_SECONDS:.0f} s to read: not imported")
+            _reject(self._name, f"took more than {self._seconds:.0f} s to read: not imported")
 
 
 def _reject(name: str, message: str) -> None:
@@ -118,7 +133,36 @@ def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
         _reject(label, "is an encrypted PDF: save it without a password and import it again")
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         _reject(label, f"is not a PDF that can be read ({type(error).__name__}): is it damaged?")
-    return [Document(tuple(_bounded(pages)), where)]
+    scanned = [n for n, text in enumerate(pages) if len(text.split()) < WORDS_ON_A_TEXT_PAGE]
+    if not scanned:
+        return [Document(tuple(_bounded(pages)), where)]
+    drawn = (scans.pdf_page_image(data, number, label) for number in scanned)
+    return [_scanned(pages, scanned, drawn, label, where)]
+
+
+def image_documents(data: bytes, name: str, where: str = "") -> list[Document]:
+    """A scanned letter saved as an image: every page (a TIFF's frames) read by OCR."""
+    label = f"{name}: {where}" if where else name
+    frames = list(scans.image_frames(data, label, MAX_PAGES))
+    drawn = (scans.image_page(data, frame, label) for frame in frames)
+    return [_scanned(["" for _ in frames], frames, drawn, label, where)]
+
+
+def _scanned(
+    pages: list[str], scanned: list[int], drawn: Iterator[Image], label: str, where: str
+) -> Document:
+    """The letter with its scanned pages read by OCR; when they cannot be, the reason, and no
+    page's words (a letter partly read could hide the result on the page that was not)."""
+    reason = scans.ocr_unavailable()
+    if reason is not None:
+        return Document(tuple("" for _ in pages), where, scanned=True, unread=reason)
+    budget = _Budget(label, MAX_OCR_SECONDS)
+    doubtful: set[str] = set()
+    for number, image in zip(scanned, drawn, strict=True):
+        page = scans.read_page(image, budget.left(), label)
+        pages[number] = page.text
+        doubtful |= page.doubtful
+    return Document(tuple(_bounded(pages)), where, scanned=True, doubtful=frozenset(doubtful))
 
 
 def docx_documents(data: bytes, name: str, where: str = "") -> list[Document]:
@@ -201,9 +245,11 @@ def _attachment(part: Message, name: str, number: int, depth: int) -> Iterator[D
         yield from pdf_documents(payload, name, where)
     elif is_docx(payload):
         yield from docx_documents(payload, name, where)
+    elif image_kind(payload) is not None and scans.looks_like_page(payload):
+        yield from image_documents(payload, name, where)
     elif content_type == "text/plain":
         yield from text_documents(_part_text(part), where)
-    # Anything else (a logo, a calendar invitation) carries no letter.
+    # Anything else (a logo in the signature, a calendar invitation) carries no letter.
 
 
 def _part_text(part: Message) -> str:

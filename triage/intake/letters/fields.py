@@ -25,7 +25,11 @@ class ReadField:
     value: str
     page: int
     words: str
-    sure: bool = True
+    doubt: str = ""  # why the reader is not sure of it; "" when it is
+
+    @property
+    def sure(self) -> bool:
+        return not self.doubt
 
     def describe(self) -> str:
         return f"page {self.page}: {self.words!r}"
@@ -246,5 +250,6 @@ def _one(found: list[ReadField]) -> ReadField | None:
     if len({field.value for field in found}) > 1:
         first = found[0]
         others = "; ".join(field.describe() for field in found[1:])
-        return ReadField(first.value, first.page, f"{first.words} (but also {others})", sure=False)
+        words = f"{first.words} (but also {others})"
+        return ReadField(first.value, first.page, words, "the letter gives different values")
     return found[0]
