@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
+
 from screens.base import TriageScreen, call_service
 from screens.dialogs import DetailsDialog
 from triage.errors import UserError
 from triage.models import Request
 from triage.rules import require_details_to_complete
+from triage.safe_text import one_line, terminal_safe
 from triage.services.importing import complete_details
 
 # The boxes, in the order a clerk reads a letter: the patient, then who sent it.
@@ -56,5 +59,25 @@ def complete_details_of(screen: TriageScreen, request: Request, then: Callable[[
                 completed,
             )
 
-    dialog = DetailsDialog(f"Details of {request.ref}", list(request.details_needed), fields)
+    dialog = DetailsDialog(
+        f"Details of {request.ref}", list(request.details_needed), fields, _letter(request)
+    )
     screen.app.push_screen(dialog, typed)
+
+
+def _letter(request: Request) -> Text:
+    """The letter's words, literal and page by page, to type from; or, for a scan no one could
+    read, where its file is."""
+    if request.text:
+        return Text(terminal_safe(request.text, keep_newlines=True))
+    reason = next((r for r in request.read_from if r.startswith(_NOT_READ)), _NOT_READ)
+    return Text(
+        "This letter is a scan whose words were not read here ("
+        + one_line(reason.removeprefix(_NOT_READ))
+        + "). Its file is kept as it arrived: save it with\n\n"
+        + f"  triage original {one_line(request.ref)} --out FILE\n\n"
+        + "and open it to type the details from it."
+    )
+
+
+_NOT_READ = "the text: not read, "  # how the letter reader records a scan it could not read

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from triage.models import DECIDING_ACTIONS, Action, Reason
+from triage.presentation import needs_in_words
 from triage.safe_text import one_line
 
 T = TypeVar("T")
@@ -176,23 +177,35 @@ class InputDialog(_Question[str]):
 
 
 class DetailsDialog(_Question[dict[str, str]]):
-    """The details a request still needs, one box each (key, label, what it holds now), to type
-    what its reader could not read; returns the fields changed (the service checks them, and
+    """The details a request still needs, one box each (key, label, what it holds now), beside
+    the letter they are typed from; returns the fields changed (the service checks them, and
     says what is wrong)."""
 
-    def __init__(self, title: str, needed: list[str], fields: list[tuple[str, str, str]]) -> None:
+    AUTO_FOCUS = "#details-fields Input"  # the clerk types at once, not into the letter pane
+
+    def __init__(
+        self, title: str, needed: list[str], fields: list[tuple[str, str, str]], letter: Text
+    ) -> None:
         super().__init__()
         self._title, self._needed = title, needed
         self._fields = fields
+        self._letter = letter
         self._current = {key: value for key, _, value in fields}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog details"):
             yield self.title_label(self._title)
-            yield Static(Text("Still needed: " + one_line("; ".join(self._needed))))
-            for key, label, value in self._fields:
-                yield Label(label)
-                yield Input(value=value, id=key)
+            with Horizontal(id="details-body"):
+                with VerticalScroll(id="details-fields", can_focus=False):
+                    for key, label, value in self._fields:  # compact: five fit in 80x24
+                        yield Label(label)
+                        yield Input(value=value, id=key, compact=True)
+                with VerticalScroll(id="details-letter"):
+                    needed = Text()
+                    needed.append("Still needed: ", style="bold")
+                    needed.append(one_line(needs_in_words(self._needed)) + "\n")
+                    yield Static(needed)
+                    yield Static(self._letter)
             yield from self.buttons("Save")
 
     @on(Input.Submitted)

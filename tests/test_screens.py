@@ -789,6 +789,10 @@ async def test_a_clerk_types_a_letters_missing_nhs_number_and_it_joins_the_queue
         table(app).focus()
         await pilot.press("d")
         await pilot.pause()
+        beside = " ".join(str(box.render()) for box in app.screen.query("#details-letter Static"))
+        assert "Still needed: nhs_number: no NHS number labelled" in beside
+        assert app.focused is not None and app.focused.id == "nhs_number"  # typed at once
+        assert "I reviewed Mrs Elliott in clinic today" in beside  # typed from the letter itself
         await pilot.click("#nhs_number")
         await type_into(pilot, "9434765918")  # a typo: the service refuses it, nothing is saved
         await pilot.press("enter")

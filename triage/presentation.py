@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from triage.models import (
     Action,
@@ -105,3 +105,13 @@ def short_category(classification: Classification) -> str:
     if classification.category is not None:
         return SHORT_CATEGORY[classification.category]
     return "mixed" if classification.categories else "unclear"
+
+
+def needs_in_words(needed: Sequence[str]) -> str:
+    """What a letter still needs, fields with the same reason said once: "nhs_number,
+    patient_name: the scan was not read; type it from the original"."""
+    reasons: dict[str, list[str]] = {}
+    for need in needed:
+        field_name, _, why = need.partition(": ")
+        reasons.setdefault(why, []).append(field_name)
+    return "; ".join(f"{', '.join(names)}: {why}" for why, names in reasons.items())

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from triage.clock import practice_date
 from triage.models import Assessed, Request, Written
-from triage.presentation import ACTION_LABELS, category_label, nhs_number_shown
+from triage.presentation import ACTION_LABELS, category_label, needs_in_words, nhs_number_shown
 from triage.safe_text import one_line, terminal_safe
 
 
@@ -77,7 +77,7 @@ def request_text(request: Request) -> Text:
         ("Procedure", request.procedure_date.isoformat() if request.procedure_date else None),
         ("Reply to", request.reply_to),
         ("Flags", ", ".join(request.flags) or None),
-        ("Needs", "; ".join(request.details_needed) or None),
+        ("Needs", needs_in_words(request.details_needed) or None),
         ("Read from", "; ".join(request.read_from) or None),
         ("Source", f"{PurePath(request.source.file).name}, {request.source.location}"),
     ]

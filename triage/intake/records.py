@@ -29,6 +29,7 @@ from triage.models import (
     nhs_number_problem,
     normalise_nhs_number,
 )
+from triage.presentation import needs_in_words
 
 REQUIRED_COLUMNS = (
     "ref",
@@ -180,7 +181,7 @@ def check_record(
                 record.place,
                 None,
                 "imported as needs_details, for a person to complete: "
-                + "; ".join(record.details_needed),
+                + needs_in_words(record.details_needed),
             )
         )
     if nhs_problem:

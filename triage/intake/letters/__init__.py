@@ -164,10 +164,7 @@ def _letter(document: Document, read: dict[str, ReadField], today: date) -> Lett
 def _unread_scan(document: Document, ref: str, today: date) -> LetterRead:
     """A scan no one could read here: kept, with every identifier for a person to type. Its text
     is empty, so no category is read from it and a person decides it."""
-    needed = [
-        f"{key}: a scanned letter, not read ({document.unread}): type it from the original"
-        for key in _IDENTIFIERS
-    ]
+    needed = [f"{key}: the scan was not read; type it from the original" for key in _IDENTIFIERS]
     values: dict[str, object] = {
         "ref": ref,
         "received": today.isoformat(),

@@ -28,7 +28,7 @@ from triage.models import (
     Suggestion,
     User,
 )
-from triage.presentation import category_label
+from triage.presentation import category_label, needs_in_words
 from triage.rules import decision_kind
 from triage.services.policy import PolicyInForce, RecordedDecisions, assess, in_force_within
 
@@ -94,7 +94,7 @@ def prepare_in(
 ) -> Prepared:
     request = locked_request(tx, request_id)
     if request.status is Status.NEEDS_DETAILS:
-        needed = "; ".join(request.details_needed)
+        needed = needs_in_words(request.details_needed)
         raise UserError(
             f"{request.ref} cannot be decided until its details are completed ({needed}): "
             f"`triage details {request.ref}`"
