@@ -234,6 +234,20 @@ def test_only_the_workflows_named_are_fetched(run: Run, db_path: Path, mesh: San
     assert mesh.waiting() == [other]  # left for whatever else reads this mailbox
 
 
+def test_the_secrets_can_come_from_the_environment_instead_of_files(
+    run: Run, db_path: Path, mesh: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mesh.send(pdf_of(clinic_letter()), "letter.pdf")
+    settings = mesh.settings(password_file=None, shared_key_file=None)
+    monkeypatch.setenv("TRIAGE_MESH_PASSWORD", mesh_server.PASSWORD)
+    monkeypatch.setenv("TRIAGE_MESH_SHARED_KEY", mesh_server.SHARED_KEY)
+    monkeypatch.setenv("TRIAGE_MESH_SETTINGS", str(settings))  # no --settings either
+    ran = run("--db", db_path, "mesh", "fetch")
+    assert ran.status == 0, ran.err
+    assert "1 imported, 0 already present, 0 not imported." in ran.out
+    assert mesh.waiting() == []
+
+
 def test_a_wrong_password_is_one_clear_line(run: Run, db_path: Path, mesh: Sandbox) -> None:
     message_id = mesh.send(pdf_of(clinic_letter()), "letter.pdf")
     settings = mesh.settings()
