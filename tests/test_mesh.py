@@ -67,6 +67,26 @@ class Sandbox:
             )
         return message_id
 
+    def report(self, description: str) -> str:
+        """A report that MESH itself puts in the practice's inbox (the sandbox's admin call)."""
+        import requests
+
+        certificates = self.server.certificates
+        answer = requests.post(
+            f"{self.server.url}/messageexchange/admin/report",
+            json={
+                "mailbox_id": mesh_server.PRACTICE_MAILBOX,
+                "code": "14",
+                "description": description,
+                "workflow_id": mesh_server.WORKFLOW,
+            },
+            cert=(str(certificates.client_cert), str(certificates.client_key)),
+            verify=str(certificates.ca),
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return str(answer.json()["message_id"])
+
     def waiting(self) -> list[str]:
         with self.client(mesh_server.PRACTICE_MAILBOX) as practice:
             return list(practice.list_messages())
@@ -219,6 +239,23 @@ def test_a_message_that_cannot_be_imported_is_kept_aside_with_why_and_acknowledg
         kept.name,
         f"{kept.name}.reason.txt",
     ]
+    assert mesh.waiting() == []
+
+
+def test_a_report_from_mesh_itself_is_kept_aside_not_imported(
+    run: Run, db_path: Path, mesh: Sandbox
+) -> None:
+    report_id = mesh.report("undeliverable: the recipient's mailbox is closed")
+    ran = run("--db", db_path, "mesh", "fetch", "--settings", mesh.settings())
+    assert ran.status == 0, ran.err
+    kept = mesh.folder / "mesh-failed" / f"{report_id}-{report_id}.dat"
+    assert ran.out.splitlines()[0] == (
+        f"mesh:{report_id}/{report_id}.dat: not imported: a MESH REPORT message, not a request (NDR); "
+        f"kept as {kept} (why: {kept}.reason.txt); acknowledged"
+    )
+    reason = Path(f"{kept}.reason.txt").read_text()
+    assert "\nMESH says: " in reason  # the report's own description, for a person to read
+    assert table_count(db_path, "requests") == 0
     assert mesh.waiting() == []
 
 

@@ -47,6 +47,7 @@ class Received:
     sender: str | None
     workflow_id: str | None
     subject: str | None
+    status: str | None  # a report's: what happened to which message
 
 
 class Mailbox:
@@ -85,6 +86,9 @@ class Mailbox:
             message.sender,
             message.workflow_id,
             message.subject,
+            _report_status(
+                message.mex_header("statusdescription"), message.mex_header("linkedmsgid")
+            ),
         )
 
     def acknowledge(self, message_id: str) -> None:
@@ -156,6 +160,12 @@ def open_mailbox(settings: MeshSettings) -> Iterator[Mailbox]:
         yield Mailbox(client, settings)
     finally:
         client.close()  # type: ignore[no-untyped-call]
+
+
+def _report_status(description: str | None, linked: str | None) -> str | None:
+    if not description:
+        return None
+    return f"{description} (message {linked})" if linked else description
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:

@@ -86,26 +86,30 @@ def fetch_mesh(
 
 def _import(workspace: Workspace, mailbox: Mailbox, received: Received, failed: Path) -> Fetched:
     name = one_line(f"mesh:{received.message_id}/{received.filename or ''}".rstrip("/"))
+    if (received.message_type or _DATA).upper() != _DATA:
+        about = f" ({received.subject})" if received.subject else ""
+        problem = f"a MESH {received.message_type} message, not a request{about}"
+        return _set_aside(mailbox, received, name, failed, problem, [])
     try:
-        if (received.message_type or _DATA).upper() != _DATA:
-            raise ProblemsFound(
-                f"a MESH {received.message_type} message, not a request"
-                + (f" ({received.subject})" if received.subject else ""),
-                [],
-            )
         summary = import_files(workspace, [received.path], names=[name])
     except ProblemsFound as problems:
-        kept = _keep_aside(received, name, problems, failed)
-        mailbox.acknowledge(received.message_id)
-        return Fetched(name, None, str(problems), kept)
+        return _set_aside(mailbox, received, name, failed, str(problems), problems.lines)
     mailbox.acknowledge(received.message_id)  # only now: its requests are saved
     received.path.unlink(missing_ok=True)
     return Fetched(name, summary)
 
 
-def _keep_aside(received: Received, name: str, problems: ProblemsFound, failed: Path) -> Path:
-    """Move the message into the failed folder, with NAME.reason.txt beside it. Named by its
-    message id, so a message kept again after a crash replaces its earlier copy."""
+def _set_aside(
+    mailbox: Mailbox,
+    received: Received,
+    name: str,
+    failed: Path,
+    problem: str,
+    lines: list[str],
+) -> Fetched:
+    """Move the message into the failed folder, with NAME.reason.txt beside it, then
+    acknowledge it. Named by its message id, so a message kept again after a stop replaces its
+    earlier copy."""
     kept = failed / _file_name(received.message_id, received.filename)
     received.path.replace(kept)
     about = [
@@ -115,16 +119,17 @@ def _keep_aside(received: Received, name: str, problems: ProblemsFound, failed: 
             ("from mailbox", received.sender),
             ("workflow", received.workflow_id),
             ("subject", received.subject),
+            ("MESH says", received.status),
         )
         if value
     ]
-    reason = "\n".join([str(problems), *problems.lines, "", *about]) + "\n"
     descriptor = os.open(
         kept.with_name(kept.name + ".reason.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
     )
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(reason)
-    return kept
+        file.write("\n".join([problem, *lines, "", *about]) + "\n")
+    mailbox.acknowledge(received.message_id)  # only now: it is safe in the failed folder
+    return Fetched(name, None, problem, kept)
 
 
 def _file_name(message_id: str, filename: str | None) -> str:
