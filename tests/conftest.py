@@ -37,7 +37,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("XDG_CACHE_HOME", "cache"),
     ):
         monkeypatch.setenv(variable, str(home / folder))
-    for variable in ("TRIAGE_DB", "TRIAGE_USER"):
+    for variable in (
+        "TRIAGE_DB",
+        "TRIAGE_USER",
+        "TRIAGE_MESH_SETTINGS",
+        "TRIAGE_MESH_PASSWORD",
+        "TRIAGE_MESH_SHARED_KEY",
+    ):
         monkeypatch.delenv(variable, raising=False)
     # getpass.getuser() reads these first: the "OS login" of every test.
     for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):

@@ -27,6 +27,21 @@ def demo_database_path() -> Path:
     return data_dir() / "demo.db"
 
 
+def config_dir() -> Path:
+    """The user's settings folder, e.g. ~/.config/shared-care-triage on Linux."""
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def mesh_settings_path() -> Path:
+    """Where `triage mesh fetch` looks for its settings unless told otherwise."""
+    return config_dir() / "mesh.toml"
+
+
+def mesh_dir() -> Path:
+    """MESH messages on their way in (downloaded, not yet imported) and those that failed."""
+    return data_dir() / "mesh"
+
+
 def expand_user(path: Path) -> Path:
     """The path with a leading ~ or ~name expanded, as a shell would."""
     try:

@@ -28,6 +28,7 @@ from triage.cli.decide_command import (
 from triage.cli.demo_command import demo_command
 from triage.cli.import_command import import_command
 from triage.cli.log_command import log_group
+from triage.cli.mesh_command import mesh_group
 from triage.cli.policy_command import policy_group
 from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
@@ -103,6 +104,7 @@ cli.add_command(import_command)
 cli.add_command(details_command)
 cli.add_command(original_command)
 cli.add_command(watch_command)
+cli.add_command(mesh_group)
 cli.add_command(queue_command)
 cli.add_command(policy_group)
 cli.add_command(decide_command)

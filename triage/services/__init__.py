@@ -16,6 +16,7 @@ policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in
 practice: practice_details, set_practice_details
 importing: read_files, import_files, complete_details
 inbox: import_arrivals
+mesh: load_settings, fetch_mesh
 log: log_page, verify_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
 """
@@ -26,6 +27,7 @@ __all__ = [
     "importing",
     "inbox",
     "log",
+    "mesh",
     "policy",
     "practice",
     "queue",

@@ -94,13 +94,15 @@ def import_files(
     skip_invalid: bool = False,
     progress: Callable[[str], Progress] | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    names: Sequence[str] | None = None,
 ) -> ImportSummary:
     """Import the files. `progress(label)` starts a progress report and returns its update
-    callback: one for reading each file, then one for saving."""
+    callback: one for reading each file, then one for saving. `names`, one per file, are what
+    the import records as the files' names (a MESH message's, say) instead of their paths."""
     require(workspace.user, Permission.IMPORT_REQUESTS)
     now = workspace.clock.now()
     today = workspace.clock.today()
-    results = read_files(files, today=today, progress=progress, max_bytes=max_bytes)
+    results = read_files(files, today=today, progress=progress, max_bytes=max_bytes, names=names)
     summary = ImportSummary(
         [
             FileOutcome(
@@ -148,16 +150,19 @@ def read_files(
     today: date,
     progress: Callable[[str], Progress] | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    names: Sequence[str] | None = None,
 ) -> list[FileResult]:
     """Read and check every file; nothing is stored."""
+    labels = [str(path) for path in files] if names is None else names
     return [
         read_requests_file(
             path,
             today=today,
+            name=name,
             max_bytes=max_bytes,
-            progress=progress(f"Reading {path}") if progress else None,
+            progress=progress(f"Reading {name}") if progress else None,
         )
-        for path in files
+        for path, name in zip(files, labels, strict=True)
     ]
 
 
