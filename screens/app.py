@@ -15,8 +15,9 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from screens.base import EXPECTED, TriageScreen
-from screens.dialogs import ChoiceDialog
+from screens.dialogs import ChoiceDialog, ConfirmDialog, InputDialog
 from screens.help import HelpScreen
+from screens.inbox import InboxWatch
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
 from screens.queue import QueueScreen
@@ -67,17 +68,24 @@ class TriageApp(App[None]):
         self.workspace = workspace
         # Published with the new user when the demo acts as someone else; every screen follows.
         self.user_changed: Signal[User] = Signal(self, "user-changed")
+        # Published when files from the inbox folder were imported; the queue shows them.
+        self.requests_arrived: Signal[int] = Signal(self, "requests-arrived")
+        self.inbox = InboxWatch(self)
 
     def on_mount(self) -> None:
-        self._show_who()
+        self.show_who()
 
-    def _show_who(self) -> None:
+    def on_unmount(self) -> None:
+        self.inbox.stop()  # however the app closes, the watcher's thread ends with it
+
+    def show_who(self) -> None:
         user = self.workspace.user
         who = one_line(user.full_name or user.name)
         place = (
             "demo data" if self.workspace.demo else one_line(self.workspace.database.display_url)
         )
-        self.sub_title = f"{who} ({user.role.value}) · {place}"
+        watching = f" · watching {one_line(str(self.inbox.folder))}" if self.inbox.folder else ""
+        self.sub_title = f"{who} ({user.role.value}) · {place}{watching}"
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -123,11 +131,31 @@ class TriageApp(App[None]):
             except EXPECTED as failure:
                 screen.show_failure("Not switched", failure)
                 return
-            self._show_who()
+            self.inbox.stop()  # files are imported as the person who chose to watch the folder
+            self.show_who()
             screen.tell(f"You are now {name}.")
             self.user_changed.publish(self.workspace.user)
 
         self.push_screen(ChoiceDialog("Act as", choices), chosen)
+
+    def action_watch_inbox(self) -> None:
+        """Start watching the inbox folder, or stop."""
+        folder = self.inbox.folder
+        if folder is not None:
+            question = f"Stop watching {folder}? Files that land there wait until it is watched."
+            self.push_screen(
+                ConfirmDialog(question), lambda yes: self.inbox.stop() if yes else None
+            )
+            return
+        title = "Watch which folder? Each file that lands there is imported, then moved."
+        self.push_screen(
+            InputDialog(title, self.inbox.suggested),
+            lambda typed: self.inbox.start(typed) if typed else None,
+        )
+
+    async def action_quit(self) -> None:
+        self.inbox.stop()  # the watcher's thread ends within a second
+        await super().action_quit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -18,6 +18,7 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.events import Mount
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 from textual.worker import get_current_worker
@@ -90,6 +91,13 @@ class QueueScreen(TriageScreen, DecisionFlow):
             "Import",
             tooltip="Import files and letters (CSV, JSON, FHIR, PDF, Word, e-mail)",
         ),
+        Binding(
+            "I",
+            "app.watch_inbox",
+            "Inbox",
+            show=False,
+            tooltip="Watch the inbox folder: import each file that lands in it (again: stop)",
+        ),
         Binding("A", "apply_policy", "Apply all", tooltip="Decide every clear-cut open request"),
     ]
 
@@ -157,6 +165,14 @@ class QueueScreen(TriageScreen, DecisionFlow):
 
     def on_screen_resume(self) -> None:
         self.action_reload()  # back from a request, or acting as someone else now
+
+    @on(Mount)
+    def _follow_the_inbox(self) -> None:
+        self.triage_app.requests_arrived.subscribe(self, self._requests_arrived)
+
+    def _requests_arrived(self, _count: int) -> None:
+        if self.is_current:  # a screen not on show reloads when it is shown again
+            self.action_reload()
 
     # --- loading -------------------------------------------------------------------------------
 

@@ -35,7 +35,8 @@ def test_watch_once_imports_each_file_and_moves_it_with_a_reason_when_refused(
     ran = run("--db", db_path, "watch", "--once", inbox)
     assert ran.status == 0, ran.err
     assert "letter.pdf: 1 imported, 0 already present; moved to imported/letter.pdf" in ran.out
-    assert "broken.csv: not imported: nothing imported: " in ran.out
+    assert "broken.csv: not imported: " in ran.out
+    assert "broken.csv:1: patient_name: required column missing (and 3 more)" in ran.out
     assert "moved to failed/broken.csv (why: failed/broken.csv.reason.txt)" in ran.out
     reason = (inbox / "failed" / "broken.csv.reason.txt").read_text()
     assert "broken.csv:1: organisation: required column missing" in reason

@@ -827,3 +827,34 @@ async def test_the_details_dialog_asks_for_what_is_missing_an_e_referral_s_sende
         await pilot.press("enter")
         await settle(pilot)
         assert statuses(practice)["000000070000"] == "open"
+
+
+async def test_the_app_watches_the_inbox_folder_and_the_queue_shows_each_letter_that_lands(
+    practice: Workspace, tmp_path: Path
+) -> None:
+    from tests.letter_factory import clinic_letter, pdf_of
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await pilot.pause()
+        app.screen.query_one("#value", Input).value = str(inbox)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"watching {inbox}" in app.sub_title
+        (inbox / "letter.pdf").write_bytes(pdf_of(clinic_letter()))
+        for _ in range(150):  # imported once settled (2 s), looked at every second
+            await pilot.pause(0.1)
+            if column(app, "Ref") == ["RHEU/2291/JO"]:
+                break
+        assert column(app, "Ref") == ["RHEU/2291/JO"]  # the queue shows it without a reload
+        assert (inbox / "imported" / "letter.pdf").exists()
+
+        await pilot.press("I")  # again: stop, once asked
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "watching" not in app.sub_title

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from pathlib import Path
 
 import click
 
 from triage.cli import context, output
-from triage.services.inbox import FAILED, SETTLE_SECONDS, Arrival, Inbox, import_arrivals
-
-_TICK_MS = 1000  # look again this often when nothing changes, so settled files are imported
+from triage.services.inbox import FAILED, Arrival, import_settled, watch_inbox
 
 
 @click.command("watch")
@@ -21,28 +18,14 @@ _TICK_MS = 1000  # look again this often when nothing changes, so settled files 
 def watch_command(folder: Path, once: bool) -> None:
     """Import each file that lands in FOLDER, then move it to FOLDER/imported, or to
     FOLDER/failed with a note of why. A file still being written is left until it settles."""
-    from watchfiles import watch  # imported here: only this command needs it
-
     workspace = context.current().workspace()
-    inbox = Inbox(folder)
     if once:
-        import_arrivals(workspace, inbox, time.monotonic())  # a first look at each file
-        time.sleep(SETTLE_SECONDS)
-        _report(import_arrivals(workspace, inbox, time.monotonic()))
+        _report(import_settled(workspace, folder))
         return
     output.info(f"watching {folder} (Ctrl+C stops)")
-    _report(import_arrivals(workspace, inbox, time.monotonic()))
     stop = threading.Event()  # a service manager stops it with SIGTERM; a person with Ctrl+C
     signal.signal(signal.SIGTERM, lambda _signal, _frame: stop.set())
-    for _changes in watch(
-        folder,
-        recursive=False,
-        rust_timeout=_TICK_MS,
-        yield_on_timeout=True,
-        raise_interrupt=False,
-        stop_event=stop,
-    ):
-        _report(import_arrivals(workspace, inbox, time.monotonic()))
+    watch_inbox(workspace, folder, _report, stop)
     output.info(f"stopped watching {folder}")
 
 

@@ -10,6 +10,9 @@ is safe at any moment: a file imported but not yet moved is imported again, whic
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from triage.services.importing import ImportSummary, import_files
 from triage.services.workspace import Workspace
 
 SETTLE_SECONDS = 2.0
+_TICK_MS = 1000  # look again this often when nothing changes, so settled files are imported
 IMPORTED = "imported"
 FAILED = "failed"
 # Names that editors, scanners and copy tools use while a file is on its way.
@@ -47,6 +51,39 @@ class Inbox:
             raise UserError(f"{self.folder} is not a folder")
         for name in (IMPORTED, FAILED):
             (self.folder / name).mkdir(mode=0o700, exist_ok=True)
+
+
+def watch_inbox(
+    workspace: Workspace,
+    folder: Path,
+    report: Callable[[list[Arrival]], None],
+    stop: threading.Event,
+) -> None:
+    """Import each file as it lands in the folder and settles, telling `report` what happened,
+    until `stop` is set (looked at every second). The command line's `triage watch` and the
+    app's inbox both run this."""
+    from watchfiles import watch  # imported here: only watching needs it
+
+    inbox = Inbox(folder)
+    report(import_arrivals(workspace, inbox, time.monotonic()))
+    for _changes in watch(
+        folder,
+        recursive=False,
+        rust_timeout=_TICK_MS,
+        yield_on_timeout=True,  # a file seen once is imported when it has settled, not changed
+        raise_interrupt=False,
+        stop_event=stop,
+    ):
+        report(import_arrivals(workspace, inbox, time.monotonic()))
+
+
+def import_settled(workspace: Workspace, folder: Path) -> list[Arrival]:
+    """Import what is in the folder now (a scheduled run): each file looked at twice, the
+    settling time apart, so one still being written is left for the next run."""
+    inbox = Inbox(folder)
+    import_arrivals(workspace, inbox, time.monotonic())
+    time.sleep(SETTLE_SECONDS)
+    return import_arrivals(workspace, inbox, time.monotonic())
 
 
 def import_arrivals(workspace: Workspace, inbox: Inbox, now: float) -> list[Arrival]:
@@ -99,7 +136,9 @@ def _import_one(workspace: Workspace, inbox: Inbox, path: Path) -> Arrival:
         moved = _move(path, inbox.folder / FAILED)
         reason = "\n".join([str(problems), *problems.lines]) + "\n"
         _write_private(moved.with_name(moved.name + ".reason.txt"), reason)
-        return Arrival(path.name, moved, None, str(problems))
+        first = problems.lines[0] if problems.lines else str(problems)  # the rest: in the file
+        more = len(problems.lines) - 1
+        return Arrival(path.name, moved, None, first + (f" (and {more} more)" if more > 0 else ""))
     return Arrival(path.name, _move(path, inbox.folder / IMPORTED), summary)
 
 
