@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -187,7 +187,8 @@ class DetailsDialog(_Question[dict[str, str]]):
         self._current = {key: value for key, _, value in fields}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        # Scrolls: a request may need all five details, more than 80x24 shows at once.
+        with VerticalScroll(classes="dialog"):
             yield self.title_label(self._title)
             yield Static(Text("Still needed: " + one_line("; ".join(self._needed))))
             for key, label, value in self._fields:

@@ -76,9 +76,15 @@ def test_the_synthetic_shared_care_bundle() -> None:
     assert request.diagnosis == "Attention deficit hyperactivity disorder"
     assert request.text is not None and "Stable on lisdexamfetamine 30mg" in request.text
     assert request.requester.startswith("Consultant psychiatrist, Example NHS Foundation Trust")
+    # Only the NHS number is given: the name and date of birth wait for a clerk (hazard H19).
+    assert request.details_needed == (
+        "patient_name: the request does not give the patient's name",
+        "date_of_birth: the request does not give the date of birth",
+    )
     assert messages(item.warnings) == [
-        f"{SYNTHETIC.name}:entry 1 (ServiceRequest scr-0001): subject: the patient's name and "
-        "date of birth are not given"
+        f"{SYNTHETIC.name}:entry 1 (ServiceRequest scr-0001): imported as needs_details, for a "
+        "person to complete: patient_name: the request does not give the patient's name; "
+        "date_of_birth: the request does not give the date of birth"
     ]
     assert messages(result.notes) == [
         f"{SYNTHETIC.name}: skipped 1 Communication (only ServiceRequests are imported)",
@@ -97,34 +103,59 @@ def test_uk_core_service_requests_import_in_json_and_xml_alike(example: str) -> 
     request = xml_item.request
     assert request.ref == stem  # no identifier: the resource id stands in, and we say so
     assert request.flags == (Flag.INVALID_NHS_NUMBER,)  # the Patient is not in the file
+    # Neither the Patient nor the Practitioner is in the file: a clerk completes them.
+    missing = "not given (Patient/UKCore-Patient-RichardSmith-Example is not in the file)"
+    assert request.details_needed[:3] == (
+        f"nhs_number: {missing}",
+        f"patient_name: {missing}",
+        f"date_of_birth: {missing}",
+    )
+    assert request.details_needed[3].startswith("requester: Practitioner/UKCore-Practitioner-")
+    assert request.details_needed[4] == "organisation: the request names no organisation"
     warnings = messages(xml_item.warnings)
     assert any(
         "identifier: missing; the resource id is used as the reference" in w for w in warnings
     )
     assert any(
-        "subject: Patient/UKCore-Patient-RichardSmith-Example is not in the file" in w
-        for w in warnings
-    )
-    assert any(
-        "nhs_number: is missing; imported and flagged invalid_nhs_number" in w for w in warnings
+        "imported as needs_details, for a person to complete: nhs_number:" in w for w in warnings
     )
 
 
 @pytest.mark.parametrize(
-    ("file", "skipped"),
+    ("file", "expected"),
     [
-        ("UKCore-Task-Colonoscopy-Example.converted.json", "Task"),
-        ("UKCore-Task-Colonoscopy-Example.official.xml", "Task"),
-        ("UKCore-Communication-FirstMMRVaccination-Example.converted.json", "Communication"),
-        ("UKCore-Communication-FirstMMRVaccination-Example.official.xml", "Communication"),
+        (
+            "UKCore-Task-Colonoscopy-Example.converted.json",
+            "is a Task about ServiceRequest/UKCore-ServiceRequest-ColonoscopyRequest-Example, "
+            "which is not in the file: a Task is work on a request, not the request itself; "
+            "nothing imported",
+        ),
+        (
+            "UKCore-Task-Colonoscopy-Example.official.xml",
+            "is a Task about ServiceRequest/UKCore-ServiceRequest-ColonoscopyRequest-Example, "
+            "which is not in the file: a Task is work on a request, not the request itself; "
+            "nothing imported",
+        ),
+        (
+            "UKCore-Communication-FirstMMRVaccination-Example.converted.json",
+            "is a Communication: a message already sent (a notification or a reply), not a "
+            "request; nothing imported. A request for shared care comes as a ServiceRequest or "
+            "a letter",
+        ),
+        (
+            "UKCore-Communication-FirstMMRVaccination-Example.official.xml",
+            "is a Communication: a message already sent (a notification or a reply), not a "
+            "request; nothing imported. A request for shared care comes as a ServiceRequest or "
+            "a letter",
+        ),
     ],
 )
-def test_resources_that_are_not_requests_are_reported_not_dropped(file: str, skipped: str) -> None:
+def test_a_file_holding_no_request_is_refused_saying_what_it_is(file: str, expected: str) -> None:
+    # Before: imported as nothing, with a note. A file in the inbox that is not a request is
+    # something a person should see, so it is refused in one line naming what it is.
     result = read(FHIR / file)
-    assert not result.accepted and not result.problems
-    assert messages(result.notes) == [
-        f"{file}: skipped 1 {skipped} (only ServiceRequests are imported)"
-    ]
+    assert result.file_rejected and not result.accepted
+    assert messages(result.problems) == [f"{file}: {expected}"]
 
 
 def test_a_service_request_without_a_patient_is_refused(tmp_path: Path) -> None:
@@ -247,7 +278,8 @@ def test_an_invalid_resource_names_its_entry_and_element(tmp_path: Path) -> None
     )
     assert messages(result.problems) == [
         "in.json:entry 1 (ServiceRequest sr1): authoredOn: DateTime value string does not match spec regex.",
-        "in.json:entry 2 (Nonsense): resourceType: 'Nonsense' is not a FHIR R4 resource type",
+        "in.json:entry 2 (Nonsense urn:uuid:2): resourceType: 'Nonsense' is not a FHIR R4 resource "
+        "type",  # an entry with no id is named by its fullUrl
     ]
 
 
@@ -302,7 +334,11 @@ def test_an_e_referral_search_result_is_imported_for_a_clerk_to_complete(
     request = item.request
     assert (request.ref, request.sender) == (ubrn, "https://fhir.nhs.uk/Id/UBRN")
     assert request.received.date() == date(2022, 4, 6)  # the bundle's timestamp
+    assert request.patient.nhs_number == "9912003888" and request.patient.nhs_number_valid
+    # Only the NHS number is given of the patient: the name and date of birth wait for a clerk.
     assert request.details_needed == (
+        "patient_name: the request does not give the patient's name",
+        "date_of_birth: the request does not give the date of birth",
         "requester: the request names no requester",
         "organisation: the request names no organisation",
     )
