@@ -616,3 +616,16 @@ def test_a_file_of_other_resources_is_refused_naming_them(tmp_path: Path) -> Non
     assert messages(result.problems) == [
         "in.json: holds no ServiceRequest or ReferralRequest (only 2 Patient): nothing imported"
     ]
+
+
+def test_a_requester_without_a_name_waits_for_one(tmp_path: Path) -> None:
+    document = bundle(
+        service_request(requester={"reference": "urn:uuid:2"}),
+        {"resourceType": "Practitioner", "telecom": [{"system": "phone", "value": "0"}]},
+    )
+    [item] = read(write(tmp_path, document)).accepted
+    assert item.request.requester == "(not in the request)"
+    assert item.request.details_needed[-2:] == (
+        "requester: urn:uuid:2 names no one (a Practitioner without a name)",
+        "organisation: the request names no organisation",
+    )

@@ -95,7 +95,10 @@ def sender(request: Any, index: ResourceIndex, message_sender: Any = None) -> Pe
     described = reference.display or person or organisation
     if described is None:
         where = reference.reference or "the requester"
-        found.needed.append(f"requester: {where} is not in the file")
+        why = (
+            "is not in the file" if resource is None else f"names no one (a {kind} without a name)"
+        )
+        found.needed.append(f"requester: {where} {why}")
     else:
         found.values["requester"] = described
     # A display alone is free text, and often names the service too ("Dr A, Rheumatology").

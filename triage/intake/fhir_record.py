@@ -54,8 +54,8 @@ def record_from(
             count = "1 attached document is"
         warn(
             "supportingInfo",
-            f"{count} not in this file (the referral letter may be among them): "
-            "open them in the service the request came from",
+            f"{count} not in this file (the referral letter may be among them): read them in "
+            "the service the request came from",
         )
     values: dict[str, object] = {
         "ref": ref,
