@@ -76,9 +76,15 @@ def test_the_synthetic_shared_care_bundle() -> None:
     assert request.diagnosis == "Attention deficit hyperactivity disorder"
     assert request.text is not None and "Stable on lisdexamfetamine 30mg" in request.text
     assert request.requester.startswith("Consultant psychiatrist, Example NHS Foundation Trust")
+    # Only the NHS number is given: the name and date of birth wait for a clerk (hazard H21).
+    assert request.details_needed == (
+        "patient_name: the request does not give the patient's name",
+        "date_of_birth: the request does not give the date of birth",
+    )
     assert messages(item.warnings) == [
-        f"{SYNTHETIC.name}:entry 1 (ServiceRequest scr-0001): subject: the patient's name and "
-        "date of birth are not given"
+        f"{SYNTHETIC.name}:entry 1 (ServiceRequest scr-0001): imported as needs_details, for a "
+        "person to complete: patient_name: the request does not give the patient's name; "
+        "date_of_birth: the request does not give the date of birth"
     ]
     assert messages(result.notes) == [
         f"{SYNTHETIC.name}: skipped 1 Communication (only ServiceRequests are imported)",
@@ -97,34 +103,62 @@ def test_uk_core_service_requests_import_in_json_and_xml_alike(example: str) -> 
     request = xml_item.request
     assert request.ref == stem  # no identifier: the resource id stands in, and we say so
     assert request.flags == (Flag.INVALID_NHS_NUMBER,)  # the Patient is not in the file
+    # Neither the Patient nor the Practitioner is in the file: a clerk completes them.
+    missing = "not given (Patient/UKCore-Patient-RichardSmith-Example is not in the file)"
+    assert request.details_needed[:3] == (
+        f"nhs_number: {missing}",
+        f"patient_name: {missing}",
+        f"date_of_birth: {missing}",
+    )
+    assert request.details_needed[3].startswith("requester: Practitioner/UKCore-Practitioner-")
+    assert request.details_needed[4] == "organisation: the request names no organisation"
     warnings = messages(xml_item.warnings)
     assert any(
         "identifier: missing; the resource id is used as the reference" in w for w in warnings
     )
     assert any(
-        "subject: Patient/UKCore-Patient-RichardSmith-Example is not in the file" in w
+        "imported as needs_details, for a person to complete: nhs_number, patient_name, "
+        "date_of_birth: not given (Patient/UKCore-Patient-RichardSmith-Example is not in the file)"
+        in w
         for w in warnings
-    )
-    assert any(
-        "nhs_number: is missing; imported and flagged invalid_nhs_number" in w for w in warnings
     )
 
 
 @pytest.mark.parametrize(
-    ("file", "skipped"),
+    ("file", "expected"),
     [
-        ("UKCore-Task-Colonoscopy-Example.converted.json", "Task"),
-        ("UKCore-Task-Colonoscopy-Example.official.xml", "Task"),
-        ("UKCore-Communication-FirstMMRVaccination-Example.converted.json", "Communication"),
-        ("UKCore-Communication-FirstMMRVaccination-Example.official.xml", "Communication"),
+        (
+            "UKCore-Task-Colonoscopy-Example.converted.json",
+            "is a Task about ServiceRequest/UKCore-ServiceRequest-ColonoscopyRequest-Example, "
+            "which is not in the file: a Task is work on a request, not the request itself; "
+            "nothing imported",
+        ),
+        (
+            "UKCore-Task-Colonoscopy-Example.official.xml",
+            "is a Task about ServiceRequest/UKCore-ServiceRequest-ColonoscopyRequest-Example, "
+            "which is not in the file: a Task is work on a request, not the request itself; "
+            "nothing imported",
+        ),
+        (
+            "UKCore-Communication-FirstMMRVaccination-Example.converted.json",
+            "is a Communication: a message already sent (a notification or a reply), not a "
+            "request; nothing imported. A request for shared care comes as a ServiceRequest or "
+            "a letter",
+        ),
+        (
+            "UKCore-Communication-FirstMMRVaccination-Example.official.xml",
+            "is a Communication: a message already sent (a notification or a reply), not a "
+            "request; nothing imported. A request for shared care comes as a ServiceRequest or "
+            "a letter",
+        ),
     ],
 )
-def test_resources_that_are_not_requests_are_reported_not_dropped(file: str, skipped: str) -> None:
+def test_a_file_holding_no_request_is_refused_saying_what_it_is(file: str, expected: str) -> None:
+    # Before: imported as nothing, with a note. A file in the inbox that is not a request is
+    # something a person should see, so it is refused in one line naming what it is.
     result = read(FHIR / file)
-    assert not result.accepted and not result.problems
-    assert messages(result.notes) == [
-        f"{file}: skipped 1 {skipped} (only ServiceRequests are imported)"
-    ]
+    assert result.file_rejected and not result.accepted
+    assert messages(result.problems) == [f"{file}: {expected}"]
 
 
 def test_a_service_request_without_a_patient_is_refused(tmp_path: Path) -> None:
@@ -247,7 +281,8 @@ def test_an_invalid_resource_names_its_entry_and_element(tmp_path: Path) -> None
     )
     assert messages(result.problems) == [
         "in.json:entry 1 (ServiceRequest sr1): authoredOn: DateTime value string does not match spec regex.",
-        "in.json:entry 2 (Nonsense): resourceType: 'Nonsense' is not a FHIR R4 resource type",
+        "in.json:entry 2 (Nonsense urn:uuid:2): resourceType: 'Nonsense' is not a FHIR R4 resource "
+        "type",  # an entry with no id is named by its fullUrl
     ]
 
 
@@ -302,8 +337,298 @@ def test_an_e_referral_search_result_is_imported_for_a_clerk_to_complete(
     request = item.request
     assert (request.ref, request.sender) == (ubrn, "https://fhir.nhs.uk/Id/UBRN")
     assert request.received.date() == date(2022, 4, 6)  # the bundle's timestamp
+    assert request.patient.nhs_number == "9912003888" and request.patient.nhs_number_valid
+    # Only the NHS number is given of the patient: the name and date of birth wait for a clerk.
     assert request.details_needed == (
+        "patient_name: the request does not give the patient's name",
+        "date_of_birth: the request does not give the date of birth",
         "requester: the request names no requester",
         "organisation: the request names no organisation",
     )
     assert any("authoredOn: missing; 2022-04-06T15:42:00.42Z" in w for w in messages(item.warnings))
+
+
+# --- identity, the patient and the sender, when the file does not say them plainly ---------------
+
+NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+
+
+def patient_resource(nhs_number: str = "9434765919", **fields: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Patient",
+        "identifier": [{"system": NHS_SYSTEM, "value": nhs_number}],
+        "name": [{"given": ["Ann"], "family": "Example"}],
+        "birthDate": "1980-02-03",
+        **fields,
+    }
+
+
+def test_an_entry_with_no_id_is_known_by_its_full_url(tmp_path: Path) -> None:
+    request_resource = service_request(
+        subject={"reference": "urn:uuid:2"}, requester={"reference": "urn:uuid:3"}
+    )
+    for key in ("id", "identifier"):
+        del request_resource[key]
+    practitioner = {"resourceType": "Practitioner", "name": [{"text": "Dr G Shah"}]}
+    role = {
+        "resourceType": "PractitionerRole",
+        "practitioner": {"reference": "urn:uuid:3"},
+        "organization": {"reference": "urn:uuid:5"},
+    }
+    organisation = {"resourceType": "Organization", "name": "Rheumatology, County Hospital"}
+    document = bundle(request_resource, patient_resource(), practitioner, role, organisation)
+    [item] = read(write(tmp_path, document)).accepted
+    request = item.request
+    assert (request.ref, request.sender) == ("urn:uuid:1", "FHIR fullUrl")
+    assert request.source.location == "entry 1 (ServiceRequest urn:uuid:1)"
+    assert (request.patient.name, request.patient.nhs_number) == ("Ann Example", "9434765919")
+    # The requester is a Practitioner; its PractitionerRole in the bundle names the organisation.
+    assert (request.requester, request.organisation) == (
+        "Dr G Shah",
+        "Rheumatology, County Hospital",
+    )
+    assert not request.details_needed
+    assert messages(item.warnings) == [
+        "in.json:entry 1 (ServiceRequest urn:uuid:1): identifier: missing; the entry's fullUrl "
+        "is used as the reference"
+    ]
+
+
+def test_a_request_with_nothing_to_identify_it_is_known_by_its_content(tmp_path: Path) -> None:
+    request_resource = service_request()
+    for key in ("id", "identifier"):
+        del request_resource[key]
+    first = read(write(tmp_path, request_resource)).accepted[0]
+    again = read(write(tmp_path, request_resource, "again.json")).accepted[0]
+    assert first.request.ref.startswith("fhir-") and first.request.sender == "FHIR content"
+    assert again.request.ref == first.request.ref  # imported again, it is recognised
+    assert "with no id or fullUrl" in messages(first.warnings)[0]
+
+
+def test_an_nhs_number_failing_its_check_digit_waits_for_a_person(tmp_path: Path) -> None:
+    document = bundle(
+        service_request(subject={"reference": "urn:uuid:2"}), patient_resource("9434765918")
+    )
+    result = read(write(tmp_path, document))
+    assert not result.problems
+    [item] = result.accepted
+    request = item.request
+    assert request.patient.nhs_number == "9434765918" and not request.patient.nhs_number_valid
+    assert request.flags == (Flag.INVALID_NHS_NUMBER,)
+    assert request.details_needed == ("nhs_number: '9434765918' fails the Modulus 11 check digit",)
+    # Said once, in the line that says what a person must complete.
+    assert messages(item.warnings) == [
+        "in.json:entry 1 (ServiceRequest sr1): imported as needs_details, for a person to "
+        "complete: nhs_number: '9434765918' fails the Modulus 11 check digit"
+    ]
+
+
+def test_two_nhs_numbers_that_disagree_are_not_chosen_between(tmp_path: Path) -> None:
+    request_resource = service_request()  # its subject's identifier: 9434765919
+    request_resource["subject"]["reference"] = "urn:uuid:2"
+    document = bundle(request_resource, patient_resource("9000000009"))
+    [item] = read(write(tmp_path, document)).accepted
+    assert item.request.patient.nhs_number is None
+    assert item.request.details_needed == (
+        "nhs_number: the request gives 9434765919 and 9000000009",
+    )
+
+
+def test_a_patient_referenced_but_not_in_the_file_waits_for_a_person(tmp_path: Path) -> None:
+    document = bundle(service_request(subject={"reference": "Patient/elsewhere"}))
+    result = read(write(tmp_path, document))
+    assert not result.problems and not result.file_rejected
+    [item] = result.accepted
+    missing = "not given (Patient/elsewhere is not in the file)"
+    assert item.request.details_needed == (
+        f"nhs_number: {missing}",
+        f"patient_name: {missing}",
+        f"date_of_birth: {missing}",
+    )
+    assert item.request.requester == "Dr A Consultant, Rheumatology"
+
+
+def test_the_message_sender_names_the_organisation_when_nothing_else_does(
+    tmp_path: Path,
+) -> None:
+    header = {
+        "resourceType": "MessageHeader",
+        "eventCoding": {"code": "servicerequest-request"},
+        "source": {"endpoint": "urn:example"},
+        "sender": {"reference": "urn:uuid:4"},
+        "focus": [{"reference": "urn:uuid:2"}],
+    }
+    request_resource = service_request(
+        subject={"reference": "urn:uuid:3"}, requester={"reference": "urn:uuid:5"}
+    )
+    sender = {"resourceType": "Organization", "name": "Sender Organization"}
+    practitioner = {"resourceType": "Practitioner", "name": [{"family": "BLAKE"}]}
+    document = bundle(header, request_resource, patient_resource(), sender, practitioner)
+    document["type"] = "message"
+    [item] = read(write(tmp_path, document)).accepted
+    assert (item.request.requester, item.request.organisation) == ("BLAKE", "Sender Organization")
+
+
+def test_a_practitioner_with_no_organisation_waits_for_one(tmp_path: Path) -> None:
+    document = bundle(
+        service_request(requester={"reference": "urn:uuid:2"}),
+        {"resourceType": "Practitioner", "name": [{"text": "Dr G Shah"}]},
+    )
+    [item] = read(write(tmp_path, document)).accepted
+    assert item.request.requester == "Dr G Shah"
+    assert item.request.details_needed[-1] == (
+        "organisation: the request names no organisation for Dr G Shah"
+    )
+
+
+# --- STU3: the e-Referral Service's ReferralRequest ------------------------------------------------
+
+
+def referral_request(**fields: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "ReferralRequest",
+        "id": "rr1",
+        "identifier": [{"system": "urn:trust:referrals", "value": "RR-1"}],
+        "status": "active",
+        "intent": "proposal",
+        "priority": "urgent",
+        "subject": {"reference": "#pat"},
+        "authoredOn": "2025-01-06T09:30:00+00:00",
+        "requester": {
+            "agent": {"reference": "#dr"},
+            "onBehalfOf": {"reference": "Organization/o1"},
+        },
+        "specialty": {"text": "Rheumatology"},
+        "reasonCode": [
+            {"coding": [{"system": "http://snomed.info/sct", "code": "69896004"}],
+             "text": "Rheumatoid arthritis"}
+        ],
+        "description": "Please take over methotrexate 15mg weekly.",
+        "note": [{"text": "Bloods due in March."}],
+        "contained": [
+            {
+                "resourceType": "Patient",
+                "id": "pat",
+                "identifier": [
+                    {"system": "http://fhir.nhs.net/Id/nhs-number", "value": "9434765919"}
+                ],
+                "name": [{"prefix": ["Ms"], "given": ["Ann"], "family": "Example"}],
+                "birthDate": "1980-02-03",
+            },
+            {"resourceType": "Practitioner", "id": "dr", "name": [{"text": "Dr J Okafor"}]},
+        ],
+        **fields,
+    }  # fmt: skip
+
+
+def test_an_stu3_referral_request_is_read_into_the_same_fields(tmp_path: Path) -> None:
+    organisation = {
+        "resourceType": "Organization",
+        "id": "o1",
+        "name": "Rheumatology, County Hospital",
+    }
+    result = read(write(tmp_path, bundle(referral_request(), organisation)))
+    assert not result.problems and not result.notes
+    [item] = result.accepted
+    request = item.request
+    assert (request.ref, request.sender) == ("RR-1", "urn:trust:referrals")
+    assert request.received == datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
+    assert request.patient.nhs_number == "9434765919"  # the old NHS number system of STU3
+    assert (request.patient.name, request.patient.date_of_birth) == (
+        "Ms Ann Example",
+        date(1980, 2, 3),
+    )
+    assert (request.requester, request.organisation) == (
+        "Dr J Okafor",
+        "Rheumatology, County Hospital",  # requester.onBehalfOf
+    )
+    assert request.urgency is Urgency.URGENT
+    assert (request.diagnosis, request.codes) == ("Rheumatoid arthritis", ("69896004",))
+    assert request.text == (
+        "Please take over methotrexate 15mg weekly.\n\nSpecialty: Rheumatology\n\n"
+        "Bloods due in March."
+    )
+    assert not request.details_needed and not item.warnings
+
+
+def test_an_stu3_referral_request_in_xml_is_read(tmp_path: Path) -> None:
+    xml = (
+        '<ReferralRequest xmlns="http://hl7.org/fhir"><id value="rr1"/>'
+        '<identifier><system value="urn:trust:referrals"/><value value="RR-1"/></identifier>'
+        '<status value="active"/><intent value="proposal"/>'
+        "<subject><identifier>"
+        '<system value="http://fhir.nhs.net/Id/nhs-number"/><value value="9434765919"/>'
+        '</identifier><display value="Ann Example"/></subject>'
+        '<authoredOn value="2025-01-06"/>'
+        '<requester><agent><display value="Dr J Okafor, Rheumatology"/></agent></requester>'
+        "</ReferralRequest>"
+    )
+    result = read(write(tmp_path, xml, "in.xml"))
+    assert result.format is SourceFormat.FHIR_XML and not result.problems
+    [item] = result.accepted
+    assert (item.request.ref, item.request.requester) == ("RR-1", "Dr J Okafor, Rheumatology")
+    assert item.request.details_needed == (
+        "date_of_birth: the request does not give the date of birth",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"subject": None},
+            "in.json:ReferralRequest rr1: subject: missing: a request must name its patient",
+        ),
+        (
+            {"code": {"text": "an R4 element"}},
+            "in.json:ReferralRequest rr1: code: is not a FHIR element here",
+        ),
+    ],
+)
+def test_a_malformed_stu3_referral_request_is_named_by_its_element(
+    tmp_path: Path, change: dict[str, Any], expected: str
+) -> None:
+    document = {
+        key: value for key, value in {**referral_request(), **change}.items() if value is not None
+    }
+    result = read(write(tmp_path, document))
+    assert not result.accepted
+    assert messages(result.problems) == [expected]
+
+
+def test_a_cancelled_stu3_referral_is_skipped_and_said_so(tmp_path: Path) -> None:
+    result = read(write(tmp_path, bundle(referral_request(status="cancelled"))))
+    assert not result.accepted and not result.file_rejected
+    assert messages(result.notes) == [
+        "in.json:entry 1 (ReferralRequest rr1): status: is 'cancelled': not a live request, skipped"
+    ]
+
+
+# --- files that hold no request --------------------------------------------------------------------
+
+
+def test_an_empty_search_result_imports_nothing_and_is_not_refused(tmp_path: Path) -> None:
+    result = read(write(tmp_path, {"resourceType": "Bundle", "type": "searchset", "total": 0}))
+    assert not result.file_rejected and not result.accepted
+    assert messages(result.notes) == ["in.json: holds no resources: nothing to import"]
+
+
+def test_a_file_of_other_resources_is_refused_naming_them(tmp_path: Path) -> None:
+    result = read(write(tmp_path, bundle(patient_resource(), patient_resource("9000000009"))))
+    assert result.file_rejected
+    assert messages(result.problems) == [
+        "in.json: holds no ServiceRequest or ReferralRequest (only 2 Patient): nothing imported"
+    ]
+
+
+def test_a_requester_without_a_name_waits_for_one(tmp_path: Path) -> None:
+    document = bundle(
+        service_request(requester={"reference": "urn:uuid:2"}),
+        {"resourceType": "Practitioner", "telecom": [{"system": "phone", "value": "0"}]},
+    )
+    [item] = read(write(tmp_path, document)).accepted
+    assert item.request.requester == "(not in the request)"
+    assert item.request.details_needed[-2:] == (
+        "requester: urn:uuid:2 names no one (a Practitioner without a name)",
+        "organisation: the request names no organisation",
+    )

@@ -819,11 +819,24 @@ async def test_the_details_dialog_asks_for_what_is_missing_an_e_referral_s_sende
         table(app).focus()
         await pilot.press("d")
         await pilot.pause()
-        assert [box.id for box in app.screen.query(Input)] == ["organisation", "requester"]
-        await pilot.click("#organisation")
-        await type_into(pilot, "Rheumatology")
-        await pilot.click("#requester")
-        await type_into(pilot, "Dr J Okafor")
+        # The search result gives only the patient's NHS number, and no sender or clinician.
+        assert [box.id for box in app.screen.query(Input)] == [
+            "patient_name",
+            "date_of_birth",
+            "organisation",
+            "requester",
+        ]
+        # Four boxes are more than 80x24 shows: the dialog scrolls to each as it is focused.
+        for box, typed in (
+            ("patient_name", "Ann Example"),
+            ("date_of_birth", "03/02/1980"),
+            ("organisation", "Rheumatology"),
+            ("requester", "Dr J Okafor"),
+        ):
+            app.screen.query_one(f"#{box}", Input).focus()
+            await pilot.pause()
+            await pilot.click(f"#{box}")  # visible once focused
+            await type_into(pilot, typed)
         await pilot.press("enter")
         await settle(pilot)
         assert statuses(practice)["000000070000"] == "open"

@@ -1,49 +1,34 @@
-"""FHIR R4 intake (docs/import-formats.md, FHIR): ServiceRequests, with the Patient, Practitioner,
-Organization and MedicationRequest resources beside them, become RawRecords with the same keys as
-a CSV row.
+"""FHIR intake (docs/import-formats.md, FHIR): the file parsed and each resource validated, in
+JSON or XML, R4 or STU3; fhir_entries then says which become requests.
 
-fhir.resources' R4B package reads these R4 resources (its default package is R5, which rejects
-them). Each bundle entry is validated on its own, so one bad entry names itself instead of failing
-the whole bundle. What cannot be used is reported, never silently dropped.
+fhir.resources' R4B package reads R4 resources (its default package is R5, which rejects them);
+its STU3 package reads the e-Referral Service's ReferralRequests. The version is recognised from
+the content: a ReferralRequest, or a meta.profile under /STU3/. Each bundle entry is validated on
+its own, so one bad entry names itself instead of failing the whole bundle.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
 from triage.errors import FileRejected, Place, Problem
-from triage.intake.fhir_record import Entry, ResourceIndex, record_from
+from triage.intake.fhir_entries import FhirRead, read_entries
+from triage.intake.fhir_index import Entry
 from triage.intake.json_reader import json_problem
-from triage.intake.records import RawRecord
+
+__all__ = ["FhirRead", "read_fhir_json", "read_fhir_xml"]
 
 FHIR_NAMESPACE = "http://hl7.org/fhir"
-_NOT_LIVE_STATUSES = {"revoked", "completed", "entered-in-error"}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-# Resources read for what they say about a ServiceRequest rather than imported themselves.
-_CONTEXT_TYPES = (
-    "Patient",
-    "Practitioner",
-    "PractitionerRole",
-    "Organization",
-    "Medication",
-    "MedicationRequest",
-)
+_STU3_PROFILE = "/STU3/"
 
 
-@dataclass
-class FhirRead:
-    records: list[RawRecord]
-    notes: list[Problem] = field(default_factory=list)  # what was skipped, and why
-
-
-def read_fhir_json(text: str, name: str) -> FhirRead:
+def read_fhir_json(text: str, name: str, today: date) -> FhirRead:
     try:
         document = json.loads(text)
     except ValueError as error:
@@ -51,10 +36,10 @@ def read_fhir_json(text: str, name: str) -> FhirRead:
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
         raise FileRejected(Problem(name, None, None, "is not a FHIR resource (no resourceType)"))
     entries, problems = _entries_from_json(document, name)
-    return _read_entries(entries, problems, name)
+    return read_entries(entries, problems, name, today)
 
 
-def read_fhir_xml(data: bytes, name: str) -> FhirRead:
+def read_fhir_xml(data: bytes, name: str, today: date) -> FhirRead:
     from lxml import etree
 
     if _DOCTYPE.search(data):
@@ -81,25 +66,38 @@ def read_fhir_xml(data: bytes, name: str) -> FhirRead:
                 name, None, None, f"is XML but not FHIR (its root element is {qualified.localname})"
             )
         )
-    model = _model_class(qualified.localname, name, None)
+    stu3 = any(True for _ in root.iter(f"{{{FHIR_NAMESPACE}}}ReferralRequest")) or any(
+        _STU3_PROFILE in (element.get("value") or "")
+        for element in root.iter(f"{{{FHIR_NAMESPACE}}}profile")
+    )
+    model = _model_class(qualified.localname, name, None, stu3=stu3)
     try:
         resource = model.model_validate_xml(data, xmlparser=parser)
     except (ValidationError, ValueError, TypeError) as error:
         raise FileRejected(*_validation_problems(error, name, None)) from None
     if qualified.localname == "Bundle":
+        sent = resource.timestamp or (resource.meta.lastUpdated if resource.meta else None)
+        bundle_time = sent.isoformat() if sent else None
         entries = [
-            Entry(_entry_place(index, entry.resource), entry.fullUrl, entry.resource)
+            Entry(
+                _entry_place(index, entry.resource, entry.fullUrl),
+                entry.fullUrl,
+                entry.resource,
+                bundle_time,
+            )
             for index, entry in enumerate(resource.entry or [], start=1)
             if entry.resource is not None
         ]
     else:
         entries = [Entry(_entry_place(None, resource), None, resource)]
-    return _read_entries(entries, [], name)
+    return read_entries(entries, [], name, today)
 
 
 def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry], list[Problem]]:
     if document["resourceType"] != "Bundle":
-        resource = _validated(document, name, Place(entry=_label(document)))
+        resource = _validated(
+            document, name, Place(entry=_label(document)), stu3=_is_stu3(document)
+        )
         return [Entry(Place(entry=_label(document)), None, resource)], []
     raw_entries = document.get("entry") or []
     meta = document.get("meta")
@@ -109,6 +107,10 @@ def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry]
     bundle_time = bundle_time if isinstance(bundle_time, str) else None
     if not isinstance(raw_entries, list):
         raise FileRejected(Problem(name, None, "entry", "must be a list"))
+    # A bundle is one version throughout: STU3 when it says so or carries a ReferralRequest.
+    stu3 = _is_stu3(document) or any(
+        isinstance(raw, dict) and _is_stu3(raw.get("resource")) for raw in raw_entries
+    )
     entries: list[Entry] = []
     problems: list[Problem] = []
     for index, raw in enumerate(raw_entries, start=1):
@@ -116,33 +118,52 @@ def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry]
         if not isinstance(raw_resource, dict):
             problems.append(Problem(name, Place(entry=f"entry {index}"), "resource", "missing"))
             continue
-        place = Place(entry=f"entry {index} ({_label(raw_resource)})")
+        full_url = raw.get("fullUrl") if isinstance(raw.get("fullUrl"), str) else None
+        place = Place(entry=f"entry {index} ({_label(raw_resource, full_url)})")
         try:
-            resource = _validated(raw_resource, name, place)
+            resource = _validated(raw_resource, name, place, stu3=stu3)
         except FileRejected as rejected:
             problems.extend(rejected.problems)
             continue
-        entries.append(Entry(place, raw.get("fullUrl"), resource, bundle_time))
+        entries.append(Entry(place, full_url, resource, bundle_time))
     return entries, problems
 
 
-def _validated(raw: dict[str, Any], name: str, place: Place) -> Any:
-    model = _model_class(str(raw.get("resourceType")), name, place)
+def _is_stu3(raw: object) -> bool:
+    """Whether a resource is STU3 by its content: a ReferralRequest (STU3's request, gone from
+    R4), or a profile under /STU3/ (as the e-Referral Service's are)."""
+    if not isinstance(raw, dict):
+        return False
+    meta = raw.get("meta")
+    profiles = meta.get("profile") if isinstance(meta, dict) else None
+    return raw.get("resourceType") == "ReferralRequest" or (
+        isinstance(profiles, list) and any(_STU3_PROFILE in str(p) for p in profiles)
+    )
+
+
+def _validated(raw: dict[str, Any], name: str, place: Place, *, stu3: bool) -> Any:
+    model = _model_class(str(raw.get("resourceType")), name, place, stu3=stu3)
     try:
         return model.model_validate(raw)
     except (ValidationError, ValueError, TypeError) as error:
         raise FileRejected(*_validation_problems(error, name, place)) from None
 
 
-def _model_class(resource_type: str, name: str, place: Place | None) -> Any:
-    from fhir.resources.R4B import get_fhir_model_class
-
+def _model_class(resource_type: str, name: str, place: Place | None, *, stu3: bool) -> Any:
+    if stu3:
+        from fhir.resources.STU3 import get_fhir_model_class
+    else:
+        from fhir.resources.R4B import get_fhir_model_class
     try:
         return get_fhir_model_class(resource_type)
     except (KeyError, ValueError):
+        version = "STU3" if stu3 else "R4"
         raise FileRejected(
             Problem(
-                name, place, "resourceType", f"{resource_type!r} is not a FHIR R4 resource type"
+                name,
+                place,
+                "resourceType",
+                f"{resource_type!r} is not a FHIR {version} resource type",
             )
         ) from None
 
@@ -165,70 +186,12 @@ def _validation_problems(error: Exception, name: str, place: Place | None) -> li
     return problems
 
 
-def _label(raw: dict[str, Any]) -> str:
-    return " ".join(str(part) for part in (raw.get("resourceType"), raw.get("id")) if part)
+def _label(raw: dict[str, Any], full_url: str | None = None) -> str:
+    """ "ServiceRequest sr1"; an entry with no id is named by its fullUrl."""
+    identity = raw.get("id") or full_url
+    return " ".join(str(part) for part in (raw.get("resourceType"), identity) if part)
 
 
-def _entry_place(index: int | None, resource: Any) -> Place:
-    label = " ".join(part for part in (resource.get_resource_type(), resource.id) if part)
+def _entry_place(index: int | None, resource: Any, full_url: str | None = None) -> Place:
+    label = _label({"resourceType": resource.get_resource_type(), "id": resource.id}, full_url)
     return Place(entry=f"entry {index} ({label})" if index is not None else label)
-
-
-def _read_entries(entries: list[Entry], problems: list[Problem], name: str) -> FhirRead:
-    index = ResourceIndex(entries)
-    service_requests = [
-        entry for entry in entries if entry.resource.get_resource_type() == "ServiceRequest"
-    ]
-    medication_requests = [
-        e.resource for e in entries if e.resource.get_resource_type() == "MedicationRequest"
-    ]
-    records: list[RawRecord] = []
-    notes: list[Problem] = []
-    used: set[int] = set()
-    for entry in service_requests:
-        status = entry.resource.status
-        if status in _NOT_LIVE_STATUSES:
-            notes.append(
-                Problem(name, entry.place, "status", f"is {status!r}: not a live request, skipped")
-            )
-            continue
-        medications = _medications_for(
-            entry, medication_requests, single=len(service_requests) == 1
-        )
-        used.update(id(medication) for medication in medications)
-        records.append(record_from(entry, medications, index, name))
-    # Entries that failed validation still belong to the import: as rejected records.
-    records.extend(
-        RawRecord(problem.place or Place(), {}, problems=[problem]) for problem in problems
-    )
-    unused = Counter(
-        entry.resource.get_resource_type()
-        for entry in entries
-        if entry.resource.get_resource_type() not in ("ServiceRequest", *_CONTEXT_TYPES)
-        or (
-            entry.resource.get_resource_type() == "MedicationRequest"
-            and id(entry.resource) not in used
-        )
-    )
-    for resource_type, count in sorted(unused.items()):
-        why = (
-            "not linked to a ServiceRequest"
-            if resource_type == "MedicationRequest"
-            else "only ServiceRequests are imported"
-        )
-        notes.append(Problem(name, None, None, f"skipped {count} {resource_type} ({why})"))
-    if not entries and not problems:
-        notes.append(Problem(name, None, None, "holds no resources: nothing to import"))
-    return FhirRead(records, notes)
-
-
-def _medications_for(entry: Entry, medication_requests: list[Any], *, single: bool) -> list[Any]:
-    """MedicationRequests based on this ServiceRequest; when the file holds only one
-    ServiceRequest, unlinked MedicationRequests are taken to belong to it."""
-    keys = {f"ServiceRequest/{entry.resource.id}", entry.full_url}
-    linked = []
-    for medication in medication_requests:
-        based_on = {reference.reference for reference in medication.basedOn or []}
-        if based_on & keys or (single and not based_on):
-            linked.append(medication)
-    return linked

@@ -114,7 +114,7 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
     if letter_format is not None:
         return _letters(data, name, letter_format, today)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        fhir = read_fhir_xml(data, name)
+        fhir = read_fhir_xml(data, name, today)
         return _Opened(SourceFormat.FHIR_XML, fhir.records, notes=fhir.notes)
     text = decode_utf8(data, name)
     lines = text.count("\n") + 1
@@ -126,7 +126,7 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
     if first == "{":
         kind = _kind_of_object_file(text, name)
         if kind == "fhir":
-            fhir = read_fhir_json(text, name)
+            fhir = read_fhir_json(text, name, today)
             return _Opened(SourceFormat.FHIR_JSON, fhir.records, notes=fhir.notes)
         if kind == "one request":  # a lone request object, perhaps spread over several lines
             return _Opened(SourceFormat.JSON, read_json_array(f"[{text}]", name), lines=lines)
