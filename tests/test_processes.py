@@ -217,6 +217,16 @@ def _open_requests(database: Path) -> int:
         )
 
 
+def _wait_for_a_decision(database: Path, worker: subprocess.Popen[bytes]) -> None:
+    """Until the worker has saved a decision (or finished, or 30 s have passed)."""
+    before = _open_requests(database)
+    deadline = time.monotonic() + 30
+    while worker.poll() is None and time.monotonic() < deadline:
+        if _open_requests(database) < before:
+            return
+        time.sleep(0.02)
+
+
 def test_killing_apply_at_any_moment_never_half_saves_and_a_rerun_finishes_once(
     environment: dict[str, str], demo_queue: Path, tmp_path: Path
 ) -> None:
@@ -225,11 +235,15 @@ def test_killing_apply_at_any_moment_never_half_saves_and_a_rerun_finishes_once(
     command: list[str | Path] = [TRIAGE, "--db", database, "--user", "demo-clerk", "apply"]
     rng = random.Random(20250204)
     progress = []
-    for _ in range(15):
+    for attempt in range(15):
         worker = subprocess.Popen(
             command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.6, 1.6))  # start-up takes most of a second; then decisions
+        if attempt % 2:  # a kill at any moment: often while starting up, on a busy machine
+            time.sleep(rng.uniform(0.2, 1.6))
+        else:  # a kill once decisions are being saved, however long starting up took
+            _wait_for_a_decision(database, worker)
+            time.sleep(rng.uniform(0.0, 0.3))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         assert _half_saved(database) == []

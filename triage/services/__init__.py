@@ -15,7 +15,7 @@ policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 practice: practice_details, set_practice_details
 importing: read_files, import_files, complete_details
-inbox: import_arrivals
+inbox: import_arrivals, watch_inbox, import_settled
 mesh: load_settings, fetch_mesh
 log: log_page, verify_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
