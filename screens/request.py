@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
+from pathlib import Path, PurePath
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
@@ -18,12 +19,13 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Text
 
 from screens.base import EXPECTED, TriageScreen, call_service
 from screens.deciding import DecisionFlow, Letters
-from screens.dialogs import ConfirmDialog
+from screens.dialogs import ConfirmDialog, InputDialog
 from screens.widgets.request_detail import findings_text, request_text
 from triage.models import Assessed, LetterKind, Request, Status, User
+from triage.paths import expand_user
 from triage.safe_text import one_line
 from triage.services.deciding import Prepared, claim, prepare, release
-from triage.services.queue import queue_item
+from triage.services.queue import queue_item, save_original
 from triage.services.workspace import Workspace
 
 _LETTER_TABS = (
@@ -50,13 +52,15 @@ class RequestScreen(TriageScreen, DecisionFlow):
         "highlighted; the policy's suggestion and the three letters it would send. e edits the "
         "letters (Escape leaves the editor); a records the suggestion with the letters as they "
         "stand and opens the next request; o decides otherwise with a reason; f sends it to a GP "
-        "with a note. n and p move without deciding; Escape goes back to the queue."
+        "with a note. n and p move without deciding; Escape goes back to the queue. s saves the "
+        "letter's file, exactly as it arrived, to open it (a scan, say) outside the app."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", tooltip="Record the suggestion and go to the next"),
         Binding("o", "override", "Override", tooltip="Decide otherwise, with a reason"),
         Binding("f", "flag", "To GP", tooltip="Send the request to a GP, with a note"),
         Binding("e", "edit", "Edit letters", tooltip="Edit the drafted letters"),
+        Binding("s", "save_original", "Save original", tooltip="Save the letter's file as it came"),
         Binding("n", "move(1)", "Next", tooltip="The next request, without deciding this one"),
         Binding("p", "move(-1)", "Previous", tooltip="The previous request"),
         Binding("escape", "back", "Back", tooltip="Back to the queue (or out of a letter)"),
@@ -218,6 +222,38 @@ class RequestScreen(TriageScreen, DecisionFlow):
             tabs = self.letter_tabs
             kind = (tabs.active or "tab-specialist").removeprefix("tab-")
             self.query_one(f"#letter-{kind}", TextArea).focus()
+
+    def action_save_original(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        request = item.request
+        if request.source.original_sha256 is None:
+            self.tell(f"{request.ref} came from a {request.source.format.value} file: no letter")
+            return
+        came_as = PurePath(request.source.file)
+        suggested = Path("~") / f"{came_as.stem}-original{came_as.suffix}"
+
+        def chosen(typed: str | None) -> None:
+            if not typed:
+                return
+            try:
+                destination = expand_user(Path(typed))
+            except EXPECTED as problem:
+                self.show_failure("Not saved", problem)
+                return
+            call_service(
+                self,
+                "Not saved",
+                lambda: save_original(self.workspace, request.id, destination),
+                lambda saved: self.tell(
+                    f"Saved {saved.file_name} ({saved.size:,} bytes, as it arrived) to "
+                    f"{destination}.",
+                    title="Original saved",
+                ),
+            )
+
+        self.app.push_screen(InputDialog("Save the letter's file as", str(suggested)), chosen)
 
     # --- moving ---------------------------------------------------------------------------------
 

@@ -871,3 +871,28 @@ async def test_the_app_watches_the_inbox_folder_and_the_queue_shows_each_letter_
         await pilot.press("y")
         await pilot.pause()
         assert "watching" not in app.sub_title
+
+
+async def test_a_letters_file_is_saved_from_its_request_exactly_as_it_arrived(
+    practice: Workspace, tmp_path: Path
+) -> None:
+    from tests.letter_factory import clinic_letter, pdf_of
+
+    original = pdf_of(clinic_letter())
+    letter = tmp_path / "scan-0042.pdf"
+    letter.write_bytes(original)
+    import_files(practice, [letter])
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table(app).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        box = app.screen.query_one("#value", Input)
+        assert box.value == "~/scan-0042-original.pdf"  # its own name, offered in the home folder
+        box.value = str(tmp_path / "saved.pdf")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "saved.pdf").read_bytes() == original
