@@ -12,7 +12,6 @@ or a request type the letter's words leave unclear, sends a rule that depends on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, Protocol
@@ -152,7 +151,10 @@ def _review_triggers(
             else "the NHS number fails its check digit"
         )
     if Flag.DOUBTFUL_SCAN in request.flags:
-        found[Flag.DOUBTFUL_SCAN] = _doubtful_scan(request.read_from)
+        found[Flag.DOUBTFUL_SCAN] = (
+            f"the letter is a scan ({request.how_text_was_read or 'read by OCR'}): "
+            "check it against the original"
+        )
     classification = findings.classification
     if review.mixed_categories and classification.mixed:
         found[Flag.MIXED_CATEGORIES] = classification.mixed_because
@@ -402,11 +404,3 @@ def _whole_months(start: date, end: date) -> int:
     """Whole calendar months from `start` to `end` (negative when `end` is earlier)."""
     months = (end.year - start.year) * 12 + end.month - start.month
     return months - 1 if end.day < start.day else months
-
-
-def _doubtful_scan(read_from: Sequence[str]) -> str:
-    """What OCR could not read clearly, as the letter reader recorded it."""
-    said = next((entry for entry in read_from if entry.startswith("the text: ")), "")
-    return (
-        f"the letter is a scan ({said.removeprefix('the text: ')}): check it against the original"
-    )

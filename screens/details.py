@@ -10,7 +10,7 @@ from rich.text import Text
 from screens.base import TriageScreen, call_service
 from screens.dialogs import DetailsDialog
 from triage.errors import UserError
-from triage.models import Request
+from triage.models import TEXT_NOT_READ, Request
 from triage.rules import require_details_to_complete
 from triage.safe_text import one_line, terminal_safe
 from triage.services.importing import complete_details
@@ -70,14 +70,11 @@ def _letter(request: Request) -> Text:
     read, where its file is."""
     if request.text:
         return Text(terminal_safe(request.text, keep_newlines=True))
-    reason = next((r for r in request.read_from if r.startswith(_NOT_READ)), _NOT_READ)
+    reason = (request.how_text_was_read or "").removeprefix(TEXT_NOT_READ)
     return Text(
         "This letter is a scan whose words were not read here ("
-        + one_line(reason.removeprefix(_NOT_READ))
+        + one_line(reason or "no text")
         + "). Its file is kept as it arrived: save it with\n\n"
         + f"  triage original {one_line(request.ref)} --out FILE\n\n"
         + "and open it to type the details from it."
     )
-
-
-_NOT_READ = "the text: not read, "  # how the letter reader records a scan it could not read

@@ -259,3 +259,21 @@ def test_a_bad_scan_is_refused_in_one_line_and_nothing_is_imported(
     assert expected in ran.err, ran.err
     assert "Traceback" not in ran.err
     assert table_count(db_path, "requests") == 0
+
+
+def test_tesseract_without_english_is_named_and_the_scan_kept_for_a_clerk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    fake = bin_folder / "tesseract"  # as installed without tesseract-ocr-eng: only "osd"
+    fake.write_text('#!/bin/sh\necho "List of available languages in \\"/x/\\" (1):"\necho osd\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_folder))
+    path = tmp_path / "scan.png"
+    path.write_bytes(image_of(clinic_letter()))
+    result = read_requests_file(path, today=TODAY)
+    [accepted] = result.accepted
+    assert len(accepted.request.details_needed) == 5
+    [note] = [str(note) for note in result.notes]
+    assert "Tesseract has no English language data (the package tesseract-ocr-eng)" in note

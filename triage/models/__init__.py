@@ -39,6 +39,8 @@ from triage.models.nhs_number import (
     spaced_nhs_number,
 )
 from triage.models.records import (
+    TEXT_NOT_READ,
+    TEXT_READ,
     IncomingRequest,
     Patient,
     Practice,
@@ -77,6 +79,8 @@ __all__ = [
     "DECIDING_ACTIONS",
     "DECISION_EVENTS",
     "READ_AS_VALUES",
+    "TEXT_NOT_READ",
+    "TEXT_READ",
     "Action",
     "Assessed",
     "Assessment",

@@ -53,6 +53,11 @@ def sender_key(sender: str) -> str:
     return " ".join(sender.split()).casefold()
 
 
+# How a letter's read_from names the way its text was read (a scan: by OCR, or not at all).
+TEXT_READ = "the text: "
+TEXT_NOT_READ = "not read, "
+
+
 class IncomingRequest(BaseModel):
     """A request read from a file and checked, not yet stored."""
 
@@ -81,8 +86,15 @@ class IncomingRequest(BaseModel):
     # the letter"): a letter's identifiers that could not be read with confidence.
     details_needed: tuple[str, ...] = ()
     # Where each identifier of a letter was read, and how sure the reader was:
-    # "nhs_number: page 1: 'NHS No: 943 476 5919'" (", not sure" when the letter disagrees).
+    # "nhs_number: page 1: 'NHS No: 943 476 5919'" (", not sure" when the letter disagrees);
+    # for a scan, how its text was read (TEXT_READ).
     read_from: tuple[str, ...] = ()
+
+    @property
+    def how_text_was_read(self) -> str | None:
+        """A scan's: "read by OCR from a scan; unsure of '128'", or "not read, ..."."""
+        said = next((entry for entry in self.read_from if entry.startswith(TEXT_READ)), None)
+        return said.removeprefix(TEXT_READ) if said else None
 
     @property
     def sender_key(self) -> str:

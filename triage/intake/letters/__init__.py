@@ -30,7 +30,7 @@ from triage.intake.letters.documents import (
 from triage.intake.letters.fields import ReadField
 from triage.intake.letters.scans import ENABLE_OCR
 from triage.intake.records import RawRecord
-from triage.models import Flag, SourceFormat, nhs_number_problem
+from triage.models import TEXT_NOT_READ, TEXT_READ, Flag, SourceFormat, nhs_number_problem
 
 __all__ = ["LetterRead", "ReadField", "read_letters"]
 
@@ -145,7 +145,7 @@ def _letter(document: Document, read: dict[str, ReadField], today: date) -> Lett
     doubtful_numbers = _doubtful_numbers(document, read)
     if document.scanned:
         read_from.append(
-            "the text: read by OCR from a scan"
+            f"{TEXT_READ}read by OCR from a scan"
             + (f"; unsure of {', '.join(map(repr, doubtful_numbers))}" if doubtful_numbers else "")
         )
     if doubtful_numbers:  # a result, a dose or a date the scan does not show clearly
@@ -178,7 +178,7 @@ def _unread_scan(document: Document, ref: str, today: date) -> LetterRead:
         values,
         patient_details_required=False,
         details_needed=needed,
-        read_from=[f"the text: not read, {document.unread}"],
+        read_from=[f"{TEXT_READ}{TEXT_NOT_READ}{document.unread}"],
         flags=[Flag.DOUBTFUL_SCAN],
     )
     return LetterRead(record, {})

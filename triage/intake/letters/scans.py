@@ -14,6 +14,7 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
@@ -40,8 +41,23 @@ class ScannedPage:
 
 def ocr_unavailable() -> str | None:
     """Why scans cannot be read here, or None when they can."""
-    if shutil.which("tesseract") is None:
+    program = shutil.which("tesseract")
+    if program is None:
         return "no OCR engine (Tesseract) is installed"
+    return _missing_english(program)
+
+
+@cache
+def _missing_english(program: str) -> str | None:
+    """Tesseract without its English model reads nothing: say so once, rather than per page."""
+    import pytesseract
+
+    try:
+        languages = pytesseract.get_languages()
+    except (pytesseract.TesseractError, OSError, RuntimeError) as error:
+        return f"Tesseract ({program}) does not run: {error}"
+    if "eng" not in languages:
+        return "Tesseract has no English language data (the package tesseract-ocr-eng)"
     return None
 
 
