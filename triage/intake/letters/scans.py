@@ -14,8 +14,8 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, NoReturn
 
 from triage.errors import FileRejected, Problem
