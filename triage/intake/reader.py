@@ -140,19 +140,13 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
 
 
 def _letter_format(data: bytes, name: str) -> SourceFormat | None:
-    """A binary letter (PDF, Word), or a file that is refused with the reason."""
+    """A binary letter: PDF, Word, an Outlook e-mail or a scan."""
     if data.startswith(PDF_MAGIC):
         return SourceFormat.PDF
     if is_docx(data):
         return SourceFormat.DOCX
-    if data.startswith(OLE_MAGIC):
-        raise FileRejected(
-            Problem(
-                name, None, None,
-                "is an Outlook .msg or an old Word .doc file, which cannot be read yet: "
-                "save the letter as PDF or .docx (or the e-mail as .eml) and import that",
-            )
-        )  # fmt: skip
+    if data.startswith(OLE_MAGIC):  # an Outlook .msg; the e-mail reader refuses an old .doc
+        return SourceFormat.EMAIL
     if image_kind(data) is not None:
         return SourceFormat.SCAN
     return None
