@@ -35,6 +35,7 @@ class _Entry:
     children: list[_Entry] = field(default_factory=list)
     start: int = ENDOFCHAIN
     id: int = 0
+    right: int = NOSTREAM  # the next sibling in name order
 
 
 def cfb_of(streams: dict[str, bytes]) -> bytes:
@@ -89,7 +90,8 @@ def _order(entry: _Entry) -> tuple[int, str]:
 
 
 def _numbered(root: _Entry) -> list[_Entry]:
-    """Every entry in directory order (the root is 0), children sorted."""
+    """Every entry in directory order (the root is 0), each storage's children sorted and
+    chained, each the right sibling of the one before."""
     entries: list[_Entry] = []
 
     def visit(entry: _Entry) -> None:
@@ -98,6 +100,8 @@ def _numbered(root: _Entry) -> list[_Entry]:
         entry.children.sort(key=_order)
         for child in entry.children:
             visit(child)
+        for child, following in pairwise(entry.children):
+            child.right = following.id
 
     visit(root)
     return entries
@@ -140,15 +144,13 @@ def _fat(fat_sectors: int, chains: list[tuple[int, int]]) -> list[int]:
 
 
 def _directory(entries: list[_Entry], mini_stream_size: int) -> bytes:
-    raw = b"".join(_directory_entry(entry, entries, mini_stream_size) for entry in entries)
+    raw = b"".join(_directory_entry(entry, mini_stream_size) for entry in entries)
     unused = struct.pack("<64sHBB3I", b"", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM).ljust(128, b"\0")
     return raw + unused * (-len(entries) % 4)
 
 
-def _directory_entry(entry: _Entry, entries: list[_Entry], mini_stream_size: int) -> bytes:
+def _directory_entry(entry: _Entry, mini_stream_size: int) -> bytes:
     name = (entry.name + "\0").encode("utf-16-le")
-    siblings = next((p.children for p in entries if entry in p.children), [entry])
-    following = siblings[siblings.index(entry) + 1 :]
     if entry.id == 0:
         kind, size = ROOT, mini_stream_size
     elif entry.data is None:
@@ -163,7 +165,7 @@ def _directory_entry(entry: _Entry, entries: list[_Entry], mini_stream_size: int
         kind,
         BLACK,
         NOSTREAM,  # left sibling
-        following[0].id if following else NOSTREAM,  # right sibling
+        entry.right,  # right sibling
         entry.children[0].id if entry.children else NOSTREAM,  # child
         b"",  # class id
         0,  # state bits
