@@ -144,6 +144,11 @@ def test_an_email_saved_as_msg_inside_an_eml_and_eml_inside_a_msg(tmp_path: Path
     assert patients(read(tmp_path / "b.msg", msg_of(mail))) == [
         ("Oliver Okonkwo", "attachment 1 (fwd.eml), the e-mail's text")
     ]
+    # A .msg file given the type of an .eml is read by what it is.
+    mail = OutlookMail(attachments=(Attachment("fwd.msg", inner_msg, "message/rfc822"),))
+    assert patients(read(tmp_path / "c.msg", msg_of(mail))) == [
+        ("Margaret Elliott", "attachment 1 (fwd.msg), the e-mail's text")
+    ]
 
 
 def test_a_text_only_in_rtf_is_noted_and_the_attachments_are_read(tmp_path: Path) -> None:

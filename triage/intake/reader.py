@@ -110,7 +110,7 @@ class _Opened:
 
 def _open(data: bytes, name: str, today: date) -> _Opened:
     """Recognise the format from the content (not the file name) and start reading."""
-    letter_format = _letter_format(data, name)
+    letter_format = _letter_format(data)
     if letter_format is not None:
         return _letters(data, name, letter_format, today)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
@@ -139,7 +139,7 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
     return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
 
 
-def _letter_format(data: bytes, name: str) -> SourceFormat | None:
+def _letter_format(data: bytes) -> SourceFormat | None:
     """A binary letter: PDF, Word, an Outlook e-mail or a scan."""
     if data.startswith(PDF_MAGIC):
         return SourceFormat.PDF

@@ -1,8 +1,7 @@
 """Clinic letters as requests: PDF, Word, plain text, e-mail (.eml or Outlook .msg: body and
-attachments) and scans
-(images, and PDF pages without a text layer, read by OCR: scans.py). One letter is one request;
-its identifiers are read from its words (fields.py), and everything the classifier reads comes
-from its text, as for any request.
+attachments) and scans (images, and PDF pages without a text layer, read by OCR: scans.py). One
+letter is one request; its identifiers are read from its words (fields.py), and everything the
+classifier reads comes from its text, as for any request.
 
 A letter whose NHS number, name or date of birth cannot be read with confidence (missing, or
 given twice differently), or whose NHS number fails its check, is imported all the same with what

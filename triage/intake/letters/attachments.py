@@ -73,9 +73,7 @@ def attachment_documents(
     # here, when first needed, so that neither module needs the other to be loaded first.
     from triage.intake.letters import mail, outlook
 
-    if content_type == "message/rfc822":
-        return nested(name, where, depth, lambda inner: mail.email_documents(data, name, inner))
-    if data.startswith(OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):  # by its content, whatever type the sender gave it
         label = f"{name}: {where}"
         kind = outlook.compound_kind(data, label)
         if kind == "doc":  # may well be the letter: refused, not passed over
@@ -85,6 +83,8 @@ def attachment_documents(
         return nested(
             name, where, depth, lambda inner: outlook.msg_documents(data, name, inner, where)
         )
+    if content_type == "message/rfc822":
+        return nested(name, where, depth, lambda inner: mail.email_documents(data, name, inner))
     if data.startswith(PDF_MAGIC):
         return pdf_documents(data, name, where)
     if is_docx(data):
