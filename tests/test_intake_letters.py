@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import Run, table_count
 from tests.letter_factory import Patient, clinic_letter, docx_of, eml_of, pdf_of
+from tests.msg_factory import cfb_of
 from tests.test_deciding import PRACTICE
 from triage import paths
 from triage.intake import read_requests_file
@@ -247,7 +248,12 @@ BAD_FILES = {
     ),
     "letter.msg": (
         lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
-        "is an Outlook .msg or an old Word .doc file",
+        "letter.msg: is not an Outlook .msg that can be read (incorrect DllVersion in OLE header): "
+        "is it damaged?",
+    ),
+    "letter.doc": (
+        lambda: cfb_of({"WordDocument": b"\0" * 4096, "1Table": b"\0" * 512}),
+        "letter.doc: is an old Word .doc file: save it as .docx or PDF and import that",
     ),
     "letter.docx": (lambda: b"PK\x03\x04 not really a zip", "no letter found"),
 }

@@ -110,7 +110,7 @@ class _Opened:
 
 def _open(data: bytes, name: str, today: date) -> _Opened:
     """Recognise the format from the content (not the file name) and start reading."""
-    letter_format = _letter_format(data, name)
+    letter_format = _letter_format(data)
     if letter_format is not None:
         return _letters(data, name, letter_format, today)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
@@ -139,20 +139,14 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
     return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
 
 
-def _letter_format(data: bytes, name: str) -> SourceFormat | None:
-    """A binary letter (PDF, Word), or a file that is refused with the reason."""
+def _letter_format(data: bytes) -> SourceFormat | None:
+    """A binary letter: PDF, Word, an Outlook e-mail or a scan."""
     if data.startswith(PDF_MAGIC):
         return SourceFormat.PDF
     if is_docx(data):
         return SourceFormat.DOCX
-    if data.startswith(OLE_MAGIC):
-        raise FileRejected(
-            Problem(
-                name, None, None,
-                "is an Outlook .msg or an old Word .doc file, which cannot be read yet: "
-                "save the letter as PDF or .docx (or the e-mail as .eml) and import that",
-            )
-        )  # fmt: skip
+    if data.startswith(OLE_MAGIC):  # an Outlook .msg; the e-mail reader refuses an old .doc
+        return SourceFormat.EMAIL
     if image_kind(data) is not None:
         return SourceFormat.SCAN
     return None

@@ -1,7 +1,7 @@
-"""Clinic letters as requests: PDF, Word, plain text, e-mail (body and attachments) and scans
-(images, and PDF pages without a text layer, read by OCR: scans.py). One letter is one request;
-its identifiers are read from its words (fields.py), and everything the classifier reads comes
-from its text, as for any request.
+"""Clinic letters as requests: PDF, Word, plain text, e-mail (.eml or Outlook .msg: body and
+attachments) and scans (images, and PDF pages without a text layer, read by OCR: scans.py). One
+letter is one request; its identifiers are read from its words (fields.py), and everything the
+classifier reads comes from its text, as for any request.
 
 A letter whose NHS number, name or date of birth cannot be read with confidence (missing, or
 given twice differently), or whose NHS number fails its check, is imported all the same with what
@@ -20,14 +20,16 @@ from datetime import date
 from triage.errors import Place, Problem
 from triage.intake.letters import fields
 from triage.intake.letters.documents import (
+    OLE_MAGIC,
     Document,
     docx_documents,
-    email_documents,
     image_documents,
     pdf_documents,
     text_documents,
 )
 from triage.intake.letters.fields import ReadField
+from triage.intake.letters.mail import email_documents
+from triage.intake.letters.outlook import msg_documents
 from triage.intake.letters.scans import ENABLE_OCR
 from triage.intake.records import RawRecord
 from triage.models import TEXT_NOT_READ, TEXT_READ, Flag, SourceFormat, nhs_number_problem
@@ -58,6 +60,10 @@ def read_letters(data: bytes, name: str, source_format: SourceFormat, today: dat
     documents = _documents(data, name, source_format)
     result = LettersRead([])
     for number, document in enumerate(documents, start=1):
+        if document.skipped:
+            where = document.where or "the file"
+            result.notes.append(Problem(name, None, None, f"{where}: {document.skipped}"))
+            continue
         if document.unread:
             where = document.where or "the file"
             result.notes.append(
@@ -89,8 +95,10 @@ def _documents(data: bytes, name: str, source_format: SourceFormat) -> list[Docu
         return pdf_documents(data, name)
     if source_format is SourceFormat.DOCX:
         return docx_documents(data, name)
-    if source_format is SourceFormat.EMAIL:
-        return email_documents(data, name)
+    if source_format is SourceFormat.EMAIL:  # an .eml, or an Outlook .msg (a compound file)
+        return (
+            msg_documents(data, name) if data.startswith(OLE_MAGIC) else email_documents(data, name)
+        )
     if source_format is SourceFormat.SCAN:
         return image_documents(data, name)
     return text_documents(data.decode("utf-8-sig", errors="replace"))

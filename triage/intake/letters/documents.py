@@ -1,5 +1,6 @@
 """A letter file's text: the pages of a PDF's text layer, a Word file's paragraphs and tables, a
-plain-text letter, and an e-mail's body and attachments, each attachment its own document.
+plain-text letter, and a scan read by OCR. E-mails, whose body and attachments are each a document
+of their own, are read by mail.py (.eml) and outlook.py (.msg), through attachments.py.
 
 Every reader is bounded before it runs: pages, attachments, uncompressed size and time, so a
 corrupt, encrypted or hostile file costs one clear line and nothing else.
@@ -7,17 +8,14 @@ corrupt, encrypted or hostile file costs one clear line and nothing else.
 
 from __future__ import annotations
 
-import email
-import email.policy
+import codecs
 import io
 import logging
 import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.message import EmailMessage, Message
-from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from triage.errors import FileRejected, Problem
 from triage.intake.letters import scans
@@ -37,7 +35,7 @@ WORDS_ON_A_TEXT_PAGE = 5  # fewer in a PDF page's text layer: the page is a scan
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Outlook .msg, old .doc
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: Outlook .msg, old .doc
 IMAGE_MAGIC = {
     b"\x89PNG\r\n\x1a\n": "PNG",
     b"\xff\xd8\xff": "JPEG",
@@ -48,13 +46,15 @@ IMAGE_MAGIC = {
 
 @dataclass(frozen=True)
 class Document:
-    """One letter's text, page by page, and where in the file it was found."""
+    """One letter's text, page by page, and where in the file it was found; or (skipped) a part
+    of the file that may hold a letter but is not read, and why, for the person importing."""
 
     pages: tuple[str, ...]
     where: str  # "" for the file itself; "attachment 2 (clinic letter.pdf)" in an e-mail
     scanned: bool = False  # some page was read by OCR
     doubtful: frozenset[str] = frozenset()  # words OCR was unsure of
     unread: str = ""  # why a scanned page could not be read; then no page is relied on
+    skipped: str = ""  # e.g. an e-mail's text only in RTF: no pages, a note says why
 
     @property
     def text(self) -> str:
@@ -80,10 +80,10 @@ class _Budget:
 
     def check(self) -> None:
         if time.monotonic() > self._deadline:
-            _reject(self._name, f"took more than {self._seconds:.0f} s to read: not imported")
+            reject(self._name, f"took more than {self._seconds:.0f} s to read: not imported")
 
 
-def _reject(name: str, message: str) -> None:
+def reject(name: str, message: str) -> NoReturn:
     raise FileRejected(Problem(name, None, None, message))
 
 
@@ -115,10 +115,10 @@ def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            _reject(label, "is an encrypted PDF: save it without a password and import it again")
+            reject(label, "is an encrypted PDF: save it without a password and import it again")
         count = len(reader.pages)
         if count > MAX_PAGES:
-            _reject(
+            reject(
                 label,
                 f"is a PDF of {count} pages, over the {MAX_PAGES}-page limit for one letter: "
                 "import the letter on its own",
@@ -130,9 +130,9 @@ def pdf_documents(data: bytes, name: str, where: str = "") -> list[Document]:
     except FileRejected:
         raise
     except FileNotDecryptedError:
-        _reject(label, "is an encrypted PDF: save it without a password and import it again")
+        reject(label, "is an encrypted PDF: save it without a password and import it again")
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        _reject(label, f"is not a PDF that can be read ({type(error).__name__}): is it damaged?")
+        reject(label, f"is not a PDF that can be read ({type(error).__name__}): is it damaged?")
     scanned = [n for n, text in enumerate(pages) if len(text.split()) < WORDS_ON_A_TEXT_PAGE]
     if not scanned:
         return [Document(tuple(_bounded(pages)), where)]
@@ -174,7 +174,7 @@ def docx_documents(data: bytes, name: str, where: str = "") -> list[Document]:
     try:
         document = docx.Document(io.BytesIO(data))
     except (KeyError, ValueError, zipfile.BadZipFile) as error:
-        _reject(label, f"is not a Word file that can be read ({type(error).__name__})")
+        reject(label, f"is not a Word file that can be read ({type(error).__name__})")
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -188,7 +188,7 @@ def _check_zip(data: bytes, label: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        _reject(label, "is not a Word file that can be read (a damaged zip)")
+        reject(label, "is not a Word file that can be read (a damaged zip)")
     total = sum(member.file_size for member in members)
     bomb = any(
         member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
@@ -196,103 +196,29 @@ def _check_zip(data: bytes, label: str) -> None:
         for member in members
     )
     if total > MAX_UNCOMPRESSED_BYTES or bomb:
-        _reject(label, "unpacks to far more than a letter (a zip bomb?): not imported")
+        reject(label, "unpacks to far more than a letter (a zip bomb?): not imported")
 
 
 def text_documents(text: str, where: str = "") -> list[Document]:
     return [Document(tuple(_bounded([text.replace("\r\n", "\n")])), where)]
 
 
-def email_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
-    """The body of an e-mail, when it carries a letter itself, and each attachment that is one.
-    The caller decides which documents are letters (a covering note is not)."""
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    attachments = list(message.iter_attachments())
-    if len(attachments) > MAX_ATTACHMENTS:
-        _reject(
-            name,
-            f"is an e-mail with {len(attachments)} attachments, over the limit of "
-            f"{MAX_ATTACHMENTS}: forward the letters in smaller batches",
-        )
-    found: list[Document] = []
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is not None:
-        text = _part_text(body)
-        if text.strip():
-            found.extend(text_documents(text, "the e-mail's text"))
-    for number, part in enumerate(attachments, start=1):
-        found.extend(_attachment(part, name, number, depth))
-    return found
-
-
-def _attachment(part: Message, name: str, number: int, depth: int) -> Iterator[Document]:
-    filename = part.get_filename() or f"attachment {number}"
-    where = f"attachment {number} ({filename})"
-    content_type = part.get_content_type()
-    if content_type == "message/rfc822":
-        if depth >= MAX_EMAIL_DEPTH:
-            _reject(name, f"{where}: e-mails nested more than {MAX_EMAIL_DEPTH} deep")
-        inner = part.get_payload(0)
-        assert isinstance(inner, Message)
-        for document in email_documents(inner.as_bytes(), name, depth + 1):
-            yield Document(document.pages, f"{where}, {document.where}")
-        return
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return
-    if payload.startswith(PDF_MAGIC):
-        yield from pdf_documents(payload, name, where)
-    elif is_docx(payload):
-        yield from docx_documents(payload, name, where)
-    elif image_kind(payload) is not None and scans.looks_like_page(payload):
-        yield from image_documents(payload, name, where)
-    elif content_type == "text/plain":
-        yield from text_documents(_part_text(part), where)
-    # Anything else (a logo in the signature, a calendar invitation) carries no letter.
-
-
-def _part_text(part: Message) -> str:
-    assert isinstance(part, EmailMessage)  # what email.policy.default always gives
-    content = part.get_content()
-    text = content if isinstance(content, str) else ""
-    if part.get_content_type() == "text/html":
-        text = _html_to_text(text)
-    return text
-
-
-class _HtmlText(HTMLParser):
-    """The words of an HTML e-mail, a line per block; scripts and styles dropped."""
-
-    _BLOCKS = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "table"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skipping += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-        elif tag == "td":
-            self.parts.append(" | ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skipping:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def _html_to_text(html: str) -> str:
-    parser = _HtmlText()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts)
+def decode_text(data: bytes, charset: str | None = None) -> str:
+    """Text in the charset it declares; declaring none, in the one its byte-order mark shows, or
+    else UTF-8, or else Windows-1252 (what Windows writes); never an error."""
+    for mark, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                        (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if data.startswith(mark):
+            return data.decode(codec, errors="replace")
+    if charset:
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:  # a charset Python does not know: guessed as if none were given
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _bounded(pages: list[str]) -> list[str]:

@@ -1,0 +1,62 @@
+"""E-mails saved as .eml (RFC 5322, MIME): the body, when it carries a letter itself, and each
+attachment (attachments.py). The caller decides which documents are letters: a covering note
+is not."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage, Message
+
+from triage.intake.letters.attachments import attachment_documents, check_count, where_of
+from triage.intake.letters.documents import Document, text_documents
+from triage.intake.letters.html_text import html_to_text
+
+
+def email_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)  # what email.policy.default always gives
+    attachments = list(message.iter_attachments())
+    check_count(name, len(attachments))
+    found: list[Document] = []
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        text = _body_text(body)
+        if text.strip():
+            found.extend(text_documents(text, "the e-mail's text"))
+    for number, part in enumerate(attachments, start=1):
+        attached = _attached_email(part)
+        filename = part.get_filename() or (str(attached["Subject"] or "") if attached else "")
+        found.extend(
+            attachment_documents(
+                attached.as_bytes() if attached else _payload(part),
+                name=name,
+                where=where_of(number, filename),
+                content_type=part.get_content_type(),
+                charset=part.get_content_charset(),
+                depth=depth,
+            )
+        )
+    return found
+
+
+def _attached_email(part: Message) -> Message | None:
+    """An e-mail attached as one (message/rfc822), named by its subject when it has no name."""
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return payload[0]
+    return None
+
+
+def _payload(part: Message) -> bytes:
+    decoded = part.get_payload(decode=True)  # an attached e-mail sent base64-encoded, too
+    return decoded if isinstance(decoded, bytes) else b""
+
+
+def _body_text(part: Message) -> str:
+    assert isinstance(part, EmailMessage)  # what email.policy.default always gives
+    content = part.get_content()
+    text = content if isinstance(content, str) else ""
+    if part.get_content_type() == "text/html":
+        text = html_to_text(text)
+    return text
