@@ -25,6 +25,7 @@ SAMPLES = Path(__file__).parent / "data" / "samples"
 settings.register_profile("triage", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("triage")
 OS_LOGIN = "pat"
+PASSWORD = "correct horse battery"  # the tests' own
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +49,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # getpass.getuser() reads these first: the "OS login" of every test.
     for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(variable, OS_LOGIN)
+    # Every test's people log in with this password, from a private file as a script would
+    # (docs/security.md); each chooses it at their first login.
+    password_file = tmp_path / "password"
+    password_file.write_text(PASSWORD + "\n", encoding="utf-8")
+    password_file.chmod(0o600)
+    monkeypatch.setenv("TRIAGE_PASSWORD_FILE", str(password_file))
     monkeypatch.chdir(tmp_path)
     return home
 

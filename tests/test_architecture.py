@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +73,12 @@ def test_the_command_line_never_imports_textual(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={"LOGNAME": "tester", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={
+            "LOGNAME": "tester",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "TRIAGE_PASSWORD_FILE": os.environ["TRIAGE_PASSWORD_FILE"],  # conftest's, private
+        },
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == "[]"

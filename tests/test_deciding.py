@@ -95,8 +95,9 @@ def test_apply_decides_the_clear_cut_requests_and_leaves_the_rest_for_a_gp(
     assert waiting == {f"S{number:02d}" for number in range(1, 17)} - set(decided)
     verified = run("--db", practice_db, "log", "verify")
     assert verified.status == 0, verified.err
-    # the practice's details, the policy, 3 decisions and 13 requests sent to a GP
-    assert verified.out.startswith("The decision log verifies: 18 entries; head ")
+    # pat's and cleo's first logins (each sets a password), the practice's details, the policy,
+    # 3 decisions and 13 requests sent to a GP
+    assert verified.out.startswith("The decision log verifies: 22 entries; head ")
     # A rerun finds nothing left to do.
     again = run("--db", practice_db, "--user", "cleo", "apply")
     assert again.out.startswith("0 open requests")
@@ -302,8 +303,12 @@ def test_every_change_is_a_log_entry_with_who_and_which_policy(practice_db: Path
     with clerk.database.read() as tx:
         entries = list(tx.log.entries())
     events = [entry.event for entry in entries]
-    # pat set the practice and activated the policy; the import is not a decision log event.
-    assert events == ["practice_updated", "policy_activated", "decision"]
+    # pat logged in (choosing a password), set the practice and activated the policy; cleo
+    # logged in likewise to import (the import is not a decision log event), and again here.
+    assert events == [
+        "password_set", "login", "practice_updated", "policy_activated",
+        "password_set", "login", "login", "decision",
+    ]  # fmt: skip
     body = json.loads(entries[-1].body)
     assert body["actor"] == "cleo" and body["role"] == "clerk"
     assert body["policy"]["id"] == "weymouth-portland-pcn"

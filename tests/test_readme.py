@@ -19,8 +19,8 @@ BIN = Path(sys.executable).parent
 
 # Each example, and words its output must contain: what the reader of the README is promised.
 PROMISES = {
-    'triage users add sam --role clerk --full-name "Sam Clarke"': "Added sam as clerk.",
-    'triage users add asha --role gp --full-name "Dr Asha Patel"': "Added asha as gp.",
+    'triage users add sam --role clerk --full-name "Sam Clarke"': "Added sam as clerk; they choose their password at their first login.",
+    'triage users add asha --role gp --full-name "Dr Asha Patel"': "Added asha as gp; they choose their password at their first login.",
     "triage users list": "Dr Asha Patel",
     'triage practice set --name "Harbour Street Surgery" --ods-code Y12345 '
     '--address "1 Harbour Street, Weymouth, DT4 0AA" --phone "01632 960000" '

@@ -42,6 +42,11 @@ def mesh_dir() -> Path:
     return data_dir() / "mesh"
 
 
+def sessions_dir() -> Path:
+    """Where the command line keeps each person's logins between commands (private)."""
+    return platformdirs.user_state_path(APP_NAME, appauthor=False) / "sessions"
+
+
 def expand_user(path: Path) -> Path:
     """The path with a leading ~ or ~name expanded, as a shell would."""
     try:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.queries.convert import user_from
-from db.tables import UserRow
+from db.tables import SessionRow, UserRow
 from triage.models import Role, User
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a login is checked against; never leaves the services that check it."""
+
+    password_hash: str | None  # None: no password set yet
+    failed_logins: int
+    locked_until: datetime | None
 
 
 class Users:
@@ -41,3 +51,65 @@ class Users:
         self._session.add(row)
         self._session.flush()
         return user_from(row)
+
+    def get(self, user_id: int) -> User | None:
+        row = self._session.get(UserRow, user_id)
+        return user_from(row) if row else None
+
+    def credentials(self, user_id: int) -> Credentials:
+        row = self._session.get(UserRow, user_id, with_for_update=True)
+        assert row is not None
+        return Credentials(row.password_hash, row.failed_logins, row.locked_until)
+
+    def set_password(self, user_id: int, password_hash: str | None) -> None:
+        """A new password (None: none, for its owner to set), with any lockout lifted."""
+        self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(password_hash=password_hash, failed_logins=0, locked_until=None)
+        )
+
+    def record_login(self, user_id: int, *, failed: int, locked_until: datetime | None) -> None:
+        self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(failed_logins=failed, locked_until=locked_until)
+        )
+
+    def disable(self, user_id: int) -> None:
+        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(active=False))
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    def start_session(
+        self, user_id: int, token_sha256: str, started: datetime, expires: datetime
+    ) -> None:
+        self._session.add(
+            SessionRow(
+                token_sha256=token_sha256, user_id=user_id, started_at=started, expires_at=expires
+            )
+        )
+        self._session.flush()
+
+    def session_user(self, token_sha256: str, now: datetime) -> int | None:
+        """The user of a session still open at `now`, if any."""
+        row = self._session.scalar(
+            select(SessionRow).where(SessionRow.token_sha256 == token_sha256)
+        )
+        if row is None or row.ended_at is not None or row.expires_at <= now:
+            return None
+        return row.user_id
+
+    def end_sessions(
+        self, now: datetime, *, user_id: int | None = None, token_sha256: str | None = None
+    ) -> int:
+        """End one session (by token) or all of a user's; how many were open."""
+        condition = (
+            SessionRow.token_sha256 == token_sha256
+            if token_sha256 is not None
+            else SessionRow.user_id == user_id
+        )
+        result = self._session.execute(
+            update(SessionRow).where(condition, SessionRow.ended_at.is_(None)).values(ended_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

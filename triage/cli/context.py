@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import click
 
 from triage.cli import output
+from triage.cli.login import password_source
 from triage.clock import Clock
 from triage.services.workspace import Workspace, open_workspace
 
@@ -42,6 +43,8 @@ class CliContext:
                 demo=self.demo,
                 default_user=default_user,
                 clock=self.clock,
+                passwords=password_source(),
+                keep_session=True,
             )
             for notice in self._workspace.notices:
                 output.info(notice)

@@ -34,7 +34,7 @@ from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
 from triage.cli.received_command import details_command, original_command
 from triage.cli.report_command import report_command
-from triage.cli.users_command import users_group
+from triage.cli.users_command import logout_command, users_group
 from triage.cli.watch_command import watch_command
 from triage.clock import SYSTEM_CLOCK, Clock
 from triage.crash import write_crash_report
@@ -117,6 +117,7 @@ cli.add_command(log_group)
 cli.add_command(practice_group)
 cli.add_command(report_command)
 cli.add_command(users_group)
+cli.add_command(logout_command)
 cli.add_command(db_group)
 cli.add_command(demo_command)
 

@@ -1,14 +1,18 @@
-"""`triage users add|list`"""
+"""`triage users add|list|password|reset|disable`, and `triage logout`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from triage.cli import context, output
+from triage.cli.login import new_password_source
 from triage.cli.output import cell
 from triage.cli.render import json_line
 from triage.models import Role
-from triage.services.workspace import add_user, list_users
+from triage.services.auth import change_password, disable_user, reset_password
+from triage.services.workspace import add_user, list_users, log_out
 
 
 @click.group("users")
@@ -25,11 +29,62 @@ def users_group() -> None:
     help="What they may do.",
 )
 @click.option("--full-name", help="As it should appear on letters, e.g. 'Dr Asha Patel'.")
-def add_command(name: str, role: str, full_name: str | None) -> None:
+@click.option(
+    "--password-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A private file (chmod 600) holding their first password; without it, they choose "
+    "it at their first login.",
+)
+def add_command(name: str, role: str, full_name: str | None, password_file: Path | None) -> None:
     """Add a user (managers only). NAME is the login name they act as."""
     workspace = context.current().workspace()
-    user = add_user(workspace, name, Role(role), full_name)
-    output.plain(f"Added {user.name} as {user.role.value}.")
+    user = add_user(workspace, name, Role(role), full_name, password_file)
+    when = "" if password_file else "; they choose their password at their first login"
+    output.plain(f"Added {user.name} as {user.role.value}{when}.")
+
+
+@users_group.command("password")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="A private file holding the new password (otherwise it is asked for).",
+)
+def password_command(password_file: str | None) -> None:
+    """Change your own password (your other sessions end)."""
+    workspace = context.current().workspace()
+    change_password(workspace, new_password_source(password_file))
+    output.plain(f"Changed the password of {workspace.user.name}.")
+
+
+@users_group.command("reset")
+@click.argument("name")
+@click.option(
+    "--password-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A private file holding their new password; without it, they choose a new one at "
+    "their next login.",
+)
+def reset_command(name: str, password_file: Path | None) -> None:
+    """Unlock NAME and reset their password (managers only); their sessions end."""
+    person = reset_password(context.current().workspace(), name, password_file)
+    then = "" if password_file else ": they choose a new one at their next login"
+    output.plain(f"Reset the password of {person.name}{then}.")
+
+
+@users_group.command("disable")
+@click.argument("name")
+def disable_command(name: str) -> None:
+    """Stop NAME from logging in (managers only); their sessions end. The log keeps their name."""
+    person = disable_user(context.current().workspace(), name)
+    output.plain(f"Disabled {person.name}: they can no longer log in.")
+
+
+@click.command("logout")
+def logout_command() -> None:
+    """End your session on this database: the next command asks for your password."""
+    workspace = context.current().workspace()
+    ended = log_out(workspace)
+    output.plain("Logged out." if ended else "There was no session to end.")
 
 
 @users_group.command("list")
@@ -61,6 +116,6 @@ def list_command(output_format: str) -> None:
             cell(user.name),
             cell(user.role.value),
             cell(user.full_name or ""),
-            cell("yes" if user.active else "removed"),
+            cell("yes" if user.active else "disabled"),
         )
     output.stdout_console().print(table)

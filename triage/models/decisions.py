@@ -36,6 +36,14 @@ class LogEvent(StrEnum):
     PRACTICE_UPDATED = "practice_updated"
     EXPORT = "export"
     DETAILS_COMPLETED = "details_completed"  # a letter's patient details typed or corrected
+    # Who is at the keyboard (docs/security.md): every login, failure and lockout, and every
+    # change to how a person logs in.
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOCKED_OUT = "locked_out"
+    PASSWORD_SET = "password_set"  # noqa: S105 (an event name) by its owner: first use, changed
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name) by a manager
+    USER_DISABLED = "user_disabled"
 
 
 DECISION_EVENTS = (LogEvent.DECISION, LogEvent.OVERRIDE, LogEvent.REVIEW, LogEvent.SUPERSEDE)

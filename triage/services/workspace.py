@@ -2,8 +2,7 @@
 starts from, and the list of people who may use the program.
 
 The acting user is the operating-system login unless --user / TRIAGE_USER names another known
-user. This is attribution, not authentication: each person should have their own login on the
-workstation, which is what keeps the database file (mode 0600) theirs.
+user, and they act only once they have logged in with their own password (services/auth.py).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from db import (
     HEAD_REVISION,
@@ -26,6 +26,15 @@ from triage.clock import SYSTEM_CLOCK, Clock
 from triage.errors import UnknownUser, UserError
 from triage.models import Role, User
 from triage.rules import Permission, require
+from triage.services import auth
+from triage.services.auth import (
+    PasswordFile,
+    PasswordSource,
+    SessionFiles,
+    hash_password,
+    log_in,
+    password_source_from_environment,
+)
 
 MAX_NAME_LENGTH = 100
 
@@ -108,11 +117,17 @@ def open_workspace(
     demo: bool = False,
     default_user: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    passwords: PasswordSource | None = None,
+    keep_session: bool = False,
 ) -> Workspace:
-    """Open the database and resolve the acting user.
+    """Open the database as the acting user, once they have logged in (services/auth.py):
+    with an open session of theirs, or their password from `passwords` (by default the private
+    file TRIAGE_PASSWORD_FILE names). `keep_session`: keep the login in the person's private
+    files for the next command (the command line). The demo has no passwords.
 
-    The very first run on an empty database makes the OS login its first manager (and says so).
-    `default_user` stands in for the OS login when no user is named (the demo's clerk).
+    The very first run on an empty database makes the OS login its first manager (and says so);
+    their first login sets their password. `default_user` stands in for the OS login when no user
+    is named (the demo's clerk).
     """
     database = open_database_for(database_url, demo=demo)
     notices = list(database.notices)
@@ -130,6 +145,10 @@ def open_workspace(
                 )
         with database.read() as tx:
             user = _acting_user(tx, name)
+        if not demo:
+            source = passwords or password_source_from_environment()
+            sessions = SessionFiles(database.display_url) if keep_session else None
+            log_in(database, user, source, sessions, clock)
     except BaseException:
         database.dispose()
         raise
@@ -185,10 +204,22 @@ def _acting_user(tx: Transaction, name: str) -> User:
     return user
 
 
-def add_user(workspace: Workspace, name: str, role: Role, full_name: str | None) -> User:
-    """Add a user (managers only), acting as whoever the workspace's user is."""
+def add_user(
+    workspace: Workspace,
+    name: str,
+    role: Role,
+    full_name: str | None,
+    password_file: Path | None = None,
+) -> User:
+    """Add a user (managers only), with a first password from a private file, or none: then
+    they choose it at their first login."""
     require(workspace.user, Permission.MANAGE_USERS)
     name = _check_name(name)
+    password_hash = (
+        hash_password(name, PasswordFile(password_file).password(name, new=True))
+        if password_file
+        else None
+    )
     if full_name is not None:
         full_name = full_name.strip() or None
         if full_name and (not full_name.isprintable() or len(full_name) > 200):
@@ -196,10 +227,19 @@ def add_user(workspace: Workspace, name: str, role: Role, full_name: str | None)
     with workspace.database.write() as tx:
         if tx.users.find(name) is not None:
             raise UserError(f"there is already a user called {name!r}")
-        return tx.users.add(name, role, full_name, workspace.user, workspace.clock.now())
+        user = tx.users.add(name, role, full_name, workspace.user, workspace.clock.now())
+        if password_hash is not None:
+            tx.users.set_password(user.id, password_hash)
+        return user
 
 
 def list_users(workspace: Workspace) -> list[User]:
     require(workspace.user, Permission.VIEW_USERS)
     with workspace.database.read() as tx:
         return tx.users.all()
+
+
+def log_out(workspace: Workspace) -> bool:
+    """End the session the acting person's files hold for this database."""
+    sessions = SessionFiles(workspace.database.display_url)
+    return auth.log_out(workspace.database, workspace.user, sessions, workspace.clock)
