@@ -3,11 +3,21 @@ can start the terminal app without importing screens/ (nothing may import screen
 
 from __future__ import annotations
 
-from triage.cli import main as cli_main
-from triage.services.workspace import Workspace
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from triage.services.workspace import Workspace
 
 
 def main() -> None:
+    try:
+        # Loading the program takes a moment on a busy machine; Ctrl+C may come before the
+        # command line can answer it, and must still end in its one line, not a traceback.
+        from triage.cli import main as cli_main
+    except KeyboardInterrupt:
+        sys.stderr.write("triage: error: interrupted; anything not yet saved was not saved\n")
+        sys.exit(130)  # as the command line's own EXIT_INTERRUPTED
     cli_main(open_ui=open_app)
 
 
