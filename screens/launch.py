@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from triage.cli.context import LogIn
     from triage.services.workspace import Workspace
 
 
@@ -21,7 +22,13 @@ def main() -> None:
     cli_main(open_ui=open_app)
 
 
-def open_app(workspace: Workspace) -> None:
+def open_app(workspace: Workspace | None, log_in: LogIn, name: str) -> None:
+    """The app for whoever is logged in; first the login screen, when no one is."""
     from screens.app import TriageApp  # Textual is only imported when the app opens
+    from screens.login import LoginApp
 
+    if workspace is None:
+        workspace = LoginApp(log_in, name).run()
+        if workspace is None:
+            return  # they left without logging in
     TriageApp(workspace).run()

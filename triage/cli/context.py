@@ -3,6 +3,8 @@ the terminal app (handed in by screens/, which the command line must not import)
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,9 +13,18 @@ import click
 from triage.cli import output
 from triage.cli.login import password_source
 from triage.clock import Clock
+from triage.services.auth import (
+    PASSWORD_FILE_VARIABLE,
+    CannotAsk,
+    NotLoggedIn,
+    PasswordSource,
+    PasswordTyped,
+)
 from triage.services.workspace import Workspace, open_workspace
 
-OpenUI = Callable[[Workspace], None]
+# The app, opened as a person already logged in, or on its login screen with the way to log in.
+LogIn = Callable[[str, str, str | None], Workspace]  # name, password, the same again (a new one)
+OpenUI = Callable[[Workspace | None, LogIn, str], None]
 
 
 @dataclass
@@ -25,8 +36,9 @@ class CliContext:
     clock: Clock
     _workspace: Workspace | None = field(default=None, init=False)
 
-    def workspace(self) -> Workspace:
-        """Open the database as the acting user (once), telling them anything they should know."""
+    def workspace(self, passwords: PasswordSource | None = None) -> Workspace:
+        """Open the database as the acting user (once), telling them anything they should know;
+        the password from `passwords`, else the terminal or TRIAGE_PASSWORD_FILE."""
         if self._workspace is None:
             if self.demo:
                 from triage.demo import DEMO_CLERK, build_demo, demo_database_is_built
@@ -43,7 +55,7 @@ class CliContext:
                 demo=self.demo,
                 default_user=default_user,
                 clock=self.clock,
-                passwords=password_source(),
+                passwords=passwords or password_source(),
                 keep_session=True,
             )
             for notice in self._workspace.notices:
@@ -54,13 +66,33 @@ class CliContext:
         if self._workspace is not None:
             self._workspace.close()
 
-    def run_ui(self, workspace: Workspace) -> None:
+    def run_ui(self) -> None:
+        """Open the app: at once for the demo, a person with an open session, or a script with
+        its password file; otherwise on its login screen."""
         if self.open_ui is None:
             raise click.UsageError("the terminal app is not available from here; run `triage`")
-        self.open_ui(workspace)
+        try:
+            workspace: Workspace | None = self.workspace(
+                passwords=None if os.environ.get(PASSWORD_FILE_VARIABLE) else CannotAsk()
+            )
+        except NotLoggedIn:
+            workspace = None
+        self.open_ui(workspace, self._log_in, self.user_name or _login_name())
+
+    def _log_in(self, name: str, password: str, again: str | None) -> Workspace:
+        self.user_name = name
+        return self.workspace(passwords=PasswordTyped(password, again))
 
 
 def current() -> CliContext:
     context = click.get_current_context().find_object(CliContext)
     assert context is not None, "commands run inside the triage group"
     return context
+
+
+def _login_name() -> str:
+    """The operating-system login, offered as the user name on the login screen."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""

@@ -44,12 +44,12 @@ def demo_command(count: int, seed: int, no_ui: bool) -> None:
         f"demo database {paths.demo_database_path()} ({summary.added} requests; users {names})"
     )
     options.demo = True  # from here on, as `triage --demo`
-    workspace = options.workspace()
     if no_ui:
+        workspace = options.workspace()
         print_queue(workspace, [Status.OPEN, Status.AWAITING_GP], output_format="table", limit=None)
         output.info(
             "next, on the demo database: `triage --demo apply` decides the clear-cut requests, "
             "`triage --demo log verify` checks the decision log"
         )
     else:
-        options.run_ui(workspace)
+        options.run_ui()  # the demo has no passwords: it opens at once

@@ -97,7 +97,7 @@ def cli(
     )
     context.call_on_close(context.obj.close)
     if context.invoked_subcommand is None:
-        context.obj.run_ui(context.obj.workspace())
+        context.obj.run_ui()
 
 
 cli.add_command(import_command)

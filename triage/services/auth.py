@@ -69,6 +69,25 @@ class PasswordFile:
         return read_password_file(self.path)
 
 
+class NewPasswordNeeded(UserError):
+    """The person has no password yet: they must type the one they choose twice."""
+
+
+@dataclass(frozen=True)
+class PasswordTyped:
+    """A password typed into the app's login screen; a new one, typed twice (`again`)."""
+
+    text: str
+    again: str | None = None
+
+    def password(self, name: str, *, new: bool) -> str:
+        if new and self.again is None:
+            raise NewPasswordNeeded(f"{name} has no password yet: choose one, and type it twice")
+        if new and self.again != self.text:
+            raise UserError("the two passwords differ: type the same one twice")
+        return self.text
+
+
 class CannotAsk:
     """No terminal and no password file: the command stops, saying how to log in."""
 

@@ -1,0 +1,60 @@
+"""The app's login screen: the app shows nothing until a person has logged in; a new person
+chooses their password there, typing it twice; a wrong password is said, and counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from screens.login import LoginApp
+from tests.conftest import Run
+from triage.services.auth import PasswordTyped
+from triage.services.workspace import Workspace, open_workspace
+
+
+def login_app(db_path: Path, name: str) -> LoginApp:
+    def log_in(who: str, password: str, again: str | None) -> Workspace:
+        return open_workspace(str(db_path), who, passwords=PasswordTyped(password, again))
+
+    return LoginApp(log_in, name)
+
+
+async def type_into(pilot: Pilot[object], box: str, text: str) -> None:
+    pilot.app.query_one(box, Input).value = text
+    pilot.app.query_one(box, Input).focus()
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def said(app: LoginApp) -> str:
+    return str(app.query_one("#problem", Static).render())
+
+
+async def test_a_new_person_chooses_their_password_on_the_login_screen(
+    run: Run, db_path: Path
+) -> None:
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+    app = login_app(db_path, "cleo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.query_one("#again", Input).display
+        await type_into(pilot, "#password", "cleo's own secret")
+        assert said(app) == "cleo has no password yet: choose one, and type it twice"
+        assert app.query_one("#again", Input).display
+        await type_into(pilot, "#again", "cleo's own secrte")  # a slip: nothing is set
+        assert said(app) == "the two passwords differ: type the same one twice"
+        app.query_one("#password", Input).value = "cleo's own secret"  # both boxes, once more
+        await type_into(pilot, "#again", "cleo's own secret")
+    assert app.return_value is not None and app.return_value.user.name == "cleo"
+
+
+async def test_a_wrong_password_is_said_and_the_app_stays_shut(run: Run, db_path: Path) -> None:
+    assert run("--db", db_path, "users", "list").status == 0  # pat's password is set
+    app = login_app(db_path, "pat")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(pilot, "#password", "not the password")
+        assert said(app) == "wrong password for pat (4 more before the account is locked)"
+        assert app.query_one("#password", Input).value == ""  # typed again, from the start
+        assert app.is_running
