@@ -21,7 +21,7 @@ def login_app(db_path: Path, name: str) -> LoginApp:
     return LoginApp(log_in, name)
 
 
-async def type_into(pilot: Pilot[object], box: str, text: str) -> None:
+async def type_into(pilot: Pilot[Workspace | None], box: str, text: str) -> None:
     pilot.app.query_one(box, Input).value = text
     pilot.app.query_one(box, Input).focus()
     await pilot.press("enter")
