@@ -95,8 +95,8 @@ def test_apply_decides_the_clear_cut_requests_and_leaves_the_rest_for_a_gp(
     assert waiting == {f"S{number:02d}" for number in range(1, 17)} - set(decided)
     verified = run("--db", practice_db, "log", "verify")
     assert verified.status == 0, verified.err
-    # the practice's details, the policy, 3 decisions and 13 requests sent to a GP
-    assert verified.out.startswith("The decision log verifies: 18 entries; head ")
+    # 3 users added, the practice's details, the policy, 3 decisions and 13 sent to a GP
+    assert verified.out.startswith("The decision log verifies: 21 entries; head ")
     # A rerun finds nothing left to do.
     again = run("--db", practice_db, "--user", "cleo", "apply")
     assert again.out.startswith("0 open requests")
@@ -298,14 +298,28 @@ def test_every_change_is_a_log_entry_with_who_and_which_policy(practice_db: Path
     import json
 
     clerk = workspace(practice_db, "cleo")
-    decision = decide(clerk, find_request(clerk, "S04").id)
+    decision_request = find_request(clerk, "S04")
+    decision = decide(clerk, decision_request.id)
     with clerk.database.read() as tx:
         entries = list(tx.log.entries())
     events = [entry.event for entry in entries]
-    # pat set the practice and activated the policy; the import is not a decision log event.
-    assert events == ["practice_updated", "policy_activated", "decision"]
+    # pat became the first manager, added cleo and gwen, set the practice and activated the
+    # policy; the import is not a decision log event.
+    assert events == [
+        *["user_added"] * 3,
+        "practice_updated",
+        "policy_activated",
+        "decision",
+    ]
     body = json.loads(entries[-1].body)
     assert body["actor"] == "cleo" and body["role"] == "clerk"
+    # who the patient is, as decided: a later change to the request's row is then caught
+    assert {key: body["request"][key] for key in ("nhs_number", "patient_name")} == {
+        "nhs_number": decision_request.patient.nhs_number,
+        "patient_name": decision_request.patient.name,
+    }
+    born = decision_request.patient.date_of_birth
+    assert born is not None and body["request"]["date_of_birth"] == born.isoformat()
     assert body["policy"]["id"] == "weymouth-portland-pcn"
     assert body["policy"]["sha256"] == decision.policy_sha256
     assert set(body["letters_sha256"]) == {"specialist", "patient", "sms"}

@@ -123,7 +123,8 @@ def test_deciding_on_postgres_keeps_an_append_only_verified_log(
     applied = run("--db", postgres_url, "--user", "cleo", "apply")
     assert applied.out.startswith("16 open requests: 1 decline, 2 redirect, 0 accept decided;")
     verified = run("--db", postgres_url, "log", "verify")
-    assert verified.out.startswith("The decision log verifies: 18 entries; head ")
+    # pat and cleo added, the practice, the policy, 3 decisions and 13 sent to a GP
+    assert verified.out.startswith("The decision log verifies: 20 entries; head ")
     engine = sqlalchemy.create_engine(
         postgres_url.replace("postgresql://", "postgresql+psycopg://")
     )
@@ -210,5 +211,5 @@ def test_exports_and_the_report_on_postgres(
     assert report.status == 0, report.err
     assert (folder / "r.csv").read_text().splitlines()[-1] == "all,all,all,all,all,3"
     assert run("--db", postgres_url, "log", "verify").out.startswith(
-        "The decision log verifies: 23 entries"
+        "The decision log verifies: 25 entries"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.queries.convert import user_from
@@ -41,3 +41,24 @@ class Users:
         self._session.add(row)
         self._session.flush()
         return user_from(row)
+
+    def set_role(self, name: str, role: Role) -> None:
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        assert row is not None, "the caller found the user"
+        row.role = role
+        self._session.flush()
+
+    def remove(self, name: str) -> None:
+        """Withdraw access; the row stays, as decisions and log entries name it."""
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        assert row is not None, "the caller found the user"
+        row.active = False
+        self._session.flush()
+
+    def as_stored(self) -> dict[str, tuple[str, bool]]:
+        """Every user's (role, active) as the table holds them, the role as raw text so that
+        a value no role has is compared, not refused (verifying the log reads this)."""
+        rows = self._session.execute(
+            select(UserRow.name, type_coerce(UserRow.role, String), UserRow.active)
+        )
+        return {name: (str(role), bool(active)) for name, role, active in rows}

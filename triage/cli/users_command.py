@@ -1,4 +1,4 @@
-"""`triage users add|list`"""
+"""`triage users add|role|remove|list`: each change is a chained entry of the decision log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from triage.cli import context, output
 from triage.cli.output import cell
 from triage.cli.render import json_line
 from triage.models import Role
-from triage.services.workspace import add_user, list_users
+from triage.services.workspace import add_user, change_role, list_users, remove_user
 
 
 @click.group("users")
@@ -30,6 +30,28 @@ def add_command(name: str, role: str, full_name: str | None) -> None:
     workspace = context.current().workspace()
     user = add_user(workspace, name, Role(role), full_name)
     output.plain(f"Added {user.name} as {user.role.value}.")
+
+
+@users_group.command("role")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    required=True,
+    help="What they may do from now on.",
+)
+def role_command(name: str, role: str) -> None:
+    """Give a user another role (managers only); their earlier entries keep the role they had."""
+    user = change_role(context.current().workspace(), name, Role(role))
+    output.plain(f"{user.name} is now a {user.role.value}.")
+
+
+@users_group.command("remove")
+@click.argument("name")
+def remove_command(name: str) -> None:
+    """Withdraw a user's access (managers only). Their decisions and entries stay theirs."""
+    user = remove_user(context.current().workspace(), name)
+    output.plain(f"{user.name} no longer has access.")
 
 
 @users_group.command("list")
