@@ -183,7 +183,7 @@ class LogScreen(TriageScreen):
             line = Text(f"Chain verified: {result.count:,} entries; head {result.head_hash}")
         else:
             line = Text(
-                f"CHAIN BROKEN at entry {result.first_bad}: {one_line(result.problem)}",
+                f"LOG DOES NOT VERIFY: {one_line(result.described)}",
                 style="bold reverse",
             )
         self.chain.update(line)

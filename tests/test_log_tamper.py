@@ -589,3 +589,32 @@ def test_an_empty_folder_of_checkpoints_is_said(
     assert refused_line(run, db, "--against", empty) == (
         f"triage: error: {empty}: no checkpoint files (checkpoint-*.json) in this folder"
     )
+
+
+def test_a_checkpoint_of_another_database_says_so(run: Run, db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    details = ("--address", "2 Quay Road", "--phone", "01632 960001", "--email", "q@example.org")
+    assert (
+        run(
+            "--db",
+            other,
+            "practice",
+            "set",
+            "--name",
+            "Quay Surgery",
+            "--ods-code",
+            "Y99999",
+            *details,
+        ).status
+        == 0
+    )
+    assert run("--db", other, "log", "anchor", "--out", tmp_path / "other.json").status == 0
+    line = refused(run, db, "--against", tmp_path / "other.json")
+    assert (
+        "entry 2: it is not the entry checkpoint other.json (taken 2025-02-03 10:00 UTC) signed"
+        in line
+    )
+    assert line.endswith(
+        "(or the checkpoint is of another database: it names Quay Surgery (Y99999)) "
+        f"(its chain of {ENTRIES} entries holds)"
+    )

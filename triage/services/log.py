@@ -112,9 +112,22 @@ def _against(
                 verification.count,
                 verification.head_hash,
                 checkpoint.head_seq,
-                f"it is not the entry {taken} signed: the log was rewritten at or before it",
+                f"it is not the entry {taken} signed: the log was rewritten at or before it"
+                + _another_practice(checkpoint, _practice_words(tx)),
             )
     return None
+
+
+def _practice_words(tx: Transaction) -> str | None:
+    """The practice as a checkpoint names it: which database it was taken of, in words."""
+    practice = tx.practice.get()
+    return f"{practice[0].name} ({practice[0].ods_code})" if practice else None
+
+
+def _another_practice(checkpoint: Checkpoint, practice: str | None) -> str:
+    if checkpoint.practice is None or checkpoint.practice == practice:
+        return ""
+    return f" (or the checkpoint is of another database: it names {checkpoint.practice})"
 
 
 @dataclass(frozen=True)
@@ -135,14 +148,14 @@ def anchor_log(workspace: Workspace, out: Path, key: Path | None = None) -> Anch
         )
     signing = anchors.signing_key(key)
     with workspace.database.read() as tx:
-        practice = tx.practice.get()
+        practice = _practice_words(tx)
     checkpoint = anchors.sign(
         signing.key,
         count=result.count,
         head_seq=result.count,  # the chain verified: sequence numbers run 1..count
         head_hash=result.head_hash,
         at=workspace.clock.now(),
-        practice=f"{practice[0].name} ({practice[0].ods_code})" if practice else None,
+        practice=practice,
     )
     return Anchored(anchors.write_checkpoint(checkpoint, out), checkpoint, signing)
 
