@@ -5,6 +5,7 @@ pyproject.toml)."""
 
 from db.engine import Database, open_database, parse_database_url
 from db.queries import Transaction
+from db.queries.log import UnreadableEntry
 from db.schema import HEAD_REVISION, SchemaChange, ensure_schema, upgrade
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Database",
     "SchemaChange",
     "Transaction",
+    "UnreadableEntry",
     "ensure_schema",
     "open_database",
     "parse_database_url",

@@ -37,6 +37,10 @@ _EVENT_WORDS: dict[str, str] = {  # the log stores events as text
     LogEvent.PRACTICE_UPDATED: "practice",
     LogEvent.EXPORT: "export",
     LogEvent.DETAILS_COMPLETED: "details",
+    LogEvent.USER_ADDED: "user",
+    LogEvent.USER_ROLE_CHANGED: "role",
+    LogEvent.USER_REMOVED: "access",
+    LogEvent.USERS_RECORDED: "users",
 }
 
 
@@ -179,7 +183,7 @@ class LogScreen(TriageScreen):
             line = Text(f"Chain verified: {result.count:,} entries; head {result.head_hash}")
         else:
             line = Text(
-                f"CHAIN BROKEN at entry {result.first_bad}: {one_line(result.problem)}",
+                f"LOG DOES NOT VERIFY: {one_line(result.described)}",
                 style="bold reverse",
             )
         self.chain.update(line)
@@ -298,6 +302,21 @@ def _summary(body: dict[str, object]) -> str:
         return "completed: " + ", ".join(sorted(changed))
     if event == LogEvent.PRACTICE_UPDATED:
         return f"details of {body.get('name')}"
+    return _user_summary(event, body)
+
+
+def _user_summary(event: object, body: dict[str, object]) -> str:
+    user, users = body.get("user"), body.get("users")
+    if event == LogEvent.USERS_RECORDED and isinstance(users, list):
+        return f"{len(users)} users as they were"
+    if not isinstance(user, dict):
+        return ""
+    if event == LogEvent.USER_ADDED:
+        return f"added {user.get('name')} as {user.get('role')}"
+    if event == LogEvent.USER_ROLE_CHANGED:
+        return f"{user.get('name')}: {body.get('previous_role')} to {user.get('role')}"
+    if event == LogEvent.USER_REMOVED:
+        return f"{user.get('name')} no longer has access"
     return ""
 
 

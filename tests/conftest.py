@@ -44,6 +44,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "TRIAGE_MESH_SETTINGS",
         "TRIAGE_MESH_PASSWORD",
         "TRIAGE_MESH_SHARED_KEY",
+        "TRIAGE_LOG_KEY",
     ):
         monkeypatch.delenv(variable, raising=False)
     # getpass.getuser() reads these first: the "OS login" of every test.

@@ -95,9 +95,10 @@ def test_apply_decides_the_clear_cut_requests_and_leaves_the_rest_for_a_gp(
     assert waiting == {f"S{number:02d}" for number in range(1, 17)} - set(decided)
     verified = run("--db", practice_db, "log", "verify")
     assert verified.status == 0, verified.err
-    # pat's and cleo's first logins (each sets a password), the practice's details, the policy,
-    # 3 decisions and 13 requests sent to a GP
-    assert verified.out.startswith("The decision log verifies: 22 entries; head ")
+    # pat's and cleo's first logins (each sets a password), pat added as the first manager
+    # and cleo and gwen added, the practice's details, the policy, 3 decisions and 13 requests
+    # sent to a GP
+    assert verified.out.startswith("The decision log verifies: 25 entries; head ")
     # A rerun finds nothing left to do.
     again = run("--db", practice_db, "--user", "cleo", "apply")
     assert again.out.startswith("0 open requests")
@@ -299,18 +300,27 @@ def test_every_change_is_a_log_entry_with_who_and_which_policy(practice_db: Path
     import json
 
     clerk = workspace(practice_db, "cleo")
-    decision = decide(clerk, find_request(clerk, "S04").id)
+    decision_request = find_request(clerk, "S04")
+    decision = decide(clerk, decision_request.id)
     with clerk.database.read() as tx:
         entries = list(tx.log.entries())
     events = [entry.event for entry in entries]
-    # pat logged in (choosing a password), set the practice and activated the policy; cleo
-    # logged in likewise to import (the import is not a decision log event), and again here.
+    # pat was recorded as the first manager and logged in (choosing a password), added cleo and
+    # gwen, set the practice and activated the policy; cleo logged in likewise to import (the
+    # import is not a decision log event), and again here.
     assert events == [
-        "password_set", "login", "practice_updated", "policy_activated",
-        "password_set", "login", "login", "decision",
+        "user_added", "password_set", "login", "user_added", "user_added",
+        "practice_updated", "policy_activated", "password_set", "login", "login", "decision",
     ]  # fmt: skip
     body = json.loads(entries[-1].body)
     assert body["actor"] == "cleo" and body["role"] == "clerk"
+    # who the patient is, as decided: a later change to the request's row is then caught
+    assert {key: body["request"][key] for key in ("nhs_number", "patient_name")} == {
+        "nhs_number": decision_request.patient.nhs_number,
+        "patient_name": decision_request.patient.name,
+    }
+    born = decision_request.patient.date_of_birth
+    assert born is not None and body["request"]["date_of_birth"] == born.isoformat()
     assert body["policy"]["id"] == "weymouth-portland-pcn"
     assert body["policy"]["sha256"] == decision.policy_sha256
     assert set(body["letters_sha256"]) == {"specialist", "patient", "sms"}

@@ -123,8 +123,8 @@ def test_deciding_on_postgres_keeps_an_append_only_verified_log(
     applied = run("--db", postgres_url, "--user", "cleo", "apply")
     assert applied.out.startswith("16 open requests: 1 decline, 2 redirect, 0 accept decided;")
     verified = run("--db", postgres_url, "log", "verify")
-    # as on SQLite (tests/test_deciding.py): two first logins, then the same 18 entries
-    assert verified.out.startswith("The decision log verifies: 22 entries; head ")
+    # as on SQLite (tests/test_deciding.py): two first logins, the users added, and 18 more
+    assert verified.out.startswith("The decision log verifies: 24 entries; head ")
     engine = sqlalchemy.create_engine(
         postgres_url.replace("postgresql://", "postgresql+psycopg://")
     )
@@ -211,5 +211,5 @@ def test_exports_and_the_report_on_postgres(
     assert report.status == 0, report.err
     assert (folder / "r.csv").read_text().splitlines()[-1] == "all,all,all,all,all,3"
     assert run("--db", postgres_url, "log", "verify").out.startswith(
-        "The decision log verifies: 27 entries"  # 4 of them the two first logins
+        "The decision log verifies: 29 entries"  # as above, and the exports
     )

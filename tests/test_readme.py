@@ -52,6 +52,8 @@ PROMISES = {
         "S06 decline under rule eating-disorder-new (supersede by asha)"
     ),
     "triage log verify": "The decision log verifies",
+    "triage log anchor --out checkpoint.json": "Anchored the decision log at",
+    "triage log verify --against checkpoint.json": "It holds checkpoint checkpoint.json",
     "triage log export --out decisions.xlsx": "Exported 8 decisions to decisions.xlsx",
     "triage report --out report.html": "Wrote the report of 8 decisions to report.html",
     "triage letters export --out letters": "Wrote the letters of 8 decisions to letters",

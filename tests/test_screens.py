@@ -456,7 +456,7 @@ async def test_the_log_shows_the_entries_verifies_and_exports(demo: Workspace) -
         assert isinstance(app.screen, LogScreen)
         assert column(app, "Event", "#log")[:3] == ["decision", "policy", "practice"]
         assert str(app.screen.query_one("#chain").render()).startswith(
-            "Chain verified: 3 entries; head "
+            "Chain verified: 6 entries; head "  # 3 demo users added, then these
         )
         await pilot.press("x")  # a clerk may not export: the refusal is shown
         await pilot.press("enter")

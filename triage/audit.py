@@ -3,8 +3,8 @@
 Each entry's body is canonical JSON (sorted keys, no spaces, UTF-8) holding its sequence
 number, and its hash is SHA-256(previous hash, newline, body). Editing, deleting or reordering any
 entry therefore breaks the chain at that entry. Someone able to rewrite the whole database could
-recompute every later hash; the head (count and hash) printed by `triage log verify` and carried
-by every export is the anchor that catches that, when it is kept outside the database.
+recompute every later hash; a signed checkpoint of the head kept outside the database
+(triage/anchors.py, `triage log anchor`) is what catches that.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from db import Transaction
+from db import Transaction, UnreadableEntry
 from triage.models import LogEntry, LogEvent, Request, User
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
@@ -74,11 +74,17 @@ def append(
 
 
 def _request_summary(request: Request) -> dict[str, object]:
+    """Who the request is about, as the entry's change saw it: a rewrite of the request's row
+    afterwards is caught by comparing (services/log_checks.py). Name and date of birth are
+    recorded since log format 2; entries before have no such keys and are not compared on them."""
+    patient = request.patient
     return {
         "id": request.id,
         "ref": request.ref,
         "sender": request.sender,
-        "nhs_number": request.patient.nhs_number,
+        "nhs_number": patient.nhs_number,
+        "patient_name": patient.name,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
     }
 
 
@@ -86,12 +92,17 @@ def _request_summary(request: Request) -> dict[str, object]:
 class Verification:
     count: int  # entries checked
     head_hash: str  # the last good entry's hash (GENESIS for an empty log)
-    first_bad: int | None = None  # the sequence number (or row position) of the first bad entry
-    problem: str = ""
+    first_bad: int | None = None  # the sequence number of the first bad entry, if one is
+    problem: str = ""  # "" when the log verifies
 
     @property
     def ok(self) -> bool:
-        return self.first_bad is None
+        return not self.problem
+
+    @property
+    def described(self) -> str:
+        """The problem, naming the entry when there is one."""
+        return f"entry {self.first_bad}: {self.problem}" if self.first_bad else self.problem
 
 
 def verify(
@@ -100,12 +111,15 @@ def verify(
     """Walk the chain in stored order; stop at the first entry that does not hold. `also` checks
     what an entry recorded against the database (a problem, or "")."""
     prev_hash, count = GENESIS, 0
-    for entry in entries:
-        expected_seq = count + 1
-        problem = _problem(entry, expected_seq, prev_hash) or (also(entry) if also else "")
-        if problem:
-            return Verification(count, prev_hash, entry.seq, problem)
-        prev_hash, count = entry.hash, expected_seq
+    try:
+        for entry in entries:
+            expected_seq = count + 1
+            problem = _problem(entry, expected_seq, prev_hash) or (also(entry) if also else "")
+            if problem:
+                return Verification(count, prev_hash, entry.seq, problem)
+            prev_hash, count = entry.hash, expected_seq
+    except UnreadableEntry as unreadable:
+        return Verification(count, prev_hash, unreadable.seq, unreadable.problem)
     return Verification(count, prev_hash)
 
 

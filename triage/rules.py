@@ -18,6 +18,7 @@ class Permission(StrEnum):
     VIEW_QUEUE = "view the queue"
     VIEW_USERS = "list users"
     MANAGE_USERS = "add users"
+    CHANGE_USERS = "change a user's role or access"
     ACTIVATE_POLICY = "activate a policy"
     SET_PRACTICE = "change the practice's details"
     DECIDE = "decide a request"
@@ -34,6 +35,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_QUEUE: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.VIEW_USERS: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.MANAGE_USERS: frozenset({Role.MANAGER}),
+    Permission.CHANGE_USERS: frozenset({Role.MANAGER}),
     Permission.ACTIVATE_POLICY: frozenset({Role.MANAGER}),
     Permission.SET_PRACTICE: frozenset({Role.MANAGER}),
     # Clerks decide clear-cut requests; flagged ones, and equality-sensitive categories the

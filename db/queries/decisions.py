@@ -60,6 +60,11 @@ class Decisions:
     def by_id(self, decision_ids: Sequence[int]) -> list[Decision]:
         return self._decisions(DecisionRow.id.in_(decision_ids)) if decision_ids else []
 
+    def refs(self) -> dict[int, str]:
+        """Every decision's id and our reference: verifying checks each has its log entry."""
+        rows = self._session.execute(select(DecisionRow.id, DecisionRow.our_ref))
+        return {decision_id: our_ref for decision_id, our_ref in rows}
+
     def get(self, decision_id: int) -> Decision | None:
         found = self._decisions(DecisionRow.id == decision_id)
         return found[0] if found else None

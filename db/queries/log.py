@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import String, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from db.queries.convert import IN_LIST_CHUNK, log_entry_from
 from db.tables import LogEntryRow
 from triage.models import LogEntry, LogEvent
+
+
+class UnreadableEntry(Exception):
+    """A stored entry that cannot be read back as an entry: its row was edited outside the
+    program (a time that is not a time). Names the entry, so that verifying can say which."""
+
+    def __init__(self, seq: int, problem: str) -> None:
+        super().__init__(f"entry {seq}: {problem}")
+        self.seq = seq
+        self.problem = problem
 
 
 class Log:
@@ -46,19 +56,53 @@ class Log:
         self._session.flush()
 
     def entries(self, *, after: int = 0, batch: int = 1000) -> Iterator[LogEntry]:
-        """Every entry in sequence order, read in batches."""
+        """Every entry in sequence order, read in batches. A row that cannot be read raises
+        UnreadableEntry naming it, after the good entries before it."""
         while True:
-            rows = self._session.scalars(
+            query = (
                 select(LogEntryRow)
                 .where(LogEntryRow.seq > after)
                 .order_by(LogEntryRow.seq)
                 .limit(batch)
-            ).all()
+            )
+            try:
+                rows = self._session.scalars(query).all()
+            except (ValueError, TypeError) as unreadable:  # e.g. SQLite text that is no time
+                yield from self._up_to_unreadable(after, batch, unreadable)
+                return
             for row in rows:
                 yield log_entry_from(row)
             if len(rows) < batch:
                 return
             after = rows[-1].seq
+
+    def _up_to_unreadable(
+        self, after: int, batch: int, unreadable: Exception
+    ) -> Iterator[LogEntry]:
+        """The batch again one row at a time, to yield the good rows and name the bad one."""
+        seqs = self._session.scalars(
+            select(LogEntryRow.seq)
+            .where(LogEntryRow.seq > after)
+            .order_by(LogEntryRow.seq)
+            .limit(batch)
+        ).all()
+        for seq in seqs:
+            try:
+                row = self._session.scalars(select(LogEntryRow).where(LogEntryRow.seq == seq))
+                entry = log_entry_from(row.one())
+            except (ValueError, TypeError):
+                raw = self._session.scalar(
+                    select(type_coerce(LogEntryRow.at, String)).where(LogEntryRow.seq == seq)
+                )
+                raise UnreadableEntry(
+                    seq, f"its stored time {raw!r} cannot be read (the entry was edited)"
+                ) from None
+            yield entry
+        raise UnreadableEntry(after + 1, f"it cannot be read ({unreadable})")
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of the entry with this sequence number, if there is one."""
+        return self._session.scalar(select(LogEntryRow.hash).where(LogEntryRow.seq == seq))
 
     def count(self, event: str | None = None) -> int:
         counted = select(func.count()).select_from(LogEntryRow)

@@ -178,6 +178,31 @@ class Requests:
         row.status = request.status
         self._session.flush()
 
+    def identities(self, request_ids: Sequence[int]) -> dict[int, dict[str, object]]:
+        """Who and what each request is, keyed as a log entry records it (audit.py), for
+        verifying that no request was changed under the log's feet."""
+        found: dict[int, dict[str, object]] = {}
+        for start in range(0, len(request_ids), IN_LIST_CHUNK):
+            rows = self._session.execute(
+                select(
+                    RequestRow.id,
+                    RequestRow.ref,
+                    RequestRow.sender,
+                    RequestRow.nhs_number,
+                    RequestRow.patient_name,
+                    RequestRow.date_of_birth,
+                ).where(RequestRow.id.in_(request_ids[start : start + IN_LIST_CHUNK]))
+            )
+            for request_id, ref, sender, nhs_number, name, born in rows:
+                found[request_id] = {
+                    "ref": ref,
+                    "sender": sender,
+                    "nhs_number": nhs_number,
+                    "patient_name": name,
+                    "date_of_birth": born.isoformat() if born else None,
+                }
+        return found
+
     def ids(self, status: Status) -> list[int]:
         """Every request with the status, oldest first."""
         query = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from db.queries.convert import user_from
@@ -52,6 +52,27 @@ class Users:
         self._session.flush()
         return user_from(row)
 
+    def set_role(self, name: str, role: Role) -> None:
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        assert row is not None, "the caller found the user"
+        row.role = role
+        self._session.flush()
+
+    def remove(self, name: str) -> None:
+        """Withdraw access; the row stays, as decisions and log entries name it."""
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        assert row is not None, "the caller found the user"
+        row.active = False
+        self._session.flush()
+
+    def as_stored(self) -> dict[str, tuple[str, bool]]:
+        """Every user's (role, active) as the table holds them, the role as raw text so that
+        a value no role has is compared, not refused (verifying the log reads this)."""
+        rows = self._session.execute(
+            select(UserRow.name, type_coerce(UserRow.role, String), UserRow.active)
+        )
+        return {name: (str(role), bool(active)) for name, role, active in rows}
+
     def get(self, user_id: int) -> User | None:
         row = self._session.get(UserRow, user_id)
         return user_from(row) if row else None
@@ -75,9 +96,6 @@ class Users:
             .where(UserRow.id == user_id)
             .values(failed_logins=failed, locked_until=locked_until)
         )
-
-    def disable(self, user_id: int) -> None:
-        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(active=False))
 
     # --- sessions ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""`triage log verify|export`: prove the decision log is as it was written; export it."""
+"""`triage log verify|anchor|export`: prove the decision log is as it was written, sign its
+head for keeping elsewhere, export it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from triage.models import (
     read_as,
 )
 from triage.services.exports import FORMATS, Exported, export_log, suffix_format
-from triage.services.log import verify_log
+from triage.services.log import KEY_ENVIRONMENT, anchor_log, verify_log
 
 
 @click.group("log")
@@ -27,18 +28,78 @@ def log_group() -> None:
     """The decision log: every decision, flag, review, policy activation and export."""
 
 
+_KEY_OPTION = click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar=KEY_ENVIRONMENT,
+    help=f"The signing key (or ${KEY_ENVIRONMENT}); default: one in your private settings folder.",
+)
+
+
 @log_group.command("verify")
-def verify_command() -> None:
-    """Check the whole hash chain; name the first bad entry. Prints the head (count and hash):
-    keep it outside the database, to catch a log rewritten from the start."""
-    check = verify_log(context.current().workspace())
+@click.option(
+    "--against",
+    "checkpoints",
+    multiple=True,
+    metavar="CHECKPOINT",
+    type=click.Path(path_type=Path),
+    help="A checkpoint from `triage log anchor`, or a folder of them; repeatable.",
+)
+@click.option(
+    "--public-key",
+    "trusted",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The public key checkpoints must be signed with (KEY.pub); default: your key's.",
+)
+@_KEY_OPTION
+def verify_command(
+    checkpoints: tuple[Path, ...], trusted: tuple[Path, ...], key: Path | None
+) -> None:
+    """Check the whole hash chain and the rows it recorded; name the first bad entry. With
+    --against, show the log still holds each signed checkpoint (not cut short, emptied or
+    rewritten up to it). Prints the head (count and hash)."""
+    check = verify_log(context.current().workspace(), checkpoints, trusted=trusted, key=key)
     result = check.verification
     if not result.ok:
-        raise UserError(
-            f"the decision log does not verify: entry {result.first_bad}: {result.problem} "
-            f"({result.count} of {check.total} entries good before it)"
+        chain = (
+            f"its chain of {check.total} entries holds"
+            if result.count == check.total
+            else f"{result.count} of {check.total} entries good before it"
         )
+        raise UserError(f"the decision log does not verify: {result.described} ({chain})")
     output.plain(f"The decision log verifies: {result.count} entries; head {result.head_hash}")
+    for path, checkpoint in check.checkpoints:
+        output.plain(
+            f"It holds checkpoint {path} (entry {checkpoint.head_seq}, taken "
+            f"{checkpoint.at:%Y-%m-%d %H:%M} UTC, key {checkpoint.key_id})"
+        )
+
+
+@log_group.command("anchor")
+@click.option(
+    "--out",
+    "destination",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A new file, or a folder to write a new checkpoint file in (named by time and head).",
+)
+@_KEY_OPTION
+def anchor_command(destination: Path, key: Path | None) -> None:
+    """Sign the log's head (count, last hash, time) with a key kept outside the database, and
+    write it where the practice keeps checkpoints: a second machine, the LMC's mailbox. Later,
+    `triage log verify --against` shows the log still holds it."""
+    anchored = anchor_log(context.current().workspace(), destination, key)
+    if anchored.key.created:
+        output.info(
+            f"made a new signing key {anchored.key.path}; copy its public key "
+            f"{anchored.key.path.with_suffix('.pub')} to wherever checkpoints are verified"
+        )
+    checkpoint = anchored.checkpoint
+    output.plain(
+        f"Anchored the decision log at {checkpoint.count} entries (head {checkpoint.head_hash}) "
+        f"in {anchored.path}; key {checkpoint.key_id}"
+    )
 
 
 def _date(value: str | None, option: str) -> date | None:

@@ -1,4 +1,5 @@
-"""`triage users add|list|password|reset|disable`, and `triage logout`."""
+"""`triage users add|role|remove|list|password|reset` (each change a chained entry of the
+decision log), and `triage logout`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from triage.cli.login import new_password_source
 from triage.cli.output import cell
 from triage.cli.render import json_line
 from triage.models import Role
-from triage.services.auth import change_password, disable_user, reset_password
-from triage.services.workspace import add_user, list_users, log_out
+from triage.services.auth import change_password, reset_password
+from triage.services.workspace import add_user, change_role, list_users, log_out, remove_user
 
 
 @click.group("users")
@@ -71,20 +72,34 @@ def reset_command(name: str, password_file: Path | None) -> None:
     output.plain(f"Reset the password of {person.name}{then}.")
 
 
-@users_group.command("disable")
-@click.argument("name")
-def disable_command(name: str) -> None:
-    """Stop NAME from logging in (managers only); their sessions end. The log keeps their name."""
-    person = disable_user(context.current().workspace(), name)
-    output.plain(f"Disabled {person.name}: they can no longer log in.")
-
-
 @click.command("logout")
 def logout_command() -> None:
     """End your session on this database: the next command asks for your password."""
     workspace = context.current().workspace()
     ended = log_out(workspace)
     output.plain("Logged out." if ended else "There was no session to end.")
+
+
+@users_group.command("role")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    required=True,
+    help="What they may do from now on.",
+)
+def role_command(name: str, role: str) -> None:
+    """Give a user another role (managers only); their earlier entries keep the role they had."""
+    user = change_role(context.current().workspace(), name, Role(role))
+    output.plain(f"{user.name} is now a {user.role.value}.")
+
+
+@users_group.command("remove")
+@click.argument("name")
+def remove_command(name: str) -> None:
+    """Withdraw a user's access (managers only). Their decisions and entries stay theirs."""
+    user = remove_user(context.current().workspace(), name)
+    output.plain(f"{user.name} no longer has access.")
 
 
 @users_group.command("list")
@@ -116,6 +131,6 @@ def list_command(output_format: str) -> None:
             cell(user.name),
             cell(user.role.value),
             cell(user.full_name or ""),
-            cell("yes" if user.active else "disabled"),
+            cell("yes" if user.active else "removed"),
         )
     output.stdout_console().print(table)

@@ -19,10 +19,11 @@ from triage.classify.dates import add_months
 from triage.clock import PRACTICE_TIME, SYSTEM_CLOCK, Clock
 from triage.demo.scenarios import SCENARIOS, Scenario
 from triage.intake import Progress
-from triage.models import Practice, Role, nhs_check_digit
+from triage.models import LogEvent, Practice, Role, nhs_check_digit
 from triage.services.importing import ImportSummary, import_files
 from triage.services.policy import activate_policy
 from triage.services.practice import set_practice_details
+from triage.services.user_log import log_user
 from triage.services.workspace import Workspace, open_database_for
 
 DEMO_USERS = (
@@ -143,6 +144,8 @@ def build_demo(
                 name: tx.users.add(name, role, full_name, None, now)
                 for name, role, full_name in DEMO_USERS
             }
+            for user in sorted(users.values(), key=lambda user: user.name != DEMO_MANAGER):
+                log_user(tx, LogEvent.USER_ADDED, actor=users[DEMO_MANAGER], subject=user, now=now)
         manager = Workspace(database, users[DEMO_MANAGER], demo=True, clock=clock)
         set_practice_details(manager, DEMO_PRACTICE, None)
         activate_policy(manager, DEMO_POLICY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from triage.models.decisions import (
     DECISION_EVENTS,
+    USER_EVENTS,
     Assessment,
     Decision,
     DecisionFilter,
@@ -81,6 +82,7 @@ __all__ = [
     "READ_AS_VALUES",
     "TEXT_NOT_READ",
     "TEXT_READ",
+    "USER_EVENTS",
     "Action",
     "Assessed",
     "Assessment",

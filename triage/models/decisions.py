@@ -43,7 +43,19 @@ class LogEvent(StrEnum):
     LOCKED_OUT = "locked_out"
     PASSWORD_SET = "password_set"  # noqa: S105 (an event name) by its owner: first use, changed
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name) by a manager
-    USER_DISABLED = "user_disabled"
+    USER_ADDED = "user_added"
+    USER_ROLE_CHANGED = "user_role_changed"
+    USER_REMOVED = "user_removed"  # access withdrawn; the user's entries stay theirs
+    USERS_RECORDED = "users_recorded"  # every user as they were, once, before the first change
+
+
+# The entries that say who the users are: from the first of them, the log accounts for every user.
+USER_EVENTS = (
+    LogEvent.USER_ADDED,
+    LogEvent.USER_ROLE_CHANGED,
+    LogEvent.USER_REMOVED,
+    LogEvent.USERS_RECORDED,
+)
 
 
 DECISION_EVENTS = (LogEvent.DECISION, LogEvent.OVERRIDE, LogEvent.REVIEW, LogEvent.SUPERSEDE)

@@ -6,10 +6,10 @@ thing do it the same way. Grouped by what a person does; each module is imported
 a command loads only what it uses. Each reads the time from the workspace's clock
 (triage/clock.py), so a test passes a fixed one.
 
-workspace: open_workspace, open_database_for, switch_user, user_names, add_user, list_users,
-    check_database_url, upgrade_database, log_out
-auth: log_in, log_out, change_password, reset_password, disable_user, check_new_password,
-    hash_password, read_password_file, password_source_from_environment
+workspace: open_workspace, open_database_for, switch_user, user_names, add_user, change_role,
+    remove_user, list_users, check_database_url, upgrade_database, log_out
+auth: log_in, log_out, change_password, reset_password, check_new_password, hash_password,
+    read_password_file, password_source_from_environment
 queue: queue_page, queue_item, why_flagged, refresh_assessments, save_original
 deciding: find_request, prepare, decide, correct, flag, claim, release, apply_policy,
     standing_decision
@@ -19,7 +19,7 @@ practice: practice_details, set_practice_details
 importing: read_files, import_files, complete_details
 inbox: import_arrivals, watch_inbox, import_settled
 mesh: load_settings, fetch_mesh
-log: log_page, verify_log
+log: log_page, verify_log, anchor_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
 """
 

@@ -3,7 +3,7 @@ session, and every login, failure and lockout is in the decision log (docs/secur
 
 A person's first login sets their password (an account a manager has just added, or reset, has
 none). Five wrong passwords in a row lock the account for 15 minutes. A session lasts 8 hours, or
-until its owner logs out, a manager resets their password or disables them. The demo has no
+until its owner logs out, a manager resets their password or removes their access. The demo has no
 passwords: it holds no patients, and says so.
 """
 
@@ -230,23 +230,6 @@ def reset_password(workspace: Workspace, name: str, password_file: Path | None) 
         details = {"of": person.name, "sessions_ended": ended, "how": how}
         audit.append(tx, event=LogEvent.PASSWORD_RESET, user=workspace.user, at=now,
                      details=details)  # fmt: skip
-    return person
-
-
-def disable_user(workspace: Workspace, name: str) -> User:
-    """A person may no longer log in; their sessions end. Never deleted: the log names them."""
-    require(workspace.user, Permission.MANAGE_USERS)
-    if name == workspace.user.name:
-        raise UserError("you cannot disable yourself: ask another manager")
-    with workspace.database.write() as tx:
-        person = _known(tx, name)
-        if not person.active:
-            raise UserError(f"{name} is already disabled")
-        now = workspace.clock.now()
-        tx.users.disable(person.id)
-        ended = tx.users.end_sessions(now, user_id=person.id)
-        audit.append(tx, event=LogEvent.USER_DISABLED, user=workspace.user, at=now,
-                     details={"of": person.name, "sessions_ended": ended})  # fmt: skip
     return person
 
 

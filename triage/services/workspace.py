@@ -24,7 +24,7 @@ from db import (
 from triage import paths
 from triage.clock import SYSTEM_CLOCK, Clock
 from triage.errors import UnknownUser, UserError
-from triage.models import Role, User
+from triage.models import LogEvent, Role, User
 from triage.rules import Permission, require
 from triage.services import auth
 from triage.services.auth import (
@@ -35,6 +35,7 @@ from triage.services.auth import (
     log_in,
     password_source_from_environment,
 )
+from triage.services.user_log import log_user, record_users_so_far
 
 MAX_NAME_LENGTH = 100
 
@@ -189,7 +190,9 @@ def _create_first_manager(tx: Transaction, login: str, now: datetime) -> User | 
     """On an empty database, the person running the program becomes its first manager."""
     if tx.users.count():
         return None
-    return tx.users.add(_check_name(login), Role.MANAGER, None, None, now)
+    first = tx.users.add(_check_name(login), Role.MANAGER, None, None, now)
+    log_user(tx, LogEvent.USER_ADDED, actor=first, subject=first, now=now)
+    return first
 
 
 def _acting_user(tx: Transaction, name: str) -> User:
@@ -224,13 +227,78 @@ def add_user(
         full_name = full_name.strip() or None
         if full_name and (not full_name.isprintable() or len(full_name) > 200):
             raise UserError("a full name must be printable and at most 200 characters")
+    now = workspace.clock.now()
     with workspace.database.write() as tx:
         if tx.users.find(name) is not None:
             raise UserError(f"there is already a user called {name!r}")
-        user = tx.users.add(name, role, full_name, workspace.user, workspace.clock.now())
+        record_users_so_far(tx, workspace.user, now)
+        added = tx.users.add(name, role, full_name, workspace.user, now)
         if password_hash is not None:
-            tx.users.set_password(user.id, password_hash)
-        return user
+            tx.users.set_password(added.id, password_hash)
+        log_user(tx, LogEvent.USER_ADDED, actor=workspace.user, subject=added, now=now)
+        return added
+
+
+def change_role(workspace: Workspace, name: str, role: Role) -> User:
+    """Give a user another role (managers only), as a chained log entry."""
+    require(workspace.user, Permission.CHANGE_USERS)
+    now = workspace.clock.now()
+    with workspace.database.write() as tx:
+        user = _changeable(tx, name)
+        if user.role is role:
+            raise UserError(f"{name} is already a {role.value}")
+        _keep_a_manager(tx, user)
+        record_users_so_far(tx, workspace.user, now)
+        tx.users.set_role(name, role)
+        changed = _found(tx, name)
+        log_user(
+            tx,
+            LogEvent.USER_ROLE_CHANGED,
+            actor=workspace.user,
+            subject=changed,
+            now=now,
+            details={"previous_role": user.role.value},
+        )
+        return changed
+
+
+def remove_user(workspace: Workspace, name: str) -> User:
+    """Withdraw a user's access (managers only), as a chained log entry. The user stays in the
+    table: their decisions and entries still name them."""
+    require(workspace.user, Permission.CHANGE_USERS)
+    now = workspace.clock.now()
+    with workspace.database.write() as tx:
+        user = _changeable(tx, name)
+        _keep_a_manager(tx, user)
+        record_users_so_far(tx, workspace.user, now)
+        tx.users.remove(name)
+        tx.users.end_sessions(now, user_id=user.id)  # they are logged out at once
+        removed = _found(tx, name)
+        log_user(tx, LogEvent.USER_REMOVED, actor=workspace.user, subject=removed, now=now)
+        return removed
+
+
+def _found(tx: Transaction, name: str) -> User:
+    user = tx.users.find(name)
+    if user is None:
+        raise UserError(f"{name!r} is not a user of this database")
+    return user
+
+
+def _changeable(tx: Transaction, name: str) -> User:
+    user = _found(tx, name)
+    if not user.active:
+        raise UserError(f"{name!r} no longer has access to this database")
+    return user
+
+
+def _keep_a_manager(tx: Transaction, user: User) -> None:
+    """Someone must be left who can manage users."""
+    managers = [
+        other.name for other in tx.users.all() if other.active and other.role is Role.MANAGER
+    ]
+    if managers == [user.name]:
+        raise UserError(f"{user.name} is the only manager; make another user a manager first")
 
 
 def list_users(workspace: Workspace) -> list[User]:
