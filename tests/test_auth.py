@@ -60,6 +60,7 @@ def test_the_first_command_makes_its_caller_the_manager_with_the_password_they_c
     ran = run("--db", db_path, "users", "list")
     assert ran.status == 0
     assert [(event, actor) for event, actor, _ in log_events(db_path)] == [
+        ("user_added", "pat"),  # the first manager, as the log records every user
         ("password_set", "pat"),
         ("login", "pat"),
     ]

@@ -263,7 +263,7 @@ def _tampered_copy(source: Path, tmp_path: Path, *statements: str) -> Path:
 @pytest.mark.parametrize(
     ("statements", "named"),
     [
-        (["UPDATE log_entries SET body = replace(body, 'cleo', 'gwen') WHERE seq = 7"],
+        (["UPDATE log_entries SET body = replace(body, 'pat', 'gwen') WHERE seq = 7"],
          "entry 7: its content does not match its hash"),
         (["DELETE FROM log_entries WHERE seq = 7"],
          "entry 8: expected entry 7 next, found 8"),

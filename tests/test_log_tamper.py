@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OS_LOGIN, Run
+from tests.conftest import OS_LOGIN, PASSWORD, Run
 from tests.test_deciding import PRACTICE, SAMPLE_DAY
 from triage import audit
 from triage.cli import main
@@ -22,7 +22,10 @@ from triage.clock import Clock
 
 TRIGGERS = [f"{table}_no_{change}" for table in ("log_entries", "decisions", "letters")
             for change in ("update", "delete")]  # fmt: skip
-ENTRIES = 21  # pat, cleo and gwen added; the practice; the policy; apply: 3 decisions, 13 flags
+# pat, cleo and gwen added; the practice; the policy; apply: 3 decisions, 13 flags; each of the
+# three's first login (choosing a password) and their login on the test's copy
+ENTRIES = 30
+CLEO_ADDED = 4  # the entry that made cleo a clerk
 
 
 @pytest.fixture
@@ -49,6 +52,10 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> Path:
             patch.setenv(variable, OS_LOGIN)
         for variable in ("TRIAGE_DB", "TRIAGE_USER", "TRIAGE_LOG_KEY"):
             patch.delenv(variable, raising=False)
+        password_file = folder / "password"  # each person's first login chooses it
+        password_file.write_text(PASSWORD + "\n", encoding="utf-8")
+        password_file.chmod(0o600)
+        patch.setenv("TRIAGE_PASSWORD_FILE", str(password_file))
         _triage("--db", db, "users", "add", "cleo", "--role", "clerk")
         _triage("--db", db, "users", "add", "gwen", "--role", "gp")
         _triage("--db", db, *PRACTICE)
@@ -62,13 +69,17 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Path(__file__).parent / "data/samples/requests.csv",
         )
         _triage("--db", db, "--user", "cleo", "apply")
+        _triage("--db", db, "--user", "gwen", "review")  # gwen's first login: her password
     return db
 
 
 @pytest.fixture
-def db(decided: Path, tmp_path: Path) -> Path:
+def db(decided: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     copy = tmp_path / "practice.db"
     shutil.copy(decided, copy)
+    for person in (OS_LOGIN, "cleo", "gwen"):  # each logs in on this copy, as the tests act
+        _triage("--db", copy, "--user", person, "queue")
+    capsys.readouterr()  # what they saw is not what a test's command prints
     return copy
 
 
@@ -232,7 +243,7 @@ def test_a_malformed_time_in_an_entry_is_one_line_naming_it(run: Run, db: Path) 
     tamper(db, "UPDATE log_entries SET at = 'not a time' WHERE seq = 7")
     line = refused(run, db)
     assert "entry 7: its stored time 'not a time' cannot be read (the entry was edited)" in line
-    assert "(6 of 21 entries good before it)" in line
+    assert f"(6 of {ENTRIES} entries good before it)" in line
 
 
 # --- only an anchor catches these --------------------------------------------------------------
@@ -303,7 +314,10 @@ def test_a_forged_gp_decision_row_without_an_entry_is_named(run: Run, db: Path) 
 def test_a_chained_forgery_in_a_role_the_user_does_not_have_is_named(run: Run, db: Path) -> None:
     append_forged(db, event="flag", actor="cleo", role="gp", note="forged")
     line = refused(run, db)
-    assert f"entry {ENTRIES + 1}: cleo acted as a GP, but entry 2 recorded them as a clerk" in line
+    assert (
+        f"entry {ENTRIES + 1}: cleo acted as a GP, but entry {CLEO_ADDED} recorded them as a clerk"
+        in line
+    )
 
 
 def test_a_chained_forgery_by_someone_who_is_no_user_is_named(run: Run, db: Path) -> None:
@@ -348,15 +362,15 @@ def test_a_decided_patients_identity_changed_in_the_requests_table_is_named(
         f"request S04's {words} in the requests table differ(s) from what this entry recorded"
         in line
     )
-    assert "(its chain of 21 entries holds)" in line
+    assert f"(its chain of {ENTRIES} entries holds)" in line
 
 
 def test_a_users_role_changed_in_the_users_table_is_named(run: Run, db: Path) -> None:
     tamper(db, "UPDATE users SET role = 'gp' WHERE name = 'cleo'")
     line = refused(run, db)
     assert (
-        "entry 2: user cleo is a GP in the users table, but this entry recorded them as a clerk"
-        in line
+        f"entry {CLEO_ADDED}: user cleo is a GP in the users table, but this entry recorded them "
+        "as a clerk" in line
     )
 
 
@@ -611,8 +625,8 @@ def test_a_checkpoint_of_another_database_says_so(run: Run, db: Path, tmp_path: 
     assert run("--db", other, "log", "anchor", "--out", tmp_path / "other.json").status == 0
     line = refused(run, db, "--against", tmp_path / "other.json")
     assert (
-        "entry 2: it is not the entry checkpoint other.json (taken 2025-02-03 10:00 UTC) signed"
-        in line
+        f"entry {CLEO_ADDED}: it is not the entry checkpoint other.json (taken 2025-02-03 10:00 UTC) "
+        "signed" in line
     )
     assert line.endswith(
         "(or the checkpoint is of another database: it names Quay Surgery (Y99999)) "
