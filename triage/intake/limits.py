@@ -8,7 +8,6 @@ enough file can exhaust memory; both are refused here with a clear message
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 from pathlib import Path
 
 from triage.errors import FileRejected, Place, Problem
@@ -18,9 +17,10 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-# A JSON string, unrolled so that the regex engine does not backtrack per character.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# A JSON string, unrolled so that the regex engine does not backtrack per character. It ends
+# at its line, as a JSON string cannot hold a newline: one left open cannot hide the lines after.
+_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}\n]+")
 
 
 def read_bounded(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -73,10 +73,21 @@ def decode_utf8(data: bytes, name: str) -> str:
 
 
 def check_json_depth(text: str, name: str, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Refuse JSON nested deeper than max_depth, counting brackets outside strings."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    steps = (1 if bracket in "[{" else -1 for bracket in brackets)
-    if max(accumulate(steps), default=0) > max_depth:
-        raise FileRejected(
-            Problem(name, None, None, f"is nested more than {max_depth} levels deep")
-        )
+    """Refuse JSON nested deeper than max_depth, counting brackets outside strings, naming the
+    line. A closing bracket never takes the count below zero, so brackets closed before they
+    were opened cannot cancel the nesting after them; this bounds each line of JSON Lines too."""
+    depth = 0
+    line = 1
+    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise FileRejected(
+                    Problem(
+                        name, Place(line=line), None, f"is nested more than {max_depth} levels deep"
+                    )
+                )
+        elif depth:
+            depth -= 1
