@@ -15,6 +15,12 @@ from triage.errors import FileRejected, Place, Problem
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # A request object is 2 levels deep and a FHIR bundle about 10; nothing honest comes near this.
 MAX_JSON_DEPTH = 64
+# A FHIR request with its patient and requester is about 50 elements (XML) or objects (JSON),
+# and a day's requests a few hundred entries. Every entry is validated before anything is
+# imported, at tens of microseconds an element: these bound that to seconds.
+MAX_FHIR_ELEMENTS = 100_000
+MAX_FHIR_ENTRIES = 5_000
+MAX_XML_DEPTH = 64
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 # A JSON string, unrolled so that the regex engine does not backtrack per character. It ends
@@ -91,3 +97,15 @@ def check_json_depth(text: str, name: str, max_depth: int = MAX_JSON_DEPTH) -> N
                 )
         elif depth:
             depth -= 1
+
+
+def check_json_objects(text: str, name: str, max_objects: int = MAX_FHIR_ELEMENTS) -> None:
+    """Refuse JSON holding more than max_objects objects, counted before it is parsed."""
+    objects = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).count("{")
+    if objects > max_objects:
+        raise FileRejected(
+            Problem(
+                name, None, None,
+                f"holds more than {max_objects:,} JSON objects; split it into smaller files",
+            )
+        )  # fmt: skip
