@@ -15,7 +15,7 @@ from policies.problems import policy_problem
 from triage.errors import Problem
 
 MAX_POLICY_BYTES = 1_000_000
-MAX_LINE_CHARACTERS = 1_000
+MAX_LINE_CHARACTERS = 4_000  # a text value may be 2,000 characters
 MAX_DEPTH = 32
 MAX_KEY_PARTS = 64
 
