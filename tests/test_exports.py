@@ -395,3 +395,32 @@ def test_every_demo_decision_reads_back_from_csv_and_xlsx_with_the_same_values(
             assert {"our_ref": row["our_ref"], "letter": kind, "text": row[column]} in letters
     clerk.close()
     manager.close()
+
+
+def test_control_characters_reach_a_csv_export_as_visible_escapes(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    """An imported name or note holding ESC, BEL or CR would rewrite a terminal showing the
+    file, or break a program reading it line by line; newlines in letters stay."""
+    clerk, manager = practice
+    name = "Ann \x1b[2JEx\u2028ample\x07"
+    requests = write_requests_csv(
+        tmp_path / "one.csv",
+        [["CTL1", "2025-01-14", "9434765919", name, "1970-01-01", "Dr R", "Haematology",
+          "", "MGUS", "Please\rmonitor \x9b31m paraprotein."]],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    decision = decide(
+        clerk, find_request(clerk, "CTL1").id, Choice(action=Action.ACCEPT, note="ok\tdone\rnow")
+    )
+    out = tmp_path / "log.csv"
+    export_log(manager, "csv", out)
+    raw = out.read_text(encoding="utf-8")
+    assert not set(raw) & {"\x1b", "\x07", "\x9b", "\u2028", "\t"}
+    assert "\r" not in raw.replace("\r\n", "")  # the csv module's own line endings only
+    [row] = [row for row in read_csv(out) if row["our_ref"] == decision.our_ref]
+    assert row["patient_name"] == "Ann \\x1b[2JEx\\u2028ample\\x07"
+    assert row["note"] == "ok\\x09done\\x0dnow"
+    assert "\n" in row["letter_to_patient"]  # a letter's lines stay lines
