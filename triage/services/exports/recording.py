@@ -10,6 +10,7 @@ from db import Transaction
 from triage import audit
 from triage.models import DecisionFilter, LogEvent
 from triage.services.exports.files import file_sha256
+from triage.services.exports.leftovers import remove_leftovers
 from triage.services.exports.rows import Anchor
 from triage.services.workspace import Workspace
 
@@ -20,6 +21,7 @@ class Exported:
     rows: int  # decisions
     sha256: str  # of the file (for letters: of the list of files and their hashes)
     anchor: Anchor
+    removed: tuple[str, ...] = ()  # what stopped exports to the same place had left, removed
 
 
 def log_anchor(tx: Transaction) -> Anchor:
@@ -37,7 +39,8 @@ def log_and_place(
     anchor: Anchor,
     sha256: str | None = None,
 ) -> Exported:
-    """Log the export, then move it into place: an export on disk is always in the log."""
+    """Log the export, then move it into place: an export on disk is always in the log. Then
+    remove what earlier exports to the same place, stopped part way, left beside it."""
     try:
         sha256 = sha256 or file_sha256(temporary)
         with workspace.database.write() as tx:
@@ -61,4 +64,4 @@ def log_and_place(
             shutil.rmtree(temporary)
         else:
             temporary.unlink(missing_ok=True)
-    return Exported(destination, rows, sha256, anchor)
+    return Exported(destination, rows, sha256, anchor, tuple(remove_leftovers(destination)))
