@@ -136,10 +136,24 @@ def test_a_malformed_database_url_is_a_usage_error(run: Run, url: str, message: 
 
 
 def test_a_path_in_a_missing_folder_is_refused(run: Run, tmp_path: Path) -> None:
-    result = run("--db", tmp_path / "no" / "such" / "folder" / "t.db", "queue")
+    result = run("--db", tmp_path / "no" / "such" / "folder" / "t.db", "db", "init")
     assert result.status == 1
     assert "the folder" in result.err and "does not exist" in result.err
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("form", ["{}", "sqlite:///{}"], ids=["path", "url"])
+@pytest.mark.parametrize("command", [("queue",), ("import", "x.csv"), ("db", "upgrade")])
+def test_a_mistyped_database_path_is_refused_and_no_database_is_made(
+    run: Run, new_db_path: Path, form: str, command: tuple[str, ...]
+) -> None:
+    result = run("--db", form.format(new_db_path), *command)
+    assert (result.status, result.out) == (1, "")
+    assert result.err_lines == [
+        f"triage: error: no database at {new_db_path}: check the path, or create one with "
+        f"`triage --db {new_db_path} db init`"
+    ]
+    assert not new_db_path.exists()
 
 
 def test_triage_db_reads_the_environment(
@@ -150,11 +164,14 @@ def test_triage_db_reads_the_environment(
     assert table_count(db_path, "requests") == 16
 
 
-def test_db_upgrade_creates_then_reports_up_to_date(run: Run, db_path: Path) -> None:
-    first = run("--db", db_path, "db", "upgrade")
-    assert (first.status, first.out) == (0, f"{db_path}: created, schema {HEAD_REVISION}.\n")
-    again = run("--db", db_path, "db", "upgrade")
-    assert again.out == f"{db_path}: schema {HEAD_REVISION}, up to date.\n"
+def test_db_init_creates_and_db_upgrade_then_reports_up_to_date(
+    run: Run, new_db_path: Path
+) -> None:
+    first = run("--db", new_db_path, "db", "init")
+    assert (first.status, first.out) == (0, f"{new_db_path}: ready; {OS_LOGIN} may use it.\n")
+    again = run("--db", new_db_path, "db", "upgrade")
+    assert again.out == f"{new_db_path}: schema {HEAD_REVISION}, up to date.\n"
+    assert run("--db", new_db_path, "db", "init").status == 0  # again: nothing changes
 
 
 def test_a_schema_from_a_newer_version_is_refused(run: Run, db_path: Path) -> None:
@@ -179,9 +196,11 @@ def test_migrations_build_exactly_the_tables_the_code_uses(db_path: Path) -> Non
     assert heads == [HEAD_REVISION]
 
 
-def test_the_first_run_makes_the_login_the_manager(run: Run, db_path: Path) -> None:
+def test_the_first_run_makes_the_login_the_manager(run: Run, new_db_path: Path) -> None:
+    created = run("--db", new_db_path, "db", "init")
+    assert f"triage: first run: {OS_LOGIN} is now this database's manager" in created.err
+    db_path = new_db_path
     result = run("--db", db_path, "users", "list", "--format", "json")
-    assert f"triage: first run: {OS_LOGIN} is now this database's manager" in result.err
     assert (
         result.out
         == f'{{"name": "{OS_LOGIN}", "role": "manager", "full_name": null, "active": true}}\n'

@@ -24,8 +24,9 @@ class CliContext:
     clock: Clock
     _workspace: Workspace | None = field(default=None, init=False)
 
-    def workspace(self) -> Workspace:
-        """Open the database as the acting user (once), telling them anything they should know."""
+    def workspace(self, *, create: bool = False) -> Workspace:
+        """Open the database as the acting user (once), telling them anything they should know;
+        with `create`, a database file named by --db is created if it is not there."""
         if self._workspace is None:
             if self.demo:
                 from triage.demo import DEMO_CLERK, build_demo, demo_database_is_built
@@ -42,6 +43,7 @@ class CliContext:
                 demo=self.demo,
                 default_user=default_user,
                 clock=self.clock,
+                create=create,
             )
             for notice in self._workspace.notices:
                 output.info(notice)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from db import (
     HEAD_REVISION,
@@ -23,7 +24,7 @@ from db import (
 )
 from triage import paths
 from triage.clock import SYSTEM_CLOCK, Clock
-from triage.errors import UnknownUser, UserError
+from triage.errors import DatabaseUnavailable, UnknownUser, UserError
 from triage.models import Role, User
 from triage.rules import Permission, require
 
@@ -57,8 +58,14 @@ def _database_location(database_url: str | None, *, demo: bool = False) -> str:
     return str(paths.demo_database_path() if demo else paths.default_database_path())
 
 
-def open_database_for(database_url: str | None, *, demo: bool = False) -> Database:
-    """Open the database and bring its schema up to date."""
+def open_database_for(
+    database_url: str | None, *, demo: bool = False, create: bool = False
+) -> Database:
+    """Open the database and bring its schema up to date. A database file the user names is
+    created only when asked (`triage --db PATH db init`): a mistyped path must not quietly
+    become a new, empty database. The default one and the demo are the product's own."""
+    if database_url is not None and not create:
+        _refuse_missing_file(database_url)
     database = open_database(_database_location(database_url, demo=demo))
     try:
         change = ensure_schema(database)
@@ -70,6 +77,15 @@ def open_database_for(database_url: str | None, *, demo: bool = False) -> Databa
             f"upgraded the database from schema {change.before} to {change.after}"
         )
     return database
+
+
+def _refuse_missing_file(database_url: str) -> None:
+    url = parse_database_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise DatabaseUnavailable(
+            f"no database at {url.database}: check the path, or create one with "
+            f"`triage --db {url.database} db init`"
+        )
 
 
 def check_database_url(url: str) -> None:
@@ -90,6 +106,8 @@ class Upgraded:
 
 def upgrade_database(database_url: str | None, *, demo: bool = False) -> Upgraded:
     """Bring the database's schema up to date (every start does this too)."""
+    if database_url is not None:
+        _refuse_missing_file(database_url)
     database = open_database(_database_location(database_url, demo=demo))
     try:
         change = upgrade(database)
@@ -108,13 +126,14 @@ def open_workspace(
     demo: bool = False,
     default_user: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    create: bool = False,
 ) -> Workspace:
     """Open the database and resolve the acting user.
 
     The very first run on an empty database makes the OS login its first manager (and says so).
     `default_user` stands in for the OS login when no user is named (the demo's clerk).
     """
-    database = open_database_for(database_url, demo=demo)
+    database = open_database_for(database_url, demo=demo, create=create)
     notices = list(database.notices)
     try:
         name = user_name or default_user or _os_login()
