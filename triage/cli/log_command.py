@@ -115,7 +115,7 @@ def export_command(
 
 
 def _report(exported: Exported, what: str) -> None:
-    for note in exported.removed:
+    for note in exported.notes:
         output.info(note)
     output.plain(
         f"Exported {exported.rows} {what} to {exported.path} (sha256 {exported.sha256[:16]}); "

@@ -44,7 +44,7 @@ def report_command(
         threshold=threshold,
         show_small_counts=show_small_counts,
     )
-    for note in exported.removed:
+    for note in exported.notes:
         output.info(note)
     output.plain(
         f"Wrote the report of {exported.rows} decisions to {exported.path} (sha256 "

@@ -21,7 +21,7 @@ class Exported:
     rows: int  # decisions
     sha256: str  # of the file (for letters: of the list of files and their hashes)
     anchor: Anchor
-    removed: tuple[str, ...] = ()  # what stopped exports to the same place had left, removed
+    notes: tuple[str, ...] = ()  # for the user: leftovers removed, or that it was not logged
 
 
 def log_anchor(tx: Transaction) -> Anchor:
@@ -39,10 +39,21 @@ def log_and_place(
     anchor: Anchor,
     sha256: str | None = None,
 ) -> Exported:
-    """Log the export, then move it into place: an export on disk is always in the log. Then
-    remove what earlier exports to the same place, stopped part way, left beside it."""
+    """Log the export, then move it into place: an export on disk is always in the log (of a
+    database that may be written). Then remove what earlier exports to the same place, stopped
+    part way, left beside it."""
+    notes = []
     try:
         sha256 = sha256 or file_sha256(temporary)
+        if workspace.database.read_only:
+            # A copy kept for reading (an auditor's, an archive): its log cannot be added to,
+            # and is not the practice's live log. The file carries the head it was taken at.
+            notes.append(
+                "the database is read-only, so this export is not in its decision log; it "
+                f"carries the log head it was taken at ({anchor.count} {anchor.hash[:16]})"
+            )
+            temporary.replace(destination)
+            return Exported(destination, rows, sha256, anchor, tuple(notes))
         with workspace.database.write() as tx:
             audit.append(
                 tx,
@@ -64,4 +75,5 @@ def log_and_place(
             shutil.rmtree(temporary)
         else:
             temporary.unlink(missing_ok=True)
-    return Exported(destination, rows, sha256, anchor, tuple(remove_leftovers(destination)))
+    notes.extend(remove_leftovers(destination))
+    return Exported(destination, rows, sha256, anchor, tuple(notes))
