@@ -254,7 +254,11 @@ def _attachment(part: Message, name: str, number: int, depth: int) -> Iterator[D
 
 def _part_text(part: Message) -> str:
     assert isinstance(part, EmailMessage)  # what email.policy.default always gives
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except LookupError:  # a charset Python does not know ("tf-8"): read it as UTF-8
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     text = content if isinstance(content, str) else ""
     if part.get_content_type() == "text/html":
         text = _html_to_text(text)
