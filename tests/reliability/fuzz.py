@@ -46,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             read, seconds, slowest = run(target, args.count)
-        except Exception as error:  # hypothesis has printed the falsifying input
-            print(f"{target.name}: FAILED: {type(error).__name__}: {error}", flush=True)
+        except Exception as error:  # hypothesis notes the smallest input that fails
+            notes = "\n".join(getattr(error, "__notes__", []))
+            print(f"{target.name}: FAILED: {type(error).__name__}: {error}\n{notes}", flush=True)
             failed = True
             continue
         print(

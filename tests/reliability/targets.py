@@ -62,15 +62,11 @@ def _read_file(data: bytes, suffix: str) -> None:
         path = Path(folder) / f"fuzz{suffix}"
         path.write_bytes(data)
         result = read_requests_file(path, today=TODAY, name=path.name)
-        assert (
-            result.file_rejected
-            or result.accepted
-            or result.problems
-            or result.notes
-            or (not data.strip())
-        )
+        # A refused file says why (a CSV of a header alone is read as no requests, and said so
+        # by the import's counts).
+        assert result.problems or not result.file_rejected
         for problem in [*result.problems, *result.notes]:
-            assert isinstance(problem.message, str)
+            assert isinstance(problem.message, str) and problem.message
 
 
 def _load_policy(data: bytes) -> None:
