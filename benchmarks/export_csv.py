@@ -44,7 +44,7 @@ LETTER = "Dear colleague, we are unable to accept this request; see our reasons.
 
 
 def build(path: Path, rows: int) -> None:
-    database = open_database_for(str(path))
+    database = open_database_for(str(path), create=True)
     now = SYSTEM_CLOCK.now()
     with database.write() as tx:
         manager = tx.users.add("manager", Role.MANAGER, None, None, now)

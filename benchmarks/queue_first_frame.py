@@ -44,7 +44,7 @@ BATCH = 5_000
 def build(path: Path, count: int) -> None:
     """A practice database with `count` open requests (the demo's letters, checked as an
     import checks them), a clerk, the practice's details and a policy in force."""
-    database = open_database_for(str(path))
+    database = open_database_for(str(path), create=True)
     try:
         now = SYSTEM_CLOCK.now()
         with database.write() as tx:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
@@ -107,7 +108,7 @@ def prepare_sqlite_file(path: Path) -> list[str]:
         mode = stat.S_IMODE(candidate.stat().st_mode)
         if mode & 0o077:
             try:
-                candidate.chmod(0o600)
+                candidate.chmod(mode & 0o700)  # a read-only file stays read-only
             except OSError as error:
                 raise DatabaseUnavailable(
                     f"{candidate} can be read by other users (mode {mode:04o}) and could not be "
@@ -118,6 +119,22 @@ def prepare_sqlite_file(path: Path) -> list[str]:
                 "it holds patient data"
             )
     return notices
+
+
+def _read_only(path: Path) -> bool:
+    """Whether this user may only read the file: SQLite writes it, and in WAL mode creates its
+    -wal and -shm files beside it, so the folder must be writable too."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_url(path: Path) -> URL:
+    """The file opened read-only, so that not even opening it writes (docs/reliability.md
+    §1.1(e)). In a folder that cannot be written SQLite could not make the -shm file a WAL
+    database is read through, so the file is opened as immutable: nobody can be writing it."""
+    query = {"mode": "ro", "uri": "true"}
+    if not os.access(path.parent, os.W_OK):
+        query["immutable"] = "1"
+    return URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -145,9 +162,14 @@ class Database:
         self.url = url
         self.notices: list[str] = []
         self.is_sqlite = url.get_backend_name() == "sqlite"
+        self.read_only = False
         if self.is_sqlite:
             assert url.database is not None
-            self.notices = prepare_sqlite_file(Path(url.database))
+            path = Path(url.database)
+            self.notices = prepare_sqlite_file(path)
+            self.read_only = _read_only(path)
+            if self.read_only:
+                url = _read_only_url(path)
             connect_args: dict[str, Any] = {
                 "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
                 # The pool hands a connection to one thread at a time (the TUI's workers).
@@ -181,12 +203,15 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Transaction]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
+        self._refuse_if_read_only()
         with self._transaction(write=True) as tx:
             yield tx
 
     @contextmanager
     def connection(self, *, write: bool) -> Iterator[Connection]:
         """A Core connection in a transaction, for schema work (migrations)."""
+        if write:
+            self._refuse_if_read_only()
         with self._translated_errors(), self.engine.connect() as connection:
             connection = connection.execution_options(**{_WRITE: write})
             with connection.begin():
@@ -195,7 +220,7 @@ class Database:
     def use_wal(self) -> None:
         """Put an SQLite file into WAL mode (it stays so). Only called once the file is known
         to be ours: the setting is written into the file's header."""
-        if not self.is_sqlite:
+        if not self.is_sqlite or self.read_only:
             return
         with self.connection(write=False) as connection:
             if connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal":
@@ -215,6 +240,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise DatabaseWriteFailed(
+                f"the database is read-only: you may read {self.display_url} but not change "
+                "it, so nothing was saved (ask for write access to the file and its folder, or "
+                "work on a copy)"
+            )
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Transaction]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from policies.bounds import MAX_POLICY_BYTES, bounds_problem
 from policies.checks import cross_checks
 from policies.problems import PolicyRejected, policy_problem
 from policies.schema import (
@@ -28,8 +29,6 @@ from policies.schema import (
 )
 from policies.toml_lines import Path, key_lines, line_of
 from triage.errors import Problem
-
-MAX_POLICY_BYTES = 1_000_000  # a policy is a page of rules; anything larger is not one
 
 _TABLE_MODELS: dict[str, type[BaseModel]] = {
     "policy": PolicyHeader,
@@ -78,6 +77,9 @@ def load_policy_file(path: FilePath) -> LoadedPolicy:
 
 
 def load_policy_text(text: str, file_name: str) -> LoadedPolicy:
+    beyond = bounds_problem(text, file_name)
+    if beyond is not None:
+        raise PolicyRejected(file_name, [beyond])
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

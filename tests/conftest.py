@@ -96,8 +96,17 @@ def run(capsys: pytest.CaptureFixture[str], clock: Clock) -> Iterator[Run]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def new_db_path(tmp_path: Path) -> Path:
+    """Where a database may be created: nothing is there yet."""
     return tmp_path / "practice.db"
+
+
+@pytest.fixture
+def db_path(run: Run, new_db_path: Path) -> Path:
+    """A new database, created as a practice would (`triage --db PATH db init`), by the OS
+    login, who is its first manager."""
+    assert run("--db", new_db_path, "db", "init").status == 0
+    return new_db_path
 
 
 def write_requests_csv(

@@ -63,8 +63,9 @@ def test_the_command_line_never_imports_textual(tmp_path: Path) -> None:
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from triage.cli.main import cli\n"
-        f"result = CliRunner().invoke(cli, ['--db', {str(tmp_path / 'x.db')!r}, 'queue'])\n"
-        "assert result.exit_code == 0, repr(result.exception)\n"
+        f"for command in ('db', 'init'), ('queue',):\n"
+        f"    result = CliRunner().invoke(cli, ['--db', {str(tmp_path / 'x.db')!r}, *command])\n"
+        "    assert result.exit_code == 0, repr(result.exception)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')))\n"
     )
     ran = subprocess.run(

@@ -335,7 +335,7 @@ BAD_INPUTS = {
     ),
     "JSON nested thousands deep": (
         b"[" * 5000 + b"]" * 5000,
-        "bad: is nested more than 64 levels deep",
+        "bad:1: is nested more than 64 levels deep",
     ),
     "FHIR resource without a patient": (
         NO_PATIENT_FHIR.encode(),

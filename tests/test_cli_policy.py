@@ -31,7 +31,8 @@ WEYMOUTH_ON_1_FEB_2025 = {
 }
 
 
-def test_simulating_the_weymouth_letter_on_the_samples(run: Run, db_path: Path) -> None:
+def test_simulating_the_weymouth_letter_on_the_samples(run: Run, new_db_path: Path) -> None:
+    db_path = new_db_path
     result = run(
         "--db", db_path, "policy", "simulate", "--policy", WEYMOUTH, "--on", "2025-02-01",
         SAMPLES / "requests.csv", "--format", "json",

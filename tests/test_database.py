@@ -4,9 +4,13 @@ its own."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sqlite3
 import stat
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +23,8 @@ from alembic.script import ScriptDirectory
 from db import HEAD_REVISION, open_database
 from db.schema import _alembic_config
 from db.tables import Base
-from tests.conftest import OS_LOGIN, SAMPLES, Run, table_count
+from tests.conftest import OS_LOGIN, SAMPLES, Run, table_count, write_requests_csv
+from tests.test_deciding import PRACTICE
 from triage.services.workspace import open_database_for
 
 
@@ -136,10 +141,24 @@ def test_a_malformed_database_url_is_a_usage_error(run: Run, url: str, message: 
 
 
 def test_a_path_in_a_missing_folder_is_refused(run: Run, tmp_path: Path) -> None:
-    result = run("--db", tmp_path / "no" / "such" / "folder" / "t.db", "queue")
+    result = run("--db", tmp_path / "no" / "such" / "folder" / "t.db", "db", "init")
     assert result.status == 1
     assert "the folder" in result.err and "does not exist" in result.err
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("form", ["{}", "sqlite:///{}"], ids=["path", "url"])
+@pytest.mark.parametrize("command", [("queue",), ("import", "x.csv"), ("db", "upgrade")])
+def test_a_mistyped_database_path_is_refused_and_no_database_is_made(
+    run: Run, new_db_path: Path, form: str, command: tuple[str, ...]
+) -> None:
+    result = run("--db", form.format(new_db_path), *command)
+    assert (result.status, result.out) == (1, "")
+    assert result.err_lines == [
+        f"triage: error: no database at {new_db_path}: check the path, or create one with "
+        f"`triage --db {new_db_path} db init`"
+    ]
+    assert not new_db_path.exists()
 
 
 def test_triage_db_reads_the_environment(
@@ -150,11 +169,14 @@ def test_triage_db_reads_the_environment(
     assert table_count(db_path, "requests") == 16
 
 
-def test_db_upgrade_creates_then_reports_up_to_date(run: Run, db_path: Path) -> None:
-    first = run("--db", db_path, "db", "upgrade")
-    assert (first.status, first.out) == (0, f"{db_path}: created, schema {HEAD_REVISION}.\n")
-    again = run("--db", db_path, "db", "upgrade")
-    assert again.out == f"{db_path}: schema {HEAD_REVISION}, up to date.\n"
+def test_db_init_creates_and_db_upgrade_then_reports_up_to_date(
+    run: Run, new_db_path: Path
+) -> None:
+    first = run("--db", new_db_path, "db", "init")
+    assert (first.status, first.out) == (0, f"{new_db_path}: ready; {OS_LOGIN} may use it.\n")
+    again = run("--db", new_db_path, "db", "upgrade")
+    assert again.out == f"{new_db_path}: schema {HEAD_REVISION}, up to date.\n"
+    assert run("--db", new_db_path, "db", "init").status == 0  # again: nothing changes
 
 
 def test_a_schema_from_a_newer_version_is_refused(run: Run, db_path: Path) -> None:
@@ -179,9 +201,11 @@ def test_migrations_build_exactly_the_tables_the_code_uses(db_path: Path) -> Non
     assert heads == [HEAD_REVISION]
 
 
-def test_the_first_run_makes_the_login_the_manager(run: Run, db_path: Path) -> None:
+def test_the_first_run_makes_the_login_the_manager(run: Run, new_db_path: Path) -> None:
+    created = run("--db", new_db_path, "db", "init")
+    assert f"triage: first run: {OS_LOGIN} is now this database's manager" in created.err
+    db_path = new_db_path
     result = run("--db", db_path, "users", "list", "--format", "json")
-    assert f"triage: first run: {OS_LOGIN} is now this database's manager" in result.err
     assert (
         result.out
         == f'{{"name": "{OS_LOGIN}", "role": "manager", "full_name": null, "active": true}}\n'
@@ -209,3 +233,114 @@ def test_a_database_held_by_another_writer_is_one_clear_line_and_nothing_saved(
         "nothing was saved, try again"
     )
     assert table_count(db_path, "requests") == 0
+
+
+NOBODY = 65534
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def reader_folder() -> Iterator[Path]:
+    """A folder outside pytest's private ones, so that, when the tests run as root, the
+    command can run as a user who is not root (root may write any file)."""
+    folder = Path(tempfile.mkdtemp(prefix="triage-reader-"))
+    folder.chmod(0o755)
+    yield folder
+    folder.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def as_reader(folder: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The command line run by someone who may only read `folder`'s database: the owner of a
+    0400 file (or of a 0500 folder); when the tests run as root, nobody, who owns them."""
+    home = folder / "home"
+    home.mkdir(exist_ok=True)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "LOGNAME": OS_LOGIN,
+        "USER": OS_LOGIN,
+        "XDG_DATA_HOME": str(home),
+        "XDG_STATE_HOME": str(home),
+        "XDG_CONFIG_HOME": str(home),
+        "XDG_CACHE_HOME": str(home),
+    }
+    root = os.geteuid() == 0
+    if root:
+        for path in (home, folder / "out"):
+            os.chown(path, NOBODY, NOBODY)
+    return subprocess.run(
+        [sys.executable, "-c", "from triage.cli.main import main; main()", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=folder,
+        user=NOBODY if root else None,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_database_the_user_may_only_read_is_read_and_refuses_changes(
+    run: Run, db_path: Path, reader_folder: Path, read_only: str
+) -> None:
+    for args in (
+        PRACTICE,
+        ("import", SAMPLES / "requests.csv"),
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("--user", "cleo", "apply"),
+    ):
+        assert run("--db", db_path, *args).status == 0
+    data = reader_folder / "data"
+    data.mkdir()
+    database = data / "practice.db"
+    shutil.copy(db_path, database)
+    (reader_folder / "out").mkdir()
+    if os.geteuid() == 0:
+        for path in (data, database):
+            os.chown(path, NOBODY, NOBODY)
+    database.chmod(0o400)
+    if read_only == "folder":
+        database.chmod(0o600)
+        data.chmod(0o500)
+    before = untouched_dump(database)
+
+    queue = as_reader(reader_folder, "--db", database, "queue")
+    assert (queue.returncode, queue.stderr) == (0, "") and "S07" in queue.stdout
+    verified = as_reader(reader_folder, "--db", database, "log", "verify")
+    assert verified.returncode == 0, verified.stderr
+    exported = as_reader(
+        reader_folder, "--db", database, "log", "export", "--out", reader_folder / "out" / "l.csv"
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "the database is read-only, so this export is not in its decision log" in (
+        exported.stderr
+    )
+    new = write_requests_csv(
+        reader_folder / "new.csv",
+        [["N1", "2025-01-14", "9434765919", "Ann Example", "1980-02-03", "Dr A", "Rheumatology"]],
+    )
+    for change in (("import", new), ("users", "add", "x", "--role", "gp")):
+        refused = as_reader(reader_folder, "--db", database, *change)
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines() == [
+            f"triage: error: the database is read-only: you may read {database} but not change "
+            "it, so nothing was saved (ask for write access to the file and its folder, or work "
+            "on a copy)"
+        ]
+    data.chmod(0o700)
+    wal = data / "practice.db-wal"
+    if read_only == "folder":  # nothing may be created: read as immutable
+        assert sorted(path.name for path in data.iterdir()) == ["practice.db"]
+    else:  # SQLite reads a WAL database through an -shm file it may create; nothing is written
+        assert not wal.exists() or wal.stat().st_size == 0
+    assert untouched_dump(database) == before
+
+
+def untouched_dump(path: Path) -> list[str]:
+    """The database as SQL, read without creating the -shm file a WAL database is read through
+    (the tests may run as root, who could)."""
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as connection:
+        return list(connection.iterdump())

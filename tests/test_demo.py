@@ -74,7 +74,8 @@ def test_demo_commands_can_act_as_each_demo_user(run: Run) -> None:
     ]
 
 
-def test_the_demo_refuses_a_real_database(run: Run, db_path: Path) -> None:
+def test_the_demo_refuses_a_real_database(run: Run, new_db_path: Path) -> None:
+    db_path = new_db_path
     result = run("--db", db_path, "demo", "--no-ui")
     assert result.status == 2
     assert "the demo always uses its own database" in result.err

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import os
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -395,3 +397,77 @@ def test_every_demo_decision_reads_back_from_csv_and_xlsx_with_the_same_values(
             assert {"our_ref": row["our_ref"], "letter": kind, "text": row[column]} in letters
     clerk.close()
     manager.close()
+
+
+def test_control_characters_reach_a_csv_export_as_visible_escapes(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    """An imported name or note holding ESC, BEL or CR would rewrite a terminal showing the
+    file, or break a program reading it line by line; newlines in letters stay."""
+    clerk, manager = practice
+    name = "Ann \x1b[2JEx\u2028ample\x07"
+    requests = write_requests_csv(
+        tmp_path / "one.csv",
+        [["CTL1", "2025-01-14", "9434765919", name, "1970-01-01", "Dr R", "Haematology",
+          "", "MGUS", "Please\rmonitor \x9b31m paraprotein."]],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    decision = decide(
+        clerk, find_request(clerk, "CTL1").id, Choice(action=Action.ACCEPT, note="ok\tdone\rnow")
+    )
+    out = tmp_path / "log.csv"
+    export_log(manager, "csv", out)
+    raw = out.read_text(encoding="utf-8")
+    assert not set(raw) & {"\x1b", "\x07", "\x9b", "\u2028", "\t"}
+    assert "\r" not in raw.replace("\r\n", "")  # the csv module's own line endings only
+    [row] = [row for row in read_csv(out) if row["our_ref"] == decision.our_ref]
+    assert row["patient_name"] == "Ann \\x1b[2JEx\\u2028ample\\x07"
+    assert row["note"] == "ok\\x09done\\x0dnow"
+    assert "\n" in row["letter_to_patient"]  # a letter's lines stay lines
+
+
+def _ended_pid() -> int:
+    """The id of a process that has ended, as a killed export's is."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a stopped export is told by its process id")
+def test_what_a_killed_export_left_is_removed_by_the_next_and_nothing_else(
+    run: Run, practice: tuple[Workspace, Workspace], db_path: Path, tmp_path: Path
+) -> None:
+    ended, running = _ended_pid(), os.getpid()
+
+    def left(name: str, *, folder: bool = False, mode: int = 0o600) -> Path:
+        path = tmp_path / name
+        if folder:
+            path.mkdir(mode=0o700)
+            (path / "2025-02-03_S04_none_SCT-1_patient.txt").write_text("half")
+        else:
+            path.write_text("half a file")
+            path.chmod(mode)
+        return path
+
+    stale = left(f".log.csv.{ended}.ab_cd12e.part")
+    stale_letters = left(f".letters.{ended}.x1y2z3w4.part", folder=True)
+    still_running = left(f".log.csv.{running}.ab_cd12e.part")
+    users_own = [
+        left(".log.csv.notes.part"),  # not a name the export gives
+        left(f".log.csv.{ended}.ab_cd12e.part.bak"),
+        left(f".log.csv.{ended}.zz_zz99z.part", mode=0o644),  # not made private: not ours
+        left(f".other.csv.{ended}.ab_cd12e.part"),  # beside another file
+    ]
+    result = run("--db", db_path, "log", "export", "--out", tmp_path / "log.csv")
+    assert result.status == 0, result.err
+    assert result.err_lines == [
+        f"triage: removed {stale}, left by an export that was stopped before it finished"
+    ]
+    assert not stale.exists() and still_running.exists()
+    assert all(path.exists() for path in users_own)
+    letters = run("--db", db_path, "letters", "export", "--out", tmp_path / "letters")
+    assert letters.status == 0, letters.err
+    assert str(stale_letters) in letters.err and not stale_letters.exists()
+    assert all(path.exists() for path in users_own)

@@ -632,3 +632,157 @@ def test_a_requester_without_a_name_waits_for_one(tmp_path: Path) -> None:
         "requester: urn:uuid:2 names no one (a Practitioner without a name)",
         "organisation: the request names no organisation",
     )
+
+
+def service_request_xml(inside: str = "", root: str = "ServiceRequest") -> str:
+    return (
+        f'<{root} xmlns="http://hl7.org/fhir"><id value="sr1"/>'
+        '<identifier><system value="urn:trust:letters"/><value value="L-1"/></identifier>'
+        '<status value="active"/><intent value="proposal"/>'
+        '<subject><identifier><system value="https://fhir.nhs.uk/Id/nhs-number"/>'
+        '<value value="9434765919"/></identifier></subject>'
+        '<authoredOn value="2025-01-06"/>'
+        f'<requester><display value="Dr A Consultant, Rheumatology"/></requester>{inside}</{root}>'
+    )
+
+
+def in_a_bundle(resource: str) -> str:
+    return (
+        '<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>'
+        f'<entry><fullUrl value="urn:uuid:1"/><resource>{resource}</resource></entry></Bundle>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (service_request_xml('<bogus value="1"/>'), "in.xml:ServiceRequest sr1: bogus"),
+        (
+            service_request_xml('<note><bogus/><text value="x"/></note>'),
+            "in.xml:ServiceRequest sr1: note.0.bogus",
+        ),
+        (
+            in_a_bundle(service_request_xml('<bogus value="1"/>')),
+            "in.xml:entry 1 (ServiceRequest sr1): bogus",
+        ),
+        (
+            service_request_xml('<x:id xmlns:x="urn:x" value="2"/>'),
+            "in.xml:ServiceRequest sr1: {urn:x}id",
+        ),
+        (
+            service_request_xml('<_status value="active"/>'),
+            "in.xml:ServiceRequest sr1: {http://hl7.org/fhir}_status",
+        ),
+        (
+            service_request_xml('<code colour="red"><text value="x"/></code>'),
+            "in.xml:ServiceRequest sr1: code.@colour",
+        ),
+    ],
+    ids=["element", "nested", "in-a-bundle", "foreign-namespace", "underscore", "attribute"],
+)
+def test_an_element_fhir_does_not_define_is_named_never_a_crash(
+    tmp_path: Path, xml: str, expected: str
+) -> None:
+    result = read(write(tmp_path, xml, "in.xml"))
+    assert not result.accepted
+    assert messages(result.problems) == [f"{expected}: is not a FHIR element here"]
+
+
+def test_xml_with_a_prefix_for_the_fhir_namespace_is_read(tmp_path: Path) -> None:
+    xml = service_request_xml().replace("<", "<f:").replace("<f:/", "</f:")
+    xml = xml.replace('xmlns="http://hl7.org/fhir"', 'xmlns:f="http://hl7.org/fhir"')
+    result = read(write(tmp_path, xml, "in.xml"))
+    assert [item.request.ref for item in result.accepted] == ["L-1"]
+
+
+def test_an_element_given_twice_is_named_and_extensions_are_read_as_json_would_be(
+    tmp_path: Path,
+) -> None:
+    twice = read(write(tmp_path, service_request_xml('<status value="draft"/>'), "in.xml"))
+    assert messages(twice.problems) == [
+        "in.xml:ServiceRequest sr1: status: is given more than once (FHIR allows it once here)"
+    ]
+    two = in_a_bundle(service_request_xml() + service_request_xml())
+    assert messages(read(write(tmp_path, two, "in.xml")).problems) == [
+        "in.xml:entry 1: resource: holds more than one resource"
+    ]
+    extended = service_request_xml(
+        '<note><text value="Supply ends Friday"><extension url="urn:x">'
+        '<valueString value="y"/></extension></text></note>'
+    )
+    [accepted] = read(write(tmp_path, extended, "in.xml")).accepted
+    assert "Supply ends Friday" in (accepted.request.text or "")
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (
+            '<Bundle xmlns="http://hl7.org/fhir">' + "<entry/>" * 200_000 + "</Bundle>",
+            "in.xml:1: has more than 100,000 elements; split it into smaller files",
+        ),
+        (
+            '<Bundle xmlns="http://hl7.org/fhir">' + "<entry/>" * 5_001 + "</Bundle>",
+            "in.xml: holds 5,001 entries, over the limit of 5,000 in one file; "
+            "split it into smaller files",
+        ),
+        (
+            service_request_xml('<extension url="u">' * 70 + "</extension>" * 70),
+            "in.xml:1: is nested more than 64 elements deep",
+        ),
+    ],
+    ids=["elements", "entries", "depth"],
+)
+def test_fhir_xml_too_large_to_read_quickly_is_refused_before_resources_are_built(
+    tmp_path: Path, xml: str, expected: str
+) -> None:
+    """2 MB of empty entries took an hour, and 100,000 extensions 4 minutes and 670 MB."""
+    result = read(write(tmp_path, xml, "in.xml"))
+    assert result.file_rejected and not result.accepted
+    assert messages(result.problems) == [expected]
+
+
+def test_fhir_json_too_large_to_read_quickly_is_refused_before_it_is_parsed(
+    tmp_path: Path,
+) -> None:
+    many = bundle(*[{"resourceType": "Basic"}] * 5_001)
+    assert messages(read(write(tmp_path, many)).problems) == [
+        "in.json: holds 5,001 entries, over the limit of 5,000 in one file; "
+        "split it into smaller files"
+    ]
+    extended = service_request(extension=[{"url": "u"}] * 100_001)
+    assert messages(read(write(tmp_path, extended)).problems) == [
+        "in.json: holds more than 100,000 JSON objects; split it into smaller files"
+    ]
+
+
+DOCTYPE_XML = (
+    '<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE r [<!ENTITY x SYSTEM '
+    '"file:///etc/passwd">]><ServiceRequest xmlns="http://hl7.org/fhir"><id value="&x;"/>'
+    "</ServiceRequest>"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"),
+    [("UTF-8", "utf-8"), ("UTF-16", "utf-16"), ("UTF-16", "utf-16-le"), ("UTF-16", "utf-16-be")],
+    ids=["utf-8", "utf-16-bom", "utf-16-le", "utf-16-be"],
+)
+def test_a_doctype_is_refused_whatever_the_encoding(
+    tmp_path: Path, encoding: str, codec: str
+) -> None:
+    path = tmp_path / "in.xml"
+    path.write_bytes(DOCTYPE_XML.format(encoding=encoding).encode(codec))
+    result = read(path)
+    assert result.file_rejected and not result.accepted
+    assert messages(result.problems) == [
+        "in.xml: XML with a DOCTYPE or ENTITY is refused (FHIR never uses one)"
+    ]
+
+
+def test_fhir_xml_in_utf_16_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "in.xml"
+    path.write_bytes(
+        ('<?xml version="1.0" encoding="UTF-16"?>' + service_request_xml()).encode("utf-16")
+    )
+    assert [item.request.ref for item in read(path).accepted] == ["L-1"]

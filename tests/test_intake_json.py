@@ -104,8 +104,8 @@ def test_json_lines_name_the_bad_line_and_keep_reading(tmp_path: Path) -> None:
             '{"requests": [{"ref": "R1"}]}',
             "in.json: is a JSON object with the keys requests: expected a list of requests, one request per line (JSON Lines), or a FHIR resource",
         ),
-        ("[" * 10_000 + "]" * 10_000, "in.json: is nested more than 64 levels deep"),
-        ('{"a":' * 5_000 + "1" + "}" * 5_000, "in.json: is nested more than 64 levels deep"),
+        ("[" * 10_000 + "]" * 10_000, "in.json:1: is nested more than 64 levels deep"),
+        ('{"a":' * 5_000 + "1" + "}" * 5_000, "in.json:1: is nested more than 64 levels deep"),
         ("[" + json.dumps(GOOD) + "] trailing", "in.json:1: has more after the closing ']'"),
         (
             "[" + json.dumps(GOOD) + " " + json.dumps(GOOD) + "]",
@@ -211,3 +211,39 @@ def test_arbitrary_json_shapes_end_in_problems_never_in_an_exception(
     path.write_text(json.dumps(elements), encoding="utf-8")
     result = read(path)
     assert len(result.accepted) + result.records_rejected == len(elements) or result.file_rejected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # Brackets closed before they are opened must not cancel the nesting of a later line.
+        ("{}\n" + "]" * 100_000 + "\n" + "[" * 100_000, "in.jsonl:3: is nested more than 64"),
+        # Nor may a string left open on one line hide the lines after it.
+        ('{"ref": "x\n' + "[" * 100_000, "in.jsonl:2: is nested more than 64"),
+        ("{}\n" + '{"a":' * 100_000, "in.jsonl:2: is nested more than 64"),
+    ],
+    ids=["closed-before-opened", "open-string", "objects"],
+)
+def test_json_lines_nested_deep_are_refused_naming_the_line(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    result = read(write(tmp_path, content, "in.jsonl"))
+    assert result.file_rejected and not result.accepted
+    [problem] = messages(result)
+    assert problem.startswith(expected)
+
+
+def test_json_lines_are_split_at_newlines_only(tmp_path: Path) -> None:
+    """A line separator (U+2028) or NEL inside a string is text, not the end of a line: split
+    there, the rest of the string would be parsed as JSON of its own, nested without limit."""
+    first = {**GOOD, "text": "one\u2028two\x85three"}
+    deep = {**GOOD, "ref": "R2", "text": "x\u2028" + "[" * 3_000}
+    result = read(
+        write(
+            tmp_path,
+            json.dumps(first, ensure_ascii=False) + "\n" + json.dumps(deep, ensure_ascii=False),
+            "in.jsonl",
+        )
+    )
+    assert not result.problems
+    assert [item.request.text for item in result.accepted] == [first["text"], deep["text"]]

@@ -374,8 +374,9 @@ def write_settings(folder: Path, **changes: object) -> Path:
     ],
 )
 def test_a_mistake_in_the_settings_is_one_line(
-    run: Run, db_path: Path, settings_folder: Path, changes: dict[str, object], says: str
+    run: Run, new_db_path: Path, settings_folder: Path, changes: dict[str, object], says: str
 ) -> None:
+    db_path = new_db_path
     settings = write_settings(settings_folder, **changes)
     ran = run("--db", db_path, "mesh", "fetch", "--settings", settings)
     assert ran.status == 1

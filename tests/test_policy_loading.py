@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policies import PolicyRejected, load_policy_file, load_policy_text, load_shipped_policy
-from policies.loading import MAX_POLICY_BYTES
+from policies.bounds import MAX_POLICY_BYTES
 from policies.toml_lines import key_lines
 from triage.models import Action, Category
 
@@ -218,3 +218,40 @@ def test_key_lines_stay_in_step_across_multiline_strings_and_arrays() -> None:
     assert lines[("rules", 0, "id")] == 11
     assert lines[("rules", 1, "quoted key")] == 13
     assert lines[("rules", 1, "capacity", "limit")] == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "a = " + "[\n" * 100_000 + "]\n" * 100_000,
+            "p.toml:33: is nested more than 32 levels deep",
+        ),
+        (
+            "a = [\n" + "{b = " * 100 + "1" + "}" * 100 + "\n]",
+            "p.toml:2: is nested more than 32 levels deep",
+        ),
+        (
+            "a" + ".a" * 50_000 + " = 1",
+            "p.toml:1: is 100,005 characters long; a policy's lines are at most 4,000",
+        ),
+        ("[a" + ".a" * 400 + "]", "p.toml:1: has a key of more than 64 parts"),
+        ("x = {a" + ' . "a"' * 100 + " = 1}", "p.toml:1: has a key of more than 64 parts"),
+        (HEADER + 'b = """\n' + "x" * 5_000 + '\n"""', "p.toml:8: is 5,000 characters long"),
+    ],
+    ids=["arrays", "inline-tables", "long-line", "table-key", "inline-key", "long-string-line"],
+)
+def test_a_file_too_deep_or_too_long_for_the_toml_parser_is_refused_before_it(
+    text: str, expected: str
+) -> None:
+    """tomllib recursed to a RecursionError, and took 15 GB on a key of 50,000 parts."""
+    [problem] = problems(text)
+    assert problem.startswith(expected)
+
+
+def test_brackets_dots_and_hashes_inside_strings_and_comments_are_not_counted() -> None:
+    text = HEADER.replace('source = "A test"', f'source = "{"[" * 40}{"." * 80}"  # {"{" * 40}')
+    text += "extra = '''\n" + "[" * 40 + "\n'''\n"
+    assert problems(text) == ["p.toml:7: policy.extra: unknown key"]
+    longest_text = HEADER.replace("A test", "x" * 2_000)  # the longest a text value may be
+    assert load_policy_text(longest_text, "p.toml").policy.policy.source == "x" * 2_000

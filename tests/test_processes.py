@@ -54,6 +54,9 @@ def test_a_reader_that_stops_early_is_not_an_error_report(
 ) -> None:
     database = tmp_path / "t.db"
     subprocess.run(
+        [TRIAGE, "--db", database, "db", "init"], capture_output=True, env=environment, check=True
+    )
+    subprocess.run(
         [TRIAGE, "--db", database, "import", big_file],
         capture_output=True,
         env=environment,
@@ -92,7 +95,7 @@ def test_killing_an_import_at_any_moment_never_leaves_half_of_it(
 ) -> None:
     empty = tmp_path / "empty.db"
     subprocess.run(
-        [TRIAGE, "--db", empty, "users", "list"], capture_output=True, env=environment, check=True
+        [TRIAGE, "--db", empty, "db", "init"], capture_output=True, env=environment, check=True
     )
 
     def fresh_copy(name: str) -> Path:
@@ -144,7 +147,7 @@ def test_ctrl_c_during_an_import_saves_nothing_and_says_so(
 ) -> None:
     database = tmp_path / "t.db"
     subprocess.run(
-        [TRIAGE, "--db", database, "users", "list"],
+        [TRIAGE, "--db", database, "db", "init"],
         capture_output=True,
         env=environment,
         check=True,
@@ -270,6 +273,9 @@ def test_watch_imports_a_file_as_it_lands_and_stops_cleanly_on_sigterm(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     database = tmp_path / "practice.db"
+    subprocess.run(
+        [TRIAGE, "--db", database, "db", "init"], capture_output=True, env=environment, check=True
+    )
     watcher = subprocess.Popen(
         [TRIAGE, "--db", str(database), "watch", str(inbox)],
         env=environment,

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triage.safe_text import one_line, terminal_safe
+from triage.safe_text import controls_escaped, one_line, terminal_safe
 
 
 def test_escape_sequences_and_bidi_overrides_become_visible() -> None:
@@ -32,3 +32,9 @@ def test_newlines_are_kept_only_when_asked() -> None:
 def test_no_control_or_format_character_survives(text: str) -> None:
     for char in terminal_safe(text, keep_newlines=True):
         assert char == "\n" or unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+@given(st.text())
+def test_no_control_character_but_the_newline_survives_in_a_file(text: str) -> None:
+    for char in controls_escaped(text):
+        assert char == "\n" or unicodedata.category(char) not in {"Cc", "Zl", "Zp"}

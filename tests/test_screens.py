@@ -66,6 +66,7 @@ def practice(tmp_path: Path, run: object) -> Iterator[Workspace]:
     from triage.cli import main
 
     for args in (
+        ("db", "init"),
         PRACTICE,
         ("policy", "activate", "weymouth-portland-pcn"),
         ("users", "add", "cleo", "--role", "clerk"),

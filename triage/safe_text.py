@@ -8,6 +8,7 @@ not clear the screen. Markup is the other half: callers render this text with ma
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Control, format (bidi overrides, zero-width), line/paragraph separators, lone surrogates.
@@ -37,3 +38,15 @@ def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
 def one_line(text: str) -> str:
     """Terminal-safe, on one line: runs of whitespace (newlines included) become one space."""
     return terminal_safe(" ".join(text.split()))
+
+
+# C0 and C1 controls but the newline, DEL, and the line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def controls_escaped(text: str) -> str:
+    """The text with every control character but the newline written as a visible escape, for a
+    file another program shows or reads line by line (a CSV export). Other format characters
+    stay: a name may need a zero-width joiner, and a spreadsheet shows them as a terminal
+    would not."""
+    return _CONTROLS.sub(lambda found: _visible(found.group()), text)

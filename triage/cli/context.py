@@ -36,9 +36,12 @@ class CliContext:
     clock: Clock
     _workspace: Workspace | None = field(default=None, init=False)
 
-    def workspace(self, passwords: PasswordSource | None = None) -> Workspace:
+    def workspace(
+        self, passwords: PasswordSource | None = None, *, create: bool = False
+    ) -> Workspace:
         """Open the database as the acting user (once), telling them anything they should know;
-        the password from `passwords`, else the terminal or TRIAGE_PASSWORD_FILE."""
+        the password from `passwords`, else the terminal or TRIAGE_PASSWORD_FILE; with `create`,
+        a database file named by --db is created if it is not there."""
         if self._workspace is None:
             if self.demo:
                 from triage.demo import DEMO_CLERK, build_demo, demo_database_is_built
@@ -57,6 +60,7 @@ class CliContext:
                 clock=self.clock,
                 passwords=passwords or password_source(),
                 keep_session=True,
+                create=create,
             )
             for notice in self._workspace.notices:
                 output.info(notice)

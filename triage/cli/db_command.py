@@ -1,4 +1,4 @@
-"""`triage db upgrade`"""
+"""`triage db init` and `triage db upgrade`"""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from triage.services.workspace import upgrade_database
 @click.group("db")
 def db_group() -> None:
     """Look after the database."""
+
+
+@db_group.command("init")
+def init_command() -> None:
+    """Create the database named by --db (a new file, or an empty PostgreSQL database); whoever
+    creates it becomes its first manager. Any other command refuses a file that is not there,
+    so that a mistyped path is not taken for a new database."""
+    workspace = context.current().workspace(create=True)
+    output.plain(f"{workspace.database.display_url}: ready; {workspace.user.name} may use it.")
 
 
 @db_group.command("upgrade")

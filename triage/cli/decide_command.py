@@ -309,6 +309,8 @@ def letters_export_command(
     with progress_bars(True) as bars:
         progress = bars("Writing letters") if bars else None
         exported = export_letters(context.current().workspace(), destination, chosen, progress)
+    for note in exported.notes:
+        output.info(note)
     output.plain(
         f"Wrote the letters of {exported.rows} decision{'s' if exported.rows != 1 else ''} to "
         f"{exported.path}; log head {exported.anchor.count} {exported.anchor.hash}"

@@ -176,6 +176,8 @@ def export_command(
 
 
 def _report(exported: Exported, what: str) -> None:
+    for note in exported.notes:
+        output.info(note)
     output.plain(
         f"Exported {exported.rows} {what} to {exported.path} (sha256 {exported.sha256[:16]}); "
         f"log head {exported.anchor.count} {exported.anchor.hash}"

@@ -44,6 +44,8 @@ def report_command(
         threshold=threshold,
         show_small_counts=show_small_counts,
     )
+    for note in exported.notes:
+        output.info(note)
     output.plain(
         f"Wrote the report of {exported.rows} decisions to {exported.path} (sha256 "
         f"{exported.sha256[:16]}); log head {exported.anchor.count} {exported.anchor.hash}"

@@ -136,7 +136,7 @@ def build_demo(
     requests_file = folder / "demo-requests.jsonl"
     write_demo_file(requests_file, count, today=today, seed=seed)
 
-    database = open_database_for(str(database_path))
+    database = open_database_for(str(database_path), create=True)
     try:
         now = clock.now()
         with database.write() as tx:

@@ -42,7 +42,7 @@ def read_entries(entries: list[Entry], problems: list[Problem], name: str, today
     if entries and not requests and not problems:
         raise FileRejected(Problem(name, None, None, what_it_is(entries)))
     index = ResourceIndex(entries)
-    medication_requests = index.of_type("MedicationRequest")
+    medications_of = _Medications(index.of_type("MedicationRequest"), single=len(requests) == 1)
     headers = index.of_type("MessageHeader")
     message_sender = headers[0].sender if headers else None
     records: list[RawRecord] = []
@@ -55,7 +55,7 @@ def read_entries(entries: list[Entry], problems: list[Problem], name: str, today
                 Problem(name, entry.place, "status", f"is {status!r}: not a live request, skipped")
             )
             continue
-        medications = _medications_for(entry, medication_requests, single=len(requests) == 1)
+        medications = medications_of.of(entry)
         used.update(id(medication) for medication in medications)
         records.append(
             record_from(entry, medications, index, name, today=today, message_sender=message_sender)
@@ -82,12 +82,21 @@ def read_entries(entries: list[Entry], problems: list[Problem], name: str, today
     return FhirRead(records, notes)
 
 
-def _medications_for(entry: Entry, medication_requests: list[Any], *, single: bool) -> list[Any]:
-    """MedicationRequests based on this request; when the file holds only one request,
-    unlinked MedicationRequests are taken to belong to it."""
-    linked = []
-    for medication in medication_requests:
-        based_on = {reference.reference for reference in medication.basedOn or []}
-        if based_on & entry.keys or (single and not based_on):
-            linked.append(medication)
-    return linked
+class _Medications:
+    """MedicationRequests by the requests they are based on, found once for the file: a request's
+    are those naming it in basedOn (or, in a file with one request, any naming none)."""
+
+    def __init__(self, medication_requests: list[Any], *, single: bool) -> None:
+        self._by_request: dict[str, list[int]] = {}
+        self._unlinked: list[int] = []
+        self._all = medication_requests
+        for position, medication in enumerate(medication_requests):
+            based_on = {reference.reference for reference in medication.basedOn or []}
+            for key in based_on - {None}:
+                self._by_request.setdefault(str(key), []).append(position)
+            if single and not based_on:
+                self._unlinked.append(position)
+
+    def of(self, entry: Entry) -> list[Any]:
+        positions = {p for key in entry.keys for p in self._by_request.get(key, [])}
+        return [self._all[p] for p in sorted(positions.union(self._unlinked))]

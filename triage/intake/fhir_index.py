@@ -35,12 +35,25 @@ class Entry:
 
 
 class ResourceIndex:
+    """Lookups made once for the whole file, so that a file of thousands of entries is read in
+    time proportional to its size, not to its size squared."""
+
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
         self._by_key: dict[str, Any] = {}
+        self._keys_of: dict[int, set[str]] = {}
+        self._by_type: dict[str, list[Any]] = {}
+        self._roles_by_practitioner: dict[str, list[tuple[int, Any]]] = {}
         for entry in self.entries:
-            for key in entry.keys:
+            keys = entry.keys
+            self._keys_of.setdefault(id(entry.resource), keys)
+            for key in keys:
                 self._by_key[key] = entry.resource
+            self._by_type.setdefault(entry.resource_type, []).append(entry.resource)
+        for position, role in enumerate(self.of_type("PractitionerRole")):
+            practitioner = role.practitioner.reference if role.practitioner else None
+            if practitioner:
+                self._roles_by_practitioner.setdefault(practitioner, []).append((position, role))
 
     def resolve(self, reference: Any, *owners: Any) -> Any:
         """The resource a Reference names, or None when it is not in the file. A "#id" is looked
@@ -59,10 +72,17 @@ class ResourceIndex:
 
     def keys_of(self, resource: Any) -> set[str]:
         """How the file may refer to a resource: its entry's keys (contained: nothing more)."""
-        for entry in self.entries:
-            if entry.resource is resource:
-                return entry.keys
-        return set()
+        return self._keys_of.get(id(resource), set())
 
     def of_type(self, resource_type: str) -> list[Any]:
-        return [e.resource for e in self.entries if e.resource_type == resource_type]
+        return self._by_type.get(resource_type, [])
+
+    def roles_of(self, practitioner_keys: set[str]) -> list[Any]:
+        """The PractitionerRoles whose practitioner is referred to by any of these keys, in
+        file order."""
+        found = {
+            position: role
+            for key in practitioner_keys
+            for position, role in self._roles_by_practitioner.get(key, [])
+        }
+        return [found[position] for position in sorted(found)]

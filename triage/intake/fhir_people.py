@@ -83,12 +83,10 @@ def sender(request: Any, index: ResourceIndex, message_sender: Any = None) -> Pe
         person, organisation = _role(resource, request, index)
     elif kind == "Practitioner":
         person = _human_name(resource.name)
-        keys = index.keys_of(resource) | {reference.reference}
-        for role in index.of_type("PractitionerRole"):
-            if role.practitioner and role.practitioner.reference in keys:
-                organisation = _role(role, request, index)[1]
-                if organisation:
-                    break
+        for role in index.roles_of(index.keys_of(resource) | {reference.reference}):
+            organisation = _role(role, request, index)[1]
+            if organisation:
+                break
     elif kind == "Organization":
         organisation = resource.name
     organisation = _organisation(on_behalf_of, request, index) or organisation

@@ -10,25 +10,26 @@ its own, so one bad entry names itself instead of failing the whole bundle.
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
 
+from lxml import etree
 from pydantic import ValidationError
 
 from triage.errors import FileRejected, Place, Problem
 from triage.intake.fhir_entries import FhirRead, read_entries
 from triage.intake.fhir_index import Entry
+from triage.intake.fhir_xml import FHIR_NAMESPACE, REPEATED, parse_xml, resource_json
 from triage.intake.json_reader import json_problem
+from triage.intake.limits import MAX_FHIR_ENTRIES, check_json_objects
 
 __all__ = ["FhirRead", "read_fhir_json", "read_fhir_xml"]
 
-FHIR_NAMESPACE = "http://hl7.org/fhir"
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _STU3_PROFILE = "/STU3/"
 
 
 def read_fhir_json(text: str, name: str, today: date) -> FhirRead:
+    check_json_objects(text, name)
     try:
         document = json.loads(text)
     except ValueError as error:
@@ -40,64 +41,32 @@ def read_fhir_json(text: str, name: str, today: date) -> FhirRead:
 
 
 def read_fhir_xml(data: bytes, name: str, today: date) -> FhirRead:
-    from lxml import etree
-
-    if _DOCTYPE.search(data):
+    root = parse_xml(data, name)
+    if etree.QName(root).namespace != FHIR_NAMESPACE:
         raise FileRejected(
             Problem(
-                name, None, None, "XML with a DOCTYPE or ENTITY is refused (FHIR never uses one)"
-            )
-        )
-    # No entities, no network, no DTD: the parser cannot be made to read anything but this file.
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else None
-        raise FileRejected(
-            Problem(name, Place(line=line), None, f"is not well-formed XML ({error.msg})")
-        ) from None
-    qualified = etree.QName(root)
-    if qualified.namespace != FHIR_NAMESPACE:
-        raise FileRejected(
-            Problem(
-                name, None, None, f"is XML but not FHIR (its root element is {qualified.localname})"
+                name,
+                None,
+                None,
+                f"is XML but not FHIR (its root element is {etree.QName(root).localname})",
             )
         )
     stu3 = any(True for _ in root.iter(f"{{{FHIR_NAMESPACE}}}ReferralRequest")) or any(
         _STU3_PROFILE in (element.get("value") or "")
         for element in root.iter(f"{{{FHIR_NAMESPACE}}}profile")
     )
-    model = _model_class(qualified.localname, name, None, stu3=stu3)
-    try:
-        resource = model.model_validate_xml(data, xmlparser=parser)
-    except (ValidationError, ValueError, TypeError) as error:
-        raise FileRejected(*_validation_problems(error, name, None)) from None
-    if qualified.localname == "Bundle":
-        sent = resource.timestamp or (resource.meta.lastUpdated if resource.meta else None)
-        bundle_time = sent.isoformat() if sent else None
-        entries = [
-            Entry(
-                _entry_place(index, entry.resource, entry.fullUrl),
-                entry.fullUrl,
-                entry.resource,
-                bundle_time,
-            )
-            for index, entry in enumerate(resource.entry or [], start=1)
-            if entry.resource is not None
-        ]
-    else:
-        entries = [Entry(_entry_place(None, resource), None, resource)]
-    return read_entries(entries, [], name, today)
+    document = resource_json(root, "STU3" if stu3 else "R4")
+    entries, problems = _entries_from_json(document, name, stu3=stu3)
+    return read_entries(entries, problems, name, today)
 
 
-def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry], list[Problem]]:
+def _entries_from_json(
+    document: dict[str, Any], name: str, *, stu3: bool | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """Each resource validated on its own; `stu3` when the version is already known (XML)."""
     if document["resourceType"] != "Bundle":
-        resource = _validated(
-            document, name, Place(entry=_label(document)), stu3=_is_stu3(document)
-        )
+        stu3 = _is_stu3(document) if stu3 is None else stu3
+        resource = _validated(document, name, Place(entry=_label(document)), stu3=stu3)
         return [Entry(Place(entry=_label(document)), None, resource)], []
     raw_entries = document.get("entry") or []
     meta = document.get("meta")
@@ -107,13 +76,26 @@ def _entries_from_json(document: dict[str, Any], name: str) -> tuple[list[Entry]
     bundle_time = bundle_time if isinstance(bundle_time, str) else None
     if not isinstance(raw_entries, list):
         raise FileRejected(Problem(name, None, "entry", "must be a list"))
+    if len(raw_entries) > MAX_FHIR_ENTRIES:
+        raise FileRejected(
+            Problem(
+                name, None, None,
+                f"holds {len(raw_entries):,} entries, over the limit of {MAX_FHIR_ENTRIES:,} "
+                "in one file; split it into smaller files",
+            )
+        )  # fmt: skip
     # A bundle is one version throughout: STU3 when it says so or carries a ReferralRequest.
-    stu3 = _is_stu3(document) or any(
-        isinstance(raw, dict) and _is_stu3(raw.get("resource")) for raw in raw_entries
-    )
+    if stu3 is None:
+        stu3 = _is_stu3(document) or any(
+            isinstance(raw, dict) and _is_stu3(raw.get("resource")) for raw in raw_entries
+        )
     entries: list[Entry] = []
     problems: list[Problem] = []
     for index, raw in enumerate(raw_entries, start=1):
+        if isinstance(raw, dict) and "resource" + REPEATED in raw:
+            where = Place(entry=f"entry {index}")
+            problems.append(Problem(name, where, "resource", "holds more than one resource"))
+            continue
         raw_resource = raw.get("resource") if isinstance(raw, dict) else None
         if not isinstance(raw_resource, dict):
             problems.append(Problem(name, Place(entry=f"entry {index}"), "resource", "missing"))
@@ -178,6 +160,9 @@ def _validation_problems(error: Exception, name: str, place: Place | None) -> li
             message = (
                 "missing: a request must name its patient" if where == "subject" else "missing"
             )
+        elif detail["type"] == "extra_forbidden" and where and where.endswith(REPEATED):
+            where = where.removesuffix(REPEATED)
+            message = "is given more than once (FHIR allows it once here)"
         elif detail["type"] == "extra_forbidden":
             message = "is not a FHIR element here"
         else:
@@ -190,8 +175,3 @@ def _label(raw: dict[str, Any], full_url: str | None = None) -> str:
     """ "ServiceRequest sr1"; an entry with no id is named by its fullUrl."""
     identity = raw.get("id") or full_url
     return " ".join(str(part) for part in (raw.get("resourceType"), identity) if part)
-
-
-def _entry_place(index: int | None, resource: Any, full_url: str | None = None) -> Place:
-    label = _label({"resourceType": resource.get_resource_type(), "id": resource.id}, full_url)
-    return Place(entry=f"entry {index} ({label})" if index is not None else label)

@@ -2,7 +2,8 @@
 docs/import-formats.md.
 
 The array is decoded one element at a time so each object can be named by the line it starts on.
-Callers have already checked size and nesting depth (limits.py).
+Callers have already checked size and nesting depth (limits.py), which bounds every line of
+JSON Lines as well as a whole array.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def read_json_array(text: str, name: str) -> Iterator[RawRecord]:
 
 
 def read_json_lines(text: str, name: str) -> Iterator[RawRecord]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split at "\n" only: splitlines() would also split inside a string holding U+2028 or NEL,
+    # and parse the rest of that string as JSON of its own, unchecked.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         place = Place(line=number)

@@ -8,7 +8,6 @@ enough file can exhaust memory; both are refused here with a clear message
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 from pathlib import Path
 
 from triage.errors import FileRejected, Place, Problem
@@ -16,11 +15,18 @@ from triage.errors import FileRejected, Place, Problem
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # A request object is 2 levels deep and a FHIR bundle about 10; nothing honest comes near this.
 MAX_JSON_DEPTH = 64
+# A FHIR request with its patient and requester is about 50 elements (XML) or objects (JSON),
+# and a day's requests a few hundred entries. Every entry is validated before anything is
+# imported, at tens of microseconds an element: these bound that to seconds.
+MAX_FHIR_ELEMENTS = 100_000
+MAX_FHIR_ENTRIES = 5_000
+MAX_XML_DEPTH = 64
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-# A JSON string, unrolled so that the regex engine does not backtrack per character.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# A JSON string, unrolled so that the regex engine does not backtrack per character. It ends
+# at its line, as a JSON string cannot hold a newline: one left open cannot hide the lines after.
+_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}\n]+")
 
 
 def read_bounded(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -73,10 +79,33 @@ def decode_utf8(data: bytes, name: str) -> str:
 
 
 def check_json_depth(text: str, name: str, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Refuse JSON nested deeper than max_depth, counting brackets outside strings."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    steps = (1 if bracket in "[{" else -1 for bracket in brackets)
-    if max(accumulate(steps), default=0) > max_depth:
+    """Refuse JSON nested deeper than max_depth, counting brackets outside strings, naming the
+    line. A closing bracket never takes the count below zero, so brackets closed before they
+    were opened cannot cancel the nesting after them; this bounds each line of JSON Lines too."""
+    depth = 0
+    line = 1
+    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise FileRejected(
+                    Problem(
+                        name, Place(line=line), None, f"is nested more than {max_depth} levels deep"
+                    )
+                )
+        elif depth:
+            depth -= 1
+
+
+def check_json_objects(text: str, name: str, max_objects: int = MAX_FHIR_ELEMENTS) -> None:
+    """Refuse JSON holding more than max_objects objects, counted before it is parsed."""
+    objects = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).count("{")
+    if objects > max_objects:
         raise FileRejected(
-            Problem(name, None, None, f"is nested more than {max_depth} levels deep")
-        )
+            Problem(
+                name, None, None,
+                f"holds more than {max_objects:,} JSON objects; split it into smaller files",
+            )
+        )  # fmt: skip

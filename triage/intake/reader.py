@@ -14,6 +14,7 @@ from typing import Literal
 from triage.errors import FileRejected, Problem
 from triage.intake.csv_reader import read_csv
 from triage.intake.fhir_reader import read_fhir_json, read_fhir_xml
+from triage.intake.fhir_xml import UTF16_STARTS
 from triage.intake.json_reader import read_json_array, read_json_lines
 from triage.intake.letters import read_letters
 from triage.intake.letters.documents import OLE_MAGIC, PDF_MAGIC, image_kind, is_docx
@@ -113,7 +114,7 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
     letter_format = _letter_format(data)
     if letter_format is not None:
         return _letters(data, name, letter_format, today)
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data.startswith(UTF16_STARTS):
         fhir = read_fhir_xml(data, name, today)
         return _Opened(SourceFormat.FHIR_XML, fhir.records, notes=fhir.notes)
     text = decode_utf8(data, name)

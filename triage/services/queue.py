@@ -113,6 +113,8 @@ def refresh_assessments(
 ) -> int:
     """Assess every undecided request whose _assessment is missing or stale; returns how many.
     `stop` is asked between batches (the app is closing): what is done so far is kept."""
+    if workspace.database.read_only:  # nothing can be stored: filters use what is there
+        return 0
     on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     sha = in_force.loaded.sha256 if in_force else None

@@ -23,7 +23,7 @@ from db import (
 )
 from triage import paths
 from triage.clock import SYSTEM_CLOCK, Clock
-from triage.errors import UnknownUser, UserError
+from triage.errors import DatabaseUnavailable, UnknownUser, UserError
 from triage.models import LogEvent, Role, User
 from triage.rules import Permission, require
 from triage.services import auth
@@ -67,8 +67,14 @@ def _database_location(database_url: str | None, *, demo: bool = False) -> str:
     return str(paths.demo_database_path() if demo else paths.default_database_path())
 
 
-def open_database_for(database_url: str | None, *, demo: bool = False) -> Database:
-    """Open the database and bring its schema up to date."""
+def open_database_for(
+    database_url: str | None, *, demo: bool = False, create: bool = False
+) -> Database:
+    """Open the database and bring its schema up to date. A database file the user names is
+    created only when asked (`triage --db PATH db init`): a mistyped path must not quietly
+    become a new, empty database. The default one and the demo are the product's own."""
+    if database_url is not None and not create:
+        _refuse_missing_file(database_url)
     database = open_database(_database_location(database_url, demo=demo))
     try:
         change = ensure_schema(database)
@@ -80,6 +86,15 @@ def open_database_for(database_url: str | None, *, demo: bool = False) -> Databa
             f"upgraded the database from schema {change.before} to {change.after}"
         )
     return database
+
+
+def _refuse_missing_file(database_url: str) -> None:
+    url = parse_database_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise DatabaseUnavailable(
+            f"no database at {url.database}: check the path, or create one with "
+            f"`triage --db {url.database} db init`"
+        )
 
 
 def check_database_url(url: str) -> None:
@@ -100,6 +115,8 @@ class Upgraded:
 
 def upgrade_database(database_url: str | None, *, demo: bool = False) -> Upgraded:
     """Bring the database's schema up to date (every start does this too)."""
+    if database_url is not None:
+        _refuse_missing_file(database_url)
     database = open_database(_database_location(database_url, demo=demo))
     try:
         change = upgrade(database)
@@ -120,6 +137,7 @@ def open_workspace(
     clock: Clock = SYSTEM_CLOCK,
     passwords: PasswordSource | None = None,
     keep_session: bool = False,
+    create: bool = False,
 ) -> Workspace:
     """Open the database as the acting user, once they have logged in (services/auth.py):
     with an open session of theirs, or their password from `passwords` (by default the private
@@ -130,7 +148,7 @@ def open_workspace(
     their first login sets their password. `default_user` stands in for the OS login when no user
     is named (the demo's clerk).
     """
-    database = open_database_for(database_url, demo=demo)
+    database = open_database_for(database_url, demo=demo, create=create)
     notices = list(database.notices)
     try:
         name = user_name or default_user or _os_login()

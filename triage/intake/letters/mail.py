@@ -9,7 +9,7 @@ import email.policy
 from email.message import EmailMessage, Message
 
 from triage.intake.letters.attachments import attachment_documents, check_count, where_of
-from triage.intake.letters.documents import Document, text_documents
+from triage.intake.letters.documents import Document, decode_text, text_documents
 from triage.intake.letters.html_text import html_to_text
 
 
@@ -55,7 +55,11 @@ def _payload(part: Message) -> bytes:
 
 def _body_text(part: Message) -> str:
     assert isinstance(part, EmailMessage)  # what email.policy.default always gives
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except LookupError:  # a charset Python does not know ("tf-8"): read it as best we can
+        payload = part.get_payload(decode=True)
+        content = decode_text(payload) if isinstance(payload, bytes) else ""
     text = content if isinstance(content, str) else ""
     if part.get_content_type() == "text/html":
         text = html_to_text(text)

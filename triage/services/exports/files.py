@@ -1,7 +1,9 @@
 """Writing an export file safely: private (0600) from the start, complete or not at all.
 
-The content goes to a temporary file beside the destination; only when it is complete (and
-synced) does the caller move it into place, after logging it. A failure removes it.
+The content goes to a temporary file beside the destination, named as in-progress output
+(leftovers.py) so that one a killed export left is removed by the next; only when it is
+complete (and synced) does the caller move it into place, after logging it. A failure removes
+it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import BinaryIO
 
 from triage.errors import UserError
 from triage.paths import expand_user
+from triage.services.exports.leftovers import SUFFIX, in_progress_prefix
 
 
 def check_destination(destination: Path) -> Path:
@@ -43,7 +46,7 @@ def private_temporary(destination: Path) -> Iterator[tuple[Path, BinaryIO]]:
     failure. The caller moves it into place (Path.replace) once the export is logged."""
     try:
         descriptor, name = tempfile.mkstemp(
-            prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+            prefix=in_progress_prefix(destination), suffix=SUFFIX, dir=destination.parent
         )
     except OSError as error:
         raise cannot_write(destination, error) from None

@@ -16,6 +16,7 @@ from triage.models import DecisionFilter
 from triage.paths import expand_user
 from triage.rules import Permission, require
 from triage.services.exports.files import cannot_write
+from triage.services.exports.leftovers import SUFFIX, in_progress_prefix
 from triage.services.exports.recording import Exported, log_anchor, log_and_place
 from triage.services.exports.rows import chosen_rows, count_chosen
 from triage.services.workspace import Workspace
@@ -44,7 +45,11 @@ def export_letters(
         raise UserError(f"cannot write {destination}: {destination.parent} does not exist")
     # A private folder of its own beside the destination, renamed into place when complete.
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+        staging = Path(
+            tempfile.mkdtemp(
+                prefix=in_progress_prefix(destination), suffix=SUFFIX, dir=destination.parent
+            )
+        )
     except OSError as error:
         raise cannot_write(destination, error) from None
     listing = hashlib.sha256()

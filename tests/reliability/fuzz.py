@@ -1,0 +1,63 @@
+"""The long fuzz run: `python -m tests.reliability.fuzz --count 10000 [--target NAME]`.
+
+Each target reads COUNT inputs made from the samples (tests/reliability/targets.py); the run
+prints, per target, the inputs read, the time taken and the slowest input, and ends with status
+1 if any input raised (hypothesis shows the smallest such input)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from hypothesis import HealthCheck, given, settings
+
+from tests.reliability.targets import TARGETS, Target
+
+
+def run(target: Target, count: int) -> tuple[int, float, float]:
+    read = 0
+    slowest = 0.0
+
+    @settings(
+        max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(target.inputs)
+    def check(data: bytes) -> None:
+        nonlocal read, slowest
+        started = time.perf_counter()
+        target.check(data)
+        slowest = max(slowest, time.perf_counter() - started)
+        read += 1
+
+    started = time.perf_counter()
+    check()
+    return read, time.perf_counter() - started, slowest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--target", choices=[target.name for target in TARGETS])
+    args = parser.parse_args(argv)
+    failed = False
+    for target in TARGETS:
+        if args.target and target.name != args.target:
+            continue
+        try:
+            read, seconds, slowest = run(target, args.count)
+        except Exception as error:  # hypothesis notes the smallest input that fails
+            notes = "\n".join(getattr(error, "__notes__", []))
+            print(f"{target.name}: FAILED: {type(error).__name__}: {error}\n{notes}", flush=True)
+            failed = True
+            continue
+        print(
+            f"{target.name}: {read:,} inputs in {seconds:.0f} s, none raised; "
+            f"slowest {slowest:.2f} s",
+            flush=True,
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
