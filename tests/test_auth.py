@@ -153,13 +153,13 @@ def test_a_manager_resets_a_password_for_its_owner_to_choose_again(
 
 
 def test_a_password_file_others_can_read_is_refused(
-    run: Run, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, practice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shared = tmp_path / "shared"
     shared.write_text(PASSWORD + "\n", encoding="utf-8")
     shared.chmod(0o644)
     monkeypatch.setenv("TRIAGE_PASSWORD_FILE", str(shared))
-    ran = run("--db", db_path, "users", "list")
+    ran = run("--db", practice, "--user", "cleo", "queue")  # cleo has no session yet
     assert ran.status == 1
     assert f"{shared}: a password file must be yours and private: chmod 600 {shared}" in ran.err
 

@@ -56,6 +56,7 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> Path:
         password_file.write_text(PASSWORD + "\n", encoding="utf-8")
         password_file.chmod(0o600)
         patch.setenv("TRIAGE_PASSWORD_FILE", str(password_file))
+        _triage("--db", db, "db", "init")
         _triage("--db", db, "users", "add", "cleo", "--role", "clerk")
         _triage("--db", db, "users", "add", "gwen", "--role", "gp")
         _triage("--db", db, *PRACTICE)
@@ -607,6 +608,7 @@ def test_an_empty_folder_of_checkpoints_is_said(
 
 def test_a_checkpoint_of_another_database_says_so(run: Run, db: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
+    assert run("--db", other, "db", "init").status == 0
     details = ("--address", "2 Quay Road", "--phone", "01632 960001", "--email", "q@example.org")
     assert (
         run(
