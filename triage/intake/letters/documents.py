@@ -256,7 +256,8 @@ def _part_text(part: Message) -> str:
     assert isinstance(part, EmailMessage)  # what email.policy.default always gives
     try:
         content = part.get_content()
-    except LookupError:  # a charset Python does not know ("tf-8"): read it as UTF-8
+    except (LookupError, ValueError):  # a charset Python does not know ("tf-8", or one
+        # holding a NUL): read the part as UTF-8
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     text = content if isinstance(content, str) else ""
