@@ -387,12 +387,18 @@ def test_a_re_line_about_the_request_is_not_read_as_the_patients_name(tmp_path: 
     assert accepted.request.details_needed == ()
 
 
-def test_an_e_mail_in_a_charset_python_does_not_know_is_read_as_utf_8(tmp_path: Path) -> None:
-    """Found by the fuzz suite (tests/reliability): get_content() raised LookupError."""
+@pytest.mark.parametrize("charset", [b"tf-8", b"ut\x00f-8"], ids=["unknown", "nul"])
+def test_an_e_mail_in_a_charset_python_does_not_know_is_read_as_utf_8(
+    tmp_path: Path, charset: bytes
+) -> None:
+    """Found by the fuzz suite (tests/reliability): get_content() raised LookupError, or
+    ValueError for a NUL in the charset's name."""
     path = tmp_path / "letter.eml"
     path.write_bytes(
         b"From: clinic@example.org\nTo: gp@example.org\nSubject: Shared care\n"
-        b"Content-Type: text/plain; charset=tf-8\n\nRe: Mrs Margaret ELLIOTT, DOB 12/03/1956, "
+        b"Content-Type: text/plain; charset="
+        + charset
+        + b"\n\nRe: Mrs Margaret ELLIOTT, DOB 12/03/1956, "
         b"NHS No: 943 476 5919\n\nPlease start methotrexate shared care.\n"
     )
     result = read_requests_file(path, today=TODAY, name=path.name)

@@ -213,7 +213,8 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     if charset:
         try:
             return data.decode(charset, errors="replace")
-        except LookupError:  # a charset Python does not know: guessed as if none were given
+        except (LookupError, ValueError):  # a charset Python does not know (or a name holding
+            # a NUL, which the lookup refuses with ValueError): guessed as if none were given
             pass
     try:
         return data.decode("utf-8")

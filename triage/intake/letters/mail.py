@@ -57,7 +57,8 @@ def _body_text(part: Message) -> str:
     assert isinstance(part, EmailMessage)  # what email.policy.default always gives
     try:
         content = part.get_content()
-    except LookupError:  # a charset Python does not know ("tf-8"): read it as best we can
+    except (LookupError, ValueError):  # a charset Python does not know ("tf-8", or a name
+        # holding a NUL, which the codec lookup refuses with ValueError): read it as best we can
         payload = part.get_payload(decode=True)
         content = decode_text(payload) if isinstance(payload, bytes) else ""
     text = content if isinstance(content, str) else ""
