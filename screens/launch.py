@@ -7,8 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from triage.cli.context import LogIn
-    from triage.services.workspace import Workspace
+    from triage.services.workspace import LogIn, Workspace
 
 
 def main() -> None:

@@ -12,11 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from triage.cli.context import LogIn
 from triage.errors import DatabaseError, UserError
 from triage.safe_text import one_line
 from triage.services.auth import NewPasswordNeeded
-from triage.services.workspace import Workspace
+from triage.services.workspace import LogIn, Workspace
 
 
 class LoginApp(App[Workspace | None]):

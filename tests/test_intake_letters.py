@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from tests.conftest import Run, table_count
+from tests.conftest import Ran, Run, table_count
 from tests.letter_factory import Patient, clinic_letter, docx_of, eml_of, pdf_of
 from tests.msg_factory import cfb_of
 from tests.test_deciding import PRACTICE
@@ -264,15 +264,21 @@ def test_a_bad_letter_file_is_refused_in_one_line_and_nothing_is_imported(
     run: Run, db_path: Path, tmp_path: Path, name: str
 ) -> None:
     make, expected = BAD_FILES[name]
-    path = tmp_path / name
-    path.write_bytes(make())
-    good = tmp_path / "good.pdf"
+    ran = import_beside_a_good_letter(run, db_path, tmp_path / name, make())
+    assert expected in ran.err, ran.err
+
+
+def import_beside_a_good_letter(run: Run, db_path: Path, path: Path, data: bytes) -> Ran:
+    """Import a bad file together with a good letter: refused (status 1, no traceback), and
+    nothing imported, the good letter included (all or nothing). What was said is returned."""
+    path.write_bytes(data)
+    good = path.with_name("good.pdf")
     good.write_bytes(pdf_of(clinic_letter()))
     ran = run("--db", db_path, "import", good, path)
     assert ran.status == 1
-    assert expected in ran.err, ran.err
     assert "Traceback" not in ran.err
-    assert table_count(db_path, "requests") == 0  # all or nothing, the good letter included
+    assert table_count(db_path, "requests") == 0
+    return ran
 
 
 def test_a_file_named_pdf_is_read_as_what_it_is(tmp_path: Path) -> None:

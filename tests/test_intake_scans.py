@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import Run, table_count
+from tests.conftest import Run
 from tests.letter_factory import clinic_letter, eml_of, image_of, pdf_of, scanned_pdf_of
 from tests.test_deciding import PRACTICE
+from tests.test_intake_letters import import_beside_a_good_letter
 from triage.intake import read_requests_file
 from triage.intake.letters import scans
 from triage.models import Flag, SourceFormat
@@ -250,15 +251,8 @@ def test_a_bad_scan_is_refused_in_one_line_and_nothing_is_imported(
     run: Run, db_path: Path, tmp_path: Path, name: str
 ) -> None:
     make, expected = BAD_SCANS[name]
-    path = tmp_path / name
-    path.write_bytes(make())
-    good = tmp_path / "good.pdf"
-    good.write_bytes(pdf_of(clinic_letter()))
-    ran = run("--db", db_path, "import", good, path)
-    assert ran.status == 1
+    ran = import_beside_a_good_letter(run, db_path, tmp_path / name, make())
     assert expected in ran.err, ran.err
-    assert "Traceback" not in ran.err
-    assert table_count(db_path, "requests") == 0
 
 
 def test_tesseract_without_english_is_named_and_the_scan_kept_for_a_clerk(

@@ -73,12 +73,8 @@ class Users:
         )
         return {name: (str(role), bool(active)) for name, role, active in rows}
 
-    def get(self, user_id: int) -> User | None:
-        row = self._session.get(UserRow, user_id)
-        return user_from(row) if row else None
-
-    def credentials(self, user_id: int) -> Credentials:
-        row = self._session.get(UserRow, user_id, with_for_update=True)
+    def credentials(self, user_id: int, *, lock: bool = False) -> Credentials:
+        row = self._session.get(UserRow, user_id, with_for_update=lock)
         assert row is not None
         return Credentials(row.password_hash, row.failed_logins, row.locked_until)
 

@@ -20,10 +20,9 @@ from triage.services.auth import (
     PasswordSource,
     PasswordTyped,
 )
-from triage.services.workspace import Workspace, open_workspace
+from triage.services.workspace import LogIn, Workspace, open_workspace
 
 # The app, opened as a person already logged in, or on its login screen with the way to log in.
-LogIn = Callable[[str, str, str | None], Workspace]  # name, password, the same again (a new one)
 OpenUI = Callable[[Workspace | None, LogIn, str], None]
 
 

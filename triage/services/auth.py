@@ -183,7 +183,7 @@ def log_in(
     password = source.password(user.name, new=first_use)
     refusal = None
     with database.write() as tx:  # a failure is recorded before the refusal is raised
-        credentials = tx.users.credentials(user.id)  # as it is now, under the write lock
+        credentials = tx.users.credentials(user.id, lock=True)  # as it is now, held
         now = clock.now()
         if credentials.password_hash is None:
             tx.users.set_password(user.id, hash_password(user.name, password))

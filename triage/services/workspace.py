@@ -8,6 +8,7 @@ user, and they act only once they have logged in with their own password (servic
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,10 @@ from triage.services.auth import (
 from triage.services.user_log import log_user, record_users_so_far
 
 MAX_NAME_LENGTH = 100
+
+
+# How the app's login screen logs a person in: name, password, the same again (a new one).
+LogIn = Callable[[str, str, str | None], "Workspace"]
 
 
 @dataclass
