@@ -3,6 +3,7 @@ its own."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -23,7 +24,8 @@ from alembic.script import ScriptDirectory
 from db import HEAD_REVISION, open_database
 from db.schema import _alembic_config
 from db.tables import Base
-from tests.conftest import OS_LOGIN, SAMPLES, Run, table_count, write_requests_csv
+from tests.conftest import OS_LOGIN, PASSWORD, SAMPLES, Run, table_count, write_requests_csv
+from triage.services.auth import PASSWORD_FILE_VARIABLE
 from tests.test_deciding import PRACTICE
 from triage.services.workspace import open_database_for
 
@@ -250,11 +252,14 @@ def reader_folder() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
-def as_reader(folder: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+def as_reader(
+    folder: Path, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The command line run by someone who may only read `folder`'s database: the owner of a
     0400 file (or of a 0500 folder); when the tests run as root, nobody, who owns them."""
     home = folder / "home"
     home.mkdir(exist_ok=True)
+    password_file = reader_password_file(folder, PASSWORD)
     environment = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -264,6 +269,8 @@ def as_reader(folder: Path, *args: str | Path) -> subprocess.CompletedProcess[st
         "XDG_STATE_HOME": str(home),
         "XDG_CONFIG_HOME": str(home),
         "XDG_CACHE_HOME": str(home),
+        PASSWORD_FILE_VARIABLE: str(password_file),
+        **(env or {}),
     }
     root = os.geteuid() == 0
     if root:
@@ -280,6 +287,16 @@ def as_reader(folder: Path, *args: str | Path) -> subprocess.CompletedProcess[st
     )
 
 
+def reader_password_file(folder: Path, password: str) -> Path:
+    """A password file private to whoever `as_reader` runs as."""
+    path = folder / f"password-{hashlib.sha256(password.encode()).hexdigest()[:8]}"
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY)
+    return path
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 @pytest.mark.parametrize("read_only", ["file", "folder"])
 def test_a_database_the_user_may_only_read_is_read_and_refuses_changes(
@@ -290,6 +307,7 @@ def test_a_database_the_user_may_only_read_is_read_and_refuses_changes(
         ("import", SAMPLES / "requests.csv"),
         ("policy", "activate", "weymouth-portland-pcn"),
         ("users", "add", "cleo", "--role", "clerk"),
+        ("users", "add", "dana", "--role", "gp"),  # who never logs in here
         ("--user", "cleo", "apply"),
     ):
         assert run("--db", db_path, *args).status == 0
@@ -309,6 +327,20 @@ def test_a_database_the_user_may_only_read_is_read_and_refuses_changes(
 
     queue = as_reader(reader_folder, "--db", database, "queue")
     assert (queue.returncode, queue.stderr) == (0, "") and "S07" in queue.stdout
+    wrong = reader_password_file(reader_folder, "not the password")
+    refused = as_reader(
+        reader_folder, "--db", database, "queue", env={PASSWORD_FILE_VARIABLE: str(wrong)}
+    )
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr.splitlines() == [
+        f"triage: error: wrong password for {OS_LOGIN} (not counted: the database is read-only)"
+    ]
+    never_logged_in = as_reader(reader_folder, "--db", database, "--user", "dana", "queue")
+    assert never_logged_in.returncode == 1
+    assert never_logged_in.stderr.splitlines() == [
+        "triage: error: dana has no password yet, and one cannot be chosen on a read-only "
+        "database: log in once where the database can be written"
+    ]
     verified = as_reader(reader_folder, "--db", database, "log", "verify")
     assert verified.returncode == 0, verified.stderr
     exported = as_reader(

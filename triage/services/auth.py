@@ -173,13 +173,17 @@ def log_in(
     clock: Clock,
 ) -> None:
     """Let `user` act only once they have proved who they are: an open session of theirs, or
-    their password (set now if they have none). A wrong password is counted and logged."""
+    their password (set now if they have none). A wrong password is counted and logged.
+    On a read-only database nothing can be recorded; the password is checked all the same."""
     if sessions is not None and _session_is_open(database, user, sessions, clock):
         return
     with database.read() as tx:
         credentials = tx.users.credentials(user.id)
     _refuse_if_locked(user, credentials.locked_until, clock.now())
     first_use = credentials.password_hash is None
+    if database.read_only:
+        _log_in_to_read(user, credentials.password_hash, source)
+        return
     password = source.password(user.name, new=first_use)
     refusal = None
     with database.write() as tx:  # a failure is recorded before the refusal is raised
@@ -201,6 +205,20 @@ def log_in(
         raise refusal
     if sessions is not None:
         sessions.save(user.name, token)
+
+
+def _log_in_to_read(user: User, password_hash: str | None, source: PasswordSource) -> None:
+    """A database that cannot be written (an auditor's copy, an archive) can record neither a
+    login, a failure nor a session: the password is checked all the same.
+    (Whoever may read the file can read it without this program; the password keeps this
+    program from acting for someone else, not the file from being read.)"""
+    if password_hash is None:
+        raise UserError(
+            f"{user.name} has no password yet, and one cannot be chosen on a read-only database: "
+            "log in once where the database can be written"
+        )
+    if not _matches(password_hash, source.password(user.name, new=False)):
+        raise UserError(f"wrong password for {user.name} (not counted: the database is read-only)")
 
 
 def change_password(workspace: Workspace, source: PasswordSource) -> None:
