@@ -281,6 +281,12 @@ def _tampered_copy(source: Path, tmp_path: Path, *statements: str) -> Path:
          "was changed after it was recorded ('memo' is not a valid LetterKind)"),
         (["UPDATE decisions SET reasons = '[\"bogus\"]' WHERE id = 2"],
          "was changed after it was recorded ('bogus' is not a valid Reason)"),
+        (["UPDATE decisions SET note = 'agreed by phone' WHERE id = 2"],
+         "was changed after it was recorded (note)"),
+        (["UPDATE decisions SET redirect_to = 'someone else', category = 'adhd' WHERE id = 2"],
+         "was changed after it was recorded (category, redirect_to)"),
+        (["UPDATE decisions SET flags = '[]', decided_by_id = 1 WHERE id = 2"],
+         "was changed after it was recorded (actor"),
     ],
 )  # fmt: skip
 def test_tampering_with_a_copy_makes_verify_fail_and_name_the_entry(

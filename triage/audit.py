@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import Transaction, UnreadableEntry
-from triage.models import LogEntry, LogEvent, Request, User
+from triage.models import Decision, LetterKind, LogEntry, LogEvent, Request, User
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -85,6 +85,31 @@ def _request_summary(request: Request) -> dict[str, object]:
         "nhs_number": patient.nhs_number,
         "patient_name": patient.name,
         "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+    }
+
+
+def decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> dict[str, object]:
+    """What a decision's log entry records about it: all of it, so that `triage log verify`
+    can compare every part with the decision as stored (services/log_checks.py)."""
+    return {
+        "our_ref": decision.our_ref,
+        "action": decision.action.value,
+        "suggested_action": decision.suggested_action.value,
+        "rule": decision.rule_id,
+        "category": decision.category,
+        "reasons": [reason.value for reason in decision.reasons],
+        "flags": [flag.value for flag in decision.flags],
+        "redirect_to": decision.redirect_to,
+        "note": decision.note,
+        "policy": {
+            "id": decision.policy_id,
+            "version": decision.policy_version,
+            "sha256": decision.policy_sha256,
+        },
+        "template": {"id": decision.template_id, "version": decision.template_version},
+        "letters_edited": decision.letters_edited,
+        "letters_sha256": {kind.value: hashes[kind] for kind in LetterKind},
+        "supersedes": decision.supersedes_id,
     }
 
 

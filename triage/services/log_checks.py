@@ -118,29 +118,26 @@ class LogChecks:
             return f"decision {ref} was changed after it was recorded ({unreadable})"
         if decision is None:
             return f"its decision {entry.decision_id} is missing"
-        texts = {kind.value: audit.text_sha256(text) for kind, text in decision.letters.items()}
-        stored = {kind.value: sha for kind, sha in tx.decisions.letter_hashes(decision.id).items()}
-        if texts != body.get("letters_sha256") or stored != texts:
+        texts = {kind: audit.text_sha256(text) for kind, text in decision.letters.items()}
+        stored = tx.decisions.letter_hashes(decision.id)
+        recorded_letters = body.get("letters_sha256")
+        if {kind.value: sha for kind, sha in texts.items()} != recorded_letters or stored != texts:
             return f"the letters of decision {decision.our_ref} were changed after it was recorded"
-        policy = body.get("policy")
-        recorded = {
-            "action": body.get("action"),
-            "our_ref": body.get("our_ref"),
-            "request": _request_id(body),
-            "actor": entry.actor,
-            "role": body.get("role"),
-            "policy": policy.get("sha256") if isinstance(policy, dict) else None,
-        }
+        # Every part the entry recorded (a log written by an earlier version recorded fewer),
+        # against the same summary made from the decision as it is stored now.
         now = {
-            "action": decision.action.value,
-            "our_ref": decision.our_ref,
+            **audit.decision_details(decision, texts),
             "request": decision.request_id,
             "actor": decision.decided_by,
             "role": decision.role.value,
-            "policy": decision.policy_sha256,
         }
-        if recorded != now:
-            return f"decision {decision.our_ref} was changed after it was recorded"
+        recorded = {**body, "request": _request_id(body), "actor": entry.actor}
+        changed = sorted(key for key in now if key in body and recorded[key] != now[key])
+        if changed:
+            return (
+                f"decision {decision.our_ref} was changed after it was recorded "
+                f"({', '.join(changed)})"
+            )
         return ""
 
     def _policy(self, entry: LogEntry, body: dict[str, object]) -> str:

@@ -231,33 +231,9 @@ def record(
         at=now,
         request=prepared.request,
         decision_id=decision_id,
-        details=_decision_details(decision, hashes),
+        details=audit.decision_details(decision, hashes),
     )
     return decision
-
-
-def _decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> dict[str, object]:
-    """What a decision's log entry records about it (and `triage log verify` checks)."""
-    return {
-        "our_ref": decision.our_ref,
-        "action": decision.action.value,
-        "suggested_action": decision.suggested_action.value,
-        "rule": decision.rule_id,
-        "category": decision.category,
-        "reasons": [reason.value for reason in decision.reasons],
-        "flags": [flag.value for flag in decision.flags],
-        "redirect_to": decision.redirect_to,
-        "note": decision.note,
-        "policy": {
-            "id": decision.policy_id,
-            "version": decision.policy_version,
-            "sha256": decision.policy_sha256,
-        },
-        "template": {"id": decision.template_id, "version": decision.template_version},
-        "letters_edited": decision.letters_edited,
-        "letters_sha256": {kind.value: hashes[kind] for kind in LetterKind},
-        "supersedes": decision.supersedes_id,
-    }
 
 
 def _final_texts(
