@@ -189,6 +189,8 @@ def log_in(
     with database.write() as tx:  # a failure is recorded before the refusal is raised
         credentials = tx.users.credentials(user.id, lock=True)  # as it is now, held
         now = clock.now()
+        # Locked by another workstation's guess since the check above: refused, not counted.
+        _refuse_if_locked(user, credentials.locked_until, now)
         if credentials.password_hash is None:
             tx.users.set_password(user.id, hash_password(user.name, password))
             audit.append(tx, event=LogEvent.PASSWORD_SET, user=user, at=now,
