@@ -31,14 +31,14 @@ _TEXT = re.compile(
 _NOT_COUNTED = re.compile(r"[^\[\]{}.\n]+")
 
 
-def bounds_problem(text: str, file_name: str) -> Problem | None:
-    """The first limit the text goes beyond, or None."""
+def bounds_problem(text: str, file_name: str, what: str = "a policy") -> Problem | None:
+    """The first limit the text (`what`: a policy, or another TOML file) goes beyond, or None."""
     if len(text) > MAX_POLICY_BYTES:
         return policy_problem(
             file_name,
             None,
             "",
-            f"is {len(text):,} characters; a policy is at most {MAX_POLICY_BYTES:,}",
+            f"is {len(text):,} characters; {what} is at most {MAX_POLICY_BYTES:,}",
         )
     for number, line in enumerate(text.split("\n"), start=1):
         if len(line) > MAX_LINE_CHARACTERS:
@@ -46,7 +46,7 @@ def bounds_problem(text: str, file_name: str) -> Problem | None:
                 file_name,
                 number,
                 "",
-                f"is {len(line):,} characters long; a policy's lines are at most "
+                f"is {len(line):,} characters long; the lines of {what} are at most "
                 f"{MAX_LINE_CHARACTERS:,}",
             )
     # Each string or comment becomes the newlines it held, so the lines keep their numbers.

@@ -691,3 +691,20 @@ def test_draft_is_frozen() -> None:
     assert isinstance(draft, LetterDraft)
     with pytest.raises(dataclasses.FrozenInstanceError):
         draft.sms = "x"  # type: ignore[misc]
+
+
+def test_control_characters_from_an_imported_file_never_reach_a_letter() -> None:
+    """A letter is read by a person and attached in the clinical system: an escape sequence or
+    a backspace hidden in the sender's file must not act there. (The request drops them as it
+    is read; the letter is where they would do harm.)"""
+    request = stored(
+        ref="ADHD/\x1b[2J0117",
+        requester="Dr R Okafor\x08\x08\x08\x08\x08\x08Dr Nobody",
+        organisation="Wessex Adult ADHD Service",
+        diagnosis="Attention deficit\rhyperactivity disorder",
+        reply_to="wessex.adhd@nhs.net",
+    )
+    draft = draft_letters(facts(request=request))
+    for text in (draft.specialist, draft.patient, draft.sms):
+        assert not any(character in text for character in "\x1b\x08\r")
+    assert "Dr R OkaforDr Nobody" in draft.specialist  # the text kept, its controls not

@@ -386,6 +386,27 @@ def test_a_mistake_in_the_settings_is_one_line(
     assert not db_path.exists()  # nothing was opened
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("workflows = " + "[\n" * 30_000, "33: is nested more than 32 levels deep"),
+        ("a" + ".a" * 1_000 + " = 1", "1: has a key of more than 64 parts"),
+    ],
+    ids=["nested", "dotted-key"],
+)
+def test_a_settings_file_that_would_blow_up_the_toml_parser_is_one_line(
+    run: Run, new_db_path: Path, settings_folder: Path, text: str, says: str
+) -> None:
+    """tomllib recurses per bracket and takes memory by the square of a key's parts: a file of
+    64 KiB could crash it or take gigabytes (found beside the policy loader's by fuzzing)."""
+    settings = settings_folder / "mesh.toml"
+    settings.write_text(text + "\n")
+    ran = run("--db", new_db_path, "mesh", "fetch", "--settings", settings)
+    assert ran.status == 1
+    assert ran.err_lines == [f"triage: error: {settings}:{says}"]
+    assert not new_db_path.exists()
+
+
 def test_without_settings_the_default_place_is_named(run: Run, db_path: Path) -> None:
     ran = run("--db", db_path, "mesh", "fetch")
     assert ran.status == 1

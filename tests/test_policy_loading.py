@@ -233,7 +233,7 @@ def test_key_lines_stay_in_step_across_multiline_strings_and_arrays() -> None:
         ),
         (
             "a" + ".a" * 50_000 + " = 1",
-            "p.toml:1: is 100,005 characters long; a policy's lines are at most 4,000",
+            "p.toml:1: is 100,005 characters long; the lines of a policy are at most 4,000",
         ),
         ("[a" + ".a" * 400 + "]", "p.toml:1: has a key of more than 64 parts"),
         ("x = {a" + ' . "a"' * 100 + " = 1}", "p.toml:1: has a key of more than 64 parts"),

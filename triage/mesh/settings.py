@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from policies.bounds import bounds_problem
 from triage import paths
 from triage.errors import UserError
 
@@ -105,6 +106,10 @@ def _read_table(path: Path) -> dict[str, object]:
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read the MESH settings {path}: {_reason(error)}") from None
+    # Bounded as a policy is: the TOML parser recurses per bracket (docs/reliability.md §3.4).
+    too_much = bounds_problem(text, str(path), "a settings file")
+    if too_much is not None:
+        raise UserError(str(too_much))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
