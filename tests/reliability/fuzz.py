@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
 from tests.reliability.targets import TARGETS, Target
 
 
-def run(target: Target, count: int) -> tuple[int, float, float]:
+def run(target: Target, count: int, keep_slowest: Path | None = None) -> tuple[int, float, float]:
+    """Inputs read, seconds taken, and the slowest input's seconds (its bytes written to
+    `keep_slowest`, to look into)."""
     read = 0
     slowest = 0.0
 
@@ -27,7 +30,11 @@ def run(target: Target, count: int) -> tuple[int, float, float]:
         nonlocal read, slowest
         started = time.perf_counter()
         target.check(data)
-        slowest = max(slowest, time.perf_counter() - started)
+        took = time.perf_counter() - started
+        if took > slowest:
+            slowest = took
+            if keep_slowest is not None:
+                keep_slowest.write_bytes(data)
         read += 1
 
     started = time.perf_counter()
@@ -39,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--target", choices=[target.name for target in TARGETS])
+    parser.add_argument(
+        "--keep-slowest", metavar="FOLDER", type=Path, help="write each target's slowest input here"
+    )
     args = parser.parse_args(argv)
     failed = False
     for target in TARGETS:
         if args.target and target.name != args.target:
             continue
         try:
-            read, seconds, slowest = run(target, args.count)
+            kept = args.keep_slowest / f"slowest-{target.name}" if args.keep_slowest else None
+            read, seconds, slowest = run(target, args.count, kept)
         except Exception as error:  # hypothesis notes the smallest input that fails
             notes = "\n".join(getattr(error, "__notes__", []))
             print(f"{target.name}: FAILED: {type(error).__name__}: {error}\n{notes}", flush=True)

@@ -9,11 +9,18 @@ import email.policy
 from email.message import EmailMessage, Message
 
 from triage.intake.letters.attachments import attachment_documents, check_count, where_of
-from triage.intake.letters.documents import Document, decode_text, text_documents
+from triage.intake.letters.documents import Document, decode_text, reject, text_documents
 from triage.intake.letters.html_text import html_to_text
 
 
+# The standard library's MIME header parser takes time by the square of a header's length: a
+# 100,000-character Content-Type took minutes. Honest ones (a type, a charset, a file name)
+# run to a few hundred characters.
+MAX_MIME_HEADER_CHARACTERS = 4_000
+
+
 def email_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
+    _check_mime_headers(data, name)
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)  # what email.policy.default always gives
     attachments = list(message.iter_attachments())
@@ -38,6 +45,20 @@ def email_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
             )
         )
     return found
+
+
+def _check_mime_headers(data: bytes, name: str) -> None:
+    """Refuse the e-mail before its Content- headers are parsed, if one is too long to parse.
+    The parser of the older policy (compat32) splits a header's parameters as plain text, in
+    time proportional to its length: it finds the parts and their headers here."""
+    for part in email.message_from_bytes(data, policy=email.policy.compat32).walk():
+        for header, value in part.raw_items():
+            if header.lower().startswith("content-") and len(value) > MAX_MIME_HEADER_CHARACTERS:
+                reject(
+                    name,
+                    f"has a {header[:40]} header of {len(value):,} characters, over the limit "
+                    f"of {MAX_MIME_HEADER_CHARACTERS:,}: it is not an e-mail a mail program made",
+                )
 
 
 def _attached_email(part: Message) -> Message | None:
