@@ -247,10 +247,12 @@ BAD_FILES = {
         "is an e-mail with 500 attachments, over the limit of 20",
     ),
     "long-header.eml": (  # the fuzz suite's slowest input: minutes in the stdlib's parser
-        lambda: b"From: clinic@example.org\nTo: gp@example.org\nSubject: Shared care\n"
-        b"Content-Type: text/plain; name=\""
-        + b"[" * 100_000
-        + b"\"\n\nRe: Mrs Margaret ELLIOTT, NHS No: 943 476 5919\n",
+        lambda: (
+            b"From: clinic@example.org\nTo: gp@example.org\nSubject: Shared care\n"
+            b'Content-Type: text/plain; name="'
+            + b"[" * 100_000
+            + b'"\n\nRe: Mrs Margaret ELLIOTT, NHS No: 943 476 5919\n'
+        ),
         "long-header.eml: has a Content-Type header of 100,019 characters, over the limit of "
         "4,000: it is not an e-mail a mail program made",
     ),

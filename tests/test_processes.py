@@ -6,7 +6,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import OS_LOGIN, SAMPLES
+from tests.reliability.crashes import counts, half_saved, open_requests, wait_for_a_decision
 from triage.demo import write_demo_file
 
 TRIAGE = str(Path(sys.executable).parent / ("triage.exe" if os.name == "nt" else "triage"))
@@ -80,16 +80,6 @@ def _default_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _counts(database: Path) -> tuple[str, int, int]:
-    with sqlite3.connect(database) as connection:
-        (integrity,) = connection.execute("PRAGMA integrity_check").fetchone()
-        (stored,) = connection.execute("SELECT count(*) FROM requests").fetchone()
-        (recorded,) = connection.execute(
-            "SELECT coalesce(sum(requests_added), 0) FROM imports"
-        ).fetchone()
-    return integrity, stored, recorded
-
-
 def test_killing_an_import_at_any_moment_never_leaves_half_of_it(
     environment: dict[str, str], big_file: Path, tmp_path: Path
 ) -> None:
@@ -127,7 +117,7 @@ def test_killing_an_import_at_any_moment_never_leaves_half_of_it(
         time.sleep(rng.uniform(0.05, 0.7) * full_import)
         importer.send_signal(signal.SIGKILL)
         importer.wait()
-        integrity, stored, recorded = _counts(database)
+        integrity, stored, recorded = counts(database)
         assert integrity == "ok"
         assert stored in (0, ROWS), f"{stored} of {ROWS} requests: an import was half-written"
         assert recorded == stored  # the import record and its requests commit together
@@ -138,7 +128,7 @@ def test_killing_an_import_at_any_moment_never_leaves_half_of_it(
             env=environment,
             check=True,
         )
-        assert _counts(database)[1:] == (ROWS, ROWS)  # and a rerun finishes the job, once
+        assert counts(database)[1:] == (ROWS, ROWS)  # and a rerun finishes the job, once
     assert 0 in outcomes, f"no kill landed before the commit ({outcomes}); the test proved nothing"
 
 
@@ -170,7 +160,7 @@ def test_ctrl_c_during_an_import_saves_nothing_and_says_so(
         error.strip().splitlines()[-1]
         == "triage: error: interrupted; anything not yet saved was not saved"
     )
-    assert _counts(database)[1:] == (0, 0)
+    assert counts(database)[1:] == (0, 0)
 
 
 # --- deciding: `triage apply` killed at any moment --------------------------------------------
@@ -188,48 +178,6 @@ def demo_queue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _half_saved(database: Path) -> list[str]:
-    """Every way a decision could have been half-written, as found in the database."""
-    checks = {
-        "integrity": "SELECT integrity_check FROM pragma_integrity_check "
-        "WHERE integrity_check != 'ok'",
-        "decision without three letters": "SELECT d.id FROM decisions d "
-        "WHERE (SELECT count(*) FROM letters l WHERE l.decision_id = d.id) != 3",
-        "decision without its log entry": "SELECT d.id FROM decisions d "
-        "LEFT JOIN log_entries e ON e.decision_id = d.id WHERE e.seq IS NULL",
-        "decided request without a decision": "SELECT r.ref FROM requests r "
-        "WHERE r.status = 'decided' AND NOT EXISTS "
-        "(SELECT 1 FROM decisions d WHERE d.request_id = r.id)",
-        "request decided twice": "SELECT request_id FROM decisions GROUP BY request_id "
-        "HAVING count(*) > 1",
-        "request sent to a GP without a log entry": "SELECT r.ref FROM requests r "
-        "WHERE r.status = 'awaiting_gp' AND NOT EXISTS "
-        "(SELECT 1 FROM log_entries e WHERE e.request_id = r.id AND e.event = 'flag')",
-    }
-    found = []
-    with sqlite3.connect(database) as connection:
-        for problem, query in checks.items():
-            found += [f"{problem}: {row[0]}" for row in connection.execute(query)]
-    return found
-
-
-def _open_requests(database: Path) -> int:
-    with sqlite3.connect(database) as connection:
-        return int(
-            connection.execute("SELECT count(*) FROM requests WHERE status='open'").fetchone()[0]
-        )
-
-
-def _wait_for_a_decision(database: Path, worker: subprocess.Popen[bytes]) -> None:
-    """Until the worker has saved a decision (or finished, or 30 s have passed)."""
-    before = _open_requests(database)
-    deadline = time.monotonic() + 30
-    while worker.poll() is None and time.monotonic() < deadline:
-        if _open_requests(database) < before:
-            return
-        time.sleep(0.02)
-
-
 def test_killing_apply_at_any_moment_never_half_saves_and_a_rerun_finishes_once(
     environment: dict[str, str], demo_queue: Path, tmp_path: Path
 ) -> None:
@@ -245,19 +193,19 @@ def test_killing_apply_at_any_moment_never_half_saves_and_a_rerun_finishes_once(
         if attempt % 2:  # a kill at any moment: often while starting up, on a busy machine
             time.sleep(rng.uniform(0.2, 1.6))
         else:  # a kill once decisions are being saved, however long starting up took
-            _wait_for_a_decision(database, worker)
+            wait_for_a_decision(database, worker)
             time.sleep(rng.uniform(0.0, 0.3))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-        assert _half_saved(database) == []
-        progress.append(_open_requests(database))
+        assert half_saved(database) == []
+        progress.append(open_requests(database))
     assert any(0 < left < APPLY_REQUESTS for left in progress), (
         f"no kill landed during the work ({progress}); the test proved nothing"
     )
     finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
     assert finished.stdout.startswith(f"{progress[-1]} open requests")
-    assert _open_requests(database) == 0
-    assert _half_saved(database) == []
+    assert open_requests(database) == 0
+    assert half_saved(database) == []
     verified = subprocess.run(
         [TRIAGE, "--db", database, "--user", "demo-manager", "log", "verify"],
         env=environment,

@@ -12,7 +12,6 @@ from triage.intake.letters.attachments import attachment_documents, check_count,
 from triage.intake.letters.documents import Document, decode_text, reject, text_documents
 from triage.intake.letters.html_text import html_to_text
 
-
 # The standard library's MIME header parser takes time by the square of a header's length: a
 # 100,000-character Content-Type took minutes. Honest ones (a type, a charset, a file name)
 # run to a few hundred characters.
