@@ -280,6 +280,11 @@ def add_user(
     they choose it at their first login."""
     require(workspace.user, Permission.MANAGE_USERS)
     name = check_name(name)
+    if workspace.database_roles and password_file is not None:
+        raise UserError(
+            "on this database PostgreSQL checks who people are: their password is set on their "
+            "login role by the database administrator, not with --password-file"
+        )
     password_hash = (
         hash_password(name, PasswordFile(password_file).password(name, new=True))
         if password_file
