@@ -25,8 +25,8 @@ from db import HEAD_REVISION, open_database
 from db.schema import _alembic_config
 from db.tables import Base
 from tests.conftest import OS_LOGIN, PASSWORD, SAMPLES, Run, table_count, write_requests_csv
-from triage.services.auth import PASSWORD_FILE_VARIABLE
 from tests.test_deciding import PRACTICE
+from triage.services.auth import PASSWORD_FILE_VARIABLE
 from triage.services.workspace import open_database_for
 
 
