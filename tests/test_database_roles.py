@@ -330,3 +330,19 @@ def test_an_entry_whose_database_stamp_names_another_user_fails_verify(
         f"entry {seq}: it names cleo as its actor, but the database recorded gina as connected"
         in verified.err
     )
+
+
+@needs_postgres
+def test_a_group_granted_behind_the_programs_back_is_refused_until_set_up_again(
+    run: Run, practice: UrlFor, postgres_url: str
+) -> None:
+    with psycopg.connect(plain_url(postgres_url), autocommit=True) as dba:
+        dba.execute("GRANT triage_gp TO cleo")
+    refused_command = run("--db", practice("cleo"), "queue")
+    assert refused_command.err_lines == [
+        "triage: error: cleo is a clerk here, but their PostgreSQL role holds triage_clerk, "
+        "triage_gp, not just triage_clerk: the database administrator can put it right by "
+        "running `triage db setup-roles` again (membership follows the users table)"
+    ]
+    assert run("--db", postgres_url, "db", "setup-roles").status == 0
+    assert run("--db", practice("cleo"), "queue").status == 0

@@ -204,8 +204,8 @@ def _connected_user(tx: Transaction, named: str | None) -> User:
         holds = ", ".join(sorted(GROUPS[role] for role in held)) or "none of the triage groups"
         raise UserError(
             f"{connected} is a {user.role.value} here, but their PostgreSQL role holds {holds}, "
-            f"not just {GROUPS[user.role]}: a manager can put it right with "
-            f"`triage users role {connected} --role {user.role.value}`"
+            f"not just {GROUPS[user.role]}: the database administrator can put it right by "
+            "running `triage db setup-roles` again (membership follows the users table)"
         )
     return user
 
