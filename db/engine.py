@@ -26,6 +26,7 @@ from triage.errors import (
     ChangedByOthers,
     DatabaseBusy,
     DatabaseError,
+    DatabaseRefused,
     DatabaseUnavailable,
     DatabaseWriteFailed,
     InvalidDatabaseURL,
@@ -36,6 +37,7 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 10
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 _WRITE = "triage_write_transaction"
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a privilege or role refusal
 
 
 def parse_database_url(value: str) -> URL:
@@ -296,6 +298,11 @@ def translate_error(error: DBAPIError, where: str) -> DatabaseError | None:
     if "disk is full" in lowered or "disk i/o error" in lowered:
         return DatabaseWriteFailed(
             f"could not write to {where} (disk full or I/O error); nothing was saved"
+        )
+    if getattr(error.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+        return DatabaseRefused(
+            f"the database refused it: {message} (your PostgreSQL role may not do this); "
+            "nothing was saved"
         )
     if error.connection_invalidated or isinstance(error, OperationalError):
         return DatabaseUnavailable(f"cannot use the database {where}: {message}")

@@ -348,6 +348,10 @@ class LogEntryRow(Base):
     body: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The database's own stamp (PostgreSQL, migration 0011): the role connected and the server's
+    # time, set by a trigger whatever the client sends; outside the hash. None on SQLite.
+    db_actor: Mapped[str | None] = mapped_column(String(100))
+    db_at: Mapped[datetime | None]
 
 
 class AssessmentRow(Base):

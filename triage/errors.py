@@ -104,5 +104,10 @@ class DatabaseWriteFailed(DatabaseError):
     """The database refused a write (disk full, read-only file, I/O error)."""
 
 
+class DatabaseRefused(DatabaseError):
+    """PostgreSQL refused what the role the person connected as may not do (docs/security.md,
+    "Several workstations"): the database's own check, behind the program's."""
+
+
 class ChangedByOthers(DatabaseError):
     """Someone else changed what was being saved, after it was read: nothing was saved."""

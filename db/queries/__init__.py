@@ -1,6 +1,6 @@
 """One transaction's queries, by area, in the vocabulary of triage.models: `tx.users`,
 `tx.requests`, `tx.assessments`, `tx.policies`, `tx.practice`, `tx.decisions`, `tx.log`,
-`tx.exports` and `tx.originals`. A Transaction lives for one Database.read() or
+`tx.exports`, `tx.originals` and `tx.roles`. A Transaction lives for one Database.read() or
 Database.write(); nothing outside db/ sees a Session or a row class."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from db.queries.originals import Originals
 from db.queries.policies import Policies
 from db.queries.practice import PracticeDetails
 from db.queries.requests import Requests
+from db.queries.roles import DatabaseRoles
 from db.queries.users import Users
 
 __all__ = ["Transaction"]
@@ -31,3 +32,4 @@ class Transaction:
         self.log = Log(session)
         self.exports = Exports(session)
         self.originals = Originals(session)
+        self.roles = DatabaseRoles(session)

@@ -58,6 +58,8 @@ def log_entry_from(row: LogEntryRow) -> LogEntry:
         body=row.body,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        db_actor=row.db_actor,
+        db_at=row.db_at,
     )
 
 

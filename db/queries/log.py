@@ -12,6 +12,9 @@ from db.queries.convert import IN_LIST_CHUNK, log_entry_from
 from db.tables import LogEntryRow
 from triage.models import LogEntry, LogEvent
 
+# Any fixed number (not the migrations' one): held by whoever is appending, until commit.
+_APPEND_LOCK = 0x6C6F_675F_6865_6164
+
 
 class UnreadableEntry(Exception):
     """A stored entry that cannot be read back as an entry: its row was edited outside the
@@ -32,7 +35,9 @@ class Log:
         writers until commit: sequence numbers must stay gap-free and each entry must chain to
         the one before."""
         if lock and self._session.get_bind().dialect.name == "postgresql":
-            self._session.execute(text("LOCK TABLE log_entries IN EXCLUSIVE MODE"))
+            # An advisory lock, not LOCK TABLE: that needs UPDATE or DELETE on the table, which
+            # no role is granted on the log (docs/security.md, "Several workstations").
+            self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
         # (SQLite: the write transaction began IMMEDIATE, which already excludes other writers.)
         row = self._session.execute(
             select(LogEntryRow.seq, LogEntryRow.hash).order_by(LogEntryRow.seq.desc()).limit(1)

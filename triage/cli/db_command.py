@@ -1,10 +1,11 @@
-"""`triage db init` and `triage db upgrade`"""
+"""`triage db init`, `triage db upgrade` and `triage db setup-roles`"""
 
 from __future__ import annotations
 
 import click
 
 from triage.cli import context, output
+from triage.services.database_roles import set_up_database_roles
 from triage.services.workspace import upgrade_database
 
 
@@ -36,3 +37,29 @@ def upgrade_command() -> None:
         output.plain(f"{where}: created, schema {upgraded.after}.")
     else:
         output.plain(f"{where}: upgraded from schema {upgraded.before} to {upgraded.after}.")
+
+
+@db_group.command("setup-roles")
+@click.option(
+    "--manager",
+    metavar="NAME",
+    help="The first manager of a database with no users yet: their PostgreSQL login role.",
+)
+def setup_roles_command(manager: str | None) -> None:
+    """Make a PostgreSQL database refuse what each person's role may not do (run by the
+    database administrator, as the tables' owner). Creates the group roles triage_clerk,
+    triage_gp and triage_manager, grants each exactly what its role needs, and makes each
+    user's login role a member of their role's group. Running it again is safe."""
+    options = context.current()
+    result = set_up_database_roles(options.database_url, manager, options.clock)
+    output.plain(f"{result.display_url}: database roles set up.")
+    for line in result.done:
+        output.plain(f"- {line}")
+    for name, group in result.members:
+        held = "no group (access withdrawn)" if group == "none" else group
+        output.plain(f"- {name}: {held}")
+    for user in result.without_login:
+        output.plain(
+            f"- {user.name} ({user.role.value}) has no PostgreSQL login role yet: "
+            f'create it (CREATE ROLE "{user.name}" LOGIN ...) and run this again'
+        )

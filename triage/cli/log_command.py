@@ -20,7 +20,7 @@ from triage.models import (
     read_as,
 )
 from triage.services.exports import FORMATS, Exported, export_log, suffix_format
-from triage.services.log import KEY_ENVIRONMENT, anchor_log, verify_log
+from triage.services.log import KEY_ENVIRONMENT, Stamps, anchor_log, verify_log
 
 
 @click.group("log")
@@ -69,10 +69,24 @@ def verify_command(
         )
         raise UserError(f"the decision log does not verify: {result.described} ({chain})")
     output.plain(f"The decision log verifies: {result.count} entries; head {result.head_hash}")
+    _print_stamps(check.stamps)
     for path, checkpoint in check.checkpoints:
         output.plain(
             f"It holds checkpoint {path} (entry {checkpoint.head_seq}, taken "
             f"{checkpoint.at:%Y-%m-%d %H:%M} UTC, key {checkpoint.key_id})"
+        )
+
+
+def _print_stamps(stamps: Stamps) -> None:
+    """Who PostgreSQL recorded as connected when each entry was written (nothing on SQLite)."""
+    if stamps.by_actor:
+        counted = ", ".join(f"{name} {count}" for name, count in sorted(stamps.by_actor.items()))
+        output.plain(f"Stamped by the database as written by their actor: {counted}")
+    if stamps.other_login:
+        counted = ", ".join(f"{name} {count}" for name, count in sorted(stamps.other_login.items()))
+        output.plain(
+            f"Written through a login that is no user's (a shared login, or the database's "
+            f"owner): {counted}"
         )
 
 

@@ -13,6 +13,7 @@ from triage.cli.output import cell
 from triage.cli.render import json_line
 from triage.models import Role
 from triage.services.auth import change_password, reset_password
+from triage.services.database_roles import GROUPS
 from triage.services.workspace import add_user, change_role, list_users, log_out, remove_user
 
 
@@ -40,7 +41,10 @@ def add_command(name: str, role: str, full_name: str | None, password_file: Path
     """Add a user (managers only). NAME is the login name they act as."""
     workspace = context.current().workspace()
     user = add_user(workspace, name, Role(role), full_name, password_file)
-    when = "" if password_file else "; they choose their password at their first login"
+    if workspace.database_roles:
+        when = f"; they connect as their own PostgreSQL role, now in {GROUPS[user.role]}"
+    else:
+        when = "" if password_file else "; they choose their password at their first login"
     output.plain(f"Added {user.name} as {user.role.value}{when}.")
 
 

@@ -103,6 +103,10 @@ class LogEntry:
     body: str
     prev_hash: str
     hash: str
+    # Stamped by PostgreSQL, not the program: who was connected and the server's time (outside
+    # the hash; None on SQLite, and until the entry is stored).
+    db_actor: str | None = None
+    db_at: datetime | None = None
 
 
 @dataclass(frozen=True)

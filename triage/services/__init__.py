@@ -7,7 +7,9 @@ a command loads only what it uses. Each reads the time from the workspace's cloc
 (triage/clock.py), so a test passes a fixed one.
 
 workspace: open_workspace, open_database_for, switch_user, user_names, add_user, change_role,
-    remove_user, list_users, check_database_url, upgrade_database, log_out
+    remove_user, list_users, check_database_url, upgrade_database, log_out, check_name,
+    no_login_role
+database_roles: set_up_database_roles, role_plan, log_event_permissions
 auth: log_in, log_out, change_password, reset_password, check_new_password, hash_password,
     read_password_file, password_source_from_environment
 queue: queue_page, queue_item, why_flagged, refresh_assessments, save_original
@@ -25,6 +27,7 @@ exports: export_log, export_letters, monthly_report, decision_statistics, suffix
 
 __all__ = [
     "auth",
+    "database_roles",
     "deciding",
     "exports",
     "importing",

@@ -226,6 +226,7 @@ def _log_in_to_read(user: User, password_hash: str | None, source: PasswordSourc
 def change_password(workspace: Workspace, source: PasswordSource) -> None:
     """The acting person chooses a new password (they proved the old one to get here); their
     other sessions end."""
+    _refuse_with_database_roles(workspace)
     user = workspace.user
     new = hash_password(user.name, source.password(user.name, new=True))
     with workspace.database.write() as tx:
@@ -240,6 +241,7 @@ def reset_password(workspace: Workspace, name: str, password_file: Path | None) 
     """A manager unlocks a person and clears their password, for them to choose a new one on
     their next login (or sets it from a private file); their sessions end."""
     require(workspace.user, Permission.MANAGE_USERS)
+    _refuse_with_database_roles(workspace)
     new = hash_password(name, read_password_file(password_file)) if password_file else None
     with workspace.database.write() as tx:
         person = _known(tx, name)
@@ -251,6 +253,14 @@ def reset_password(workspace: Workspace, name: str, password_file: Path | None) 
         audit.append(tx, event=LogEvent.PASSWORD_RESET, user=workspace.user, at=now,
                      details=details)  # fmt: skip
     return person
+
+
+def _refuse_with_database_roles(workspace: Workspace) -> None:
+    if workspace.database_roles:
+        raise UserError(
+            "on this database PostgreSQL checks who you are, not this program: passwords are "
+            "the database administrator's to set (ALTER ROLE ... PASSWORD, or psql's \\password)"
+        )
 
 
 def _known(tx: Transaction, name: str) -> User:

@@ -14,7 +14,7 @@ from triage.anchors import KEY_ENVIRONMENT, Checkpoint
 from triage.errors import UserError
 from triage.models import LetterKind, LogEntry, LogEvent
 from triage.rules import Permission, require
-from triage.services.log_checks import LogChecks
+from triage.services.log_checks import LogChecks, Stamps
 from triage.services.workspace import Workspace
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Anchored",
     "LogCheck",
     "LogPage",
+    "Stamps",
     "anchor_log",
     "log_page",
     "verify_log",
@@ -33,6 +34,7 @@ class LogCheck:
     verification: audit.Verification
     total: int  # entries stored
     checkpoints: list[tuple[Path, Checkpoint]] = field(default_factory=list)  # held, oldest first
+    stamps: Stamps = field(default_factory=Stamps)  # who the database recorded writing entries
 
     @property
     def ok(self) -> bool:
@@ -61,7 +63,7 @@ def verify_log(
             verification = audit.Verification(
                 verification.count, verification.head_hash, found.seq, found.problem
             )
-        return LogCheck(verification, total, checkpoints)
+        return LogCheck(verification, total, checkpoints, checks.stamps)
 
 
 def _trusted_checkpoints(

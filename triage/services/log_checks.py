@@ -10,7 +10,8 @@ SQL is named even when the log itself is untouched (docs/reliability.md §4.3).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from db import Transaction
 from triage import audit
@@ -42,9 +43,23 @@ class Finding:
     problem: str
 
 
+@dataclass
+class Stamps:
+    """Who PostgreSQL recorded as writing the entries (migration 0011): the entry's own actor
+    connected as themselves, or a login that is no user's (a shared login before roles were set
+    up, or the database's owner). Entries stored without a stamp (SQLite, or before 0011) are
+    `unstamped`."""
+
+    by_actor: Counter[str] = field(default_factory=Counter)
+    other_login: Counter[str] = field(default_factory=Counter)
+    unstamped: int = 0
+
+
 class LogChecks:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
+        self.stamps = Stamps()
+        self._user_names: set[str] | None = None  # read when first needed
         self._requests: dict[int, tuple[int, dict[str, object]]] = {}  # id -> (seq, recorded)
         self._users: dict[str, _Known] = {}
         # From the first user entry on, the log accounts for every user; before it (a log
@@ -61,7 +76,8 @@ class LogChecks:
         if not isinstance(body, dict):
             return "its content is not an entry"
         problem = (
-            self._actor(entry, body)
+            self._stamp(entry)
+            or self._actor(entry, body)
             or self._user_change(entry, body)
             or self._decision(entry, body)
             or self._policy(entry, body)
@@ -70,6 +86,26 @@ class LogChecks:
         if not problem and isinstance(request, dict) and isinstance(request.get("id"), int):
             self._requests[request["id"]] = (entry.seq, request)
         return problem
+
+    def _stamp(self, entry: LogEntry) -> str:
+        """The database's stamp of who was connected, against the actor the entry names: a
+        person connected as themselves writing under another's name is what database roles
+        refuse, so such an entry was forced in, or its stamp changed afterwards."""
+        if entry.db_actor is None:
+            self.stamps.unstamped += 1
+            return ""
+        if entry.db_actor == entry.actor:
+            self.stamps.by_actor[entry.actor] += 1
+            return ""
+        if self._user_names is None:
+            self._user_names = set(self._tx.users.as_stored())
+        if entry.db_actor in self._user_names:
+            return (
+                f"it names {entry.actor} as its actor, but the database recorded {entry.db_actor} "
+                "as connected when it was written (written under another person's name)"
+            )
+        self.stamps.other_login[entry.db_actor] += 1
+        return ""
 
     def _actor(self, entry: LogEntry, body: dict[str, object]) -> str:
         name, role = entry.actor, str(body.get("role"))

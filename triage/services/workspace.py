@@ -3,6 +3,8 @@ starts from, and the list of people who may use the program.
 
 The acting user is the operating-system login unless --user / TRIAGE_USER names another known
 user, and they act only once they have logged in with their own password (services/auth.py).
+On PostgreSQL with database roles set up (services/database_roles.py) the acting user is the
+login role PostgreSQL authenticated, and the program asks for no password of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from db import (
+    GROUPS,
     HEAD_REVISION,
     Database,
     Transaction,
@@ -52,6 +55,9 @@ class Workspace:
     demo: bool = False
     notices: list[str] = field(default_factory=list)  # things the user should be told once
     clock: Clock = SYSTEM_CLOCK
+    # PostgreSQL with roles set up: the person is who they connected as, each group membership
+    # follows the users table, and the database refuses what their role may not do.
+    database_roles: bool = False
 
     def close(self) -> None:
         self.database.dispose()
@@ -156,6 +162,10 @@ def open_workspace(
     database = open_database_for(database_url, demo=demo, create=create)
     notices = list(database.notices)
     try:
+        with database.read() as tx:
+            if tx.roles.enforced():
+                user = _connected_user(tx, user_name)
+                return Workspace(database, user, notices=notices, clock=clock, database_roles=True)
         name = user_name or default_user or _os_login()
         with database.read() as tx:
             empty = tx.users.count() == 0
@@ -179,6 +189,35 @@ def open_workspace(
     return Workspace(database, user, demo=demo, notices=notices, clock=clock)
 
 
+def _connected_user(tx: Transaction, named: str | None) -> User:
+    """The person PostgreSQL authenticated (password, Kerberos or certificate, as pg_hba.conf
+    says): the login role connected, which must be a user whose role is the group it holds."""
+    connected = tx.roles.connected_as()
+    if named is not None and named != connected:
+        raise UserError(
+            f"--user {named}: on this database you act as the PostgreSQL role you connected "
+            f"as, {connected}; to act as {named}, connect as them"
+        )
+    user = _acting_user(tx, connected)
+    held = tx.roles.groups_held()
+    if held != {user.role}:
+        holds = ", ".join(sorted(GROUPS[role] for role in held)) or "none of the triage groups"
+        raise UserError(
+            f"{connected} is a {user.role.value} here, but their PostgreSQL role holds {holds}, "
+            f"not just {GROUPS[user.role]}: the database administrator can put it right by "
+            "running `triage db setup-roles` again (membership follows the users table)"
+        )
+    return user
+
+
+def no_login_role(name: str) -> str:
+    """Why a person cannot be given access yet on a database with roles, and who can help."""
+    return (
+        f"there is no PostgreSQL login role {name!r}: the database administrator creates it "
+        f'first (CREATE ROLE "{name}" LOGIN; docs/security.md, "Several workstations")'
+    )
+
+
 def switch_user(workspace: Workspace, name: str) -> Workspace:
     """The same database, acted on as another user: only in the demo, where the demo's clerk,
     GP and manager take turns at one keyboard. Elsewhere each person runs as themselves."""
@@ -198,7 +237,7 @@ def user_names(workspace: Workspace) -> list[tuple[str, str]]:
 # --- the people who may use the program ---------------------------------------------------
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
         raise UserError("a user name cannot be blank")
@@ -213,7 +252,7 @@ def _create_first_manager(tx: Transaction, login: str, now: datetime) -> User | 
     """On an empty database, the person running the program becomes its first manager."""
     if tx.users.count():
         return None
-    first = tx.users.add(_check_name(login), Role.MANAGER, None, None, now)
+    first = tx.users.add(check_name(login), Role.MANAGER, None, None, now)
     log_user(tx, LogEvent.USER_ADDED, actor=first, subject=first, now=now)
     return first
 
@@ -240,7 +279,12 @@ def add_user(
     """Add a user (managers only), with a first password from a private file, or none: then
     they choose it at their first login."""
     require(workspace.user, Permission.MANAGE_USERS)
-    name = _check_name(name)
+    name = check_name(name)
+    if workspace.database_roles and password_file is not None:
+        raise UserError(
+            "on this database PostgreSQL checks who people are: their password is set on their "
+            "login role by the database administrator, not with --password-file"
+        )
     password_hash = (
         hash_password(name, PasswordFile(password_file).password(name, new=True))
         if password_file
@@ -254,11 +298,14 @@ def add_user(
     with workspace.database.write() as tx:
         if tx.users.find(name) is not None:
             raise UserError(f"there is already a user called {name!r}")
+        if workspace.database_roles and not tx.roles.can_log_in(name):
+            raise UserError(no_login_role(name))
         record_users_so_far(tx, workspace.user, now)
         added = tx.users.add(name, role, full_name, workspace.user, now)
         if password_hash is not None:
             tx.users.set_password(added.id, password_hash)
         log_user(tx, LogEvent.USER_ADDED, actor=workspace.user, subject=added, now=now)
+        _follow_users_table(workspace, tx, name)
         return added
 
 
@@ -273,6 +320,7 @@ def change_role(workspace: Workspace, name: str, role: Role) -> User:
         _keep_a_manager(tx, user)
         record_users_so_far(tx, workspace.user, now)
         tx.users.set_role(name, role)
+        _follow_users_table(workspace, tx, name)
         changed = _found(tx, name)
         log_user(
             tx,
@@ -296,9 +344,21 @@ def remove_user(workspace: Workspace, name: str) -> User:
         record_users_so_far(tx, workspace.user, now)
         tx.users.remove(name)
         tx.users.end_sessions(now, user_id=user.id)  # they are logged out at once
+        _follow_users_table(workspace, tx, name)  # and can no longer connect
         removed = _found(tx, name)
         log_user(tx, LogEvent.USER_REMOVED, actor=workspace.user, subject=removed, now=now)
         return removed
+
+
+def _follow_users_table(workspace: Workspace, tx: Transaction, name: str) -> None:
+    """With database roles, the person's group membership becomes what their row now says, in
+    the same transaction: both change, or neither."""
+    if not workspace.database_roles:
+        return
+    user = _found(tx, name)
+    if user.active and not tx.roles.can_log_in(name):
+        raise UserError(no_login_role(name))
+    tx.roles.sync_member(name)
 
 
 def _found(tx: Transaction, name: str) -> User:
@@ -332,5 +392,7 @@ def list_users(workspace: Workspace) -> list[User]:
 
 def log_out(workspace: Workspace) -> bool:
     """End the session the acting person's files hold for this database."""
+    if workspace.database_roles:
+        return False  # PostgreSQL logged them in: there is no session of ours to end
     sessions = SessionFiles(workspace.database.display_url)
     return auth.log_out(workspace.database, workspace.user, sessions, workspace.clock)
