@@ -7,13 +7,11 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import signal
 import ssl
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,7 +44,7 @@ _SCREEN_SECONDS = 60.0
         ("127.3.2.1", True),
         ("::1", True),
         ("localhost", True),
-        ("0.0.0.0", False),  # noqa: S104 (every address: what is refused without TLS)
+        ("0.0.0.0", False),  # every address
         ("::", False),
         ("192.168.1.20", False),
         ("triage.harbour-street.nhs.uk", False),
@@ -57,7 +55,7 @@ def test_only_loopback_addresses_count_as_this_computer(host: str, local: bool) 
 
 
 def test_serving_beyond_this_computer_without_tls_is_refused(run: Run, db_path: Path) -> None:
-    ran = run("--db", db_path, "serve", "--host", "0.0.0.0")  # noqa: S104
+    ran = run("--db", db_path, "serve", "--host", "0.0.0.0")
     assert ran.status == 1
     assert ran.err_lines == [
         "triage: error: serving on 0.0.0.0 without TLS would send passwords and patient details "
@@ -185,9 +183,9 @@ def start_serving(database: Path, tmp_path: Path, *options: str) -> Served:
     port = free_port()
     output = tmp_path / "serve.out"
     with output.open("wb") as log:
+        command = [sys.executable, "-m", "screens", "--db", str(database), "serve"]
         process = subprocess.Popen(
-            [sys.executable, "-m", "screens", "--db", str(database), "serve"]
-            + ["--port", str(port), *options],
+            [*command, "--port", str(port), *options],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=dict(os.environ),
@@ -282,7 +280,7 @@ class Browser:
 
     def everything_served(self) -> str:
         """The page, and every byte of the app's screen it was sent."""
-        return self.page.content() + "".join(self.received)
+        return str(self.page.content()) + "".join(self.received)
 
 
 @pytest.fixture
@@ -307,7 +305,9 @@ def browsers() -> Iterator[Callable[[str], Browser]]:
 
             def on_websocket(websocket: Any) -> None:
                 def received(payload: bytes | str) -> None:
-                    text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+                    text = (
+                        payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+                    )
                     browser.received.append(text)
 
                 websocket.on("framereceived", received)
@@ -358,3 +358,69 @@ def test_in_a_browser_a_clerk_logs_in_decides_and_sees_it_in_the_log(
     while session in served.app_processes() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert session not in served.app_processes()
+
+
+def test_a_browser_that_has_not_logged_in_sees_only_the_login_screen(
+    served: Served, browsers: Callable[[str], Browser]
+) -> None:
+    clerk = browsers(served.url)
+    clerk.wait_to_see("Log in to shared-care triage")
+    clerk.type("cleo", "Tab", PASSWORD)
+    clerk.wait_to_see("•" * len(PASSWORD))
+    clerk.type("Enter")
+    clerk.wait_to_see("cleo (clerk)", "Olwen Trevethan")
+
+    stranger = browsers(served.url)  # another browser, while cleo is logged in
+    stranger.wait_to_see("Log in to shared-care triage")
+    stranger.type("F2", "F4", "F3")  # the app's screens wait for a login
+    screen = stranger.wait_to_see("Log in to shared-care triage")
+    assert "cleo" not in screen and "Decision log" not in screen
+    assert_shows_no_patient(stranger)
+    assert len(served.app_processes()) == 2  # a session (a process) each
+
+
+def test_with_a_certificate_the_app_is_served_over_tls_to_its_own_pages_only(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    certificates = make_certificates(tmp_path)
+    server = start_serving(
+        db_path, tmp_path, "--certificate", str(certificates.server_cert),
+        "--key", str(certificates.server_key),
+    )  # fmt: skip
+    try:
+        trusted = ssl.create_default_context(cafile=str(certificates.ca))
+        with urllib.request.urlopen(server.url, context=trusted, timeout=30) as page:
+            html = page.read().decode()
+        assert f'data-session-websocket-url="wss://127.0.0.1:{server.url.split(":")[2]}ws"' in html
+        with pytest.raises(OSError):  # nothing is said in clear text
+            urllib.request.urlopen(server.url.replace("https", "http"), timeout=30)
+        assert login_screen_over_websocket(server.url, trusted, origin=server.url[:-1])
+        with pytest.raises(Exception, match="403"):  # a page elsewhere may not open the app
+            login_screen_over_websocket(server.url, trusted, origin="https://elsewhere.example")
+    finally:
+        stop_serving(server)
+
+
+def login_screen_over_websocket(url: str, tls: ssl.SSLContext, origin: str) -> bool:
+    """Open a session as the page's script does, and wait for the login screen to arrive."""
+    import asyncio
+
+    import aiohttp
+
+    async def session() -> bool:
+        address = url.replace("https", "wss") + "ws?width=100&height=30"
+        async with (
+            aiohttp.ClientSession() as client,
+            client.ws_connect(address, ssl=tls, headers={"Origin": origin}) as websocket,
+        ):
+            screen = ""
+            async with asyncio.timeout(_SCREEN_SECONDS):
+                async for message in websocket:
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        screen += message.data.decode("utf-8", "replace")
+                    if "Log in to shared-care triage" in screen:
+                        await websocket.send_str(json.dumps(["stdin", "\x1b"]))  # Escape: quit
+                        return True
+            return False
+
+    return asyncio.run(session())
