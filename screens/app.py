@@ -63,17 +63,30 @@ class TriageApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Close the app (everything decided is saved)"),
     ]
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace | None) -> None:
+        """`workspace`: the person logged in; None only until someone logs in (AppBehindLogin)."""
         super().__init__()
-        self.workspace = workspace
+        self._workspace = workspace
         # Published with the new user when the demo acts as someone else; every screen follows.
         self.user_changed: Signal[User] = Signal(self, "user-changed")
         # Published when files from the inbox folder were imported; the queue shows them.
         self.requests_arrived: Signal[int] = Signal(self, "requests-arrived")
         self.inbox = InboxWatch(self)
 
+    @property
+    def workspace(self) -> Workspace:
+        """Whom every screen acts as. No screen that acts is shown before someone logs in."""
+        if self._workspace is None:
+            raise LookupError("no one has logged in yet")
+        return self._workspace
+
+    @workspace.setter
+    def workspace(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+
     def on_mount(self) -> None:
-        self.show_who()
+        if self._workspace is not None:  # else once someone logs in
+            self.show_who()
 
     def on_unmount(self) -> None:
         self.inbox.stop()  # however the app closes, the watcher's thread ends with it

@@ -24,10 +24,9 @@ def main() -> None:
 def open_app(workspace: Workspace | None, log_in: LogIn, name: str) -> None:
     """The app for whoever is logged in; first the login screen, when no one is."""
     from screens.app import TriageApp  # Textual is only imported when the app opens
-    from screens.login import LoginApp
+    from screens.login import AppBehindLogin
 
     if workspace is None:
-        workspace = LoginApp(log_in, name).run()
-        if workspace is None:
-            return  # they left without logging in
-    TriageApp(workspace).run()
+        AppBehindLogin(log_in, name).run()
+    else:
+        TriageApp(workspace).run()

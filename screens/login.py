@@ -1,36 +1,45 @@
 """The login screen: who you are and your password, before the app shows anything (the app's
-side of services/auth.py). A person without a password yet chooses one here, typing it twice."""
+side of services/auth.py). A person without a password yet chooses one here, typing it twice.
+
+It is the first screen of the app itself (`AppBehindLogin`), not an app before it: in a browser
+(`triage serve`) a session is one app, and textual-serve ends the session when that app exits."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from screens.app import TriageApp
 from triage.errors import DatabaseError, UserError
 from triage.safe_text import one_line
 from triage.services.auth import NewPasswordNeeded
 from triage.services.workspace import LogIn, Workspace
 
+LOGIN_MODE = "login"
+# The app's own actions a person may take before logging in: leaving, and moving between boxes.
+# Everything else (the screens' keys, help, the command palette) waits for a login.
+_BEFORE_LOGIN = frozenset({"quit", "help_quit", "focus_next", "focus_previous"})
 
-class LoginApp(App[Workspace | None]):
-    """Asks for a user name and password until they are right (or the person quits); its
-    result is the workspace of the person who logged in."""
 
-    TITLE = "Shared-care triage"
+class LoginScreen(Screen[None]):
+    """Asks for a user name and password until they are right (or the person quits), then hands
+    the workspace of the person who logged in to `logged_in`."""
+
     SUB_TITLE = "Log in"
-    CSS_PATH = "triage.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.quit", "Quit")]
     AUTO_FOCUS = "#password"
 
-    def __init__(self, log_in: LogIn, name: str) -> None:
+    def __init__(self, log_in: LogIn, name: str, logged_in: Callable[[Workspace], Any]) -> None:
         super().__init__()
-        self._log_in, self._name = log_in, name
+        self._log_in, self._name, self._logged_in = log_in, name, logged_in
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog login"):
@@ -72,11 +81,11 @@ class LoginApp(App[Workspace | None]):
         try:
             workspace = self._log_in(name, password, again)
         except NewPasswordNeeded as first_use:
-            self.call_from_thread(self._choose, str(first_use))
+            self.app.call_from_thread(self._choose, str(first_use))
         except (UserError, DatabaseError) as refused:
-            self.call_from_thread(self._refused, str(refused))
+            self.app.call_from_thread(self._refused, str(refused))
         else:
-            self.call_from_thread(self.exit, workspace)
+            self.app.call_from_thread(self._logged_in, workspace)
 
     def _choose(self, message: str) -> None:
         self._asking_twice(True)
@@ -92,3 +101,33 @@ class LoginApp(App[Workspace | None]):
 
     def _say(self, message: str) -> None:
         self.query_one("#problem", Static).update(Text(one_line(message)))
+
+
+class AppBehindLogin(TriageApp):
+    """The app opened before anyone has logged in: its login screen is all there is until a
+    person logs in; then the app's screens are added, and the login screen (with the boxes that
+    held the password) goes."""
+
+    DEFAULT_MODE = LOGIN_MODE
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {}
+
+    def __init__(self, log_in: LogIn, name: str) -> None:
+        super().__init__(None)
+        self.add_mode(LOGIN_MODE, lambda: LoginScreen(log_in, name, self._logged_in))
+
+    @property
+    def logged_in(self) -> bool:
+        return self.current_mode != LOGIN_MODE
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.logged_in:
+            return action in _BEFORE_LOGIN
+        return super().check_action(action, parameters)
+
+    def _logged_in(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        for mode, screen in TriageApp.MODES.items():
+            self.add_mode(mode, screen)
+        self.switch_mode(TriageApp.DEFAULT_MODE)
+        self.remove_mode(LOGIN_MODE)
+        self.show_who()

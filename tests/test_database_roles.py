@@ -295,6 +295,21 @@ def test_the_whole_practice_through_the_command_line(
 
 
 @needs_postgres
+def test_the_app_is_not_served_to_browsers_from_a_database_with_roles(
+    run: Run, postgres_url: str, url_for: UrlFor
+) -> None:
+    """A browser session would connect as the server's own role, whatever name was typed."""
+    set_up_practice(run, postgres_url, url_for)
+    served = run("--db", url_for("mona"), "serve", "--port", "1")
+    assert served.status == 1
+    [line] = served.err_lines
+    assert line.startswith("triage: error: ") and line.endswith(
+        "has each person connect as their own PostgreSQL role, which a browser session cannot "
+        "yet do: serve a database without roles set up, or use triage at each workstation"
+    )
+
+
+@needs_postgres
 def test_setting_up_twice_changes_nothing_and_says_what_it_did(
     run: Run, postgres_url: str, url_for: UrlFor
 ) -> None:

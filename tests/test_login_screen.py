@@ -8,20 +8,21 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from screens.login import LoginApp
+from screens.login import AppBehindLogin, LoginScreen
+from screens.queue import QueueScreen
 from tests.conftest import Run
 from triage.services.auth import PasswordTyped
 from triage.services.workspace import Workspace, open_workspace
 
 
-def login_app(db_path: Path, name: str) -> LoginApp:
+def login_app(db_path: Path, name: str) -> AppBehindLogin:
     def log_in(who: str, password: str, again: str | None) -> Workspace:
         return open_workspace(str(db_path), who, passwords=PasswordTyped(password, again))
 
-    return LoginApp(log_in, name)
+    return AppBehindLogin(log_in, name)
 
 
-async def type_into(pilot: Pilot[Workspace | None], box: str, text: str) -> None:
+async def type_into(pilot: Pilot[None], box: str, text: str) -> None:
     pilot.app.query_one(box, Input).value = text
     pilot.app.query_one(box, Input).focus()
     await pilot.press("enter")
@@ -29,7 +30,7 @@ async def type_into(pilot: Pilot[Workspace | None], box: str, text: str) -> None
     await pilot.pause()
 
 
-def said(app: LoginApp) -> str:
+def said(app: AppBehindLogin) -> str:
     return str(app.query_one("#problem", Static).render())
 
 
@@ -47,7 +48,9 @@ async def test_a_new_person_chooses_their_password_on_the_login_screen(
         assert said(app) == "the two passwords differ: type the same one twice"
         app.query_one("#password", Input).value = "cleo's own secret"  # both boxes, once more
         await type_into(pilot, "#again", "cleo's own secret")
-    assert app.return_value is not None and app.return_value.user.name == "cleo"
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)  # the app itself, as cleo
+        assert app.workspace.user.name == "cleo"
 
 
 async def test_a_wrong_password_is_said_and_the_app_stays_shut(run: Run, db_path: Path) -> None:
@@ -57,4 +60,17 @@ async def test_a_wrong_password_is_said_and_the_app_stays_shut(run: Run, db_path
         await type_into(pilot, "#password", "not the password")
         assert said(app) == "wrong password for pat (4 more before the account is locked)"
         assert app.query_one("#password", Input).value == ""  # typed again, from the start
+        assert app.is_running
+
+
+async def test_before_logging_in_the_apps_keys_open_nothing(run: Run, db_path: Path) -> None:
+    assert run("--db", db_path, "users", "list").status == 0
+    app = login_app(db_path, "")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.query_one("#name", Input).has_focus  # no name offered: it is typed first
+        for key in ("f2", "f3", "f4", "f5", "f6", "f9", "f1", "ctrl+p"):
+            await pilot.press("tab", key)
+            await pilot.pause()
+            assert isinstance(app.screen, LoginScreen), key
+            assert not app.logged_in
         assert app.is_running

@@ -33,6 +33,7 @@ class CliContext:
     demo: bool
     open_ui: OpenUI | None
     clock: Clock
+    served: bool = False  # a browser's session of `triage serve`: see run_ui
     _workspace: Workspace | None = field(default=None, init=False)
 
     def workspace(
@@ -58,7 +59,7 @@ class CliContext:
                 default_user=default_user,
                 clock=self.clock,
                 passwords=passwords or password_source(),
-                keep_session=True,
+                keep_session=not self.served,
                 create=create,
             )
             for notice in self._workspace.notices:
@@ -74,6 +75,12 @@ class CliContext:
         its password file; otherwise on its login screen."""
         if self.open_ui is None:
             raise click.UsageError("the terminal app is not available from here; run `triage`")
+        if self.served:
+            # Whoever reaches the server's port logs in as themselves: the server's operator's
+            # session, password file and login name are theirs, not the browser's; and no
+            # session is kept for the next browser to find.
+            self.open_ui(None, self._log_in, "")
+            return
         try:
             workspace: Workspace | None = self.workspace(
                 passwords=None if os.environ.get(PASSWORD_FILE_VARIABLE) else CannotAsk()

@@ -34,6 +34,7 @@ from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
 from triage.cli.received_command import details_command, original_command
 from triage.cli.report_command import report_command
+from triage.cli.serve_command import serve_command
 from triage.cli.users_command import logout_command, users_group
 from triage.cli.watch_command import watch_command
 from triage.clock import SYSTEM_CLOCK, Clock
@@ -76,10 +77,16 @@ def _check_database_url(
     help="Act as this known user instead of your login name [env TRIAGE_USER].",
 )
 @click.option("--demo", is_flag=True, help="Use the demo database (see `triage demo`).")
+# Set by `triage serve` for each browser session (serve_command.py), never typed by a person.
+@click.option("--served", is_flag=True, hidden=True)
 @click.version_option(__version__, "--version", prog_name="triage")
 @click.pass_context
 def cli(
-    context: click.Context, database_url: str | None, user_name: str | None, demo: bool
+    context: click.Context,
+    database_url: str | None,
+    user_name: str | None,
+    demo: bool,
+    served: bool,
 ) -> None:
     """Triage shared-care requests against your practice's declared policy.
 
@@ -87,6 +94,8 @@ def cli(
     """
     if demo and database_url is not None:
         raise click.UsageError("--demo uses the demo's own database; leave out --db (or TRIAGE_DB)")
+    if served and (demo or context.invoked_subcommand is not None):
+        raise click.UsageError("--served is how `triage serve` opens the app for a browser")
     meta = context.meta  # main() hands these in; click's test runner calls cli directly
     context.obj = CliContext(
         database_url,
@@ -94,6 +103,7 @@ def cli(
         demo,
         meta.get("triage.open_ui"),
         meta.get("triage.clock", SYSTEM_CLOCK),
+        served=served,
     )
     context.call_on_close(context.obj.close)
     if context.invoked_subcommand is None:
@@ -118,6 +128,7 @@ cli.add_command(practice_group)
 cli.add_command(report_command)
 cli.add_command(users_group)
 cli.add_command(logout_command)
+cli.add_command(serve_command)
 cli.add_command(db_group)
 cli.add_command(demo_command)
 

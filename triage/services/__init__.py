@@ -23,6 +23,7 @@ inbox: import_arrivals, watch_inbox, import_settled
 mesh: load_settings, fetch_mesh
 log: log_page, verify_log, anchor_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
+serving: check_servable
 """
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "policy",
     "practice",
     "queue",
+    "serving",
     "workspace",
 ]
