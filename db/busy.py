@@ -111,7 +111,7 @@ class HolderNote:
         except OSError:
             return  # advice only: a save never fails for want of its note
         try:
-            os.pwrite(descriptor, data, 0) if hasattr(os, "pwrite") else os.write(descriptor, data)
+            os.write(descriptor, data)  # at the start: the file is just opened, not appending
         except OSError:
             pass
         finally:
