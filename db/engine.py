@@ -3,7 +3,8 @@
 SQLite (the embedded default) gets WAL with synchronous=FULL, so a save the screen reports is
 durable across a power cut; foreign keys on; and our own BEGIN, because Python's sqlite3 driver
 does not begin transactions for SELECT or DDL. Write transactions use BEGIN IMMEDIATE, so they
-take the write lock up front and never fail half way with SQLITE_BUSY (docs/reliability.md §1.1).
+take the write lock up front and never fail half way with SQLITE_BUSY; a busy database is waited
+for, up to a bound, and then whoever holds it is named (db/busy.py, docs/reliability.md §1.1).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.busy import HolderNote, begin_write, busy_message, program_command, write_wait_seconds
 from db.queries import Transaction
 from triage.errors import (
     ChangedByOthers,
@@ -33,9 +35,10 @@ from triage.errors import (
     NotATriageDatabase,
 )
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 10
+SQLITE_BUSY_TIMEOUT_SECONDS = 10  # how long a read waits (writes: db/busy.py)
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 _WRITE = "triage_write_transaction"
+_HOLDING = "triage_holds_write_lock"  # in a connection's info: its note says the lock is ours
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a privilege or role refusal
 
@@ -139,7 +142,11 @@ def _read_only_url(path: Path) -> URL:
     return URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(database: Database) -> None:
+    engine = database.engine
+    assert database.url.database is not None
+    note = HolderNote(Path(database.url.database))
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
@@ -153,8 +160,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not connection.get_execution_options().get(_WRITE, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        begin_write(
+            connection.connection.dbapi_connection,  # type: ignore[arg-type]
+            wait_seconds=database.write_wait_seconds,
+            read_timeout_seconds=SQLITE_BUSY_TIMEOUT_SECONDS,
+            note=note,
+            user=database.acting_user,
+            command=database.command,
+        )
+        connection.info[_HOLDING] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        if connection.info.pop(_HOLDING, False):
+            note.blank()
 
 
 class Database:
@@ -165,6 +188,10 @@ class Database:
         self.notices: list[str] = []
         self.is_sqlite = url.get_backend_name() == "sqlite"
         self.read_only = False
+        # Who is writing, for the note that names them to anyone kept waiting (db/busy.py).
+        self.acting_user: str | None = None
+        self.command = program_command()
+        self.write_wait_seconds = write_wait_seconds()
         if self.is_sqlite:
             assert url.database is not None
             path = Path(url.database)
@@ -190,7 +217,7 @@ class Database:
                 "install it with: pip install 'shared-care-triage[postgres]'"
             ) from None
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self)
 
     @property
     def display_url(self) -> str:
@@ -285,10 +312,8 @@ def translate_error(error: DBAPIError, where: str) -> DatabaseError | None:
             f"{where} is not a database file (SQLite cannot read it); it has not been changed"
         )
     if "database is locked" in lowered or "database table is locked" in lowered:
-        return DatabaseBusy(
-            f"the database is busy: another user held it for more than "
-            f"{SQLITE_BUSY_TIMEOUT_SECONDS} seconds; nothing was saved, try again"
-        )
+        holder = f"another user has held it for over {SQLITE_BUSY_TIMEOUT_SECONDS:g} s"
+        return DatabaseBusy(busy_message(holder), holder)
     if "unable to open database file" in lowered:
         return DatabaseUnavailable(
             f"cannot open {where}: check that the folder exists and that you may write to it"

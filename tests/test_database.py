@@ -218,9 +218,7 @@ def test_the_first_run_makes_the_login_the_manager(run: Run, new_db_path: Path) 
 def test_a_database_held_by_another_writer_is_one_clear_line_and_nothing_saved(
     run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import db.engine
-
-    monkeypatch.setattr(db.engine, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setenv("TRIAGE_SQLITE_WAIT_SECONDS", "0.2")
     run("--db", db_path, "users", "list")
     other_workstation = sqlite3.connect(db_path, isolation_level=None)
     other_workstation.execute("BEGIN IMMEDIATE")  # someone else is saving
@@ -231,7 +229,7 @@ def test_a_database_held_by_another_writer_is_one_clear_line_and_nothing_saved(
         other_workstation.close()
     assert result.status == 1
     assert result.err_lines[-1] == (
-        "triage: error: the database is busy: another user held it for more than 0.2 seconds; "
+        "triage: error: the database is busy: another user has held it for over 0.2 s; "
         "nothing was saved, try again"
     )
     assert table_count(db_path, "requests") == 0

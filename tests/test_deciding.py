@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,16 @@ from tests.conftest import SAMPLES, Run, table_count, write_requests_csv
 from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, LetterKind, LogEvent, Role
-from triage.services.deciding import Choice, correct, decide, find_request, flag, prepare
+from triage.services.deciding import (
+    CLAIM_LEASE,
+    Choice,
+    claim,
+    correct,
+    decide,
+    find_request,
+    flag,
+    prepare,
+)
 from triage.services.log import verify_log
 from triage.services.workspace import Workspace, open_workspace
 
@@ -102,6 +111,26 @@ def test_apply_decides_the_clear_cut_requests_and_leaves_the_rest_for_a_gp(
     # A rerun finds nothing left to do.
     again = run("--db", practice_db, "--user", "cleo", "apply")
     assert again.out.startswith("0 open requests")
+
+
+def test_apply_leaves_a_request_a_colleague_holds_and_takes_one_whose_claim_ran_out(
+    run: Run, practice_db: Path
+) -> None:
+    assert run("--db", practice_db, "users", "add", "cara", "--role", "clerk").status == 0
+    cara = workspace(practice_db, "cara")
+    claim(cara, find_request(cara, "S06").id)  # cara has S06 open on her screen
+    cara.close()
+    earlier = FixedClock(DECIDED_AT - CLAIM_LEASE - timedelta(minutes=1))
+    gwen = open_workspace(str(practice_db), "gwen", clock=earlier)
+    claim(gwen, find_request(gwen, "S05").id)  # gwen opened S05, then went home
+    gwen.close()
+    applied = run("--db", practice_db, "--user", "cleo", "apply")
+    assert applied.status == 0, applied.err
+    assert applied.out == (
+        "16 open requests: 0 decline, 2 redirect, 0 accept decided; 13 sent to a GP; "
+        "1 left alone (a colleague is working on them).\n"
+    )
+    assert (status_of(practice_db, "S06"), status_of(practice_db, "S05")) == ("open", "decided")
 
 
 def test_without_the_practice_details_nothing_is_decided(run: Run, db_path: Path) -> None:

@@ -213,3 +213,45 @@ def test_exports_and_the_report_on_postgres(
     assert run("--db", postgres_url, "log", "verify").out.startswith(
         "The decision log verifies: 29 entries"  # as above, and the exports
     )
+
+
+def test_workstations_taking_the_next_request_at_once_each_get_another_without_waiting(
+    run: Run, postgres_url: str
+) -> None:
+    from tests.test_deciding import PRACTICE
+    from triage.models import Status
+    from triage.services.workspace import open_workspace
+
+    for args in (
+        PRACTICE,
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("users", "add", "cara", "--role", "clerk"),
+        ("import", SAMPLES / "requests.csv"),
+    ):
+        assert run("--db", postgres_url, *args).status == 0
+    cleo, cara = (open_workspace(postgres_url, name, clock=SAMPLE_DAY) for name in ("cleo", "cara"))
+    leases_from = SAMPLE_DAY.now()
+    with cleo.database.read() as tx:
+        oldest_first = tx.requests.ids(Status.OPEN)
+    taken_by_cara: list[int] = []
+
+    def cara_takes_the_next() -> None:
+        with cara.database.write() as tx:
+            request = tx.requests.take_next_open(cara.user, leases_from)
+            assert request is not None
+            taken_by_cara.append(request.id)
+
+    try:
+        with cleo.database.write() as tx:
+            taken_by_cleo = tx.requests.take_next_open(cleo.user, leases_from)
+            cara_at_work = threading.Thread(target=cara_takes_the_next)
+            cara_at_work.start()
+            cara_at_work.join(timeout=20)
+            waited = cara_at_work.is_alive()  # (she gets S01 once cleo's transaction ends)
+    finally:
+        cara_at_work.join(timeout=20)
+        cleo.close()
+        cara.close()
+    assert not waited, "cara waited for the request cleo was deciding"
+    assert taken_by_cleo is not None
+    assert [taken_by_cleo.id, *taken_by_cara] == oldest_first[:2]

@@ -97,7 +97,13 @@ class SchemaTooNew(DatabaseError):
 
 
 class DatabaseBusy(DatabaseError):
-    """Another user held the database for longer than we were prepared to wait."""
+    """Another user held the database for longer than we were prepared to wait. `holder` says
+    who, in words ("cleo's `triage apply` (pid 1234 on host x, since 10:02) has held it..."), for
+    a caller that words the rest of the message itself."""
+
+    def __init__(self, message: str, holder: str = "another user") -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 class DatabaseWriteFailed(DatabaseError):

@@ -212,6 +212,41 @@ class Requests:
         )
         return list(self._session.scalars(query))
 
+    def take_next_open(self, user: User, claims_from: datetime) -> Request | None:
+        """The oldest open request nobody else holds (no claim, the user's own, or a claim made
+        at or before `claims_from`: its lease has run out), locked until the transaction ends.
+        On PostgreSQL a request another transaction has locked is skipped, not waited for (FOR
+        UPDATE SKIP LOCKED), so several workstations taking requests at once each get a
+        different one; SQLite's write transactions are one at a time, so there the first one
+        is free."""
+        query = (
+            select(RequestRow)
+            .where(
+                RequestRow.status == Status.OPEN,
+                RequestRow.claimed_by_id.is_(None)
+                | (RequestRow.claimed_by_id == user.id)
+                | RequestRow.claimed_at.is_(None)
+                | (RequestRow.claimed_at <= claims_from),
+            )
+            .order_by(RequestRow.received, RequestRow.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        row = self._session.scalars(query).first()
+        return request_from(row) if row else None
+
+    def count_held_by_others(self, status: Status, user: User, claims_from: datetime) -> int:
+        """Requests with the status that someone else holds with a claim made after
+        `claims_from` (the ones take_next_open leaves alone)."""
+        counted = select(func.count()).select_from(RequestRow)
+        counted = counted.where(
+            RequestRow.status == status,
+            RequestRow.claimed_by_id.is_not(None),
+            RequestRow.claimed_by_id != user.id,
+            RequestRow.claimed_at > claims_from,
+        )
+        return self._session.scalar(counted) or 0
+
     def claim(self, request_id: int) -> tuple[str | None, datetime | None]:
         """Who holds the request, and since when."""
         row = self._session.execute(

@@ -62,6 +62,8 @@ class CliContext:
                 keep_session=not self.served,
                 create=create,
             )
+            # "triage apply", to name it to anyone its writes keep waiting (db/busy.py).
+            self._workspace.database.command = click.get_current_context().command_path
             for notice in self._workspace.notices:
                 output.info(notice)
         return self._workspace

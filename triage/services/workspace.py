@@ -179,6 +179,7 @@ def open_workspace(
                 )
         with database.read() as tx:
             user = _acting_user(tx, name)
+        database.acting_user = user.name  # named to anyone its writes keep waiting
         if not demo:
             source = passwords or password_source_from_environment()
             sessions = SessionFiles(database.display_url) if keep_session else None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import Transaction
-from triage.errors import UserError
+from triage.errors import DatabaseBusy, UserError
 from triage.models import (
     DECIDING_ACTIONS,
     Action,
@@ -47,6 +47,7 @@ from triage.services.deciding.steps import (
     send_to_gp,
     suggestion_now,
 )
+from triage.services.policy import PolicyInForce
 from triage.services.workspace import Workspace
 
 __all__ = [
@@ -199,40 +200,82 @@ def apply_policy(
 ) -> Applied:
     """The policy in force applied to every open request, oldest first: clear-cut ones decided
     with their letters, the rest sent to a GP. Each request is its own transaction, so an
-    interruption loses nothing recorded and a rerun carries on where it stopped. A dry run
-    records nothing, so anyone who may see the queue may ask for one."""
+    interruption loses nothing recorded and a rerun carries on where it stopped. Each transaction
+    takes the next open request nobody else is working on, so several workstations applying the
+    policy at once share the queue out and none decides a request twice. A dry run records
+    nothing, so anyone who may see the queue may ask for one."""
     require(workspace.user, Permission.VIEW_QUEUE if dry_run else Permission.DECIDE)
     with workspace.database.read() as tx:
         policy_required(tx)  # refuse before starting, not at the first request
         request_ids = tx.requests.ids(Status.OPEN)
         if not dry_run:
             practice_required(tx)
+    if dry_run:
+        return _dry_run(workspace, request_ids, progress)
     applied = Applied({action: 0 for action in DECIDING_ACTIONS})
-    transaction = workspace.database.read if dry_run else workspace.database.write
-    for done, request_id in enumerate(request_ids, start=1):
-        with transaction() as tx:
+    done = 0
+    while _apply_next(workspace, applied, done):
+        done += 1
+        if progress is not None:
+            progress(done, max(done, len(request_ids)))
+    if progress is not None:
+        progress(done, done)  # the rest were taken by colleagues applying it too
+    with workspace.database.read() as tx:
+        leases_from = workspace.clock.now() - CLAIM_LEASE
+        applied.held = tx.requests.count_held_by_others(Status.OPEN, workspace.user, leases_from)
+    return applied
+
+
+def _apply_next(workspace: Workspace, applied: Applied, done: int) -> bool:
+    """Apply the policy to the next open request nobody else holds; False when none is left."""
+    try:
+        with workspace.database.write() as tx:
+            in_force = policy_required(tx)  # a policy activated meanwhile decides the rest
             now = workspace.clock.now()
-            _apply_one(tx, workspace.user, request_id, now, applied, dry_run)
+            request = tx.requests.take_next_open(workspace.user, now - CLAIM_LEASE)
+            if request is None:
+                return False
+            _apply_to(tx, workspace.user, in_force, request, now, applied, dry_run=False)
+            return True
+    except DatabaseBusy as busy:
+        if not done:
+            raise
+        raise DatabaseBusy(
+            f"the database is busy: {busy.holder}; the {done} requests done before that were "
+            "saved: apply the policy again to carry on",
+            busy.holder,
+        ) from None
+
+
+def _dry_run(
+    workspace: Workspace, request_ids: list[int], progress: Callable[[int, int], None] | None
+) -> Applied:
+    applied = Applied({action: 0 for action in DECIDING_ACTIONS})
+    for done, request_id in enumerate(request_ids, start=1):
+        with workspace.database.read() as tx:
+            in_force = policy_required(tx)
+            now = workspace.clock.now()
+            request = tx.requests.get(request_id)
+            if request is not None and request.status is Status.OPEN:
+                if held_by_colleague(tx, workspace.user, request, now):
+                    applied.held += 1
+                else:
+                    _apply_to(tx, workspace.user, in_force, request, now, applied, dry_run=True)
         if progress is not None:
             progress(done, len(request_ids))
     return applied
 
 
-def _apply_one(
+def _apply_to(
     tx: Transaction,
     user: User,
-    request_id: int,
+    in_force: PolicyInForce,
+    request: Request,
     now: datetime,
     applied: Applied,
+    *,
     dry_run: bool,
 ) -> None:
-    in_force = policy_required(tx)  # a policy activated meanwhile decides the rest
-    request = tx.requests.get(request_id, lock=True)
-    if request is None or request.status is not Status.OPEN:
-        return  # decided or flagged by someone else since the list was read
-    if held_by_colleague(tx, user, request, now):
-        applied.held += 1
-        return
     _, suggestion = suggestion_now(tx, in_force, request, now)
     if needs_gp(request, suggestion):
         applied.sent_to_gp += 1
