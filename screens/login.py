@@ -84,6 +84,9 @@ class LoginScreen(Screen[None]):
             self.app.call_from_thread(self._choose, str(first_use))
         except (UserError, DatabaseError) as refused:
             self.app.call_from_thread(self._refused, str(refused))
+        except Exception:  # a bug: the app reports it (TriageApp._worker_failed), not "Logging in…"
+            self.app.call_from_thread(self._refused, "Could not log in: an internal error.")
+            raise
         else:
             self.app.call_from_thread(self._logged_in, workspace)
 

@@ -11,15 +11,18 @@ from textual.widgets import Input, Static
 from screens.login import AppBehindLogin, LoginScreen
 from screens.queue import QueueScreen
 from tests.conftest import Run
-from triage.services.auth import PasswordTyped
-from triage.services.workspace import Workspace, open_workspace
+from triage.cli.context import CliContext
+from triage.clock import SYSTEM_CLOCK
 
 
-def login_app(db_path: Path, name: str) -> AppBehindLogin:
-    def log_in(who: str, password: str, again: str | None) -> Workspace:
-        return open_workspace(str(db_path), who, passwords=PasswordTyped(password, again))
-
-    return AppBehindLogin(log_in, name)
+def login_app(run: Run, db_path: Path, name: str) -> AppBehindLogin:
+    """The app as `triage` opens it when nobody has an open session (the test's earlier commands
+    logged in: they log out), logging in through the command line's own login function: from a
+    worker thread, where no click context is current (a login that needed one hung on "Logging
+    in…")."""
+    assert run("--db", db_path, "logout").status == 0
+    context = CliContext(str(db_path), None, demo=False, open_ui=None, clock=SYSTEM_CLOCK)
+    return AppBehindLogin(context._log_in, name)
 
 
 async def type_into(pilot: Pilot[None], box: str, text: str) -> None:
@@ -38,7 +41,7 @@ async def test_a_new_person_chooses_their_password_on_the_login_screen(
     run: Run, db_path: Path
 ) -> None:
     assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
-    app = login_app(db_path, "cleo")
+    app = login_app(run, db_path, "cleo")
     async with app.run_test(size=(80, 24)) as pilot:
         assert not app.query_one("#again", Input).display
         await type_into(pilot, "#password", "cleo's own secret")
@@ -55,7 +58,7 @@ async def test_a_new_person_chooses_their_password_on_the_login_screen(
 
 async def test_a_wrong_password_is_said_and_the_app_stays_shut(run: Run, db_path: Path) -> None:
     assert run("--db", db_path, "users", "list").status == 0  # pat's password is set
-    app = login_app(db_path, "pat")
+    app = login_app(run, db_path, "pat")
     async with app.run_test(size=(80, 24)) as pilot:
         await type_into(pilot, "#password", "not the password")
         assert said(app) == "wrong password for pat (4 more before the account is locked)"
@@ -65,7 +68,7 @@ async def test_a_wrong_password_is_said_and_the_app_stays_shut(run: Run, db_path
 
 async def test_before_logging_in_the_apps_keys_open_nothing(run: Run, db_path: Path) -> None:
     assert run("--db", db_path, "users", "list").status == 0
-    app = login_app(db_path, "")
+    app = login_app(run, db_path, "")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.query_one("#name", Input).has_focus  # no name offered: it is typed first
         for key in ("f2", "f3", "f4", "f5", "f6", "f9", "f1", "ctrl+p"):

@@ -62,8 +62,11 @@ class CliContext:
                 keep_session=not self.served,
                 create=create,
             )
-            # "triage apply", to name it to anyone its writes keep waiting (db/busy.py).
-            self._workspace.database.command = click.get_current_context().command_path
+            # "triage apply", to name it to anyone its writes keep waiting (db/busy.py). The app
+            # logs in from a worker thread, which has no click context: it is plain "triage".
+            running = click.get_current_context(silent=True)
+            if running is not None:
+                self._workspace.database.command = running.command_path
             for notice in self._workspace.notices:
                 output.info(notice)
         return self._workspace
