@@ -493,3 +493,42 @@ def test_decide_edit_records_only_what_the_editor_changed(
     expected = {**drafts, LetterKind.SMS: rewritten} if changes_sms else drafts
     assert decision.letters == expected
     assert decision.letters_edited is changes_sms
+
+
+def test_a_decision_saves_while_the_background_refresh_is_assessing(
+    practice_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app refreshes the stored assessments after every start, import and apply (at 100,000
+    requests, for about 16 s): a clerk's save must not wait for it, let alone fail with "the
+    database is busy". Here the refresh is held in the middle of assessing its batch while the
+    clerk decides, with a write wait far shorter than the refresh."""
+    import threading
+
+    from triage.services import queue as queue_service
+
+    monkeypatch.setenv("TRIAGE_SQLITE_WAIT_SECONDS", "2")
+    assessing, save_done = threading.Event(), threading.Event()
+    assess = queue_service._item_for
+
+    def slow_item(*args: object, **kwargs: object) -> object:
+        assessing.set()
+        save_done.wait(timeout=30)  # as long as the clerk's save takes
+        return assess(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queue_service, "_item_for", slow_item)
+    refreshed: list[int] = []
+    refresher = threading.Thread(
+        target=lambda: refreshed.append(
+            queue_service.refresh_assessments(workspace(practice_db, "cleo"))
+        )
+    )
+    refresher.start()
+    assert assessing.wait(timeout=30)
+    clerk = workspace(practice_db, "cleo")
+    try:
+        decision = decide(clerk, find_request(clerk, "S04").id)
+    finally:
+        save_done.set()
+        refresher.join(timeout=60)
+    assert decision.our_ref and status_of(practice_db, "S04") == "decided"
+    assert refreshed == [16]  # and the refresh finished its work too

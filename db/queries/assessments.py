@@ -17,17 +17,26 @@ class Assessments:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def stale(self, policy_sha256: str | None, on: date, limit: int) -> list[Request]:
-        """Undecided requests with no assessment for this policy and day."""
-        fresh = select(AssessmentRow.request_id).where(
-            AssessmentRow.assessed_on == on,
-            AssessmentRow.policy_sha256.is_(None)
-            if policy_sha256 is None
-            else AssessmentRow.policy_sha256 == policy_sha256,
+    def stale(
+        self, policy_sha256: str | None, on: date, limit: int, after: int = 0
+    ) -> list[Request]:
+        """Undecided requests after request id `after`, oldest id first, with no assessment for
+        this policy and day. Each is looked up by its key (NOT EXISTS), and the next batch
+        starts where this one ended: a batch reads its own rows, not every assessment."""
+        fresh = (
+            select(AssessmentRow.request_id)
+            .where(
+                AssessmentRow.request_id == RequestRow.id,
+                AssessmentRow.assessed_on == on,
+                AssessmentRow.policy_sha256.is_(None)
+                if policy_sha256 is None
+                else AssessmentRow.policy_sha256 == policy_sha256,
+            )
+            .exists()
         )
         rows = self._session.scalars(
             select(RequestRow)
-            .where(RequestRow.status != Status.DECIDED, RequestRow.id.not_in(fresh))
+            .where(RequestRow.id > after, RequestRow.status != Status.DECIDED, ~fresh)
             .order_by(RequestRow.id)
             .limit(limit)
         )

@@ -118,19 +118,22 @@ def refresh_assessments(
     on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     sha = in_force.loaded.sha256 if in_force else None
-    done = 0
+    done = after = 0
     while not stop():
-        with workspace.database.write() as tx:
-            stale = tx.assessments.stale(sha, on, BATCH)
+        # Reading and assessing hold no lock; only saving a batch writes, briefly, so a
+        # person's save waits for one batch's rows at most, never for the reading of them.
+        with workspace.database.read() as tx:
+            stale = tx.assessments.stale(sha, on, BATCH, after)
             if not stale:
                 return done
             recorded = RecordedDecisions(tx)
-            tx.assessments.save(
-                [
-                    _assessment(_item_for(request, in_force, on, recorded), sha, on)
-                    for request in stale
-                ]
-            )
+            assessed = [
+                _assessment(_item_for(request, in_force, on, recorded), sha, on)
+                for request in stale
+            ]
+        with workspace.database.write() as tx:
+            tx.assessments.save(assessed)
+        after = stale[-1].id
         done += len(stale)
         if progress is not None:
             progress(done)
