@@ -59,14 +59,13 @@ class MemorySessions:
 
 
 def new_practice(url: str, folder: Path) -> Workspace:
-    """A database with its manager (pat), a clerk (cleo) and a GP (gwen), each with the
-    password PASSWORD; the manager's workspace."""
+    """A database with its manager (whoever is logged in to the computer: its first user), a
+    clerk (cleo) and a GP (gwen), each with the password PASSWORD; the manager's workspace."""
     password_file = folder / "password"
     password_file.write_text(PASSWORD + "\n", encoding="utf-8")
     password_file.chmod(0o600)
-    os.environ["LOGNAME"] = "pat"
     manager = open_workspace(
-        url, "pat", clock=SAMPLE_DAY, passwords=auth.PasswordFile(password_file), create=True
+        url, None, clock=SAMPLE_DAY, passwords=auth.PasswordFile(password_file), create=True
     )
     for name, role in (("cleo", Role.CLERK), ("gwen", Role.GP)):
         add_user(manager, name, role, None, password_file)
@@ -238,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="triage-logins-") as temporary:
         folder = Path(temporary)
         os.environ["XDG_STATE_HOME"] = str(folder / "state")
+        os.environ["LOGNAME"] = "pat"  # the practice's manager, for this run
         url = args.postgresql or f"sqlite:///{folder / 'practice.db'}"
         manager = new_practice(url, folder)
         manager = replace(manager, clock=SAMPLE_DAY)
