@@ -46,6 +46,18 @@ def clock() -> Clock:
     return SAMPLE_DAY
 
 
+def queue_for_two_clerks(run: Run, db: str | Path) -> None:
+    """The samples queued under the Weymouth policy for two clerks, cleo and cara, to share."""
+    for args in (
+        PRACTICE,
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("users", "add", "cara", "--role", "clerk"),
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("import", SAMPLES / "requests.csv"),
+    ):
+        assert run("--db", db, *args).status == 0
+
+
 @pytest.fixture
 def practice_db(run: Run, db_path: Path) -> Path:
     """The samples queued under the Weymouth policy, with a clerk and a GP (pat is manager)."""

@@ -11,7 +11,7 @@ import pytest
 
 from db import open_database
 from tests.conftest import OS_LOGIN, SAMPLES, Run
-from tests.test_deciding import SAMPLE_DAY
+from tests.test_deciding import PRACTICE, SAMPLE_DAY, queue_for_two_clerks
 from triage.clock import Clock
 from triage.services.workspace import open_database_for
 
@@ -114,8 +114,6 @@ def test_deciding_on_postgres_keeps_an_append_only_verified_log(
 
     import sqlalchemy
 
-    from tests.test_deciding import PRACTICE
-
     assert run("--db", postgres_url, *PRACTICE).status == 0
     assert run("--db", postgres_url, "users", "add", "cleo", "--role", "clerk").status == 0
     assert run("--db", postgres_url, "policy", "activate", "weymouth-portland-pcn").status == 0
@@ -147,19 +145,11 @@ def test_two_people_deciding_one_request_at_once_are_taken_in_turn(
     run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
-    from tests.test_deciding import PRACTICE
     from triage.errors import UserError
     from triage.services.deciding import decide, find_request
     from triage.services.workspace import open_workspace
 
-    for args in (
-        PRACTICE,
-        ("users", "add", "cleo", "--role", "clerk"),
-        ("users", "add", "cara", "--role", "clerk"),
-        ("policy", "activate", "weymouth-portland-pcn"),
-        ("import", SAMPLES / "requests.csv"),
-    ):
-        assert run("--db", postgres_url, *args).status == 0
+    queue_for_two_clerks(run, postgres_url)
     clerks = [open_workspace(postgres_url, name, clock=SAMPLE_DAY) for name in ("cleo", "cara")]
     request_id = find_request(clerks[0], "S06").id
     outcomes: list[str] = []
@@ -189,8 +179,6 @@ def test_exports_and_the_report_on_postgres(
 ) -> None:
     from pathlib import Path
 
-    from tests.test_deciding import PRACTICE
-
     for args in (
         PRACTICE,
         ("users", "add", "cleo", "--role", "clerk"),
@@ -218,17 +206,10 @@ def test_exports_and_the_report_on_postgres(
 def test_workstations_taking_the_next_request_at_once_each_get_another_without_waiting(
     run: Run, postgres_url: str
 ) -> None:
-    from tests.test_deciding import PRACTICE
     from triage.models import Status
     from triage.services.workspace import open_workspace
 
-    for args in (
-        PRACTICE,
-        ("users", "add", "cleo", "--role", "clerk"),
-        ("users", "add", "cara", "--role", "clerk"),
-        ("import", SAMPLES / "requests.csv"),
-    ):
-        assert run("--db", postgres_url, *args).status == 0
+    queue_for_two_clerks(run, postgres_url)
     cleo, cara = (open_workspace(postgres_url, name, clock=SAMPLE_DAY) for name in ("cleo", "cara"))
     leases_from = SAMPLE_DAY.now()
     with cleo.database.read() as tx:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, Run, table_count
+from tests.conftest import Run, table_count
 from tests.reliability import concurrency
-from tests.test_deciding import PRACTICE
+from tests.test_deciding import queue_for_two_clerks
 
 
 def entries_since(database: Path, seq: int) -> list[tuple[str, str]]:
@@ -66,14 +66,7 @@ def test_clerks_killed_while_applying_on_postgres_lose_nothing_and_decide_nothin
 def test_a_database_held_too_long_stops_apply_naming_the_holder_and_nothing_is_half_written(
     run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for args in (
-        PRACTICE,
-        ("users", "add", "cleo", "--role", "clerk"),
-        ("users", "add", "cara", "--role", "clerk"),
-        ("policy", "activate", "weymouth-portland-pcn"),
-        ("import", SAMPLES / "requests.csv"),
-    ):
-        assert run("--db", db_path, *args).status == 0
+    queue_for_two_clerks(run, db_path)
     entries_before = table_count(db_path, "log_entries")
     holder = subprocess.Popen(
         [sys.executable, "-m", "tests.reliability.holder", "--db", db_path, "--user", "cleo"],
