@@ -352,7 +352,9 @@ def test_what_an_anchor_cannot_catch_a_consistent_append_after_it(
         ("nhs_number", "9434765919", "NHS number"),
         ("patient_name", "Someone Else", "patient's name"),
         ("date_of_birth", "1970-01-01", "date of birth"),
+        ("date_of_birth", "1979-09930", "date of birth"),  # not a date: read as stored
     ],
+    ids=["nhs-number", "name", "date-of-birth", "not-a-date"],
 )
 def test_a_decided_patients_identity_changed_in_the_requests_table_is_named(
     run: Run, db: Path, column: str, value: str, words: str
@@ -364,6 +366,17 @@ def test_a_decided_patients_identity_changed_in_the_requests_table_is_named(
         in line
     )
     assert f"(its chain of {ENTRIES} entries holds)" in line
+
+
+def test_an_entry_rewritten_to_name_its_request_wrongly_is_named_never_a_crash(
+    run: Run, db: Path
+) -> None:
+    """Found by the tampering run: a rehashed entry whose request is not a request summary."""
+    rewrite_chain(db, lambda seq, body: {**body, "request": "S04"} if seq == 14 else body)
+    assert refused(run, db).endswith(
+        "entry 14: its stored request disagree(s) with what was hashed (edited) "
+        "(13 of 30 entries good before it)"
+    )
 
 
 def test_a_users_role_changed_in_the_users_table_is_named(run: Run, db: Path) -> None:

@@ -167,8 +167,11 @@ def _problem(entry: LogEntry, expected_seq: int, prev_hash: str) -> str:
         "request": entry.request_id,
         "decision_id": entry.decision_id,
     }
+    if not isinstance(body, dict):  # JSON, hashed, but not what an entry is written as
+        return "its content is not an entry"
     hashed = {key: body.get(key) for key in stored}
-    hashed["request"] = (body.get("request") or {}).get("id")
+    request = body.get("request")
+    hashed["request"] = request.get("id") if isinstance(request, dict) else request
     changed = [key for key in stored if stored[key] != hashed[key]]
     if changed:
         return f"its stored {', '.join(changed)} disagree(s) with what was hashed (edited)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, String, cast, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
@@ -190,7 +190,9 @@ class Requests:
                     RequestRow.sender,
                     RequestRow.nhs_number,
                     RequestRow.patient_name,
-                    RequestRow.date_of_birth,
+                    # As stored, never parsed: a date rewritten as "1979-09930" is a difference
+                    # to name, not an error (ISO text on both databases).
+                    cast(RequestRow.date_of_birth, String),
                 ).where(RequestRow.id.in_(request_ids[start : start + IN_LIST_CHUNK]))
             )
             for request_id, ref, sender, nhs_number, name, born in rows:
@@ -199,7 +201,7 @@ class Requests:
                     "sender": sender,
                     "nhs_number": nhs_number,
                     "patient_name": name,
-                    "date_of_birth": born.isoformat() if born else None,
+                    "date_of_birth": born,
                 }
         return found
 

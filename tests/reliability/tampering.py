@@ -250,10 +250,11 @@ def change_a_patient(db: sqlite3.Connection, chance: random.Random) -> str:
     request_id, value = chance.choice(
         _rows(db, f"SELECT id, {column} FROM requests WHERE status = 'decided'")
     )
-    db.execute(
-        f"UPDATE requests SET {column} = ? WHERE id = ?",
-        (_changed(value or "x", chance), request_id),
+    # A reference is unique per sender: a changed one must not be another request's.
+    new = (
+        f"{value}-{chance.randrange(10**6)}" if column == "ref" else _changed(value or "x", chance)
     )
+    db.execute(f"UPDATE requests SET {column} = ? WHERE id = ?", (new, request_id))
     return f"request {request_id} {column}"
 
 
@@ -354,9 +355,7 @@ def verification_problem(practice: Practice, copy: Path) -> str:
         assert manager is not None
         check = verify_log(Workspace(database, manager), [practice.checkpoints], key=practice.key)
         return "" if check.ok else check.verification.described
-    except Exception as error:  # a tampered file the reader cannot read is caught too
-        return f"{type(error).__name__}: {error}"
-    finally:
+    finally:  # an exception is not "caught": it would be a crash report for the person
         database.dispose()
 
 
