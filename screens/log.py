@@ -13,10 +13,11 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
+from screens.widgets.footer import TriageFooter
 from triage.clock import PRACTICE_TIME
 from triage.models import DECISION_EVENTS, LetterKind, LogEntry, LogEvent
 from triage.presentation import LETTER_TITLES
@@ -92,7 +93,7 @@ class LogScreen(TriageScreen):
             with VerticalScroll(id="entry-pane"):
                 yield Static(id="entry")
         yield Static(id="chain")
-        yield Footer()
+        yield TriageFooter()
 
     def on_mount(self) -> None:
         self.title = "Decision log"

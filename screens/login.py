@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from screens.app import TriageApp
+from screens.widgets.footer import TriageFooter
 from triage.errors import DatabaseError, UserError
 from triage.safe_text import one_line
 from triage.services.auth import NewPasswordNeeded
@@ -52,7 +53,7 @@ class LoginScreen(Screen[None]):
             yield Input(password=True, id="again")
             yield Static(id="problem", classes="problem")
             yield Button("Log in", id="ok", variant="primary")
-        yield Footer()
+        yield TriageFooter()
 
     def on_mount(self) -> None:
         self._asking_twice(False)

@@ -10,10 +10,11 @@ from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.dialogs import InputDialog
+from screens.widgets.footer import TriageFooter
 from triage.clock import PRACTICE_TIME
 from triage.models import PolicyActivation, Suggestion
 from triage.presentation import ACTION_LABELS
@@ -56,7 +57,7 @@ class PolicyScreen(TriageScreen):
                 yield Static(id="changes-title")
                 yield ProgressBar(id="simulate-progress", show_eta=False)
                 yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield TriageFooter()
 
     def on_mount(self) -> None:
         self.title = "Policy"

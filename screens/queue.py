@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Mount
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
 from screens.base import TriageScreen, call_service, progress_bar
@@ -28,6 +28,7 @@ from screens.deciding import DecisionFlow
 from screens.details import complete_details_of
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.request import RequestScreen
+from screens.widgets.footer import TriageFooter
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
 from triage.errors import UserError
@@ -145,7 +146,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
             with VerticalScroll(id="detail-pane"):
                 yield RequestDetail(id="detail")
         yield Static(id="counts")
-        yield Footer()
+        yield TriageFooter()
 
     def status_filter(self) -> Iterator[Widget]:
         yield Select(

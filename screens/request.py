@@ -15,11 +15,12 @@ from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Header, Static, TabbedContent, TabPane, TextArea
 
 from screens.base import EXPECTED, TriageScreen, call_service
 from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog, InputDialog
+from screens.widgets.footer import TriageFooter
 from screens.widgets.request_detail import findings_text, request_text
 from triage.models import Assessed, LetterKind, Request, Status, User
 from triage.paths import expand_user
@@ -94,7 +95,7 @@ class RequestScreen(TriageScreen, DecisionFlow):
                         with TabPane(title, id=f"tab-{kind.value}"):
                             yield TextArea(id=f"letter-{kind.value}", soft_wrap=True)
                 yield Static(id="letters-status")
-        yield Footer()
+        yield TriageFooter()
 
     def on_mount(self) -> None:
         self.title = "Request"

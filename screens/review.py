@@ -52,6 +52,6 @@ class ReviewScreen(QueueScreen):
         return page, why_flagged(self.workspace, [item.request.id for item in page.items])
 
     def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
-        age_ref_patient_category = super().row(item, today, beside)[1:5]
+        age_ref_patient_category = super().row(item, today, beside)[:4]
         policy_why = item.suggestion.explanation if item.suggestion else ""
         return (*age_ref_patient_category, Text(one_line(beside or policy_why)))

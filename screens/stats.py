@@ -9,9 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
+from textual.widgets import DataTable, Header, Label, Sparkline, Static
 
 from screens.base import TriageScreen, call_service
+from screens.widgets.footer import TriageFooter
 from triage.services.exports.report import ACTIONS, Summary, decision_statistics
 
 
@@ -28,7 +29,7 @@ class StatsScreen(TriageScreen):
         yield Static(id="stats-title")
         yield DataTable(id="this-month", cursor_type="row", zebra_stripes=True)
         yield VerticalScroll(id="trends")
-        yield Footer()
+        yield TriageFooter()
 
     def on_mount(self) -> None:
         self.title = "Statistics"

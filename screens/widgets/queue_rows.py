@@ -30,15 +30,17 @@ _SORT_LABELS = {
     QueueSort.REF: "by ref",
 }
 # Short rows keep the table fast (docs/architecture.md §4); the side pane shows everything in full.
+# What a clerk decides by comes first, so 80 columns show it; the date received (which Age says
+# in days) comes last.
 Columns = tuple[tuple[str, int], ...]
 COLUMNS: Columns = (
-    ("Received", 10),
     ("Age", 4),
     ("Ref", 11),
     ("Patient", 12),
     ("Category", 11),
     ("Suggests", 9),
     ("Flags", 11),
+    ("Received", 10),
 )
 
 
@@ -48,13 +50,13 @@ def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
     received = practice_date(request.received)
     age = (today - received).days
     values = (
-        received.isoformat(),
         f"{age}d",
         request.ref,
         request.patient.name or "(not given)",
         short_category(item.findings.classification),
         ACTION_LABELS[item.suggestion.action] if item.suggestion else "-",
         ", ".join(SHORT_FLAG[flag] for flag in item.flags),
+        received.isoformat(),
     )
     return tuple(Text(one_line(value)) for value in values)
 
