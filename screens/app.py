@@ -53,11 +53,9 @@ class TriageApp(App[None]):
     DEFAULT_MODE = "queue"
     # Every screen (dialogs too) has -narrow below 100 columns and -short below 32 rows, so
     # triage.tcss can fit it to an 80x24 terminal.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (100, "-wide"),
-    ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
+    # (Not ClassVar: Textual's annotation, which mypy says this may not change.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help", tooltip="What this screen is for, its keys"),
         *(

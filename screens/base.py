@@ -3,17 +3,18 @@ thread with their failures shown as one clear message (nothing typed is lost: th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
-from textual.events import Mount, ScreenResume
+from textual.events import Key, Mount, ScreenResume
 from textual.screen import Screen
 from textual.widgets import ProgressBar
 from textual.worker import get_current_worker
 
 from triage.errors import DatabaseError, ProblemsFound, UserError
 from triage.models import User
+from triage.rules import Permission, may, refusal
 from triage.safe_text import one_line
 from triage.services.workspace import Workspace
 
@@ -29,6 +30,32 @@ PROBLEMS_SHOWN = 3  # of an import's problems, in its failure message
 
 class TriageScreen(Screen[None]):
     """A screen of the app, working as the app's acting user."""
+
+    # The permission each of the screen's actions needs. Whoever lacks it sees the key greyed in
+    # the footer (and marked in F1), and pressing it says who may, before any dialog opens. The
+    # service checks again whatever the screen shows.
+    PERMISSIONS: ClassVar[Mapping[str, Permission]] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if self.refused(action) else True
+
+    def refused(self, action: str) -> str | None:
+        """Why the acting user may not run the action, or None when they may."""
+        permission = self.PERMISSIONS.get(action)
+        if permission is None or may(self.workspace.user, permission):
+            return None
+        return refusal(self.workspace.user, permission)
+
+    @on(Key)
+    def _say_who_may(self, event: Key) -> None:
+        """A greyed key pressed anyway: say who may (Textual runs no action for it)."""
+        for active in self.active_bindings.values():
+            if active.binding.key == event.key and active.node is self and not active.enabled:
+                why = self.refused(active.binding.action)
+                if why:
+                    self.tell(why[0].upper() + why[1:], title="Not yours to do", failed=True)
+                    event.stop()
+                return
 
     @property
     def triage_app(self) -> TriageApp:
@@ -48,6 +75,7 @@ class TriageScreen(Screen[None]):
     def user_changed(self, user: User) -> None:
         """The app now acts as someone else: show what they may see and do. A screen not on
         show reloads itself when it is shown again."""
+        self.refresh_bindings()  # what the footer greys is the new user's
         if self.is_current:
             self.post_message(ScreenResume())  # each screen reloads itself when resumed
 

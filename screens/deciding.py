@@ -35,12 +35,8 @@ class DecisionFlow:
         self, item: Assessed[Request], letters: Letters, then: Callable[[], None]
     ) -> None:
         suggestion = item.suggestion
-        if suggestion is not None and needs_gp(item.request, suggestion):
-            try:  # the service's own rule, asked before a form the service would refuse
-                decision_kind(self._workspace().user, item.request, suggestion, suggestion.action)
-            except PermissionRefused as refused:
-                self._screen.show_failure(f"{item.request.ref}: for a GP", refused)
-                return
+        if self._refused_for_a_gp(item):
+            return
         if suggestion is None or suggestion.action is Action.GP_REVIEW:
             # Nothing to accept: a GP chooses what to do (o), or a clerk sends it to one (f).
             self.override(item, then)
@@ -60,6 +56,8 @@ class DecisionFlow:
     def override(self, item: Assessed[Request], then: Callable[[], None]) -> None:
         """Another action than suggested (the dialog never offers the suggested one): its
         letters are drafted afresh when it is recorded."""
+        if self._refused_for_a_gp(item):
+            return
         suggested = item.suggestion.action if item.suggestion else None
 
         def chosen(answer: Override | None) -> None:
@@ -77,6 +75,19 @@ class DecisionFlow:
 
         title = f"Decide {item.request.ref} otherwise"
         self._screen.app.push_screen(OverrideDialog(title, suggested, self._last_note), chosen)
+
+    def _refused_for_a_gp(self, item: Assessed[Request]) -> bool:
+        """Whether only a GP may decide the request and the user is not one: said at once, by
+        the service's own rule, before a form the service would refuse."""
+        suggestion = item.suggestion
+        if suggestion is None or not needs_gp(item.request, suggestion):
+            return False
+        try:
+            decision_kind(self._workspace().user, item.request, suggestion, suggestion.action)
+        except PermissionRefused as refused:
+            self._screen.show_failure(f"{item.request.ref}: for a GP", refused)
+            return True
+        return False
 
     def send_to_gp(self, item: Assessed[Request], then: Callable[[], None]) -> None:
         def sent(note: str) -> None:

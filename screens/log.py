@@ -4,7 +4,7 @@ verifies; and the export of the decisions (managers), with progress."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,6 +21,7 @@ from screens.widgets.footer import TriageFooter
 from triage.clock import PRACTICE_TIME
 from triage.models import DECISION_EVENTS, LetterKind, LogEntry, LogEvent
 from triage.presentation import LETTER_TITLES
+from triage.rules import Permission
 from triage.safe_text import one_line, terminal_safe
 from triage.services.exports import Exported, export_letters, export_log, suffix_format
 from triage.services.exports.report import monthly_report
@@ -65,6 +66,12 @@ class LogScreen(TriageScreen):
         Binding("left_square_bracket", "page(-1)", "Newer", tooltip="Newer entries"),
         Binding("r", "reload", "Reload"),
     ]
+
+    PERMISSIONS: ClassVar[Mapping[str, Permission]] = {
+        "export": Permission.EXPORT,
+        "report": Permission.EXPORT,
+        "export_letters": Permission.EXPORT,
+    }
 
     log_table = getters.query_one("#log", DataTable)
     chain = getters.query_one("#chain", Static)

@@ -7,7 +7,7 @@ review list (screens/review.py) is this screen narrowed to the requests waiting 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,7 @@ from triage.models import (
 )
 from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
+from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.deciding import Applied, apply_policy
 from triage.services.importing import import_files
@@ -102,6 +103,14 @@ class QueueScreen(TriageScreen, DecisionFlow):
         Binding("A", "apply_policy", "Apply all", tooltip="Decide every clear-cut open request"),
     ]
 
+    PERMISSIONS: ClassVar[Mapping[str, Permission]] = {
+        "accept": Permission.DECIDE,
+        "override": Permission.DECIDE,
+        "flag": Permission.FLAG,
+        "details": Permission.COMPLETE_DETAILS,
+        "import_files": Permission.IMPORT_REQUESTS,
+        "apply_policy": Permission.DECIDE,
+    }
     SCREEN_TITLE = "Queue"
     STATUSES: tuple[Status, ...] = (Status.OPEN, Status.AWAITING_GP)
     COLUMNS = COLUMNS

@@ -4,7 +4,7 @@ the next request of the queue page, so a clerk flows through the queue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from functools import partial
 from pathlib import Path, PurePath
@@ -24,6 +24,7 @@ from screens.widgets.footer import TriageFooter
 from screens.widgets.request_detail import findings_text, request_text
 from triage.models import Assessed, LetterKind, Request, Status, User
 from triage.paths import expand_user
+from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.deciding import Prepared, claim, prepare, release
 from triage.services.queue import queue_item, save_original
@@ -66,6 +67,12 @@ class RequestScreen(TriageScreen, DecisionFlow):
         Binding("p", "move(-1)", "Previous", tooltip="The previous request"),
         Binding("escape", "back", "Back", tooltip="Back to the queue (or out of a letter)"),
     ]
+
+    PERMISSIONS: ClassVar[Mapping[str, Permission]] = {
+        "accept": Permission.DECIDE,
+        "override": Permission.DECIDE,
+        "flag": Permission.FLAG,
+    }
 
     received = getters.query_one("#received", Static)
     suggestion = getters.query_one("#suggestion", Static)

@@ -3,8 +3,9 @@ policy's reason), for the GP to decide with a note."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
+from typing import ClassVar
 
 from rich.text import Text
 from textual.widget import Widget
@@ -12,6 +13,7 @@ from textual.widget import Widget
 from screens.queue import Page, QueueScreen
 from screens.widgets.queue_rows import Columns
 from triage.models import Assessed, QueueQuery, Request, Status
+from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.queue import why_flagged
 
@@ -35,6 +37,11 @@ class ReviewScreen(QueueScreen):
         "note, Enter opens the request with its letters. / searches by ref, name or NHS number; "
         "the boxes above the table filter by category, suggestion and flag."
     )
+    PERMISSIONS: ClassVar[Mapping[str, Permission]] = {
+        **QueueScreen.PERMISSIONS,
+        "accept": Permission.REVIEW,
+        "override": Permission.REVIEW,
+    }
     SCREEN_TITLE = "GP review"
     STATUSES = (Status.AWAITING_GP,)
     COLUMNS = REVIEW_COLUMNS
@@ -42,7 +49,9 @@ class ReviewScreen(QueueScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # For deciding what waits for a GP: importing, applying the policy to the open queue and
         # sending to a GP belong to the queue.
-        return action not in ("import_files", "apply_policy", "flag")
+        if action in ("import_files", "apply_policy", "flag"):
+            return False
+        return super().check_action(action, parameters)
 
     def status_filter(self) -> Iterator[Widget]:
         return iter(())  # every request here waits for a GP

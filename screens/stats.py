@@ -3,6 +3,7 @@ decisions over the last twelve months, drawn in the terminal. The same counts as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Header, Label, Sparkline, Static
 
 from screens.base import TriageScreen, call_service
 from screens.widgets.footer import TriageFooter
+from triage.rules import Permission
 from triage.services.exports.report import ACTIONS, Summary, decision_statistics
 
 
@@ -23,6 +25,7 @@ class StatsScreen(TriageScreen):
         "on the decision log screen (m)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "reload", "Reload")]
+    PERMISSIONS: ClassVar[Mapping[str, Permission]] = {"reload": Permission.VIEW_STATISTICS}
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -224,7 +224,7 @@ def test_each_person_acts_as_who_they_connected_as_without_a_password_of_ours(
     # The program's own check still speaks first, in one line
     adding = run("--db", practice("cleo"), "users", "add", "eve", "--role", "manager")
     assert adding.err_lines == [
-        "triage: error: only a manager may add users; you are cleo (a clerk)"
+        "triage: error: only a manager may add users or reset their passwords; you are cleo (a clerk)"
     ]
 
 

@@ -70,7 +70,7 @@ def test_demo_commands_can_act_as_each_demo_user(run: Run) -> None:
     assert run("--demo", "--user", "demo-gp", "queue").status == 0
     refused = run("--demo", "users", "add", "x", "--role", "clerk")  # the demo clerk by default
     assert refused.err_lines == [
-        "triage: error: only a manager may add users; you are demo-clerk (a clerk)"
+        "triage: error: only a manager may add users or reset their passwords; you are demo-clerk (a clerk)"
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 from tests.factories import make_request
 from triage.errors import PermissionRefused, UserError
 from triage.models import Action, Flag, LogEvent, Request, Role, Status, Suggestion, User
-from triage.rules import decision_kind, needs_gp, require_note
+from triage.rules import Permission, decision_kind, may, needs_gp, refusal, require_note
 
 CLERK = User(id=1, name="cleo", role=Role.CLERK, full_name=None, active=True)
 GP = User(id=2, name="drsmith", role=Role.GP, full_name=None, active=True)
@@ -58,3 +58,35 @@ def test_a_gps_decision_and_an_override_need_a_note_and_following_the_policy_doe
         require_note(LogEvent.REVIEW, "R1", Action.GP_REVIEW, Action.ACCEPT, "  ")
     with pytest.raises(UserError, match="the policy suggests decline; to accept instead"):
         require_note(LogEvent.OVERRIDE, "R1", Action.DECLINE, Action.ACCEPT, None)
+
+
+# Each permission as its refusal says it, to whoever may not (the first role without it).
+REFUSALS = {
+    Permission.IMPORT_REQUESTS: None,  # everyone may
+    Permission.VIEW_QUEUE: None,
+    Permission.VIEW_USERS: None,
+    Permission.MANAGE_USERS: "only a manager may add users or reset their passwords",
+    Permission.CHANGE_USERS: "only a manager may change a user's role or access",
+    Permission.ACTIVATE_POLICY: "only a manager may activate a policy",
+    Permission.SET_PRACTICE: "only a manager may change the practice's details",
+    Permission.DECIDE: "only a clerk or a GP may decide a request",
+    Permission.FLAG: None,
+    Permission.REVIEW: "only a GP may decide a request flagged for a GP",
+    Permission.CORRECT: "only a GP may correct a recorded decision",
+    Permission.VIEW_LOG: None,
+    Permission.EXPORT: "only a manager may export the decision log, its letters or the report",
+    Permission.VIEW_STATISTICS: "only a manager may see the statistics",
+    Permission.COMPLETE_DETAILS: "only a clerk or a GP may complete a letter's details",
+}
+
+
+@pytest.mark.parametrize("permission", list(Permission))
+def test_every_refusal_names_the_action_and_the_roles_that_may(permission: Permission) -> None:
+    refused = [user for user in (CLERK, GP, MANAGER) if not may(user, permission)]
+    expected = REFUSALS[permission]
+    if expected is None:
+        assert refused == []
+        return
+    user = refused[0]
+    role = {CLERK: "a clerk", GP: "a GP", MANAGER: "a manager"}[user]
+    assert refusal(user, permission) == f"{expected}; you are {user.name} ({role})"

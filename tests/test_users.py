@@ -40,12 +40,12 @@ def test_user_and_environment_choose_who_acts(
     refused = run("--db", practice, "--user", "clerk1", "users", "add", "x", "--role", "clerk")
     assert refused.status == 1
     assert refused.err_lines == [
-        "triage: error: only a manager may add users; you are clerk1 (a clerk)"
+        "triage: error: only a manager may add users or reset their passwords; you are clerk1 (a clerk)"
     ]
     monkeypatch.setenv("TRIAGE_USER", "drsmith")
     refused_gp = run("--db", practice, "users", "add", "x", "--role", "clerk")
     assert refused_gp.err_lines == [
-        "triage: error: only a manager may add users; you are drsmith (a GP)"
+        "triage: error: only a manager may add users or reset their passwords; you are drsmith (a GP)"
     ]
 
 

@@ -17,7 +17,7 @@ class Permission(StrEnum):
     IMPORT_REQUESTS = "import requests"
     VIEW_QUEUE = "view the queue"
     VIEW_USERS = "list users"
-    MANAGE_USERS = "add users"
+    MANAGE_USERS = "add users or reset their passwords"
     CHANGE_USERS = "change a user's role or access"
     ACTIVATE_POLICY = "activate a policy"
     SET_PRACTICE = "change the practice's details"
@@ -26,7 +26,8 @@ class Permission(StrEnum):
     REVIEW = "decide a request flagged for a GP"
     CORRECT = "correct a recorded decision"
     VIEW_LOG = "see the decision log"
-    EXPORT = "export the decision log"
+    EXPORT = "export the decision log, its letters or the report"
+    VIEW_STATISTICS = "see the statistics"
     COMPLETE_DETAILS = "complete a letter's details"
 
 
@@ -46,6 +47,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.CORRECT: frozenset({Role.GP}),
     Permission.VIEW_LOG: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
     Permission.EXPORT: frozenset({Role.MANAGER}),
+    Permission.VIEW_STATISTICS: frozenset({Role.MANAGER}),
     Permission.COMPLETE_DETAILS: frozenset({Role.CLERK, Role.GP}),
 }
 
@@ -58,13 +60,20 @@ def may(user: User, permission: Permission) -> bool:
 
 def require(user: User, permission: Permission) -> None:
     """Refuse, naming who may do it, unless the user's role allows it."""
-    if may(user, permission):
-        return
+    if not may(user, permission):
+        raise PermissionRefused(refusal(user, permission))
+
+
+def refusal(user: User, permission: Permission) -> str:
+    """Why the user may not: "only a manager may see the statistics; you are cleo (a clerk)"."""
+    return f"{who_may(permission)}; you are {user.name} ({_ROLE_NAMES[user.role]})"
+
+
+def who_may(permission: Permission) -> str:
+    """ "only a clerk or a GP may decide a request" """
     allowed = [_ROLE_NAMES[role] for role in Role if role in ALLOWED[permission]]
     who = allowed[0] if len(allowed) == 1 else ", ".join(allowed[:-1]) + " or " + allowed[-1]
-    raise PermissionRefused(
-        f"only {who} may {permission.value}; you are {user.name} ({_ROLE_NAMES[user.role]})"
-    )
+    return f"only {who} may {permission.value}"
 
 
 def needs_gp(request: Request, suggestion: Suggestion) -> bool:
@@ -90,7 +99,7 @@ def decision_kind(user: User, request: Request, suggestion: Suggestion, action: 
             )
             raise PermissionRefused(
                 f"only a GP may decide {request.ref}: {why}; "
-                f"you are {user.name} ({user.role.value})"
+                f"you are {user.name} ({_ROLE_NAMES[user.role]})"
             )
         return LogEvent.REVIEW
     require(user, Permission.DECIDE)

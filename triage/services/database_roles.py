@@ -72,6 +72,7 @@ TABLES_FOR: dict[Permission, Mapping[str, frozenset[str]]] = {
     },
     Permission.SET_PRACTICE: {"practice": frozenset({"INSERT", "UPDATE"}), **_WRITE_LOG},
     Permission.EXPORT: _WRITE_LOG,
+    Permission.VIEW_STATISTICS: {},  # counts of what every role may read
 }
 
 # Who may write each kind of log entry: the roles with this permission; None, anyone (their

@@ -97,7 +97,7 @@ def monthly_report(
 
 def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
     """Counts for the last `months` months to this one (managers: the statistics view)."""
-    require(workspace.user, Permission.EXPORT)
+    require(workspace.user, Permission.VIEW_STATISTICS)
     today = workspace.clock.today()
     first = today.replace(day=1)
     for _ in range(months - 1):
