@@ -33,6 +33,18 @@ STATUS_WORDS = {
 }
 
 
+NAMES_SHOWN = 3  # of a long list of files in a message
+
+
+def some_of(names: Sequence[str], noun: str = "files") -> str:
+    """A list of names for a one-line message: all of a few, or "81 files: RL-A01.pdf,
+    RL-A02.pdf, RL-A03.pdf and 78 more"."""
+    if len(names) <= NAMES_SHOWN:
+        return ", ".join(names)
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return f"{len(names):,} {noun}: {shown} and {len(names) - NAMES_SHOWN:,} more"
+
+
 def status_counts(counts: Mapping[Status, int]) -> str:
     """ "16 open · 2 awaiting GP · 40 decided", with letters needing details first when any do."""
     return " · ".join(

@@ -152,7 +152,8 @@ def simulate_command(
             click.echo(json_line(suggestion_json(item)))
         return
     rows = list(assessed)
-    output.stdout_console().print(_simulation_table(rows))
+    console = output.stdout_console()
+    console.print(_simulation_table(rows, console.width))
     actions = Counter(item.suggested.action for item in rows)
     totals = " · ".join(f"{actions[action]} {label}" for action, label in ACTION_LABELS.items())
     output.plain(
@@ -161,26 +162,33 @@ def simulate_command(
     )
 
 
-def _simulation_table(rows: list[Assessed[IncomingRequest]]) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, show_lines=False)
-    table.add_column("Ref", no_wrap=True, max_width=16, overflow="ellipsis")
-    table.add_column("Category", no_wrap=True)
-    table.add_column("Suggests", no_wrap=True)
-    table.add_column("Rule", no_wrap=True, max_width=26, overflow="ellipsis")
-    table.add_column("Flags", max_width=22, overflow="fold")
-    table.add_column("Why", ratio=1, min_width=30)
+# The suggestion and why stay; the rule, then the category, go when the terminal is narrow.
+SIMULATION_COLUMNS = (
+    output.Column("Ref", max_width=16),
+    output.Column("Category", drop=2),
+    output.Column("Suggests"),
+    output.Column("Rule", drop=1, max_width=26),
+    output.Column("Flags", wrap=True, max_width=22),
+    output.Column("Why", fill=True, min_width=30),
+)
+
+
+def _simulation_table(rows: list[Assessed[IncomingRequest]], width: int) -> Table:
+    cells = []
     for item in rows:
         suggestion = item.suggested
         category = item.findings.classification.category
-        table.add_row(
-            cell(item.request.ref),
-            cell(category.value if category else "—"),
-            cell(ACTION_LABELS[suggestion.action]),
-            cell(suggestion.rule or "—"),
-            cell(", ".join(suggestion.flags)),
-            Text(terminal_safe(suggestion.explanation)),
+        cells.append(
+            (
+                cell(item.request.ref),
+                cell(category.value if category else "—"),
+                cell(ACTION_LABELS[suggestion.action]),
+                cell(suggestion.rule or "—"),
+                cell(", ".join(suggestion.flags)),
+                Text(terminal_safe(suggestion.explanation)),
+            )
         )
-    return table
+    return output.fitted_table(SIMULATION_COLUMNS, cells, width)
 
 
 def _print_policy(console: Console, loaded: LoadedPolicy) -> None:

@@ -47,7 +47,7 @@ def print_queue(
         return
     console = output.stdout_console()
     if page.requests:
-        console.print(queue_table(page))
+        console.print(queue_table(page, console.width))
     else:
         output.plain("No requests with that status.")
     if len(page.requests) < page.total:

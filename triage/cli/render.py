@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-from triage.cli.output import cell
+from triage.cli.output import Column, cell, fitted_table
 from triage.clock import practice_date
 from triage.models import Assessed, Findings, IncomingRequest, Request, Suggestion
 from triage.presentation import (
@@ -20,32 +20,36 @@ from triage.presentation import (
 )
 from triage.services.queue import QueuePage
 
+# What a clerk decides by stays; the rest goes, From first, when the terminal is narrow.
+QUEUE_COLUMNS = (
+    Column("Ref", max_width=24),
+    Column("Received", drop=3),
+    Column("Patient", min_width=8, max_width=24),
+    Column("NHS number", drop=2),
+    Column("From", drop=1, max_width=28),
+    Column("Category", drop=4),
+    Column("Suggests"),
+    Column("Flags", wrap=True, max_width=30),
+    Column("Status"),
+)
 
-def queue_table(page: QueuePage) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("Ref", min_width=6, max_width=24, no_wrap=True, overflow="ellipsis")
-    table.add_column("Received", min_width=10, no_wrap=True)
-    table.add_column("Patient", min_width=8, max_width=24, no_wrap=True, overflow="ellipsis")
-    table.add_column("NHS number", min_width=12, no_wrap=True)
-    table.add_column("From", min_width=8, max_width=28, no_wrap=True, overflow="ellipsis")
-    table.add_column("Category", min_width=8, no_wrap=True)
-    table.add_column("Suggests", min_width=8, no_wrap=True)
-    table.add_column("Flags", min_width=8, max_width=30, overflow="fold")
-    table.add_column("Status", min_width=6, no_wrap=True)
-    for item in page.items:
-        request = item.request
-        table.add_row(
-            cell(request.ref),
-            cell(practice_date(request.received).isoformat()),
-            cell(request.patient.name or "(not given)"),
-            cell(nhs_number_shown(request.patient)),
-            cell(request.organisation),
+
+def queue_table(page: QueuePage, width: int) -> Table:
+    rows = [
+        (
+            cell(item.request.ref),
+            cell(practice_date(item.request.received).isoformat()),
+            cell(item.request.patient.name or "(not given)"),
+            cell(nhs_number_shown(item.request.patient)),
+            cell(item.request.organisation),
             cell(category_label(item.findings.classification)),
             cell(ACTION_LABELS[item.suggestion.action] if item.suggestion else "-"),
             cell(", ".join(item.flags)),
-            cell(STATUS_LABELS[request.status]),
+            cell(STATUS_LABELS[item.request.status]),
         )
-    return table
+        for item in page.items
+    ]
+    return fitted_table(QUEUE_COLUMNS, rows, width)
 
 
 def counts_line(page: QueuePage) -> str:

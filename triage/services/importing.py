@@ -31,6 +31,7 @@ from triage.models import (
     Status,
     StoredFingerprint,
 )
+from triage.presentation import some_of
 from triage.rules import Permission, require, require_details_to_complete
 from triage.services.workspace import Workspace
 
@@ -80,7 +81,7 @@ class ImportRejected(ProblemsFound):
         files = sorted({problem.file for problem in problems})
         super().__init__(
             f"nothing imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} in "
-            f"{', '.join(files)}; correct the file{'s' if len(files) != 1 else ''}, or use "
+            f"{some_of(files)}; correct the file{'s' if len(files) != 1 else ''}, or use "
             "--skip-invalid to import the good rows",
             [str(problem) for problem in problems],
         )
