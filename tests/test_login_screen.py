@@ -3,8 +3,10 @@ chooses their password there, typing it twice; a wrong password is said, and cou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -77,3 +79,16 @@ async def test_before_logging_in_the_apps_keys_open_nothing(run: Run, db_path: P
             assert isinstance(app.screen, LoginScreen), key
             assert not app.logged_in
         assert app.is_running
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_login_screen_snapshot(
+    run: Run, db_path: Path, snap_compare: Callable[..., bool], size: tuple[int, int]
+) -> None:
+    """A new person, asked for a password twice: the tallest the login gets."""
+    assert run("--db", db_path, "users", "add", "cleo", "--role", "clerk").status == 0
+
+    async def asked_twice(pilot: Pilot[None]) -> None:
+        await type_into(pilot, "#password", "cleo's own secret")
+
+    assert snap_compare(login_app(run, db_path, "cleo"), terminal_size=size, run_before=asked_twice)

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.style import Style as TextualStyle
 from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets._footer import FooterKey
 
 from screens.app import TriageApp
 from screens.dialogs import ConfirmDialog, NoteDialog, OverrideDialog
@@ -523,6 +524,191 @@ async def test_f1_on_gp_review_explains_gp_review_not_the_queue(demo: Workspace)
         assert "Apply all" not in shown
 
 
+# F1 on each screen: what it is for (the first words of its help) and keys of its own; not
+# another screen's.
+F1_ON = {
+    "f2": ("Queue", "The requests to deal with", "Import: Import files", "Verify"),
+    "f3": ("GP review", "The requests waiting for a GP", "Accept", "Import"),
+    "f4": ("Decision log", "The decision log, newest first", "Verify: Check the whole", "Sort"),
+    "f5": ("Policy", "The policy in force", "Simulate: What another policy", "Accept"),
+    "f6": ("Statistics", "Decisions per category", "Reload", "Accept"),
+}
+
+
+@pytest.mark.parametrize("key", list(F1_ON))
+async def test_f1_on_each_screen_describes_that_screens_keys(demo: Workspace, key: str) -> None:
+    title, about, own_key, not_here = F1_ON[key]
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("Static").render())
+        assert shown.startswith(f"{title}\n{about}")
+        assert own_key in shown and not_here not in shown
+        assert "Focus Next" not in shown  # Textual's own keys are the same everywhere
+        assert "Help: What this screen is for" in shown  # the app's keys are on every screen
+
+
+async def test_f1_on_a_request_describes_the_request_screen(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f1")
+        shown = str(app.screen.query_one("Static").render())
+        assert shown.startswith("Request\nOne request as received")
+        assert "Edit letters" in shown and "Import" not in shown
+
+
+# --- permissions before effort --------------------------------------------------------------------
+
+
+def enabled(app: TriageApp, action: str) -> bool:
+    [state] = {a.enabled for a in app.screen.active_bindings.values() if a.binding.action == action}
+    return state
+
+
+def refusals(app: TriageApp) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def test_a_manager_sees_deciding_greyed_and_is_told_who_may_before_any_dialog(
+    demo: Workspace,
+) -> None:
+    manager = open_workspace(None, "demo-manager", demo=True, clock=PINNED)
+    app = TriageApp(manager)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not enabled(app, "accept") and not enabled(app, "override")
+        assert not enabled(app, "apply_policy") and enabled(app, "flag")
+        for key in ("a", "o", "A"):
+            app.clear_notifications()
+            await pilot.press(TO_A_DECIDABLE_REQUEST, key)
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)  # no dialog, no form
+            assert refusals(app) == [
+                "Only a clerk or a GP may decide a request; you are demo-manager (a manager)"
+            ]
+        await pilot.press("f1")
+        shown = str(app.screen.query_one("Static").render())
+        assert (
+            "Accept: Record the policy's suggestion, with letters (not yours: only a clerk "
+            in shown
+        )
+    manager.close()
+
+
+async def test_a_clerk_sees_the_gps_and_managers_actions_greyed_and_switching_user_lights_them(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert enabled(app, "accept")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert not enabled(app, "export") and not enabled(app, "report")
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, LogScreen)  # no "export to where?" first
+        assert refusals(app) == [
+            "Only a manager may export the decision log, its letters or the report; "
+            "you are demo-clerk (a clerk)"
+        ]
+        await pilot.press("f6")
+        await settle(pilot)
+        assert not enabled(app, "reload")
+        assert "only a manager may see the statistics" in refusals(app)[-1]
+        await pilot.press("f9", "down", "down", "enter")  # the demo's manager
+        await settle(pilot)
+        assert enabled(app, "reload")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert enabled(app, "export")
+
+
+async def test_a_clerk_on_gp_review_may_not_decide_and_is_told_before_the_note(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await type_into(pilot, "Supply short")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert not enabled(app, "accept") and not enabled(app, "override")
+        app.clear_notifications()
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert refusals(app) == [
+            "Only a GP may decide a request flagged for a GP; you are demo-clerk (a clerk)"
+        ]
+
+
+async def test_a_clerk_deciding_otherwise_on_a_request_for_a_gp_is_told_before_the_form(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)  # the oldest demo request is for a GP
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        [refusal] = refusals(app)
+        assert refusal.startswith("only a GP may decide DEMO-")
+
+
+# --- small terminals ------------------------------------------------------------------------------
+
+
+async def test_at_80x24_the_queue_keeps_its_search_filters_columns_and_footer_keys(
+    demo: Workspace,
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.has_class("-narrow", "-short")
+        assert screen.query_one("#search", Input).outer_size.width >= 20  # 4 columns, once
+        for box in screen.query("#filters Select"):
+            assert box.region.right <= 80 and box.size.height == 1
+        assert not screen.query_one("#detail-pane").display  # Enter shows the request in full
+        grid = table(app)
+        shown = [c.label.plain for c in grid.columns.values()][:6]
+        assert shown == ["Age", "Ref", "Patient", "Category", "Suggests", "Flags"]
+        assert (
+            sum(c.get_render_width(grid) for c in grid.columns.values() if c.label.plain in shown)
+            <= 78
+        )
+        keys = [key.action for key in screen.query(FooterKey)]
+        assert keys[:2] == ["help", "quit"]  # a narrow footer cuts off on the right
+        assert "command_palette" in keys
+
+
+@pytest.mark.parametrize("keys", [(TO_A_DECIDABLE_REQUEST, "o"), ("A",), ("i",)])
+async def test_at_80x24_every_dialogs_buttons_are_on_screen(
+    demo: Workspace, keys: tuple[str, ...]
+) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        buttons = list(app.screen.query("Button"))
+        assert buttons
+        for button in buttons:
+            region = button.region
+            assert region.height and region.bottom <= 24 and region.right <= 80
+
+
 # --- untrusted text -------------------------------------------------------------------------------
 
 INJECTIONS = {
@@ -595,20 +781,38 @@ async def test_untrusted_text_shows_literally_on_every_screen_and_fires_nothing(
 # --- snapshots ------------------------------------------------------------------------------------
 
 
-def test_queue_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=settle)
+# Every screen and the main dialogs at the two sizes people use: a small terminal and a roomy one.
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+Size = tuple[int, int]
 
 
-def test_request_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+@SIZES
+def test_queue_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=settle)
+
+
+@SIZES
+def test_queue_as_a_manager_snapshot(
+    demo: Workspace, snap_compare: SnapCompare, size: Size
+) -> None:
+    """Deciding is for clerks and GPs: the manager's footer greys it."""
+    manager = open_workspace(None, "demo-manager", demo=True, clock=PINNED)
+    assert snap_compare(TriageApp(manager), terminal_size=size, run_before=settle)
+    manager.close()
+
+
+@SIZES
+def test_request_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
     async def open_first(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=open_first)
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=open_first)
 
 
-def test_gp_review_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+@SIZES
+def test_gp_review_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
     async def flag_then_review(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("f")
@@ -618,10 +822,11 @@ def test_gp_review_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -
         await pilot.press("f3")
         await settle(pilot)
 
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=flag_then_review)
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=flag_then_review)
 
 
-def test_log_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+@SIZES
+def test_log_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
     async def decide_then_log(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press(TO_A_DECIDABLE_REQUEST, "a")
@@ -629,23 +834,80 @@ def test_log_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None
         await pilot.press("f4")
         await settle(pilot)
 
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=decide_then_log)
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=decide_then_log)
 
 
-def test_policy_screen_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+@SIZES
+def test_policy_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
     async def policy(pilot: Pilot[None]) -> None:
         await pilot.press("f5")
         await settle(pilot)
 
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=policy)
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=policy)
 
 
-def test_help_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
+@SIZES
+def test_statistics_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
+    async def decide_then_stats(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(TO_A_DECIDABLE_REQUEST, "a")
+        await settle(pilot)
+        await pilot.press("f9", "down", "down", "enter")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=decide_then_stats)
+
+
+@SIZES
+def test_help_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -> None:
     async def help_panel(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("f1")
 
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=help_panel)
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=help_panel)
+
+
+# The dialogs, each opened by its key on the queue (the first decidable request, for a clerk).
+DIALOG_KEYS = {
+    "override": (TO_A_DECIDABLE_REQUEST, "o"),
+    "note": (TO_A_DECIDABLE_REQUEST, "f"),
+    "confirm": ("A",),
+    "choice": ("f9",),
+    "input": ("i",),
+}
+
+
+@SIZES
+@pytest.mark.parametrize("dialog", list(DIALOG_KEYS))
+def test_dialog_snapshot(
+    demo: Workspace, snap_compare: SnapCompare, size: Size, dialog: str
+) -> None:
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(*DIALOG_KEYS[dialog])
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(demo), terminal_size=size, run_before=open_dialog)
+
+
+@SIZES
+def test_details_dialog_snapshot(
+    practice: Workspace, snap_compare: SnapCompare, size: Size
+) -> None:
+    import_files(practice, [SAMPLES / "fhir-nhs" / "eRS-r4-ResponseExampleReferral.json"])
+
+    async def open_details(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        pilot.app.sub_title = "cleo (clerk) · practice.db"  # not the test's own temporary folder
+        pilot.app.screen.query_one("#status", Select).value = "needs_details"
+        await settle(pilot)
+        pilot.app.screen.query_one("#queue", DataTable).focus()
+        await pilot.press("d")
+        await settle(pilot)
+
+    assert snap_compare(TriageApp(practice), terminal_size=size, run_before=open_details)
 
 
 async def test_import_and_apply_all_run_in_the_background_with_progress(
@@ -718,19 +980,6 @@ async def test_the_log_screen_exports_xlsx_and_the_report(demo: Workspace) -> No
             assert (paths.data_dir() / name).exists()
         assert column(app, "Event", "#log")[:3] == ["export", "export", "export"]
     manager.close()
-
-
-def test_statistics_snapshot(demo: Workspace, snap_compare: SnapCompare) -> None:
-    async def decide_then_stats(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.press(TO_A_DECIDABLE_REQUEST, "a")
-        await settle(pilot)
-        await pilot.press("f9", "down", "down", "enter")
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-
-    assert snap_compare(TriageApp(demo), terminal_size=SIZE, run_before=decide_then_stats)
 
 
 async def test_notifications_quoting_a_request_show_it_literally(
