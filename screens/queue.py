@@ -95,7 +95,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         ),
         Binding(
             "I",
-            "app.watch_inbox",
+            "watch_inbox",
             "Inbox",
             show=False,
             tooltip="Watch the inbox folder: import each file that lands in it (again: stop)",
@@ -359,6 +359,9 @@ class QueueScreen(TriageScreen, DecisionFlow):
                 self._import(files)
 
         self.app.push_screen(InputDialog("Import which files (separated by spaces)?", ""), chosen)
+
+    def action_watch_inbox(self) -> None:
+        self.triage_app.action_watch_inbox()
 
     def action_apply_policy(self) -> None:
         def answered(yes: bool | None) -> None:

@@ -47,9 +47,9 @@ class ReviewScreen(QueueScreen):
     COLUMNS = REVIEW_COLUMNS
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # For deciding what waits for a GP: importing, applying the policy to the open queue and
-        # sending to a GP belong to the queue.
-        if action in ("import_files", "apply_policy", "flag"):
+        # For deciding what waits for a GP: importing, applying the policy to the open queue,
+        # sending to a GP and typing a letter's missing details belong to the queue.
+        if action in ("import_files", "watch_inbox", "apply_policy", "flag", "details"):
             return False
         return super().check_action(action, parameters)
 
