@@ -183,12 +183,22 @@ class TriageApp(App[None]):
             yield SystemCommand(
                 "Switch user", "Act as the demo's clerk, GP or manager", self.action_switch_user
             )
-        # The screen's own actions, by name, so nothing needs a key to be remembered.
+        # The screen's own actions, by name, so nothing needs a key to be remembered; one the
+        # user may not take says who may, as its key does.
         for active in screen.active_bindings.values():
             binding = active.binding
-            if binding.description and active.node is screen:
+            if not binding.description or active.node is not screen:
+                continue
+            refused = screen.refused(binding.action) if isinstance(screen, TriageScreen) else None
+            if refused and isinstance(screen, TriageScreen):
                 yield SystemCommand(
                     binding.description,
-                    binding.tooltip or binding.description,
-                    lambda action=binding.action: self.run_action(action, screen),
+                    f"Not yours: {refused.split(';')[0]}",
+                    partial(screen.say_who_may, refused),
                 )
+                continue
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or binding.description,
+                lambda action=binding.action: self.run_action(action, screen),
+            )

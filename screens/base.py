@@ -53,9 +53,12 @@ class TriageScreen(Screen[None]):
             if active.binding.key == event.key and active.node is self and not active.enabled:
                 why = self.refused(active.binding.action)
                 if why:
-                    self.tell(why[0].upper() + why[1:], title="Not yours to do", failed=True)
+                    self.say_who_may(why)
                     event.stop()
                 return
+
+    def say_who_may(self, refused: str) -> None:
+        self.tell(refused[0].upper() + refused[1:], title="Not yours to do", failed=True)
 
     @property
     def triage_app(self) -> TriageApp:

@@ -599,6 +599,16 @@ async def test_a_manager_sees_deciding_greyed_and_is_told_who_may_before_any_dia
             "Accept: Record the policy's suggestion, with letters (not yours: only a clerk "
             in shown
         )
+        await pilot.press("escape")
+        [accept] = [c for c in app.get_system_commands(app.screen) if c.title == "Accept"]
+        assert accept.help == "Not yours: only a clerk or a GP may decide a request"
+        app.clear_notifications()
+        accept.callback()  # from the palette: said, as its key does
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert refusals(app) == [
+            "Only a clerk or a GP may decide a request; you are demo-manager (a manager)"
+        ]
     manager.close()
 
 
