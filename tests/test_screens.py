@@ -831,6 +831,7 @@ def test_gp_review_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, s
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
+        pilot.app.clear_notifications()  # a toast times out sooner on a busy machine
 
     assert snap_compare(TriageApp(demo), terminal_size=size, run_before=flag_then_review)
 
@@ -843,6 +844,7 @@ def test_log_screen_snapshot(demo: Workspace, snap_compare: SnapCompare, size: S
         await settle(pilot)
         await pilot.press("f4")
         await settle(pilot)
+        pilot.app.clear_notifications()  # a toast times out sooner on a busy machine
 
     assert snap_compare(TriageApp(demo), terminal_size=size, run_before=decide_then_log)
 
@@ -866,6 +868,7 @@ def test_statistics_snapshot(demo: Workspace, snap_compare: SnapCompare, size: S
         await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
+        pilot.app.clear_notifications()  # a toast times out sooner on a busy machine
 
     assert snap_compare(TriageApp(demo), terminal_size=size, run_before=decide_then_stats)
 
@@ -877,6 +880,12 @@ def test_help_snapshot(demo: Workspace, snap_compare: SnapCompare, size: Size) -
         await pilot.press("f1")
 
     assert snap_compare(TriageApp(demo), terminal_size=size, run_before=help_panel)
+
+
+def steady_cursors(pilot: Pilot[None]) -> None:
+    """A focused box's cursor blinks: caught on or off, a snapshot would differ run to run."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
 
 
 # The dialogs, each opened by its key on the queue (the first decidable request, for a clerk).
@@ -898,6 +907,7 @@ def test_dialog_snapshot(
         await settle(pilot)
         await pilot.press(*DIALOG_KEYS[dialog])
         await settle(pilot)
+        steady_cursors(pilot)
 
     assert snap_compare(TriageApp(demo), terminal_size=size, run_before=open_dialog)
 
@@ -916,6 +926,7 @@ def test_details_dialog_snapshot(
         pilot.app.screen.query_one("#queue", DataTable).focus()
         await pilot.press("d")
         await settle(pilot)
+        steady_cursors(pilot)
 
     assert snap_compare(TriageApp(practice), terminal_size=size, run_before=open_details)
 
