@@ -27,6 +27,7 @@ from screens.base import TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
 from screens.details import complete_details_of
 from screens.dialogs import ConfirmDialog, InputDialog
+from screens.live import follow_changes
 from screens.request import RequestScreen
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
@@ -173,6 +174,30 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def _requests_arrived(self, _count: int) -> None:
         if self.is_current:  # a screen not on show reloads when it is shown again
             self.action_reload()
+
+    @on(Mount)
+    def _follow_other_workstations(self) -> None:
+        follow_changes(self, lambda: self.workspace, self.refresh_page)
+
+    def refresh_page(self) -> None:
+        """Someone changed the records (here or on another workstation): read this page again,
+        quietly, the cursor staying on the same request, or on the same row if it left the page."""
+        query, offset = self.query_spec, self.first_row
+
+        def shown(loaded: Page) -> None:
+            was_on, row = self._highlighted_key(self.table), self.table.cursor_row
+            self._show(loaded)  # keeps the cursor on was_on while it is still on the page
+            if was_on not in self._items and self.table.row_count:
+                self.table.move_cursor(row=min(row, self.table.row_count - 1))
+
+        call_service(
+            self,
+            "Could not refresh the queue",
+            lambda: self.read_page(query, offset),
+            shown,
+            group="load",
+            exclusive=True,
+        )
 
     # --- loading -------------------------------------------------------------------------------
 
