@@ -6,7 +6,6 @@ review list (screens/review.py) is this screen narrowed to the requests waiting 
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -26,12 +25,12 @@ from textual.worker import get_current_worker
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
 from screens.details import complete_details_of
-from screens.dialogs import ConfirmDialog, InputDialog
+from screens.dialogs import ConfirmDialog
+from screens.file_picker import FilePicker, ImportChoice, ImportProblems
 from screens.live import follow_changes
 from screens.request import RequestScreen
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
-from triage.errors import UserError
 from triage.models import (
     Action,
     Assessed,
@@ -44,11 +43,10 @@ from triage.models import (
     Unsorted,
     read_as,
 )
-from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.safe_text import one_line
 from triage.services.deciding import Applied, apply_policy
-from triage.services.importing import import_files
+from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.queue import QueuePage, queue_page, refresh_assessments
 
 # A page of the queue, and for each request what its screen shows beside it (the GP's: why).
@@ -363,17 +361,11 @@ class QueueScreen(TriageScreen, DecisionFlow):
     # --- long work: import, apply to every open request ------------------------------------
 
     def action_import_files(self) -> None:
-        def chosen(paths: str | None) -> None:
-            if not paths:
-                return
-            try:
-                files = [expand_user(Path(path)) for path in shlex.split(paths)]
-            except (ValueError, UserError) as problem:  # an unclosed quote, ~nosuchuser
-                self.show_failure("Not imported", problem)
-            else:
-                self._import(files)
+        def chosen(choice: ImportChoice | None) -> None:
+            if choice is not None:
+                self._import(choice)
 
-        self.app.push_screen(InputDialog("Import which files (separated by spaces)?", ""), chosen)
+        self.app.push_screen(FilePicker(Path.home()), chosen)
 
     def action_apply_policy(self) -> None:
         def answered(yes: bool | None) -> None:
@@ -386,7 +378,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         )
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    def _import(self, files: list[Path]) -> None:
+    def _import(self, choice: ImportChoice) -> None:
         update = progress_bar(self, self.work_progress)
         counts = self.counts
 
@@ -394,19 +386,43 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.app.call_from_thread(counts.update, Text(one_line(label)))
             return update
 
+        def work() -> ImportSummary | ImportRejected:
+            try:
+                return import_files(
+                    self.workspace, choice.files, skip_invalid=choice.skip_invalid, progress=phase
+                )
+            except ImportRejected as refused:  # its problems stay on screen, not in a toast
+                return refused
+
         call_service(
             self,
             "Not imported",
-            lambda: import_files(self.workspace, files, progress=phase),
-            lambda summary: self._long_work_done(
-                "Imported",
-                f"{summary.added:,} added, {summary.already_present:,} already here, "
-                f"{summary.rejected:,} rejected.",
-            ),
+            work,
+            lambda outcome: self._imported(choice, outcome),
             group="long",
             exclusive=True,
             failed=self._long_work_failed,
         )
+
+    def _imported(self, choice: ImportChoice, outcome: ImportSummary | ImportRejected) -> None:
+        """The counts; and every problem, one row each, until read: a refused import offers
+        to import the good rows instead."""
+        if isinstance(outcome, ImportRejected):
+            self._long_work_failed()
+
+            def answered(good_rows: bool | None) -> None:
+                if good_rows:
+                    self._import(choice._replace(skip_invalid=True))
+
+            self.app.push_screen(ImportProblems.refused(outcome.summary), answered)
+            return
+        self._long_work_done(
+            "Imported",
+            f"{outcome.added:,} added, {outcome.already_present:,} already here, "
+            f"{outcome.rejected:,} rejected.",
+        )
+        if outcome.problems:
+            self.app.push_screen(ImportProblems.left_out(outcome))
 
     def _apply(self) -> None:
         update = progress_bar(self, self.work_progress)
