@@ -6,7 +6,6 @@ review list (screens/review.py) is this screen narrowed to the requests waiting 
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
@@ -26,12 +25,13 @@ from textual.worker import get_current_worker
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
 from screens.details import complete_details_of
-from screens.dialogs import ConfirmDialog, InputDialog
+from screens.dialogs import ConfirmDialog
+from screens.file_picker import FilePicker, ImportChoice, ImportProblems
+from screens.live import follow_changes
 from screens.request import RequestScreen
 from screens.widgets.footer import TriageFooter
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
-from triage.errors import UserError
 from triage.models import (
     Action,
     Assessed,
@@ -44,12 +44,11 @@ from triage.models import (
     Unsorted,
     read_as,
 )
-from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.deciding import Applied, apply_policy
-from triage.services.importing import import_files
+from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.queue import QueuePage, queue_page, refresh_assessments
 
 # A page of the queue, and for each request what its screen shows beside it (the GP's: why).
@@ -183,6 +182,30 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def _requests_arrived(self, _count: int) -> None:
         if self.is_current:  # a screen not on show reloads when it is shown again
             self.action_reload()
+
+    @on(Mount)
+    def _follow_other_workstations(self) -> None:
+        follow_changes(self, lambda: self.workspace, self.refresh_page)
+
+    def refresh_page(self) -> None:
+        """Someone changed the records (here or on another workstation): read this page again,
+        quietly, the cursor staying on the same request, or on the same row if it left the page."""
+        query, offset = self.query_spec, self.first_row
+
+        def shown(loaded: Page) -> None:
+            was_on, row = self._highlighted_key(self.table), self.table.cursor_row
+            self._show(loaded)  # keeps the cursor on was_on while it is still on the page
+            if was_on not in self._items and self.table.row_count:
+                self.table.move_cursor(row=min(row, self.table.row_count - 1))
+
+        call_service(
+            self,
+            "Could not refresh the queue",
+            lambda: self.read_page(query, offset),
+            shown,
+            group="load",
+            exclusive=True,
+        )
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -348,17 +371,11 @@ class QueueScreen(TriageScreen, DecisionFlow):
     # --- long work: import, apply to every open request ------------------------------------
 
     def action_import_files(self) -> None:
-        def chosen(paths: str | None) -> None:
-            if not paths:
-                return
-            try:
-                files = [expand_user(Path(path)) for path in shlex.split(paths)]
-            except (ValueError, UserError) as problem:  # an unclosed quote, ~nosuchuser
-                self.show_failure("Not imported", problem)
-            else:
-                self._import(files)
+        def chosen(choice: ImportChoice | None) -> None:
+            if choice is not None:
+                self._import(choice)
 
-        self.app.push_screen(InputDialog("Import which files (separated by spaces)?", ""), chosen)
+        self.app.push_screen(FilePicker(Path.home()), chosen)
 
     def action_watch_inbox(self) -> None:
         self.triage_app.action_watch_inbox()
@@ -374,7 +391,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         )
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    def _import(self, files: list[Path]) -> None:
+    def _import(self, choice: ImportChoice) -> None:
         update = progress_bar(self, self.work_progress)
         counts = self.counts
 
@@ -382,19 +399,43 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.app.call_from_thread(counts.update, Text(one_line(label)))
             return update
 
+        def work() -> ImportSummary | ImportRejected:
+            try:
+                return import_files(
+                    self.workspace, choice.files, skip_invalid=choice.skip_invalid, progress=phase
+                )
+            except ImportRejected as refused:  # its problems stay on screen, not in a toast
+                return refused
+
         call_service(
             self,
             "Not imported",
-            lambda: import_files(self.workspace, files, progress=phase),
-            lambda summary: self._long_work_done(
-                "Imported",
-                f"{summary.added:,} added, {summary.already_present:,} already here, "
-                f"{summary.rejected:,} rejected.",
-            ),
+            work,
+            lambda outcome: self._imported(choice, outcome),
             group="long",
             exclusive=True,
             failed=self._long_work_failed,
         )
+
+    def _imported(self, choice: ImportChoice, outcome: ImportSummary | ImportRejected) -> None:
+        """The counts; and every problem, one row each, until read: a refused import offers
+        to import the good rows instead."""
+        if isinstance(outcome, ImportRejected):
+            self._long_work_failed()
+
+            def answered(good_rows: bool | None) -> None:
+                if good_rows:
+                    self._import(choice._replace(skip_invalid=True))
+
+            self.app.push_screen(ImportProblems.refused(outcome.summary), answered)
+            return
+        self._long_work_done(
+            "Imported",
+            f"{outcome.added:,} added, {outcome.already_present:,} already here, "
+            f"{outcome.rejected:,} rejected.",
+        )
+        if outcome.problems:
+            self.app.push_screen(ImportProblems.left_out(outcome))
 
     def _apply(self) -> None:
         update = progress_bar(self, self.work_progress)

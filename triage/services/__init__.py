@@ -24,10 +24,12 @@ mesh: load_settings, fetch_mesh
 log: log_page, verify_log, anchor_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
 serving: check_servable
+changes: change_token
 """
 
 __all__ = [
     "auth",
+    "changes",
     "database_roles",
     "deciding",
     "exports",

@@ -35,6 +35,27 @@ from triage.presentation import some_of
 from triage.rules import Permission, require, require_details_to_complete
 from triage.services.workspace import Workspace
 
+# What a file picker lists: the usual names of the files the importer reads. The importer itself
+# goes by each file's content (docs/import-formats.md), so a file named otherwise, given by
+# name or by a pattern, is read all the same.
+IMPORTABLE_SUFFIXES = (
+    ".csv",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".xml",
+    ".pdf",
+    ".docx",
+    ".eml",
+    ".msg",
+    ".txt",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+)
+
 
 @dataclass
 class FileOutcome:
