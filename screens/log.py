@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
 from screens.base import TriageScreen, call_service, progress_bar
-from screens.correcting import CORRECT_TOOLTIP, WHO_MAY_CORRECT, CorrectionFlow
+from screens.correcting import CORRECT_TOOLTIP, CorrectionFlow
 from screens.dialogs import InputDialog
 from triage.clock import PRACTICE_TIME
 from triage.models import DECISION_EVENTS, LetterKind, LogEntry, LogEvent
