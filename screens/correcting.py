@@ -34,28 +34,6 @@ Correction = tuple[Action, str, str]
 class CorrectionDialog(ModalScreen[Correction | None]):
     """The decision that stands, with its letters, beside the form for its correction."""
 
-    DEFAULT_CSS = """
-    CorrectionDialog > .dialog.correction {
-        width: 96%;
-        height: 90%;
-        max-height: 90%;
-    }
-    #correction-main {
-        height: 1fr;
-    }
-    #superseded {
-        width: 1fr;
-        padding-right: 1;
-        border-right: solid $primary;
-    }
-    #correction-form {
-        width: 1fr;
-        padding-left: 1;
-    }
-    #correction-form > * {
-        margin-bottom: 1;
-    }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, ref: str, standing: Decision, note: str = "") -> None:
@@ -64,6 +42,7 @@ class CorrectionDialog(ModalScreen[Correction | None]):
 
     def compose(self) -> ComposeResult:
         actions = [(action.value, action) for action in DECIDING_ACTIONS]
+        other = next(action for action in DECIDING_ACTIONS if action is not self._standing.action)
         with Vertical(classes="dialog correction"):
             yield Label(
                 Text(f"Correct the decision on {one_line(self._ref)}"), classes="dialog-title"
@@ -72,14 +51,14 @@ class CorrectionDialog(ModalScreen[Correction | None]):
                 with VerticalScroll(id="superseded"):
                     yield Static(Text("The decision that stands\n", style="bold underline"))
                     yield Static(decision_text(self._standing), id="superseded-decision")
-                with Vertical(id="correction-form"):
+                with VerticalScroll(id="correction-form"):  # at 80x24 it scrolls
                     yield Static(
                         Text(
                             "The correction is a new decision with new letters, which say that "
                             f"they replace {self._standing.our_ref}'s. Both stay in the log."
                         )
                     )
-                    yield Select(actions, id="action", allow_blank=False, value=actions[0][1])
+                    yield Select(actions, id="action", allow_blank=False, value=other)
                     yield Input(id="redirect-to", placeholder="Redirect to (for a redirect)")
                     yield Input(value=self._note, id="note", placeholder="Why (required)")
                     yield Static(id="problem", classes="problem")

@@ -110,7 +110,7 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
                             yield TextArea(id=f"letter-{kind.value}", soft_wrap=True)
                     with TabPane("History", id="tab-history"), VerticalScroll(id="history-pane"):
                         yield Static(id="history")
-                        yield Static(Text("Other requests for this NHS number", style="bold"))
+                        yield Static(id="same-patient-title")
                         yield DataTable(id="same-patient", cursor_type="row")
                 yield Static(id="letters-status")
         yield Footer()
@@ -220,11 +220,11 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
         table = self.query_one("#same-patient", DataTable)
         table.clear()
         for other in history.same_patient:
-            table.add_row(
-                *_same_patient_cells(other.request, other.decision), key=str(other.request.id)
-            )
-        if not history.same_patient:
-            table.add_row(Text("none"), Text(""), Text(""), Text(""))
+            cells = _same_patient_cells(other.request, other.decision)
+            table.add_row(*cells, key=str(other.request.id))
+        table.display = bool(history.same_patient)
+        title = "Other requests for this NHS number" + ("" if history.same_patient else ": none")
+        self.query_one("#same-patient-title", Static).update(Text(title, style="bold"))
         if history.request.status is Status.DECIDED and history.decisions:
             self._show_sent(history.decisions[-1])
 
@@ -246,7 +246,8 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
 
     def action_history(self) -> None:
         self.letter_tabs.active = "tab-history"
-        self.query_one("#same-patient", DataTable).focus()
+        others = self.query_one("#same-patient", DataTable)
+        (others if others.display else self.query_one("#history-pane")).focus()
 
     @on(DataTable.RowSelected, "#same-patient")
     def _open_other(self, event: DataTable.RowSelected) -> None:

@@ -101,7 +101,7 @@ def test_the_history_holds_every_note_flag_and_decision(practice_db: Path) -> No
     correct(gp, s04.id, Choice(action=Action.ACCEPT, note="Funded locally."))
     history = request_history(clerk, s04.id)
     said = [(entry.who, entry.what, entry.note) for entry in history.entries]
-    assert said[0][1].startswith("received from ")
+    assert said[0][1].startswith("imported, from ")
     assert said[1:] == [
         (
             "cleo",

@@ -184,3 +184,26 @@ async def test_the_request_lists_the_patients_other_requests_and_opens_one(
         assert isinstance(app.screen, RequestScreen)
         assert app.screen.item is not None and app.screen.item.request.ref == "S01-LATER"
         assert column(app, "Ref", "#same-patient") == ["S01"]
+
+
+async def test_gp_review_shows_the_clerks_whole_note_with_who_and_when(demo: Workspace) -> None:  # noqa: F811
+    long_note = (
+        "Patient phoned: the clinic stopped the dose last week and wants us to restart it; "
+        "[red]please[/red] check the letter of 12 January before deciding"
+    )
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(TO_A_DECIDABLE_REQUEST, "f")
+        app.screen.query_one("#note", Input).value = long_note
+        await pilot.press("enter")
+        await settle(pilot)
+        await act_as_gp(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        notes = pane(app, "#notes")
+        assert notes.startswith("Notes (1)\n03 Feb 2025 10:30 demo-clerk: sent to a GP\n")
+        assert long_note in notes  # whole, and literally: the markup is text
+        # Wrapped in the pane, not cut at its edge.
+        shown = app.screen.query_one("#notes", Static)
+        assert shown.size.height >= 4 and shown.size.width < len(long_note)

@@ -161,10 +161,9 @@ def history_text(history: History) -> Text:
     return text
 
 
-def notes_text(history: History) -> Text:
+def notes_text(notes: list[HistoryEntry]) -> Text:
     """Every note on the request, oldest first, each with who wrote it and when."""
     text = Text()
-    notes = history.notes
     text.append(f"Notes ({len(notes)})\n", style="bold underline")
     if not notes:
         text.append("No notes on this request.\n", style="italic")

@@ -15,7 +15,7 @@ auth: log_in, log_out, change_password, reset_password, check_new_password, hash
 queue: queue_page, queue_item, why_flagged, refresh_assessments, save_original
 deciding: find_request, prepare, decide, prepare_correction, correct, flag, claim, release,
     apply_policy, standing_decision
-history: request_history
+history: request_history, request_notes
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 practice: practice_details, set_practice_details

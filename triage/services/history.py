@@ -69,12 +69,20 @@ def request_history(workspace: Workspace, request_id: int) -> History:
             OtherRequest(other, _standing(tx.decisions.for_request(other.id)))
             for other in tx.requests.same_nhs_number(request, SAME_PATIENT_LIMIT)
         ]
-    entries = [HistoryEntry(request.imported_at, "", f"received from {request.organisation}")]
+    entries = [HistoryEntry(request.imported_at, "", f"imported, from {request.organisation}")]
     entries += [_entry(entry) for entry in logged]
     if holder and since and now - since < CLAIM_LEASE and request.status is not Status.DECIDED:
         entries.append(HistoryEntry(since, holder, "being worked on (claimed)"))
     entries.sort(key=lambda entry: entry.at)
     return History(request, entries, decisions, others)
+
+
+def request_notes(workspace: Workspace, request_id: int) -> list[HistoryEntry]:
+    """Every note on a request, oldest first, whole: what a GP reads before deciding."""
+    require(workspace.user, Permission.VIEW_QUEUE)
+    with workspace.database.read() as tx:
+        logged = tx.log.for_request(request_id)
+    return [entry for entry in map(_entry, logged) if entry.note]
 
 
 def _standing(decisions: list[Decision]) -> Decision | None:
