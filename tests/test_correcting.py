@@ -112,3 +112,20 @@ def test_the_history_holds_every_note_flag_and_decision(practice_db: Path) -> No
         ("gwen", f"corrected by a GP: accept (SCT-{s04.id:06d}-2)", "Funded locally."),
     ]
     assert [decision.action for decision in history.decisions] == [Action.DECLINE, Action.ACCEPT]
+
+
+def test_triage_history_prints_the_notes_and_decisions_and_names_a_missing_ref(
+    practice_db: Path, run: Run
+) -> None:
+    clerk = workspace(practice_db, "cleo")
+    s04 = find_request(clerk, "S04")
+    flag(clerk, s04.id, "Supply ends Friday\x1b[31m")
+    shown = run("--db", practice_db, "--user", "gwen", "history", "S04")
+    assert shown.status == 0
+    lines = shown.out.splitlines()
+    assert lines[0] == "S04 from Haematology: awaiting_gp"
+    assert lines[2] == "2025-02-03 10:00 cleo: sent to a GP"
+    assert lines[3].startswith("  note: Supply ends Friday") and "\x1b" not in shown.out
+    assert lines[-1] == "No other requests for this NHS number."
+    missing = run("--db", practice_db, "history", "S99")
+    assert (missing.status, missing.err.strip()) == (1, "triage: error: no request with ref 'S99'")
