@@ -18,9 +18,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 from screens.base import TriageScreen, call_service
 from screens.widgets.request_detail import decision_text
 from triage.models import DECIDING_ACTIONS, Action, Decision
+from triage.presentation import LETTER_TITLES
 from triage.rules import Permission, may
-from triage.safe_text import one_line
-from triage.services.deciding import Choice, correct
+from triage.safe_text import one_line, terminal_safe
+from triage.services.deciding import Choice, Prepared, correct, prepare_correction
 from triage.services.history import History, request_history
 
 # Shown beside the key wherever a correction is offered, and to whoever may not.
@@ -32,13 +33,20 @@ Correction = tuple[Action, str, str]
 
 
 class CorrectionDialog(ModalScreen[Correction | None]):
-    """The decision that stands, with its letters, beside the form for its correction."""
+    """The decision that stands, with its letters, beside the form for its correction and the
+    letters the correction would send, drafted afresh whenever the action or service changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, ref: str, standing: Decision, note: str = "") -> None:
+    def __init__(
+        self,
+        ref: str,
+        standing: Decision,
+        draft: Callable[[Choice], Prepared],
+        note: str = "",
+    ) -> None:
         super().__init__()
-        self._ref, self._standing, self._note = ref, standing, note
+        self._ref, self._standing, self._draft, self._note = ref, standing, draft, note
 
     def compose(self) -> ComposeResult:
         actions = [(action.value, action) for action in DECIDING_ACTIONS]
@@ -65,9 +73,34 @@ class CorrectionDialog(ModalScreen[Correction | None]):
                     with Horizontal(classes="buttons"):
                         yield Button("Correct", id="ok", variant="primary")
                         yield Button("Cancel", id="cancel")
+                    yield Static(id="correction-letters")
 
     def on_mount(self) -> None:
         self.query_one("#action", Select).focus()
+        self._redraft()
+
+    @on(Select.Changed, "#action")
+    @on(Input.Blurred, "#redirect-to")
+    def _redraft(self) -> None:
+        """Draft the correction's letters as they would be sent (nothing is saved)."""
+        action = self.query_one("#action", Select).value
+        redirect_to = self.query_one("#redirect-to", Input).value.strip()
+        shown = self.query_one("#correction-letters", Static)
+        if not isinstance(action, Action):
+            return
+        if action is Action.REDIRECT and not redirect_to:
+            shown.update(Text("Say where it is redirected to, to see its letters."))
+            return
+        shown.update(Text("Drafting the letters…"))
+        choice = Choice(action=action, redirect_to=redirect_to or None)
+        call_service(
+            self,
+            "Could not draft the letters",
+            lambda: self._draft(choice),
+            lambda prepared: shown.update(_letters_text(prepared)),
+            group="draft",
+            exclusive=True,
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -88,6 +121,15 @@ class CorrectionDialog(ModalScreen[Correction | None]):
             return
         assert isinstance(action, Action)
         self.dismiss((action, redirect_to, note))
+
+
+def _letters_text(prepared: Prepared) -> Text:
+    text = Text()
+    texts = prepared.letters.texts()
+    for kind, title in LETTER_TITLES.items():
+        text.append(f"The new {title.lower()} ({prepared.our_ref})\n", style="bold underline")
+        text.append(terminal_safe(texts[kind], keep_newlines=True) + "\n\n")
+    return text
 
 
 class CorrectionFlow:
@@ -134,8 +176,13 @@ class CorrectionFlow:
                 lambda decision: self._corrected(standing, decision, then),
             )
 
+        workspace = screen.workspace
+
+        def draft(choice: Choice) -> Prepared:
+            return prepare_correction(workspace, request.id, choice)
+
         screen.app.push_screen(
-            CorrectionDialog(request.ref, standing, self._correction_note), chosen
+            CorrectionDialog(request.ref, standing, draft, self._correction_note), chosen
         )
 
     def _corrected(

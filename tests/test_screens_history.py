@@ -62,6 +62,12 @@ async def test_a_gp_corrects_a_decision_from_the_log(demo: Workspace) -> None:  
         superseded = pane(app, "#superseded-decision")
         assert "Letter to the specialist" in superseded and "Dear colleague" in superseded
         dialog.query_one("#action", Select).value = Action.ACCEPT
+        await settle(pilot)
+        # The correction's letters, drafted before anything is recorded, say what they replace.
+        preview = pane(app, "#correction-letters")
+        assert "The new letter to the specialist (SCT-" in preview
+        assert "This letter replaces our letter of 3 February 2025 (our reference SCT-" in preview
+        assert "Shared care request accepted: " in preview  # drafted for the new action
         await pilot.click("#ok")  # no note yet: asked for one, nothing recorded
         await settle(pilot)
         assert "Say why" in pane(app, "#problem")
