@@ -91,7 +91,6 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
         self.index = index
         self.item: Assessed[Request] | None = None
         self.drafted: Prepared | None = None  # the letters shown, as drafted
-        self.history: History | None = None
         # The request held while it is open, and as whom: colleagues are told it is being
         # worked on (deciding.claim), until it is decided, left, or the lease runs out.
         self._held: tuple[Workspace, int] | None = None
@@ -215,7 +214,6 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
     def _show_history(self, history: History) -> None:
         if self.item is None or self.item.request.id != history.request.id:
             return
-        self.history = history
         self.query_one("#history", Static).update(history_text(history))
         table = self.query_one("#same-patient", DataTable)
         table.clear()

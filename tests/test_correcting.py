@@ -3,19 +3,21 @@ history (every note, flag, claim and decision, and the other requests for the pa
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLES, Run
 from tests.test_deciding import DECIDED_AT, PRACTICE, SAMPLE_DAY, workspace
-from triage.clock import Clock
+from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused
 from triage.letters import Replaced, copy_shipped_templates, replacement_notices
 from triage.models import Action, LetterKind
-from triage.services.deciding import Choice, correct, decide, find_request, flag
+from triage.services.deciding import CLAIM_LEASE, Choice, claim, correct, decide, find_request, flag
 from triage.services.history import request_history
 from triage.services.log import verify_log
+from triage.services.workspace import open_workspace
 
 
 @pytest.fixture
@@ -129,3 +131,18 @@ def test_triage_history_prints_the_notes_and_decisions_and_names_a_missing_ref(
     assert lines[-1] == "No other requests for this NHS number."
     missing = run("--db", practice_db, "history", "S99")
     assert (missing.status, missing.err.strip()) == (1, "triage: error: no request with ref 'S99'")
+
+
+def test_the_history_says_who_is_working_on_a_request_until_the_claim_runs_out(
+    practice_db: Path,
+) -> None:
+    clerk = workspace(practice_db, "cleo")
+    s05 = find_request(clerk, "S05")
+    claim(workspace(practice_db, "gwen"), s05.id)
+    held = [(e.who, e.what) for e in request_history(clerk, s05.id).entries]
+    assert held[-1] == ("gwen", "being worked on (claimed)")
+    later = FixedClock(DECIDED_AT + CLAIM_LEASE + timedelta(minutes=1))
+    after = open_workspace(str(practice_db), "cleo", clock=later)
+    lapsed = [e.what for e in request_history(after, s05.id).entries]
+    after.close()
+    assert "being worked on (claimed)" not in lapsed

@@ -121,7 +121,9 @@ def decide(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_PO
 def prepare_correction(workspace: Workspace, request_id: int, choice: Choice) -> Prepared:
     """A GP's correction as it would be recorded now, with its letters (nothing saved)."""
     with workspace.database.read() as tx:
-        return _correction_in(tx, workspace, request_id, choice)[0]
+        in_force = policy_required(tx)
+        now = workspace.clock.now()
+        return _correction_in(tx, workspace.user, in_force, now, request_id, choice)[0]
 
 
 def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
@@ -131,35 +133,32 @@ def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
     if not choice.note or not choice.note.strip():
         raise UserError("a correction needs a note saying why")
     with workspace.database.write() as tx:
-        prepared, standing = _correction_in(tx, workspace, request_id, choice)
         in_force = policy_required(tx)
         now = workspace.clock.now()
+        prepared, standing = _correction_in(tx, workspace.user, in_force, now, request_id, choice)
         return record(tx, workspace.user, in_force, prepared, choice, now, standing)
 
 
 def _correction_in(
-    tx: Transaction, workspace: Workspace, request_id: int, choice: Choice
+    tx: Transaction,
+    user: User,
+    in_force: PolicyInForce,
+    now: datetime,
+    request_id: int,
+    choice: Choice,
 ) -> tuple[Prepared, Decision]:
-    require(workspace.user, Permission.CORRECT)
+    """The correction drafted, and the decision that stands, which it supersedes."""
+    require(user, Permission.CORRECT)
     if choice.action is None:
         raise UserError("say what the decision should have been")
-    in_force = policy_required(tx)
-    now = workspace.clock.now()
     earlier = tx.decisions.for_request(request_id)
     if not earlier:
         raise UserError("this request has no decision to correct")
     request = locked_request(tx, request_id)
-    prepared = draft(
-        tx,
-        workspace.user,
-        in_force,
-        request,
-        choice,
-        now,
-        kind=LogEvent.SUPERSEDE,
-        replaces=earlier[-1],
-    )
-    return prepared, earlier[-1]
+    standing = earlier[-1]
+    kind = LogEvent.SUPERSEDE
+    prepared = draft(tx, user, in_force, request, choice, now, kind=kind, replaces=standing)
+    return prepared, standing
 
 
 def flag(workspace: Workspace, request_id: int, note: str) -> None:
