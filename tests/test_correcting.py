@@ -146,3 +146,23 @@ def test_the_history_says_who_is_working_on_a_request_until_the_claim_runs_out(
     lapsed = [e.what for e in request_history(after, s05.id).entries]
     after.close()
     assert "being worked on (claimed)" not in lapsed
+
+
+@pytest.mark.postgres
+def test_a_correction_and_the_history_on_postgres(run: Run, postgres_url: str) -> None:
+    for args in (
+        PRACTICE,
+        ("users", "add", "cleo", "--role", "clerk"),
+        ("users", "add", "gwen", "--role", "gp"),
+        ("policy", "activate", "weymouth-portland-pcn"),
+        ("import", SAMPLES / "requests.csv"),
+        ("--user", "cleo", "decide", "S04"),
+        ("--user", "gwen", "correct", "S04", "--action", "accept", "--note", "Funded locally."),
+    ):
+        assert run("--db", postgres_url, *args).status == 0, args
+    shown = run("--db", postgres_url, "history", "S04").out
+    assert "decided as the policy suggested: " in shown
+    assert "corrected by a GP: accept" in shown and "  note: Funded locally." in shown
+    letters = run("--db", postgres_url, "letters", "S04").out
+    assert "This letter replaces our letter of 3 February 2025 (our reference SCT-" in letters
+    assert run("--db", postgres_url, "log", "verify").out.startswith("The decision log verifies")
