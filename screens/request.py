@@ -123,10 +123,11 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
         self._open(self.request_ids[self.index])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        decided = self.item is not None and self.item.request.status is Status.DECIDED
         if action == "correct":  # on a decided request; shown unavailable to all but a GP
-            decided = self.item is not None and self.item.request.status is Status.DECIDED
             return (True if self.may_correct() else None) if decided else False
-        return True
+        # A decided request is not decided again, flagged or given new letters: it is corrected.
+        return not (decided and action in ("accept", "override", "flag", "edit"))
 
     def user_changed(self, user: User) -> None:
         """Shown or not, the letters are drafted and signed afresh as the new user."""

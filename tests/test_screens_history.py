@@ -162,6 +162,8 @@ async def test_a_clerk_sees_that_only_a_gp_may_correct(demo: Workspace) -> None:
         status = str(app.screen.query_one("#letters-status", Static).content)
         assert status.endswith("; a GP may correct a decision.")
         assert app.screen.active_bindings["c"].enabled is False
+        # Nothing else offers to decide it again: no Accept, Override or To GP in the footer.
+        assert not {"a", "o", "f", "e"} & set(app.screen.active_bindings)
         assert "Our reference: SCT-" in app.screen.query_one("#letter-specialist", TextArea).text
 
 
