@@ -30,7 +30,7 @@ from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS
 from triage.safe_text import one_line
 from triage.services.deciding import Prepared, claim, prepare, release
-from triage.services.history import History, request_history
+from triage.services.history import History, OtherRequest, request_history
 from triage.services.queue import queue_item, save_original
 from triage.services.workspace import Workspace
 
@@ -219,7 +219,7 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
         table = self.query_one("#same-patient", DataTable)
         table.clear()
         for other in history.same_patient:
-            cells = _same_patient_cells(other.request, other.decision)
+            cells = _same_patient_cells(other)
             table.add_row(*cells, key=str(other.request.id))
         table.display = bool(history.same_patient)
         title = "Other requests for this NHS number" + ("" if history.same_patient else ": none")
@@ -410,13 +410,14 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
             self.send_to_gp(self.item, then=self._next_or_back)
 
 
-def _same_patient_cells(request: Request, decision: Decision | None) -> tuple[Text, ...]:
-    decided = f"{ACTION_LABELS[decision.action]} ({decision.our_ref})" if decision else ""
+def _same_patient_cells(other: OtherRequest) -> tuple[Text, ...]:
+    request = other.request
+    action, our_ref = other.decided or (None, "")
     values = (
         request.ref,
         practice_date(request.received).isoformat(),
         request.status.value.replace("_", " "),
-        decided,
+        f"{ACTION_LABELS[action]} ({our_ref})" if action else "",
     )
     return tuple(Text(one_line(value)) for value in values)
 

@@ -158,7 +158,9 @@ class Requests:
         return [request_from(row) for row in rows]
 
     def same_nhs_number(self, request: Request, limit: int) -> list[Request]:
-        """Other requests with this request's NHS number, newest first (none without one)."""
+        """Other requests with this request's NHS number, the latest imported first (none
+        without one). By id, which the NHS number's index already holds in order: no sort of
+        every request a number has."""
         if not request.patient.nhs_number:
             return []
         rows = self._session.scalars(
@@ -167,7 +169,7 @@ class Requests:
                 RequestRow.nhs_number == request.patient.nhs_number,
                 RequestRow.id != request.id,
             )
-            .order_by(RequestRow.received.desc(), RequestRow.id.desc())
+            .order_by(RequestRow.id.desc())
             .limit(limit)
         )
         return [request_from(row) for row in rows]

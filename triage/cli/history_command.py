@@ -37,10 +37,10 @@ def print_history(history: History) -> None:
         return
     output.plain(f"Other requests for this NHS number ({len(history.same_patient)}):")
     for other in history.same_patient:
-        decided = other.decision
-        standing = (
-            f", {ACTION_LABELS[decided.action]} ({decided.our_ref})" if decided is not None else ""
-        )
+        standing = ""
+        if other.decided is not None:
+            action, our_ref = other.decided
+            standing = f", {ACTION_LABELS[action]} ({our_ref})"
         received = practice_date(other.request.received).isoformat()
         output.plain(
             f"  {other.request.ref}  received {received}  {other.request.status.value}{standing}"

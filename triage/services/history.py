@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triage.errors import UserError
-from triage.models import DECISION_EVENTS, Decision, LogEntry, LogEvent, Request, Status
+from triage.models import DECISION_EVENTS, Action, Decision, LogEntry, LogEvent, Request, Status
 from triage.rules import Permission, require
 from triage.services.deciding.steps import CLAIM_LEASE
 from triage.services.workspace import Workspace
@@ -36,10 +36,11 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class OtherRequest:
-    """Another request for the same patient, with the decision that stands on it, if any."""
+    """Another request for the same patient, with the decision that stands on it, if any: its
+    action and our reference."""
 
     request: Request
-    decision: Decision | None
+    decided: tuple[Action, str] | None
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class History:
     request: Request
     entries: list[HistoryEntry]  # oldest first
     decisions: list[Decision]  # oldest first, with their letters: the last one stands
-    same_patient: list[OtherRequest]  # newest first
+    same_patient: list[OtherRequest]  # the latest imported first
 
     @property
     def notes(self) -> list[HistoryEntry]:
@@ -65,10 +66,9 @@ def request_history(workspace: Workspace, request_id: int) -> History:
         logged = tx.log.for_request(request_id)
         decisions = tx.decisions.for_request(request_id)
         holder, since = tx.requests.claim(request_id)
-        others = [
-            OtherRequest(other, _standing(tx.decisions.for_request(other.id)))
-            for other in tx.requests.same_nhs_number(request, SAME_PATIENT_LIMIT)
-        ]
+        same_patient = tx.requests.same_nhs_number(request, SAME_PATIENT_LIMIT)
+        standing = tx.decisions.standing([other.id for other in same_patient])
+        others = [OtherRequest(other, standing.get(other.id)) for other in same_patient]
     entries = [HistoryEntry(request.imported_at, "", f"imported, from {request.organisation}")]
     entries += [_entry(entry) for entry in logged]
     if holder and since and now - since < CLAIM_LEASE and request.status is not Status.DECIDED:
@@ -83,10 +83,6 @@ def request_notes(workspace: Workspace, request_id: int) -> list[HistoryEntry]:
     with workspace.database.read() as tx:
         logged = tx.log.for_request(request_id)
     return [entry for entry in map(_entry, logged) if entry.note]
-
-
-def _standing(decisions: list[Decision]) -> Decision | None:
-    return decisions[-1] if decisions else None
 
 
 def _entry(entry: LogEntry) -> HistoryEntry:
