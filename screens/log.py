@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
 from screens.base import TriageScreen, call_service, progress_bar
+from screens.correcting import CORRECT_TOOLTIP, CorrectionFlow
 from screens.dialogs import InputDialog
 from screens.widgets.footer import TriageFooter
 from triage.clock import PRACTICE_TIME
@@ -46,11 +47,13 @@ _EVENT_WORDS: dict[str, str] = {  # the log stores events as text
 }
 
 
-class LogScreen(TriageScreen):
+class LogScreen(TriageScreen, CorrectionFlow):
     HELP = (
         "The decision log, newest first: every decision, flag, review, correction, policy "
         "activation, change to the practice's details and export, each chained to the one "
-        "before. The line at the bottom says whether the whole chain verifies. Managers export: x "
+        "before. The line at the bottom says whether the whole chain verifies. c corrects the "
+        "decision on the highlighted entry's request (a GP may correct a decision): the earlier "
+        "decision and its letters are shown beside it, and stay. Managers export: x "
         "the decisions (the file's extension chooses .csv, .jsonl, .xlsx or .json for FHIR), m "
         "the de-identified report of the last twelve months (.html or .csv), L every "
         "decision's letters as files. [ and ] page through older entries."
@@ -61,6 +64,7 @@ class LogScreen(TriageScreen):
         Binding("x", "export", "Export", tooltip="Export the decisions: CSV, JSONL, XLSX or FHIR"),
         Binding("m", "report", "Report", tooltip="The de-identified report for the LMC and ICB"),
         Binding("L", "export_letters", "Letters", tooltip="Every decision's letters as files"),
+        Binding("c", "correct", "Correct", tooltip=CORRECT_TOOLTIP),
         Binding("v", "verify", "Verify", tooltip="Check the whole chain again"),
         Binding("right_square_bracket", "page(1)", "Older", tooltip="Older entries"),
         Binding("left_square_bracket", "page(-1)", "Newer", tooltip="Newer entries"),
@@ -85,6 +89,7 @@ class LogScreen(TriageScreen):
         self._page: LogPage | None = None
         self._checked: int | None = None  # entries the last chain check covered
         self._entries: dict[str, LogEntry] = {}
+        self.highlighted: LogEntry | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,6 +149,8 @@ class LogScreen(TriageScreen):
             self._show_entry(self._entries.get(event.row_key.value or ""), self._page)
 
     def _show_entry(self, entry: LogEntry | None, page: LogPage) -> None:
+        self.highlighted = entry
+        self.refresh_bindings()
         pane = self.entry_pane
         if entry is None:
             pane.update(Text("No entries."))
@@ -164,6 +171,19 @@ class LogScreen(TriageScreen):
         if 0 <= offset < self._page.total:
             self.first_row = offset
             self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "correct":  # on a decision's entry; shown unavailable to all but a GP
+            entry = self.highlighted
+            on_a_decision = entry is not None and entry.event in DECISION_EVENTS
+            return (True if self.may_correct() else None) if on_a_decision else False
+        return True
+
+    def action_correct(self) -> None:
+        entry = self.highlighted
+        if entry is not None and entry.request_id is not None and entry.event in DECISION_EVENTS:
+            self.first_row = 0  # the correction is the newest entry
+            self.correct_decision(entry.request_id, lambda _: self.action_reload())
 
     def action_cursor_down(self) -> None:
         self.log_table.action_cursor_down()

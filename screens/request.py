@@ -1,6 +1,8 @@
 """One request: the letter as received with the evidence highlighted, the suggestion and its
 rule, and the three drafted letters, editable before anything is recorded. Deciding moves on to
-the next request of the queue page, so a clerk flows through the queue."""
+the next request of the queue page, so a clerk flows through the queue. Its history (every
+note, flag, claim and decision, and the patient's other requests) is a tab beside the letters;
+a decided request shows the letters sent, and a GP corrects the decision from here."""
 
 from __future__ import annotations
 
@@ -11,22 +13,26 @@ from pathlib import Path, PurePath
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
-from textual import getters
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Header, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
 
 from screens.base import EXPECTED, TriageScreen, call_service
+from screens.correcting import CORRECT_TOOLTIP, WHO_MAY_CORRECT, CorrectionFlow
 from screens.deciding import DecisionFlow, Letters
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.widgets.footer import TriageFooter
-from screens.widgets.request_detail import findings_text, request_text
-from triage.models import Assessed, LetterKind, Request, Status, User
+from screens.widgets.request_detail import findings_text, history_text, request_text
+from triage.clock import practice_date
+from triage.models import Assessed, Decision, LetterKind, Request, Status, User
 from triage.paths import expand_user
+from triage.presentation import ACTION_LABELS
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.deciding import Prepared, claim, prepare, release
+from triage.services.history import History, OtherRequest, request_history
 from triage.services.queue import queue_item, save_original
 from triage.services.workspace import Workspace
 
@@ -48,14 +54,20 @@ class Drafted(NamedTuple):
     problem: str
 
 
-class RequestScreen(TriageScreen, DecisionFlow):
+_SAME_PATIENT_COLUMNS = (("Ref", 14), ("Received", 10), ("Status", 11), ("Decision", 24))
+
+
+class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
     HELP = (
         "One request as received, with the words that decided its category and any red flags "
         "highlighted; the policy's suggestion and the three letters it would send. e edits the "
         "letters (Escape leaves the editor); a records the suggestion with the letters as they "
         "stand and opens the next request; o decides otherwise with a reason; f sends it to a GP "
         "with a note. n and p move without deciding; Escape goes back to the queue. s saves the "
-        "letter's file, exactly as it arrived, to open it (a scan, say) outside the app."
+        "letter's file, exactly as it arrived, to open it (a scan, say) outside the app. h shows "
+        "its history: every note, flag, claim and decision, and the patient's other requests "
+        "(Enter opens one). A decided request shows the letters sent; c corrects the decision "
+        "(a GP may correct a decision): the new letters say they replace the earlier ones."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", tooltip="Record the suggestion and go to the next"),
@@ -63,6 +75,8 @@ class RequestScreen(TriageScreen, DecisionFlow):
         Binding("f", "flag", "To GP", tooltip="Send the request to a GP, with a note"),
         Binding("e", "edit", "Edit letters", tooltip="Edit the drafted letters"),
         Binding("s", "save_original", "Save original", tooltip="Save the letter's file as it came"),
+        Binding("h", "history", "History", tooltip="Every note, flag and decision on it"),
+        Binding("c", "correct", "Correct", tooltip=CORRECT_TOOLTIP),
         Binding("n", "move(1)", "Next", tooltip="The next request, without deciding this one"),
         Binding("p", "move(-1)", "Previous", tooltip="The previous request"),
         Binding("escape", "back", "Back", tooltip="Back to the queue (or out of a letter)"),
@@ -101,13 +115,27 @@ class RequestScreen(TriageScreen, DecisionFlow):
                     for kind, title in _LETTER_TABS:
                         with TabPane(title, id=f"tab-{kind.value}"):
                             yield TextArea(id=f"letter-{kind.value}", soft_wrap=True)
+                    with TabPane("History", id="tab-history"), VerticalScroll(id="history-pane"):
+                        yield Static(id="history")
+                        yield Static(id="same-patient-title")
+                        yield DataTable(id="same-patient", cursor_type="row")
                 yield Static(id="letters-status")
         yield TriageFooter()
 
     def on_mount(self) -> None:
         self.title = "Request"
+        table = self.query_one("#same-patient", DataTable)
+        for label, width in _SAME_PATIENT_COLUMNS:
+            table.add_column(label, width=width)
         self.query_one("#received-pane").focus()
         self._open(self.request_ids[self.index])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        decided = self.item is not None and self.item.request.status is Status.DECIDED
+        if action == "correct":  # on a decided request; shown unavailable to all but a GP
+            return (True if self.may_correct() else None) if decided else False
+        # A decided request is not decided again, flagged or given new letters: it is corrected.
+        return not (decided and action in ("accept", "override", "flag", "edit"))
 
     def user_changed(self, user: User) -> None:
         """Shown or not, the letters are drafted and signed afresh as the new user."""
@@ -165,6 +193,8 @@ class RequestScreen(TriageScreen, DecisionFlow):
             self.received.update(Text("This request no longer exists."))
             return
         self.item = item
+        self.refresh_bindings()
+        self._read_history(item.request.id)
         self.sub_title = (
             f"{one_line(item.request.ref)} · {self.index + 1} of {len(self.request_ids)}"
         )
@@ -175,9 +205,66 @@ class RequestScreen(TriageScreen, DecisionFlow):
         self.received.update(received)
         self.suggestion.update(findings_text(item))
         if item.request.status is Status.DECIDED:
-            self._show_letters(None, "Already decided: see the decision log.")
+            self._show_letters(None, "Already decided: reading the letters sent…")
         else:
             self._claim_and_draft(item)
+
+    def _read_history(self, request_id: int) -> None:
+        self.query_one("#history", Static).update(Text("Reading its history…"))
+        call_service(
+            self,
+            "Could not read the request's history",
+            lambda: request_history(self.workspace, request_id),
+            self._show_history,
+            group="history",
+            exclusive=True,
+        )
+
+    def _show_history(self, history: History) -> None:
+        if self.item is None or self.item.request.id != history.request.id:
+            return
+        self.query_one("#history", Static).update(history_text(history))
+        table = self.query_one("#same-patient", DataTable)
+        table.clear()
+        for other in history.same_patient:
+            cells = _same_patient_cells(other)
+            table.add_row(*cells, key=str(other.request.id))
+        table.display = bool(history.same_patient)
+        title = "Other requests for this NHS number" + ("" if history.same_patient else ": none")
+        self.query_one("#same-patient-title", Static).update(Text(title, style="bold"))
+        if history.request.status is Status.DECIDED and history.decisions:
+            self._show_sent(history.decisions[-1])
+
+    def _show_sent(self, standing: Decision) -> None:
+        """A decided request: the letters that were sent, read only, and who may correct it."""
+        where = f" to {standing.redirect_to}" if standing.redirect_to else ""
+        correct = "c corrects it" if self.may_correct() else WHO_MAY_CORRECT
+        day = practice_date(standing.decided_at)
+        status = (
+            f"Decided: {ACTION_LABELS[standing.action]}{where} ({standing.our_ref}), by "
+            f"{standing.decided_by} on {day.day} {day:%b %Y}; these are the letters sent; "
+            f"{correct}."
+        )
+        self._show_letters(None, status)
+        for kind, _ in _LETTER_TABS:
+            self.query_one(f"#letter-{kind.value}", TextArea).load_text(
+                standing.letters.get(kind, "")
+            )
+
+    def action_history(self) -> None:
+        self.letter_tabs.active = "tab-history"
+        others = self.query_one("#same-patient", DataTable)
+        (others if others.display else self.query_one("#history-pane")).focus()
+
+    @on(DataTable.RowSelected, "#same-patient")
+    def _open_other(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.push_screen(RequestScreen([int(event.row_key.value)], 0))
+
+    def action_correct(self) -> None:
+        item = self.item
+        if item is not None and item.request.status is Status.DECIDED:
+            self.correct_decision(item.request.id, lambda _: self._open(item.request.id))
 
     def _drafted(self, drafted: Drafted) -> None:
         still_here = (
@@ -329,6 +416,18 @@ class RequestScreen(TriageScreen, DecisionFlow):
     def action_flag(self) -> None:
         if self.item is not None:
             self.send_to_gp(self.item, then=self._next_or_back)
+
+
+def _same_patient_cells(other: OtherRequest) -> tuple[Text, ...]:
+    request = other.request
+    action, our_ref = other.decided or (None, "")
+    values = (
+        request.ref,
+        practice_date(request.received).isoformat(),
+        request.status.value.replace("_", " "),
+        f"{ACTION_LABELS[action]} ({our_ref})" if action else "",
+    )
+    return tuple(Text(one_line(value)) for value in values)
 
 
 def _let_go(workspace: Workspace, request_id: int) -> None:

@@ -1,5 +1,6 @@
 """GP review: the requests waiting for a GP, each with why it was sent (a person's note, or the
-policy's reason), for the GP to decide with a note."""
+policy's reason), for the GP to decide with a note. Above the request, the side pane shows every
+note on it in full, wrapped, with who wrote it and when."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.widget import Widget
+from textual.widgets import DataTable, Static
 
+from screens.base import call_service
 from screens.queue import Page, QueueScreen
 from screens.widgets.queue_rows import Columns
+from screens.widgets.request_detail import notes_text
 from triage.models import Assessed, QueueQuery, Request, Status
 from triage.rules import Permission
 from triage.safe_text import one_line
+from triage.services.history import HistoryEntry, request_notes
 from triage.services.queue import why_flagged
 
 # Why each request waits for a GP, instead of the date received, the suggestion and the flags.
@@ -32,10 +38,11 @@ class ReviewScreen(QueueScreen):
 
     HELP = (
         "The requests waiting for a GP, oldest first, each with why it was sent: the note of "
-        "whoever sent it, or the reason the policy gave. The pane on the right shows the "
-        "request in full. a confirms the suggestion with your note, o decides otherwise with a "
-        "note, Enter opens the request with its letters. / searches by ref, name or NHS number; "
-        "the boxes above the table filter by category, suggestion and flag."
+        "whoever sent it, or the reason the policy gave. The pane on the right shows every note "
+        "on the request in full, with who wrote it and when, then the request itself. a "
+        "confirms the suggestion with your note, o decides otherwise with a note, Enter opens "
+        "the request with its letters and history. / searches by ref, name or NHS number; the "
+        "boxes above the table filter by category, suggestion and flag."
     )
     PERMISSIONS: ClassVar[Mapping[str, Permission]] = {
         **QueueScreen.PERMISSIONS,
@@ -64,3 +71,35 @@ class ReviewScreen(QueueScreen):
         age_ref_patient_category = super().row(item, today, beside)[:4]
         policy_why = item.suggestion.explanation if item.suggestion else ""
         return (*age_ref_patient_category, Text(one_line(beside or policy_why)))
+
+    def on_mount(self) -> None:
+        # Above the request in the side pane: every note on it, whole.
+        self.query_one("#detail-pane").mount(Static(id="notes"), before=0)
+
+    def _show(self, loaded: Page) -> None:
+        super()._show(loaded)
+        self._read_notes(self.highlighted_item())
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _notes_follow(self) -> None:
+        self._read_notes(self.highlighted_item())
+
+    def _read_notes(self, item: Assessed[Request] | None) -> None:
+        self.query_one("#notes", Static).update(Text(""))
+        if item is None:
+            return
+        request_id = item.request.id
+        call_service(
+            self,
+            "Could not read the notes",
+            lambda: (request_id, request_notes(self.workspace, request_id)),
+            self._show_notes,
+            group="notes",
+            exclusive=True,
+        )
+
+    def _show_notes(self, read: tuple[int, list[HistoryEntry]]) -> None:
+        request_id, notes = read
+        item = self.highlighted_item()
+        if item is not None and item.request.id == request_id:
+            self.query_one("#notes", Static).update(notes_text(notes) + Text("\n"))

@@ -51,6 +51,7 @@ PROMISES = {
     'triage --user asha correct S06 --action decline --note "Not funded here"': (
         "S06 decline under rule eating-disorder-new (supersede by asha)"
     ),
+    "triage --user asha history S06": "corrected by a GP: decline",
     "triage log verify": "The decision log verifies",
     "triage log anchor --out checkpoint.json": "Anchored the decision log at",
     "triage log verify --against checkpoint.json": "It holds checkpoint checkpoint.json",

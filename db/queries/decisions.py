@@ -57,6 +57,15 @@ class Decisions:
         """The request's decisions, oldest first: the last one stands."""
         return self._decisions(DecisionRow.request_id == request_id)
 
+    def standing(self, request_ids: Sequence[int]) -> dict[int, tuple[Action, str]]:
+        """The action and our reference of the decision that stands on each request decided."""
+        rows = self._session.execute(
+            select(DecisionRow.request_id, DecisionRow.action, DecisionRow.our_ref)
+            .where(DecisionRow.request_id.in_(request_ids))
+            .order_by(DecisionRow.id)
+        )
+        return {request_id: (action, our_ref) for request_id, action, our_ref in rows}
+
     def by_id(self, decision_ids: Sequence[int]) -> list[Decision]:
         return self._decisions(DecisionRow.id.in_(decision_ids)) if decision_ids else []
 

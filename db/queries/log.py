@@ -122,6 +122,12 @@ class Log:
             query = query.where(LogEntryRow.event == event)
         return [log_entry_from(row) for row in self._session.scalars(query)]
 
+    def for_request(self, request_id: int) -> list[LogEntry]:
+        """Every entry about one request, oldest first (its flags, decisions and details)."""
+        query = select(LogEntryRow).where(LogEntryRow.request_id == request_id)
+        query = query.order_by(LogEntryRow.seq)
+        return [log_entry_from(row) for row in self._session.scalars(query)]
+
     def flag_notes(self, request_ids: Sequence[int]) -> dict[int, str]:
         """The note of each request's latest flag entry."""
         notes: dict[int, str] = {}

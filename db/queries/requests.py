@@ -157,6 +157,23 @@ class Requests:
         )
         return [request_from(row) for row in rows]
 
+    def same_nhs_number(self, request: Request, limit: int) -> list[Request]:
+        """Other requests with this request's NHS number, the latest imported first (none
+        without one). By id, which the NHS number's index already holds in order: no sort of
+        every request a number has."""
+        if not request.patient.nhs_number:
+            return []
+        rows = self._session.scalars(
+            select(RequestRow)
+            .where(
+                RequestRow.nhs_number == request.patient.nhs_number,
+                RequestRow.id != request.id,
+            )
+            .order_by(RequestRow.id.desc())
+            .limit(limit)
+        )
+        return [request_from(row) for row in rows]
+
     def get(self, request_id: int, *, lock: bool = False) -> Request | None:
         """The request; with `lock`, held until the transaction ends, so that two people
         deciding it at once on PostgreSQL are taken in turn (SQLite's write transactions are

@@ -3,15 +3,23 @@ built as rich Text (never markup) from terminal-safe strings."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import PurePath
 
 from rich.text import Text
 from textual.widgets import Static
 
-from triage.clock import practice_date
-from triage.models import Assessed, Request, Written
-from triage.presentation import ACTION_LABELS, category_label, needs_in_words, nhs_number_shown
+from triage.clock import PRACTICE_TIME, practice_date
+from triage.models import Assessed, Decision, Request, Written
+from triage.presentation import (
+    ACTION_LABELS,
+    LETTER_TITLES,
+    category_label,
+    needs_in_words,
+    nhs_number_shown,
+)
 from triage.safe_text import one_line, terminal_safe
+from triage.services.history import History, HistoryEntry
 
 
 def item_text(item: Assessed[Request]) -> Text:
@@ -125,3 +133,59 @@ def from_the_letter(written: Written) -> list[tuple[str, str]]:
         else:
             said.append(("Request", f"{kind.value.replace('_', ' ')} ({words!r})"))
     return said
+
+
+def when(at: datetime) -> str:
+    return f"{at.astimezone(PRACTICE_TIME):%d %b %Y %H:%M}"
+
+
+def entry_text(entry: HistoryEntry) -> Text:
+    """One note, flag, claim or decision: when and who in bold, then what, then the whole note,
+    wrapped, its line breaks kept (the text is a person's, shown as typed)."""
+    text = Text()
+    text.append(when(entry.at), style="bold")
+    if entry.who:
+        text.append(f" {one_line(entry.who)}", style="bold")
+    text.append(f": {one_line(entry.what)}\n")
+    if entry.note:
+        text.append(terminal_safe(entry.note, keep_newlines=True) + "\n", style="italic")
+    return text
+
+
+def history_text(history: History) -> Text:
+    """Everything that happened to the request, oldest first."""
+    text = Text()
+    text.append("History\n", style="bold underline")
+    for entry in history.entries:
+        text.append_text(entry_text(entry))
+    return text
+
+
+def notes_text(notes: list[HistoryEntry]) -> Text:
+    """Every note on the request, oldest first, each with who wrote it and when."""
+    text = Text()
+    text.append(f"Notes ({len(notes)})\n", style="bold underline")
+    if not notes:
+        text.append("No notes on this request.\n", style="italic")
+    for entry in notes:
+        text.append_text(entry_text(entry))
+    return text
+
+
+def decision_text(decision: Decision, *, letters: bool = True) -> Text:
+    """A recorded decision: what, by whom, when and why, then (with `letters`) its letters as
+    they were sent."""
+    text = Text()
+    where = f" to {one_line(decision.redirect_to)}" if decision.redirect_to else ""
+    text.append(f"{decision.our_ref}: {ACTION_LABELS[decision.action]}{where}\n", style="bold")
+    text.append(f"by {one_line(decision.decided_by)} ({decision.role.value}), ")
+    text.append(f"{when(decision.decided_at)}\n")
+    if decision.note:
+        text.append("Note: ", style="bold")
+        text.append(terminal_safe(decision.note, keep_newlines=True) + "\n")
+    if letters:
+        for kind, title in LETTER_TITLES.items():
+            if kind in decision.letters:
+                text.append(f"\n{title}\n", style="bold underline")
+                text.append(terminal_safe(decision.letters[kind], keep_newlines=True) + "\n")
+    return text

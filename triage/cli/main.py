@@ -26,6 +26,7 @@ from triage.cli.decide_command import (
     review_command,
 )
 from triage.cli.demo_command import demo_command
+from triage.cli.history_command import history_command
 from triage.cli.import_command import import_command
 from triage.cli.log_command import log_group
 from triage.cli.mesh_command import mesh_group
@@ -121,6 +122,7 @@ cli.add_command(decide_command)
 cli.add_command(flag_command)
 cli.add_command(review_command)
 cli.add_command(correct_command)
+cli.add_command(history_command)
 cli.add_command(apply_command)
 cli.add_command(letters_group)
 cli.add_command(log_group)

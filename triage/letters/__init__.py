@@ -78,6 +78,33 @@ class LetterFacts:
     decided_on: date
     our_ref: str  # our reference for the decision, e.g. "SCT-000123"
     gp_reviewed_on: date | None = None  # a GP reviewed a flagged request: the sign-off says so
+    replaces: Replaced | None = None  # a GP's correction: the letters it replaces
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """The earlier decision's letters that a correction's letters replace."""
+
+    our_ref: str
+    sent_on: date
+
+
+def replacement_notices(replaced: Replaced) -> dict[LetterKind, str]:
+    """What each letter of a correction says first, so that nobody acts on both: the earlier
+    letter by its date and reference, and that it no longer stands."""
+    sent_on, our_ref = letter_date(replaced.sent_on), clean_text(replaced.our_ref)
+    earlier = f"our letter of {sent_on} (our reference {our_ref})"
+    return {
+        LetterKind.SPECIALIST: (
+            f"This letter replaces {earlier} about this request. That decision has been "
+            "corrected: please disregard that letter and act on this one only."
+        ),
+        LetterKind.PATIENT: (
+            f"This letter replaces {earlier}. Please ignore that letter: this one tells you "
+            "what happens now."
+        ),
+        LetterKind.SMS: "This replaces our earlier message. ",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,14 +186,31 @@ def _context(facts: LetterFacts, paragraphs: dict[str, str | None]) -> dict[str,
         },
         "signed_by": {"name": signer, "role": ROLE_WORDS[facts.signed_by.role]},
         "gp_reviewed_on": letter_date(facts.gp_reviewed_on) if facts.gp_reviewed_on else None,
+        "replaces": _replaces(facts.replaces),
+    }
+
+
+def _replaces(replaced: Replaced | None) -> dict[str, str] | None:
+    if replaced is None:
+        return None
+    return {
+        "our_ref": clean_text(replaced.our_ref),
+        "letter_date": letter_date(replaced.sent_on),
+        "notice": replacement_notices(replaced)[LetterKind.SPECIALIST],
+        "patient_notice": replacement_notices(replaced)[LetterKind.PATIENT],
     }
 
 
 def _render_sms(
-    environment: SandboxedEnvironment, loader: LetterLoader, name: str, context: dict[str, Any]
+    environment: SandboxedEnvironment,
+    loader: LetterLoader,
+    name: str,
+    context: dict[str, Any],
+    first: str = "",
 ) -> str:
     """The text message in at most SMS_LIMIT places, shortened in fixed steps when too long:
-    the short wording (`sms_short`), then the practice name cut to 40, then a cut between words."""
+    the short wording (`sms_short`), then the practice name cut to 40, then a cut between words.
+    `first` (a correction's notice) comes before the rest, so no shortening cuts it."""
     short_name = {**context["practice"], "name": shorten(context["practice"]["name"], 40)}
     text = ""
     for short, practice in (
@@ -174,9 +218,8 @@ def _render_sms(
         (True, context["practice"]),
         (True, short_name),
     ):
-        text = gsm_text(
-            render(environment, loader, name, {**context, "practice": practice, "sms_short": short})
-        )
+        variables = {**context, "practice": practice, "sms_short": short}
+        text = gsm_text(first + render(environment, loader, name, variables))
         if sms_length(text) <= SMS_LIMIT:
             return text
     return shorten(text, SMS_LIMIT)
@@ -203,7 +246,11 @@ def draft_letters(facts: LetterFacts, template_dir: Path | None = None) -> Lette
 
     specialist = tidy(render(environment, loader, names["specialist"], context))
     patient = tidy(render(environment, loader, names["patient"], context))
-    sms = _render_sms(environment, loader, names["sms"], context)
+    notices = replacement_notices(facts.replaces) if facts.replaces else {}
+    sms = _render_sms(environment, loader, names["sms"], context, notices.get(LetterKind.SMS, ""))
+    if facts.replaces is not None:
+        specialist = _saying_first(specialist, notices[LetterKind.SPECIALIST])
+        patient = _saying_first(patient, notices[LetterKind.PATIENT])
 
     used = {**used_sources(loader, list(names.values())), PARAGRAPHS_FILE: paragraphs_text}
     digest = hashlib.sha256()
@@ -219,6 +266,14 @@ def draft_letters(facts: LetterFacts, template_dir: Path | None = None) -> Lette
     )
 
 
+def _saying_first(letter: str, notice: str) -> str:
+    """The shipped templates place a correction's notice under the letterhead; a practice's own
+    template that does not gets it at the very top, so no correction goes out without it."""
+    if notice in letter:
+        return letter
+    return tidy(f"{notice}\n\n{letter}")
+
+
 __all__ = [
     "OUTPUTS",
     "PARAGRAPHS_FILE",
@@ -227,11 +282,13 @@ __all__ = [
     "SMS_LIMIT",
     "LetterDraft",
     "LetterFacts",
+    "Replaced",
     "clean_text",
     "copy_shipped_templates",
     "draft_letters",
     "gsm_text",
     "letter_date",
+    "replacement_notices",
     "shipped_template_names",
     "sms_length",
 ]

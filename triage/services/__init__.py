@@ -13,8 +13,9 @@ database_roles: set_up_database_roles, role_plan, log_event_permissions
 auth: log_in, log_out, change_password, reset_password, check_new_password, hash_password,
     read_password_file, password_source_from_environment
 queue: queue_page, queue_item, why_flagged, refresh_assessments, save_original
-deciding: find_request, prepare, decide, correct, flag, claim, release, apply_policy,
-    standing_decision
+deciding: find_request, prepare, decide, prepare_correction, correct, flag, claim, release,
+    apply_policy, standing_decision
+history: request_history, request_notes
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 practice: practice_details, set_practice_details
@@ -33,6 +34,7 @@ __all__ = [
     "database_roles",
     "deciding",
     "exports",
+    "history",
     "importing",
     "inbox",
     "log",

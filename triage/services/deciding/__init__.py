@@ -63,6 +63,7 @@ __all__ = [
     "find_request",
     "flag",
     "prepare",
+    "prepare_correction",
     "release",
     "standing_decision",
 ]
@@ -117,30 +118,47 @@ def decide(workspace: Workspace, request_id: int, choice: Choice = FOLLOW_THE_PO
         return record(tx, workspace.user, in_force, prepared, choice, now, None)
 
 
+def prepare_correction(workspace: Workspace, request_id: int, choice: Choice) -> Prepared:
+    """A GP's correction as it would be recorded now, with its letters (nothing saved)."""
+    with workspace.database.read() as tx:
+        in_force = policy_required(tx)
+        now = workspace.clock.now()
+        return _correction_in(tx, workspace.user, in_force, now, request_id, choice)[0]
+
+
 def correct(workspace: Workspace, request_id: int, choice: Choice) -> Decision:
-    """A GP's correction of a recorded decision: a new decision superseding it; both stay."""
+    """A GP's correction of a recorded decision: a new decision superseding it; both stay. Its
+    letters say that they replace the earlier ones, by date and reference."""
     require(workspace.user, Permission.CORRECT)
     if not choice.note or not choice.note.strip():
         raise UserError("a correction needs a note saying why")
-    if choice.action is None:
-        raise UserError("say what the decision should have been")
     with workspace.database.write() as tx:
         in_force = policy_required(tx)
         now = workspace.clock.now()
-        earlier = tx.decisions.for_request(request_id)
-        if not earlier:
-            raise UserError("this request has no decision to correct")
-        request = locked_request(tx, request_id)
-        prepared = draft(
-            tx,
-            workspace.user,
-            in_force,
-            request,
-            choice,
-            now,
-            kind=LogEvent.SUPERSEDE,
-        )
-        return record(tx, workspace.user, in_force, prepared, choice, now, earlier[-1])
+        prepared, standing = _correction_in(tx, workspace.user, in_force, now, request_id, choice)
+        return record(tx, workspace.user, in_force, prepared, choice, now, standing)
+
+
+def _correction_in(
+    tx: Transaction,
+    user: User,
+    in_force: PolicyInForce,
+    now: datetime,
+    request_id: int,
+    choice: Choice,
+) -> tuple[Prepared, Decision]:
+    """The correction drafted, and the decision that stands, which it supersedes."""
+    require(user, Permission.CORRECT)
+    if choice.action is None:
+        raise UserError("say what the decision should have been")
+    earlier = tx.decisions.for_request(request_id)
+    if not earlier:
+        raise UserError("this request has no decision to correct")
+    request = locked_request(tx, request_id)
+    standing = earlier[-1]
+    kind = LogEvent.SUPERSEDE
+    prepared = draft(tx, user, in_force, request, choice, now, kind=kind, replaces=standing)
+    return prepared, standing
 
 
 def flag(workspace: Workspace, request_id: int, note: str) -> None:

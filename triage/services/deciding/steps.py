@@ -13,7 +13,14 @@ from db import Transaction
 from triage import audit
 from triage.clock import PRACTICE_TIME, practice_date
 from triage.errors import UserError
-from triage.letters import SMS_LIMIT, LetterDraft, LetterFacts, draft_letters, sms_length
+from triage.letters import (
+    SMS_LIMIT,
+    LetterDraft,
+    LetterFacts,
+    Replaced,
+    draft_letters,
+    sms_length,
+)
 from triage.models import (
     DECIDING_ACTIONS,
     Action,
@@ -118,7 +125,10 @@ def draft(
     now: datetime,
     *,
     kind: LogEvent | None,
+    replaces: Decision | None = None,
 ) -> Prepared:
+    """The decision worked out and its letters drafted; a correction's letters (`replaces`, the
+    decision that stands) say which letter they replace."""
     policy = in_force.loaded.policy
     findings, suggestion = suggestion_now(tx, in_force, request, now)
     action = choice.action or suggestion.action
@@ -157,6 +167,9 @@ def draft(
         decided_on=practice_date(now),
         our_ref=our_ref,
         gp_reviewed_on=practice_date(now) if kind is LogEvent.REVIEW else None,
+        replaces=(
+            Replaced(replaces.our_ref, practice_date(replaces.decided_at)) if replaces else None
+        ),
     )
     letters = draft_letters(facts, Path(letters_dir) if letters_dir else None)
     return Prepared(
