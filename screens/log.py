@@ -75,6 +75,7 @@ class LogScreen(TriageScreen, CorrectionFlow):
         "export": Permission.EXPORT,
         "report": Permission.EXPORT,
         "export_letters": Permission.EXPORT,
+        "correct": Permission.CORRECT,
     }
 
     log_table = getters.query_one("#log", DataTable)
@@ -176,8 +177,9 @@ class LogScreen(TriageScreen, CorrectionFlow):
         if action == "correct":  # on a decision's entry; shown unavailable to all but a GP
             entry = self.highlighted
             on_a_decision = entry is not None and entry.event in DECISION_EVENTS
-            return (True if self.may_correct() else None) if on_a_decision else False
-        return True
+            if not on_a_decision:
+                return False
+        return super().check_action(action, parameters)  # greyed, saying who may
 
     def action_correct(self) -> None:
         entry = self.highlighted

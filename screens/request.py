@@ -86,6 +86,7 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
         "accept": Permission.DECIDE,
         "override": Permission.DECIDE,
         "flag": Permission.FLAG,
+        "correct": Permission.CORRECT,
     }
 
     received = getters.query_one("#received", Static)
@@ -132,10 +133,12 @@ class RequestScreen(TriageScreen, DecisionFlow, CorrectionFlow):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         decided = self.item is not None and self.item.request.status is Status.DECIDED
-        if action == "correct":  # on a decided request; shown unavailable to all but a GP
-            return (True if self.may_correct() else None) if decided else False
+        if action == "correct" and not decided:
+            return False  # only a decision is corrected
         # A decided request is not decided again, flagged or given new letters: it is corrected.
-        return not (decided and action in ("accept", "override", "flag", "edit"))
+        if decided and action in ("accept", "override", "flag", "edit"):
+            return False
+        return super().check_action(action, parameters)  # greyed, saying who may
 
     def user_changed(self, user: User) -> None:
         """Shown or not, the letters are drafted and signed afresh as the new user."""
