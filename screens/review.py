@@ -9,7 +9,7 @@ from datetime import date
 from rich.text import Text
 from textual.widget import Widget
 
-from screens.queue import Page, QueueScreen
+from screens.queue import Page, PageAt, QueueScreen
 from screens.widgets.queue_rows import Columns
 from triage.models import Assessed, QueueQuery, Request, Status
 from triage.safe_text import one_line
@@ -47,8 +47,8 @@ class ReviewScreen(QueueScreen):
     def status_filter(self) -> Iterator[Widget]:
         return iter(())  # every request here waits for a GP
 
-    def read_page(self, query: QueueQuery, offset: int) -> Page:
-        page, _ = super().read_page(query, offset)
+    def read_page(self, query: QueueQuery, at: PageAt) -> Page:
+        page, _ = super().read_page(query, at)
         return page, why_flagged(self.workspace, [item.request.id for item in page.items])
 
     def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:

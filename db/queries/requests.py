@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    String,
+    cast,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
@@ -21,12 +36,30 @@ from triage.models import (
     User,
 )
 
-_QUEUE_ORDER = {
-    QueueSort.OLDEST: (RequestRow.received, RequestRow.id),
-    QueueSort.NEWEST: (RequestRow.received.desc(), RequestRow.id.desc()),
-    QueueSort.PATIENT: (func.lower(RequestRow.patient_name), RequestRow.received, RequestRow.id),
-    QueueSort.REF: (RequestRow.ref, RequestRow.id),
+# Each order's key, all ascending or all descending, ending in id so that rows with the same
+# date, name or ref keep one order; paging reads the index of the key (migration 0012).
+_PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), "")
+_QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] = {
+    QueueSort.OLDEST: ((RequestRow.received, RequestRow.id), False),
+    QueueSort.NEWEST: ((RequestRow.received, RequestRow.id), True),
+    QueueSort.PATIENT: ((_PATIENT_KEY, RequestRow.received, RequestRow.id), False),
+    QueueSort.REF: ((RequestRow.ref, RequestRow.id), False),
 }
+SHORTEST_SUBSTRING = 3  # the trigram index finds parts of 3 characters or more
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _ref_starts_with(text: str) -> ColumnElement[bool]:
+    """Refs that start with `text`, as typed or in capitals (refs are mostly capitals), read
+    from the ref index as ranges rather than a LIKE, which SQLite's index cannot answer."""
+    ranges = [
+        (RequestRow.ref >= start) & (RequestRow.ref < start + "\U0010ffff")
+        for start in dict.fromkeys((text, text.upper()))
+    ]
+    return or_(*ranges)
 
 
 class Requests:
@@ -107,11 +140,39 @@ class Requests:
                 progress(start + len(chunk), len(requests))
 
     def page(
-        self, query: QueueQuery, *, limit: int | None = None, offset: int = 0
+        self,
+        query: QueueQuery,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        after: int | None = None,
+        before: int | None = None,
+        starting: int | None = None,
     ) -> list[Request]:
+        """The requests the query matches, in its order: the first `limit` after the request
+        with id `after` (the next page) or from `starting` on (the same page, read again), the
+        last `limit` before `before` (the previous page), or from the start, skipping `offset`
+        (the command line's pages). Paging by key reads the order's index from that request
+        on, however deep the page; the request need no longer match (it was decided)."""
+        key, descending = _QUEUE_KEY[query.sort]
         select_rows = select(RequestRow).where(*self._queue_conditions(query))
-        select_rows = select_rows.order_by(*_QUEUE_ORDER[query.sort]).offset(offset).limit(limit)
-        return [request_from(row) for row in self._session.scalars(select_rows)]
+        backwards = before is not None
+        boundary = before if before is not None else after if after is not None else starting
+        if boundary is not None:
+            values = tuple_(
+                *self._session.execute(select(*key).where(RequestRow.id == boundary)).one()
+            )
+            row_key = tuple_(*key)
+            if descending != backwards:  # the rows wanted sort before the boundary's
+                wanted = row_key <= values if starting == boundary else row_key < values
+            else:
+                wanted = row_key >= values if starting == boundary else row_key > values
+            select_rows = select_rows.where(wanted)
+        reverse = descending != backwards
+        select_rows = select_rows.order_by(*(part.desc() if reverse else part for part in key))
+        rows = self._session.scalars(select_rows.offset(offset or None).limit(limit)).all()
+        requests = [request_from(row) for row in rows]
+        return requests[::-1] if backwards else requests
 
     def count(self, query: QueueQuery) -> int:
         counted = select(func.count()).select_from(RequestRow)
@@ -119,17 +180,9 @@ class Requests:
 
     def _queue_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [RequestRow.status.in_(query.statuses)]
-        search = query.search.strip()
-        if search:
-            digits = "".join(search.split())
-            if digits.isdigit():
-                conditions.append(RequestRow.nhs_number.startswith(digits, autoescape=True))
-            else:
-                lowered = search.lower()
-                conditions.append(
-                    func.lower(RequestRow.ref).contains(lowered, autoescape=True)
-                    | func.lower(RequestRow.patient_name).contains(lowered, autoescape=True)
-                )
+        search = self._search_condition(query.search)
+        if search is not None:
+            conditions.append(search)
         if query.needs_assessments:
             assessed = select(AssessmentRow.request_id)
             if query.category is not None:
@@ -142,6 +195,40 @@ class Requests:
                 )
             conditions.append(RequestRow.id.in_(assessed))
         return conditions
+
+    def _search_condition(self, typed: str) -> ColumnElement[bool] | None:
+        """Part of a ref, a patient's name or an NHS number (its spaces ignored), found through
+        the trigram index. One or two characters are too few to be part of anything worth
+        finding (every name holds an "a"): they find the refs that start with them."""
+        search = typed.strip()
+        digits = "".join(search.split())
+        if digits.isdigit():
+            search = digits
+        if not search:
+            return None
+        if len(search) < SHORTEST_SUBSTRING:
+            return _ref_starts_with(search)
+        if self._session.get_bind().dialect.name == "sqlite" and self._has_search_table():
+            phrase = '"' + search.replace('"', '""') + '"'  # the text as it is, not FTS syntax
+            found = (
+                select(literal_column("rowid", Integer))
+                .select_from(table("requests_search"))
+                .where(literal_column("requests_search").match(phrase))
+            )
+            return RequestRow.id.in_(found)
+        pattern = "%" + _like_escaped(search.lower()) + "%"
+        return (
+            func.lower(RequestRow.ref).like(pattern, escape="/")
+            | func.lower(RequestRow.patient_name).like(pattern, escape="/")
+            | RequestRow.nhs_number.like(pattern, escape="/")
+        )
+
+    def _has_search_table(self) -> bool:
+        """Whether migration 0012 made the FTS5 table (SQLite 3.34 or later)."""
+        found = self._session.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'requests_search'")
+        )
+        return found.first() is not None
 
     def count_by_status(self) -> dict[Status, int]:
         rows = self._session.execute(
