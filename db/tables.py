@@ -187,8 +187,8 @@ class RequestRow(Base):
         Index("ix_requests_status_received", "status", "received"),
         # The queue's orders, paged by key (migration 0012; the patient order's index is on an
         # expression, made there, as is the search index: see MIGRATION_ONLY).
-        Index("ix_requests_received_id", "received", "id"),
-        Index("ix_requests_ref_id", "ref", "id"),
+        Index("ix_requests_status_received_id", "status", "received", "id"),
+        Index("ix_requests_status_ref_id", "status", "ref", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -15,13 +15,14 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
-    or_,
     select,
     table,
     text,
     tuple_,
+    union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 
 from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
 from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow
@@ -38,28 +39,18 @@ from triage.models import (
 
 # Each order's key, all ascending or all descending, ending in id so that rows with the same
 # date, name or ref keep one order; paging reads the index of the key (migration 0012).
-_PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), "")
+# (The '' written out, not a bound value: the index is on this very expression.)
+_PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), literal_column("''"))
 _QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] = {
     QueueSort.OLDEST: ((RequestRow.received, RequestRow.id), False),
     QueueSort.NEWEST: ((RequestRow.received, RequestRow.id), True),
     QueueSort.PATIENT: ((_PATIENT_KEY, RequestRow.received, RequestRow.id), False),
     QueueSort.REF: ((RequestRow.ref, RequestRow.id), False),
 }
-SHORTEST_SUBSTRING = 3  # the trigram index finds parts of 3 characters or more
 
 
 def _like_escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-def _ref_starts_with(text: str) -> ColumnElement[bool]:
-    """Refs that start with `text`, as typed or in capitals (refs are mostly capitals), read
-    from the ref index as ranges rather than a LIKE, which SQLite's index cannot answer."""
-    ranges = [
-        (RequestRow.ref >= start) & (RequestRow.ref < start + "\U0010ffff")
-        for start in dict.fromkeys((text, text.upper()))
-    ]
-    return or_(*ranges)
 
 
 class Requests:
@@ -155,7 +146,7 @@ class Requests:
         (the command line's pages). Paging by key reads the order's index from that request
         on, however deep the page; the request need no longer match (it was decided)."""
         key, descending = _QUEUE_KEY[query.sort]
-        select_rows = select(RequestRow).where(*self._queue_conditions(query))
+        matching = self._matching_conditions(query)
         backwards = before is not None
         boundary = before if before is not None else after if after is not None else starting
         if boundary is not None:
@@ -167,11 +158,38 @@ class Requests:
                 wanted = row_key <= values if starting == boundary else row_key < values
             else:
                 wanted = row_key >= values if starting == boundary else row_key > values
-            select_rows = select_rows.where(wanted)
+            matching.append(wanted)
         reverse = descending != backwards
-        select_rows = select_rows.order_by(*(part.desc() if reverse else part for part in key))
-        rows = self._session.scalars(select_rows.offset(offset or None).limit(limit)).all()
-        requests = [request_from(row) for row in rows]
+        # One status at a time, each read in order from its (status, key) index and cut at the
+        # page's end, then the two or three short lists merged: a status IN (...) would make
+        # the database sort every match to find the first few.
+        window = offset + limit if limit is not None else None
+        keyed: list[Label[Any]] = [part.label(f"key{n}") for n, part in enumerate(key)]
+        branches = [
+            select(RequestRow.id, *keyed)
+            .where(RequestRow.status == status, *matching)
+            .order_by(*(part.desc() if reverse else part for part in key))
+            .limit(window)
+            .subquery()
+            for status in query.statuses
+        ]
+        if not branches:
+            return []
+        merged = union_all(*(select(*branch.c) for branch in branches)).subquery()
+        in_order = [merged.c[f"key{n}"] for n in range(len(key))]
+        ids = list(
+            self._session.scalars(
+                select(merged.c.id)
+                .order_by(*(part.desc() if reverse else part for part in in_order))
+                .offset(offset or None)
+                .limit(limit)
+            )
+        )
+        found: dict[int, Request] = {}
+        for chunk in range(0, len(ids), IN_LIST_CHUNK):
+            rows = select(RequestRow).where(RequestRow.id.in_(ids[chunk : chunk + IN_LIST_CHUNK]))
+            found.update((row.id, request_from(row)) for row in self._session.scalars(rows))
+        requests = [found[request_id] for request_id in ids]
         return requests[::-1] if backwards else requests
 
     def count(self, query: QueueQuery) -> int:
@@ -179,8 +197,12 @@ class Requests:
         return self._session.scalar(counted.where(*self._queue_conditions(query))) or 0
 
     def _queue_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [RequestRow.status.in_(query.statuses)]
-        search = self._search_condition(query.search)
+        return [RequestRow.status.in_(query.statuses), *self._matching_conditions(query)]
+
+    def _matching_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
+        """What the query asks of a request besides its status."""
+        conditions: list[ColumnElement[bool]] = []
+        search = self._search_condition(query.searched)
         if search is not None:
             conditions.append(search)
         if query.needs_assessments:
@@ -196,18 +218,11 @@ class Requests:
             conditions.append(RequestRow.id.in_(assessed))
         return conditions
 
-    def _search_condition(self, typed: str) -> ColumnElement[bool] | None:
-        """Part of a ref, a patient's name or an NHS number (its spaces ignored), found through
-        the trigram index. One or two characters are too few to be part of anything worth
-        finding (every name holds an "a"): they find the refs that start with them."""
-        search = typed.strip()
-        digits = "".join(search.split())
-        if digits.isdigit():
-            search = digits
+    def _search_condition(self, search: str) -> ColumnElement[bool] | None:
+        """Part of a ref, a patient's name or an NHS number, found through the trigram index
+        (QueueQuery.searched: 3 characters or more)."""
         if not search:
             return None
-        if len(search) < SHORTEST_SUBSTRING:
-            return _ref_starts_with(search)
         if self._session.get_bind().dialect.name == "sqlite" and self._has_search_table():
             phrase = '"' + search.replace('"', '""') + '"'  # the text as it is, not FTS syntax
             found = (

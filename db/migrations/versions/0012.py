@@ -12,8 +12,8 @@ PostgreSQL: pg_trgm GIN indexes, which LIKE '%part%' reads; where the extension 
 created (a role without the right), the search still works, by scanning.
 
 Paging the queue by key reads the index of its order from where the last page ended, rather
-than sorting every match to skip the ones before (OFFSET): one index per order, ending in id so
-that rows with the same date (or name, or ref) keep one order.
+than sorting every match to skip the ones before (OFFSET): one index per status and order,
+ending in id so that rows with the same date (or name, or ref) keep one order.
 """
 
 from collections.abc import Sequence
@@ -54,13 +54,13 @@ _POSTGRES_SEARCH = (
 # The patient order: names compared without case, an unread name first (as '').
 _PATIENT_ORDER = (
     "CREATE INDEX ix_requests_patient_order ON requests "
-    "(coalesce(lower(patient_name), ''), received, id)"
+    "(status, coalesce(lower(patient_name), ''), received, id)"
 )
 
 
 def upgrade() -> None:
-    op.create_index("ix_requests_received_id", "requests", ["received", "id"])
-    op.create_index("ix_requests_ref_id", "requests", ["ref", "id"])
+    op.create_index("ix_requests_status_received_id", "requests", ["status", "received", "id"])
+    op.create_index("ix_requests_status_ref_id", "requests", ["status", "ref", "id"])
     op.execute(_PATIENT_ORDER)
     if op.get_bind().dialect.name == "sqlite":
         if _sqlite_has_trigram():
@@ -103,5 +103,5 @@ def downgrade() -> None:
         for name in ("ref", "name", "nhs"):
             op.execute(f"DROP INDEX IF EXISTS ix_requests_search_{name}")
     op.drop_index("ix_requests_patient_order", table_name="requests")
-    op.drop_index("ix_requests_ref_id", table_name="requests")
-    op.drop_index("ix_requests_received_id", table_name="requests")
+    op.drop_index("ix_requests_status_ref_id", table_name="requests")
+    op.drop_index("ix_requests_status_received_id", table_name="requests")
