@@ -214,8 +214,13 @@ async def settled(pilot: Pilot[Any], done: Callable[[], bool], timeout: float = 
         if time.perf_counter() > give_up:
             raise TimeoutError("the key's result never showed")
         await asyncio.sleep(0.001)
-    frame = asyncio.get_running_loop().create_future()
-    app.screen.call_after_refresh(lambda: frame.done() or frame.set_result(None))
+    frame: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def painted() -> None:
+        if not frame.done():
+            frame.set_result(None)
+
+    app.screen.call_after_refresh(painted)
     await frame
 
 
