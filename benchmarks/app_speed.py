@@ -294,7 +294,8 @@ def searched(screen: QueueScreen, typed: str) -> Callable[[], bool]:
 
 
 def log_loaded(screen: LogScreen) -> bool:
-    return screen.query_one("#log", DataTable).row_count > 0
+    tables = screen.query("#log").results(DataTable)
+    return any(table.row_count > 0 for table in tables)  # (none until the screen is composed)
 
 
 def queue_loaded(screen: QueueScreen) -> bool:
