@@ -201,8 +201,10 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def action_reload(self) -> None:
         """Read the page on show again, and count again (something may have changed)."""
         first = next(iter(self._items.values()), None)
-        starting = first.request.id if first is not None else None
-        self._load(PageAt(self._at.position, starting=starting))
+        if first is None or self._at.position == 0:  # the top: it shows what arrived since
+            self._load(PageAt())
+        else:
+            self._load(PageAt(self._at.position, starting=first.request.id))
 
     def _load(self, at: PageAt) -> None:
         self._at = at

@@ -4,7 +4,7 @@ PostgreSQL; and the queue screen's search as you type."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from tests.factories import make_request
 from tests.test_screens import PINNED, column, settle, type_into
 from triage.demo import DEMO_CLERK, build_demo
 from triage.models import Patient, QueueQuery, QueueSort, Request, Role, SourceFormat, Status
-from triage.services.queue import QueuePage
+from triage.services.queue import QueuePage, queue_page
 from triage.services.workspace import Workspace, open_database_for, open_workspace
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -36,7 +36,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     database.dispose()
 
 
-def store(database: Database, patients: list[tuple[str, str | None, str]]) -> None:
+def store(database: Database, patients: Sequence[tuple[str, str | None, str]]) -> None:
     """Requests with these (ref, patient name, NHS number), several received at the same time."""
     with database.write() as tx:
         manager = tx.users.add("manager", Role.MANAGER, None, None, NOW)
@@ -167,7 +167,7 @@ async def test_a_search_replaced_by_a_newer_one_is_never_shown(
 ) -> None:
     """The first search is held in its thread until the second has been shown: when it ends,
     the table keeps the second's rows."""
-    real = screens.queue.queue_page
+    real = queue_page
     release = threading.Event()
 
     def slow_for_the_first(*args: object, **kwargs: object) -> QueuePage:
