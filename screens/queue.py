@@ -7,7 +7,7 @@ review list (screens/review.py) is this screen narrowed to the requests waiting 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Mount
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 from textual.worker import get_current_worker
@@ -49,13 +50,32 @@ from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.deciding import Applied, apply_policy
 from triage.services.importing import ImportRejected, ImportSummary, import_files
-from triage.services.queue import QueuePage, queue_page, refresh_assessments
+from triage.services.queue import Counted, QueuePage, queue_page, refresh_assessments
 
 # A page of the queue, and for each request what its screen shows beside it (the GP's: why).
 Page = tuple[QueuePage, dict[int, str]]
 
-PAGE_SIZE = 200
+# Rows read (and assessed afresh) at a time: a tall terminal's worth. Each row's assessment is
+# most of a page's cost (about 0.25 ms each), so a page of 200 took 80 ms to read.
+PAGE_SIZE = 60
 ASSESS_AFTER_SECONDS = 0.5  # start refreshing the stored assessments this long after a load
+# Search as you type: the search runs once typing pauses this long (a few keys typed quickly
+# make one search, not one each).
+SEARCH_DELAY_SECONDS = 0.06
+
+
+@dataclass(frozen=True)
+class PageAt:
+    """Which page to read, by the key of a request on the page beside it (never OFFSET, which
+    sorts every match to skip the ones before): the page after `after`, before `before`, or
+    from `starting` on (the page on show, read again); none: the first. `position`: where its
+    first row stands among the matches; `counted`: the query's counts, when they are known."""
+
+    position: int = 0
+    after: int | None = None
+    before: int | None = None
+    starting: int | None = None
+    counted: Counted | None = None
 
 
 class QueueScreen(TriageScreen, DecisionFlow):
@@ -122,10 +142,13 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def __init__(self) -> None:
         super().__init__()
         self.query_spec = QueueQuery(statuses=self.STATUSES)
-        self.first_row = 0
+        self._at = PageAt()  # the page on show, or being read
+        self._keep_row: int | None = None  # the row to stay on when a reload's request has gone
         self._items: dict[str, Assessed[Request]] = {}
         self._total = 0
+        self._counts: dict[Status, int] = {}
         self._assessed = False
+        self._search_timer: Timer | None = None
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -190,41 +213,58 @@ class QueueScreen(TriageScreen, DecisionFlow):
     def refresh_page(self) -> None:
         """Someone changed the records (here or on another workstation): read this page again,
         quietly, the cursor staying on the same request, or on the same row if it left the page."""
-        query, offset = self.query_spec, self.first_row
-
-        def shown(loaded: Page) -> None:
-            was_on, row = self._highlighted_key(self.table), self.table.cursor_row
-            self._show(loaded)  # keeps the cursor on was_on while it is still on the page
-            if was_on not in self._items and self.table.row_count:
-                self.table.move_cursor(row=min(row, self.table.row_count - 1))
-
-        call_service(
-            self,
-            "Could not refresh the queue",
-            lambda: self.read_page(query, offset),
-            shown,
-            group="load",
-            exclusive=True,
-        )
+        self._reload(quiet=True)
 
     # --- loading -------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        self.counts.update(Text("Loading the queue…"))
-        query, offset = self.query_spec, self.first_row
+        """Read the page on show again, and count again (something may have changed)."""
+        self._reload(quiet=False)
+
+    def _reload(self, *, quiet: bool) -> None:
+        first = next(iter(self._items.values()), None)
+        row = self.table.cursor_row  # if its request has gone: stay on the one now there
+        if first is None or self._at.position == 0:  # the top: it shows what arrived since
+            self._load(PageAt(), quiet=quiet, keep_row=row)
+        else:
+            at = PageAt(self._at.position, starting=first.request.id)
+            self._load(at, quiet=quiet, keep_row=row)
+
+    def _load(self, at: PageAt, *, quiet: bool = False, keep_row: int | None = None) -> None:
+        self._at, self._keep_row = at, keep_row
+        if at.counted is None and not quiet:  # a turned page shows its rows without "Loading"
+            self.counts.update(Text("Loading the queue…"))
+        query = self.query_spec
         call_service(
             self,
             "Could not load the queue",
-            lambda: self.read_page(query, offset),
-            self._show,
+            lambda: (query, at, self.read_page(query, at)),
+            self._show_if_current,
             group="load",
             exclusive=True,
             failed=lambda: self.counts.update(Text("Could not load the queue.")),
         )
 
-    def read_page(self, query: QueueQuery, offset: int) -> Page:
+    def read_page(self, query: QueueQuery, at: PageAt) -> Page:
         """One page of the queue, and what to show beside each row (in a worker thread)."""
-        return queue_page(self.workspace, query, limit=PAGE_SIZE, offset=offset), {}
+        page = queue_page(
+            self.workspace,
+            query,
+            limit=PAGE_SIZE,
+            after=at.after,
+            before=at.before,
+            starting=at.starting,
+            position=at.position,
+            counted=at.counted,
+        )
+        return page, {}
+
+    def _show_if_current(self, loaded: tuple[QueueQuery, PageAt, Page]) -> None:
+        """Show a page read for what is asked now; one a newer search, filter or page replaced
+        is dropped, even if it finished first."""
+        query, at, page = loaded
+        if query == self.query_spec and at is self._at:
+            self._show(page)
 
     def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
         return queue_row(item, today)
@@ -254,11 +294,16 @@ class QueueScreen(TriageScreen, DecisionFlow):
         was_on = self._highlighted_key(table)
         table.clear()
         self._items = {str(item.request.id): item for item in page.items}
-        self._total = page.total
+        self._total, self._counts = page.total, page.counts
+        if not self._items and self._at.position:  # the page's rows were all decided
+            self._load(PageAt())
         for key, item in self._items.items():
             table.add_row(*self.row(item, page.on, beside.get(item.request.id, "")), key=key)
         if was_on in self._items:  # a reload keeps the clerk's place
             table.move_cursor(row=table.get_row_index(was_on))
+        elif self._keep_row is not None and table.row_count:
+            table.move_cursor(row=min(self._keep_row, table.row_count - 1))
+        self._keep_row = None
         self.counts.update(Text(counts_line(page, self.query_spec.sort)))
         self.detail.show(self._items.get(self._highlighted_key(table) or ""))
         if not self._assessed:
@@ -299,12 +344,16 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self.table.action_cursor_up()
 
     def action_page(self, step: int) -> None:
-        offset = self.first_row + step * PAGE_SIZE
-        if offset < 0 or offset >= self._total:
+        ids = self.page_ids()
+        counted = Counted(self._total, self._counts)
+        if step > 0 and ids and self._at.position + len(ids) < self._total:
+            self._load(PageAt(self._at.position + len(ids), after=ids[-1], counted=counted))
+        elif step < 0 and ids and self._at.position > 0:
+            position = max(0, self._at.position - PAGE_SIZE)
+            self._load(PageAt(position, before=ids[0], counted=counted))
+        else:
             return
-        self.first_row = offset
         self.table.move_cursor(row=0)
-        self.action_reload()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -314,8 +363,23 @@ class QueueScreen(TriageScreen, DecisionFlow):
         following = order[(order.index(self.query_spec.sort) + 1) % len(order)]
         self._requery(replace(self.query_spec, sort=following))
 
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        typed = replace(self.query_spec, search=event.value)
+        if typed.searched == self.query_spec.searched:  # a space, or still under 3 characters
+            self.query_spec = typed
+            return
+        self._search_timer = self.set_timer(
+            SEARCH_DELAY_SECONDS,
+            lambda: self._requery(replace(self.query_spec, search=typed.search)),
+        )
+
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
         self._requery(replace(self.query_spec, search=event.value))
         self.table.focus()
 
@@ -335,8 +399,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
 
     def _requery(self, query: QueueQuery) -> None:
         if query != self.query_spec:
-            self.query_spec, self.first_row = query, 0
-            self.action_reload()
+            self.query_spec = query
+            self._load(PageAt())
 
     # --- a letter's details ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from screens.base import call_service
-from screens.queue import Page, QueueScreen
+from screens.queue import Page, PageAt, QueueScreen
 from screens.widgets.queue_rows import Columns
 from screens.widgets.request_detail import notes_text
 from triage.models import Assessed, QueueQuery, Request, Status
@@ -63,8 +63,8 @@ class ReviewScreen(QueueScreen):
     def status_filter(self) -> Iterator[Widget]:
         return iter(())  # every request here waits for a GP
 
-    def read_page(self, query: QueueQuery, offset: int) -> Page:
-        page, _ = super().read_page(query, offset)
+    def read_page(self, query: QueueQuery, at: PageAt) -> Page:
+        page, _ = super().read_page(query, at)
         return page, why_flagged(self.workspace, [item.request.id for item in page.items])
 
     def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:

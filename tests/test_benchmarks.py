@@ -74,3 +74,17 @@ def test_the_letters_benchmark_prints_accuracy_and_speed_per_format() -> None:
         ), output
     if not scans:
         assert "scans left out: no OCR engine (Tesseract) is installed" in output
+
+
+def test_the_app_speed_benchmark_prints_every_key_against_its_target(tmp_path: Path) -> None:
+    output = run_benchmark(
+        "app_speed.py",
+        *("--requests", "400", "--log-entries", "500", "--repeat", "1", "--startups", "1"),
+        *("--cache", str(tmp_path)),
+    )
+    for key in ("j", "k", "page", "enter", "escape", "f3", "f4", "f5", "f6", "f2", "filter",
+                "search", "decide"):  # fmt: skip
+        assert re.search(rf"^{key} +\d+ +[\d.]+ +[\d.]+ +[\d.]+$", output, re.MULTILINE), key
+    assert re.search(r"^(PASS|MISSED): every key median [\d.]+ ms \(target 50\), p95", output, re.M)
+    assert re.search(r"^(PASS|MISSED): decide-and-next median [\d.]+ ms", output, re.MULTILINE)
+    assert re.search(r"minimal Textual app \d+ ms, ratio [\d.]+x \(target 1.5x\)", output)

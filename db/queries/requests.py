@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    String,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 
 from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
 from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow
@@ -21,12 +37,20 @@ from triage.models import (
     User,
 )
 
-_QUEUE_ORDER = {
-    QueueSort.OLDEST: (RequestRow.received, RequestRow.id),
-    QueueSort.NEWEST: (RequestRow.received.desc(), RequestRow.id.desc()),
-    QueueSort.PATIENT: (func.lower(RequestRow.patient_name), RequestRow.received, RequestRow.id),
-    QueueSort.REF: (RequestRow.ref, RequestRow.id),
+# Each order's key, all ascending or all descending, ending in id so that rows with the same
+# date, name or ref keep one order; paging reads the index of the key (migration 0012).
+# (The '' written out, not a bound value: the index is on this very expression.)
+_PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), literal_column("''"))
+_QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] = {
+    QueueSort.OLDEST: ((RequestRow.received, RequestRow.id), False),
+    QueueSort.NEWEST: ((RequestRow.received, RequestRow.id), True),
+    QueueSort.PATIENT: ((_PATIENT_KEY, RequestRow.received, RequestRow.id), False),
+    QueueSort.REF: ((RequestRow.ref, RequestRow.id), False),
 }
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 class Requests:
@@ -107,29 +131,80 @@ class Requests:
                 progress(start + len(chunk), len(requests))
 
     def page(
-        self, query: QueueQuery, *, limit: int | None = None, offset: int = 0
+        self,
+        query: QueueQuery,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        after: int | None = None,
+        before: int | None = None,
+        starting: int | None = None,
     ) -> list[Request]:
-        select_rows = select(RequestRow).where(*self._queue_conditions(query))
-        select_rows = select_rows.order_by(*_QUEUE_ORDER[query.sort]).offset(offset).limit(limit)
-        return [request_from(row) for row in self._session.scalars(select_rows)]
+        """The requests the query matches, in its order: the first `limit` after the request
+        with id `after` (the next page) or from `starting` on (the same page, read again), the
+        last `limit` before `before` (the previous page), or from the start, skipping `offset`
+        (the command line's pages). Paging by key reads the order's index from that request
+        on, however deep the page; the request need no longer match (it was decided)."""
+        key, descending = _QUEUE_KEY[query.sort]
+        matching = self._matching_conditions(query)
+        backwards = before is not None
+        boundary = before if before is not None else after if after is not None else starting
+        if boundary is not None:
+            values = tuple_(
+                *self._session.execute(select(*key).where(RequestRow.id == boundary)).one()
+            )
+            row_key = tuple_(*key)
+            if descending != backwards:  # the rows wanted sort before the boundary's
+                wanted = row_key <= values if starting == boundary else row_key < values
+            else:
+                wanted = row_key >= values if starting == boundary else row_key > values
+            matching.append(wanted)
+        reverse = descending != backwards
+        # One status at a time, each read in order from its (status, key) index and cut at the
+        # page's end, then the two or three short lists merged: a status IN (...) would make
+        # the database sort every match to find the first few.
+        window = offset + limit if limit is not None else None
+        keyed: list[Label[Any]] = [part.label(f"key{n}") for n, part in enumerate(key)]
+        branches = [
+            select(RequestRow.id, *keyed)
+            .where(RequestRow.status == status, *matching)
+            .order_by(*(part.desc() if reverse else part for part in key))
+            .limit(window)
+            .subquery()
+            for status in query.statuses
+        ]
+        if not branches:
+            return []
+        merged = union_all(*(select(*branch.c) for branch in branches)).subquery()
+        in_order = [merged.c[f"key{n}"] for n in range(len(key))]
+        ids = list(
+            self._session.scalars(
+                select(merged.c.id)
+                .order_by(*(part.desc() if reverse else part for part in in_order))
+                .offset(offset or None)
+                .limit(limit)
+            )
+        )
+        found: dict[int, Request] = {}
+        for chunk in range(0, len(ids), IN_LIST_CHUNK):
+            rows = select(RequestRow).where(RequestRow.id.in_(ids[chunk : chunk + IN_LIST_CHUNK]))
+            found.update((row.id, request_from(row)) for row in self._session.scalars(rows))
+        requests = [found[request_id] for request_id in ids]
+        return requests[::-1] if backwards else requests
 
     def count(self, query: QueueQuery) -> int:
         counted = select(func.count()).select_from(RequestRow)
         return self._session.scalar(counted.where(*self._queue_conditions(query))) or 0
 
     def _queue_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [RequestRow.status.in_(query.statuses)]
-        search = query.search.strip()
-        if search:
-            digits = "".join(search.split())
-            if digits.isdigit():
-                conditions.append(RequestRow.nhs_number.startswith(digits, autoescape=True))
-            else:
-                lowered = search.lower()
-                conditions.append(
-                    func.lower(RequestRow.ref).contains(lowered, autoescape=True)
-                    | func.lower(RequestRow.patient_name).contains(lowered, autoescape=True)
-                )
+        return [RequestRow.status.in_(query.statuses), *self._matching_conditions(query)]
+
+    def _matching_conditions(self, query: QueueQuery) -> list[ColumnElement[bool]]:
+        """What the query asks of a request besides its status."""
+        conditions: list[ColumnElement[bool]] = []
+        search = self._search_condition(query.searched)
+        if search is not None:
+            conditions.append(search)
         if query.needs_assessments:
             assessed = select(AssessmentRow.request_id)
             if query.category is not None:
@@ -142,6 +217,33 @@ class Requests:
                 )
             conditions.append(RequestRow.id.in_(assessed))
         return conditions
+
+    def _search_condition(self, search: str) -> ColumnElement[bool] | None:
+        """Part of a ref, a patient's name or an NHS number, found through the trigram index
+        (QueueQuery.searched: 3 characters or more)."""
+        if not search:
+            return None
+        if self._session.get_bind().dialect.name == "sqlite" and self._has_search_table():
+            phrase = '"' + search.replace('"', '""') + '"'  # the text as it is, not FTS syntax
+            found = (
+                select(literal_column("rowid", Integer))
+                .select_from(table("requests_search"))
+                .where(literal_column("requests_search").match(phrase))
+            )
+            return RequestRow.id.in_(found)
+        pattern = "%" + _like_escaped(search.lower()) + "%"
+        return (
+            func.lower(RequestRow.ref).like(pattern, escape="/")
+            | func.lower(RequestRow.patient_name).like(pattern, escape="/")
+            | RequestRow.nhs_number.like(pattern, escape="/")
+        )
+
+    def _has_search_table(self) -> bool:
+        """Whether migration 0012 made the FTS5 table (SQLite 3.34 or later)."""
+        found = self._session.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'requests_search'")
+        )
+        return found.first() is not None
 
     def count_by_status(self) -> dict[Status, int]:
         rows = self._session.execute(

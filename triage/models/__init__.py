@@ -40,6 +40,7 @@ from triage.models.nhs_number import (
     spaced_nhs_number,
 )
 from triage.models.records import (
+    SHORTEST_SEARCH,
     TEXT_NOT_READ,
     TEXT_READ,
     IncomingRequest,
@@ -80,6 +81,7 @@ __all__ = [
     "DECIDING_ACTIONS",
     "DECISION_EVENTS",
     "READ_AS_VALUES",
+    "SHORTEST_SEARCH",
     "TEXT_NOT_READ",
     "TEXT_READ",
     "USER_EVENTS",

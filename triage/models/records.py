@@ -126,6 +126,9 @@ class Request(IncomingRequest):
     imported_at: datetime
 
 
+SHORTEST_SEARCH = 3  # characters: a trigram index finds parts of 3 characters or more
+
+
 class QueueSort(StrEnum):
     OLDEST = "oldest"  # received, oldest first: how a queue is worked
     NEWEST = "newest"
@@ -141,8 +144,19 @@ class QueueQuery:
     category: ReadAs | None = None
     action: Action | None = None  # the suggested action
     flag: Flag | None = None
-    search: str = ""  # part of a ref or patient name, or the start of an NHS number
+    search: str = ""  # part of a ref, a patient's name or an NHS number, as typed
     sort: QueueSort = QueueSort.OLDEST
+
+    @property
+    def searched(self) -> str:
+        """What the search looks for: the text typed, an NHS number's spaces left out; nothing
+        when it is shorter than SHORTEST_SEARCH (one or two characters are part of nearly
+        every name and ref, so they would find everything, slowly)."""
+        text = self.search.strip()
+        digits = "".join(text.split())
+        if digits.isdigit():
+            text = digits
+        return text if len(text) >= SHORTEST_SEARCH else ""
 
     @property
     def needs_assessments(self) -> bool:

@@ -37,6 +37,12 @@ BATCH = 500  # stored assessments rebuilt in one transaction
 
 
 @dataclass(frozen=True)
+class Counted:
+    total: int  # requests the query matches
+    by_status: dict[Status, int]  # every status, for the "open 12 / awaiting GP 3" line
+
+
+@dataclass(frozen=True)
 class QueuePage:
     items: list[Assessed[Request]]
     total: int  # requests the query matches (the page may hold fewer)
@@ -49,6 +55,10 @@ class QueuePage:
     def requests(self) -> list[Request]:
         return [item.request for item in self.items]
 
+    @property
+    def counted(self) -> Counted:
+        return Counted(self.total, self.counts)
+
 
 def queue_page(
     workspace: Workspace,
@@ -56,19 +66,34 @@ def queue_page(
     *,
     limit: int | None = None,
     offset: int = 0,
+    after: int | None = None,
+    before: int | None = None,
+    starting: int | None = None,
+    position: int | None = None,
+    counted: Counted | None = None,
     on: date | None = None,
 ) -> QueuePage:
-    """One page of the requests the query matches, in its order, with today's suggestions."""
+    """One page of the requests the query matches, in its order, with today's suggestions:
+    from the top skipping `offset`, or the page after (before) the request with id `after`
+    (`before`), or from `starting` on, read from the order's index however deep it is.
+    `position`: where the page's first row stands among the matches, when the caller pages by
+    key and keeps count.
+    `counted`: the query's total and the counts by status, when the caller has just read them
+    for the same query (turning a page need not count 100,000 rows again)."""
     require(workspace.user, Permission.VIEW_QUEUE)
     on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     with workspace.database.read() as tx:
-        counts = tx.requests.count_by_status()
-        total = tx.requests.count(query)
-        requests = tx.requests.page(query, limit=limit, offset=offset)
+        if counted is None:
+            counted = Counted(tx.requests.count(query), tx.requests.count_by_status())
+        requests = tx.requests.page(
+            query, limit=limit, offset=offset, after=after, before=before, starting=starting
+        )
         recorded = RecordedDecisions(tx)
         items = [_item_for(request, in_force, on, recorded) for request in requests]
-    return QueuePage(items, total, offset, counts, in_force.loaded.label if in_force else None, on)
+    first = offset if position is None else position
+    label = in_force.loaded.label if in_force else None
+    return QueuePage(items, counted.total, first, counted.by_status, label, on)
 
 
 def queue_item(
