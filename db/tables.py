@@ -181,6 +181,7 @@ class RequestRow(Base):
     __table_args__ = (
         UniqueConstraint("sender_key", "ref", name="uq_requests_sender_key_ref"),
         Index("ix_requests_status_received", "status", "received"),
+        Index("ix_requests_assigned_to_id_status", "assigned_to_id", "status", "received"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -223,6 +224,8 @@ class RequestRow(Base):
     # hold the request for ever.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None]
+    # Whose work it is ("my work"), until decided or handed back; the log says who assigned it.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Optimistic locking: two people saving the same request are caught, not merged silently.
     version: Mapped[int] = mapped_column(Integer)
 

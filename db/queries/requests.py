@@ -26,6 +26,12 @@ _QUEUE_ORDER = {
     QueueSort.NEWEST: (RequestRow.received.desc(), RequestRow.id.desc()),
     QueueSort.PATIENT: (func.lower(RequestRow.patient_name), RequestRow.received, RequestRow.id),
     QueueSort.REF: (RequestRow.ref, RequestRow.id),
+    QueueSort.DUE: (
+        RequestRow.supply_ends.is_(None),  # unknown dates last: never guessed to be urgent
+        RequestRow.supply_ends,
+        RequestRow.received,
+        RequestRow.id,
+    ),
 }
 
 
@@ -130,6 +136,7 @@ class Requests:
                     func.lower(RequestRow.ref).contains(lowered, autoescape=True)
                     | func.lower(RequestRow.patient_name).contains(lowered, autoescape=True)
                 )
+        conditions.extend(_work_conditions(query))
         if query.needs_assessments:
             assessed = select(AssessmentRow.request_id)
             if query.category is not None:
@@ -142,6 +149,23 @@ class Requests:
                 )
             conditions.append(RequestRow.id.in_(assessed))
         return conditions
+
+    def assign(self, request_id: int, assignee: User | None) -> None:
+        """Give the request to a person, or back to the team (None). The ORM's version check
+        catches a colleague's change made at the same time."""
+        row = self._session.get(RequestRow, request_id)
+        assert row is not None, "the caller holds the request"
+        row.assigned_to_id = assignee.id if assignee else None
+        self._session.flush()
+
+    def count_assigned(self, statuses: Sequence[Status]) -> dict[int | None, int]:
+        """How many requests with the statuses each person has (None: nobody)."""
+        rows = self._session.execute(
+            select(RequestRow.assigned_to_id, func.count())
+            .where(RequestRow.status.in_(statuses))
+            .group_by(RequestRow.assigned_to_id)
+        )
+        return {user_id: count for user_id, count in rows}
 
     def count_by_status(self) -> dict[Status, int]:
         rows = self._session.execute(
@@ -270,3 +294,15 @@ class Requests:
         row.claimed_by_id = claimed_by.id if claimed_by else None
         row.claimed_at = at
         self._session.flush()
+
+
+def _work_conditions(query: QueueQuery) -> list[ColumnElement[bool]]:
+    """Whose work, and how soon the supply ends."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.assigned_to_id is not None:
+        conditions.append(RequestRow.assigned_to_id == query.assigned_to_id)
+    if query.unassigned:
+        conditions.append(RequestRow.assigned_to_id.is_(None))
+    if query.due_by is not None:
+        conditions.append(RequestRow.supply_ends <= query.due_by)
+    return conditions
