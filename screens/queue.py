@@ -26,7 +26,8 @@ from textual.worker import get_current_worker
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
 from screens.details import complete_details_of
-from screens.dialogs import ConfirmDialog, InputDialog
+from screens.dialogs import InputDialog
+from screens.queue_work import MARK_COLUMN, QueueWork
 from screens.request import RequestScreen
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
 from screens.widgets.request_detail import RequestDetail
@@ -46,6 +47,7 @@ from triage.models import (
 from triage.paths import expand_user
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.safe_text import one_line
+from triage.services.bulk import BulkAction
 from triage.services.deciding import Applied, apply_policy
 from triage.services.importing import import_files
 from triage.services.queue import QueuePage, queue_page, refresh_assessments
@@ -57,7 +59,7 @@ PAGE_SIZE = 200
 ASSESS_AFTER_SECONDS = 0.5  # start refreshing the stored assessments this long after a load
 
 
-class QueueScreen(TriageScreen, DecisionFlow):
+class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
     """The open requests, oldest first, with the highlighted one shown as received."""
 
     HELP = (
@@ -66,7 +68,11 @@ class QueueScreen(TriageScreen, DecisionFlow):
         "with a reason, f sends it to a GP with a note. / searches by ref, name or NHS number; "
         "the boxes above the table filter by status, category, suggestion and flag. A letter "
         "whose patient could not be read waits under the status 'needs details': d types what "
-        "is missing."
+        "is missing. Space marks a row (u clears the marks): a, f and g then act on every marked "
+        "row, after a question naming them. g assigns a request to a clerk or GP (a name, then "
+        "any note); m shows only your work, again everyone's; t counts who has what. The Due "
+        "column: '!! 3d ago' the supply ended or the dose was due, '! in 5d' due within a "
+        "fortnight, '?' neither the request nor its letter says; s can sort soonest due first."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -99,6 +105,11 @@ class QueueScreen(TriageScreen, DecisionFlow):
             tooltip="Watch the inbox folder: import each file that lands in it (again: stop)",
         ),
         Binding("A", "apply_policy", "Apply all", tooltip="Decide every clear-cut open request"),
+        Binding("space", "toggle_mark", "Mark", tooltip="Mark the row for a, f or g on them all"),
+        Binding("u", "clear_marks", "Unmark", show=False, tooltip="Clear every mark"),
+        Binding("g", "assign", "Assign", tooltip="Assign to a clerk or GP, with any note"),
+        Binding("m", "my_work", "My work", show=False, tooltip="Only your work; again: everyone's"),
+        Binding("t", "team", "Team", show=False, tooltip="Who has how many requests waiting"),
     ]
 
     SCREEN_TITLE = "Queue"
@@ -117,6 +128,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self._items: dict[str, Assessed[Request]] = {}
         self._total = 0
         self._assessed = False
+        self.marked = {}
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -157,6 +169,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
 
     def on_mount(self) -> None:
         self.title = self.SCREEN_TITLE
+        self.table.add_column(" ", width=1, key=MARK_COLUMN)
         for label, width in self.COLUMNS:
             self.table.add_column(label, width=width)
         self.detail.show(None)
@@ -223,7 +236,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self._items = {str(item.request.id): item for item in page.items}
         self._total = page.total
         for key, item in self._items.items():
-            table.add_row(*self.row(item, page.on, beside.get(item.request.id, "")), key=key)
+            cells = self.row(item, page.on, beside.get(item.request.id, ""))
+            table.add_row(self.mark_cell(item.request.id), *cells, key=key)
         if was_on in self._items:  # a reload keeps the clerk's place
             table.move_cursor(row=table.get_row_index(was_on))
         self.counts.update(Text(counts_line(page, self.query_spec.sort)))
@@ -300,6 +314,9 @@ class QueueScreen(TriageScreen, DecisionFlow):
             query = replace(query, flag=Flag(value) if value else None)
         self._requery(query)
 
+    def action_my_work(self) -> None:
+        self._requery(self.my_work_query(self.query_spec))
+
     def _requery(self, query: QueueQuery) -> None:
         if query != self.query_spec:
             self.query_spec, self.first_row = query, 0
@@ -321,6 +338,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.app.push_screen(RequestScreen(ids, ids.index(item.request.id)))
 
     def action_accept(self) -> None:
+        if self.bulk(BulkAction.RECORD):
+            return
         item = self.highlighted_item()
         if item is not None:
             self.accept_suggestion(item, letters=None, then=self.action_reload)
@@ -331,6 +350,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.override(item, then=self.action_reload)
 
     def action_flag(self) -> None:
+        if self.bulk(BulkAction.FLAG):
+            return
         item = self.highlighted_item()
         if item is not None:
             self.send_to_gp(item, then=self.action_reload)
@@ -351,15 +372,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self.app.push_screen(InputDialog("Import which files (separated by spaces)?", ""), chosen)
 
     def action_apply_policy(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._apply()
-
-        question = (
-            "Apply the policy in force to every open request? Clear-cut ones are decided and "
-            "their letters recorded; the rest are sent to a GP."
-        )
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.confirm_apply(self._apply)
 
     def _import(self, files: list[Path]) -> None:
         update = progress_bar(self, self.work_progress)

@@ -31,7 +31,3 @@ def due_state(due: date | None, today: date) -> Due:
     if due < today:
         return Due.OVERDUE
     return Due.SOON if (due - today).days <= DUE_SOON_DAYS else Due.LATER
-
-
-# A word and a symbol, so overdue rows stand out without relying on colour.
-DUE_MARKS = {Due.OVERDUE: "!! overdue", Due.SOON: "! soon", Due.LATER: "", Due.UNKNOWN: "?"}

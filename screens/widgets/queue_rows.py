@@ -8,6 +8,7 @@ from datetime import date
 from rich.text import Text
 
 from triage.clock import practice_date
+from triage.due import Due, due_date, due_state
 from triage.models import Assessed, QueueSort, Request, Status
 from triage.presentation import (
     ACTION_LABELS,
@@ -28,6 +29,7 @@ _SORT_LABELS = {
     QueueSort.NEWEST: "newest first",
     QueueSort.PATIENT: "by patient",
     QueueSort.REF: "by ref",
+    QueueSort.DUE: "soonest due first",
 }
 # Short rows keep the table fast (docs/architecture.md §4); the side pane shows everything in full.
 Columns = tuple[tuple[str, int], ...]
@@ -39,7 +41,17 @@ COLUMNS: Columns = (
     ("Category", 11),
     ("Suggests", 9),
     ("Flags", 11),
+    ("Due", 9),
 )
+# Overdue and due-soon rows stand out by a word and a symbol as well as a style, never colour alone.
+_DUE_STYLES = {
+    Due.OVERDUE: "bold reverse",
+    Due.SOON: "bold underline",
+    Due.LATER: "",
+    Due.UNKNOWN: "",
+}
+MARKED = Text("*", style="bold")  # the mark column of a row marked for a bulk action
+UNMARKED = Text(" ")
 
 
 def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
@@ -56,7 +68,19 @@ def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
         ACTION_LABELS[item.suggestion.action] if item.suggestion else "-",
         ", ".join(SHORT_FLAG[flag] for flag in item.flags),
     )
-    return tuple(Text(one_line(value)) for value in values)
+    return (*(Text(one_line(value)) for value in values), due_cell(item, today))
+
+
+def due_cell(item: Assessed[Request], today: date) -> Text:
+    """How soon the supply ends or the next dose is due: "!! 3d ago" overdue, "! in 5d" due
+    within the fortnight, "in 40d", or "?" when neither the request nor its letter says."""
+    due = due_date(item)
+    state = due_state(due, today)
+    if due is None:
+        return Text("?")
+    days = (due - today).days
+    words = {Due.OVERDUE: f"!! {-days}d ago", Due.SOON: f"! in {days}d", Due.LATER: f"in {days}d"}
+    return Text(words[state], style=_DUE_STYLES[state])
 
 
 def counts_line(page: QueuePage, sort: QueueSort) -> str:

@@ -18,7 +18,7 @@ deciding: find_request, prepare, decide, correct, flag, claim, release, apply_po
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 assignment: assign, hand_back, team_work, user_named, assignee_names
-bulk: apply_to_each, listed (one action on several requests, each its own transaction)
+bulk: apply_to_each, listed
 practice: practice_details, set_practice_details
 importing: read_files, import_files, complete_details
 inbox: import_arrivals, watch_inbox, import_settled
