@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from screens.queue import Page, QueueScreen
-from screens.widgets.queue_rows import Columns
+from screens.widgets.queue_rows import COLUMNS, Columns
 from triage.models import Assessed, QueueQuery, Request, Status
 from triage.safe_text import one_line
 from triage.services.queue import why_flagged
@@ -52,6 +52,9 @@ class ReviewScreen(QueueScreen):
         return page, why_flagged(self.workspace, [item.request.id for item in page.items])
 
     def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
-        age_ref_patient_category = super().row(item, today, beside)[1:5]
+        cells = dict(
+            zip((label for label, _ in COLUMNS), super().row(item, today, beside), strict=True)
+        )
+        age_ref_patient_category = [cells[label] for label in ("Age", "Ref", "Patient", "Category")]
         policy_why = item.suggestion.explanation if item.suggestion else ""
         return (*age_ref_patient_category, Text(one_line(beside or policy_why)))

@@ -36,12 +36,12 @@ Columns = tuple[tuple[str, int], ...]
 COLUMNS: Columns = (
     ("Received", 10),
     ("Age", 4),
+    ("Due", 9),  # early, so overdue rows stand out however narrow the table
     ("Ref", 11),
     ("Patient", 12),
     ("Category", 11),
     ("Suggests", 9),
     ("Flags", 11),
-    ("Due", 9),
 )
 # Overdue and due-soon rows stand out by a word and a symbol as well as a style, never colour alone.
 _DUE_STYLES = {
@@ -59,16 +59,19 @@ def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
     request = item.request
     received = practice_date(request.received)
     age = (today - received).days
-    values = (
-        received.isoformat(),
-        f"{age}d",
+    before = (received.isoformat(), f"{age}d")
+    after = (
         request.ref,
         request.patient.name or "(not given)",
         short_category(item.findings.classification),
         ACTION_LABELS[item.suggestion.action] if item.suggestion else "-",
         ", ".join(SHORT_FLAG[flag] for flag in item.flags),
     )
-    return (*(Text(one_line(value)) for value in values), due_cell(item, today))
+    return (
+        *(Text(one_line(value)) for value in before),
+        due_cell(item, today),
+        *(Text(one_line(value)) for value in after),
+    )
 
 
 def due_cell(item: Assessed[Request], today: date) -> Text:
