@@ -189,6 +189,7 @@ class RequestRow(Base):
         # expression, made there, as is the search index: see MIGRATION_ONLY).
         Index("ix_requests_status_received_id", "status", "received", "id"),
         Index("ix_requests_status_ref_id", "status", "ref", "id"),
+        Index("ix_requests_assigned_to_id_status", "assigned_to_id", "status", "received"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -231,6 +232,8 @@ class RequestRow(Base):
     # hold the request for ever.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None]
+    # Whose work it is ("my work"), until decided or handed back; the log says who assigned it.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Optimistic locking: two people saving the same request are caught, not merged silently.
     version: Mapped[int] = mapped_column(Integer)
 

@@ -40,6 +40,8 @@ _EVENT_WORDS: dict[str, str] = {  # the log stores events as text
     LogEvent.PRACTICE_UPDATED: "practice",
     LogEvent.EXPORT: "export",
     LogEvent.DETAILS_COMPLETED: "details",
+    LogEvent.ASSIGNED: "assign",
+    LogEvent.HANDED_BACK: "hand back",
     LogEvent.USER_ADDED: "user",
     LogEvent.USER_ROLE_CHANGED: "role",
     LogEvent.USER_REMOVED: "access",
@@ -330,9 +332,18 @@ def _summary(body: dict[str, object]) -> str:
         changed = body.get("changed") or {}
         assert isinstance(changed, dict)
         return "completed: " + ", ".join(sorted(changed))
+    if event in (LogEvent.ASSIGNED, LogEvent.HANDED_BACK):
+        return _assignment_summary(event, body)
     if event == LogEvent.PRACTICE_UPDATED:
         return f"details of {body.get('name')}"
     return _user_summary(event, body)
+
+
+def _assignment_summary(event: object, body: dict[str, object]) -> str:
+    note = f": {body['note']}" if body.get("note") else ""
+    if event == LogEvent.ASSIGNED:
+        return f"to {body.get('assigned_to')}{note}"
+    return f"from {body.get('from')} to the team{note}"
 
 
 def _user_summary(event: object, body: dict[str, object]) -> str:

@@ -26,9 +26,9 @@ from textual.worker import get_current_worker
 from screens.base import TriageScreen, call_service, progress_bar
 from screens.deciding import DecisionFlow
 from screens.details import complete_details_of
-from screens.dialogs import ConfirmDialog
 from screens.file_picker import FilePicker, ImportChoice, ImportProblems
 from screens.live import follow_changes
+from screens.queue_work import MARK_COLUMN, QueueWork
 from screens.request import RequestScreen
 from screens.widgets.footer import TriageFooter
 from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
@@ -48,6 +48,7 @@ from triage.models import (
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.rules import Permission
 from triage.safe_text import one_line
+from triage.services.bulk import BulkAction
 from triage.services.deciding import Applied, apply_policy
 from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.queue import Counted, QueuePage, queue_page, refresh_assessments
@@ -78,7 +79,7 @@ class PageAt:
     counted: Counted | None = None
 
 
-class QueueScreen(TriageScreen, DecisionFlow):
+class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
     """The open requests, oldest first, with the highlighted one shown as received."""
 
     HELP = (
@@ -87,7 +88,11 @@ class QueueScreen(TriageScreen, DecisionFlow):
         "with a reason, f sends it to a GP with a note. / searches by ref, name or NHS number; "
         "the boxes above the table filter by status, category, suggestion and flag. A letter "
         "whose patient could not be read waits under the status 'needs details': d types what "
-        "is missing."
+        "is missing. Space marks a row (u clears the marks): a, f and g then act on every marked "
+        "row, after a question naming them. g assigns a request to a clerk or GP (a name, then "
+        "any note); m shows only your work, again everyone's; t counts who has what. The Due "
+        "column: '!! 3d ago' the supply ended or the dose was due, '! in 5d' due within a "
+        "fortnight, '?' neither the request nor its letter says; s can sort soonest due first."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -120,6 +125,11 @@ class QueueScreen(TriageScreen, DecisionFlow):
             tooltip="Watch the inbox folder: import each file that lands in it (again: stop)",
         ),
         Binding("A", "apply_policy", "Apply all", tooltip="Decide every clear-cut open request"),
+        Binding("space", "toggle_mark", "Mark", tooltip="Mark the row for a, f or g on them all"),
+        Binding("u", "clear_marks", "Unmark", show=False, tooltip="Clear every mark"),
+        Binding("g", "assign", "Assign", tooltip="Assign to a clerk or GP, with any note"),
+        Binding("m", "my_work", "My work", show=False, tooltip="Only your work; again: everyone's"),
+        Binding("t", "team", "Team", show=False, tooltip="Who has how many requests waiting"),
     ]
 
     PERMISSIONS: ClassVar[Mapping[str, Permission]] = {
@@ -149,6 +159,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self._counts: dict[Status, int] = {}
         self._assessed = False
         self._search_timer: Timer | None = None
+        self.marked = {}
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -189,6 +200,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
 
     def on_mount(self) -> None:
         self.title = self.SCREEN_TITLE
+        self.table.add_column(" ", width=1, key=MARK_COLUMN)
         for label, width in self.COLUMNS:
             self.table.add_column(label, width=width)
         self.detail.show(None)
@@ -298,7 +310,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
         if not self._items and self._at.position:  # the page's rows were all decided
             self._load(PageAt())
         for key, item in self._items.items():
-            table.add_row(*self.row(item, page.on, beside.get(item.request.id, "")), key=key)
+            cells = self.row(item, page.on, beside.get(item.request.id, ""))
+            table.add_row(self.mark_cell(item.request.id), *cells, key=key)
         if was_on in self._items:  # a reload keeps the clerk's place
             table.move_cursor(row=table.get_row_index(was_on))
         elif self._keep_row is not None and table.row_count:
@@ -397,6 +410,9 @@ class QueueScreen(TriageScreen, DecisionFlow):
             query = replace(query, flag=Flag(value) if value else None)
         self._requery(query)
 
+    def action_my_work(self) -> None:
+        self._requery(self.my_work_query(self.query_spec))
+
     def _requery(self, query: QueueQuery) -> None:
         if query != self.query_spec:
             self.query_spec = query
@@ -418,6 +434,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.app.push_screen(RequestScreen(ids, ids.index(item.request.id)))
 
     def action_accept(self) -> None:
+        if self.bulk(BulkAction.RECORD):
+            return
         item = self.highlighted_item()
         if item is not None:
             self.accept_suggestion(item, letters=None, then=self.action_reload)
@@ -428,6 +446,8 @@ class QueueScreen(TriageScreen, DecisionFlow):
             self.override(item, then=self.action_reload)
 
     def action_flag(self) -> None:
+        if self.bulk(BulkAction.FLAG):
+            return
         item = self.highlighted_item()
         if item is not None:
             self.send_to_gp(item, then=self.action_reload)
@@ -445,15 +465,7 @@ class QueueScreen(TriageScreen, DecisionFlow):
         self.triage_app.action_watch_inbox()
 
     def action_apply_policy(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._apply()
-
-        question = (
-            "Apply the policy in force to every open request? Clear-cut ones are decided and "
-            "their letters recorded; the rest are sent to a GP."
-        )
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.confirm_apply(self._apply)
 
     def _import(self, choice: ImportChoice) -> None:
         update = progress_bar(self, self.work_progress)

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from screens.base import call_service
 from screens.queue import Page, PageAt, QueueScreen
-from screens.widgets.queue_rows import Columns
+from screens.widgets.queue_rows import COLUMNS, Columns
 from screens.widgets.request_detail import notes_text
 from triage.models import Assessed, QueueQuery, Request, Status
 from triage.rules import Permission
@@ -68,7 +68,10 @@ class ReviewScreen(QueueScreen):
         return page, why_flagged(self.workspace, [item.request.id for item in page.items])
 
     def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
-        age_ref_patient_category = super().row(item, today, beside)[:4]
+        cells = dict(
+            zip((label for label, _ in COLUMNS), super().row(item, today, beside), strict=True)
+        )
+        age_ref_patient_category = [cells[label] for label in ("Age", "Ref", "Patient", "Category")]
         policy_why = item.suggestion.explanation if item.suggestion else ""
         return (*age_ref_patient_category, Text(one_line(beside or policy_why)))
 

@@ -957,7 +957,11 @@ async def test_import_and_apply_all_run_in_the_background_with_progress(
         await picked(pilot)
         assert table(app).row_count == 16
         await pilot.press("A")
+        await settle(pilot)  # a dry run first: the question says what applying will do
         assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(Static).render())
+        assert "3 open requests will be decided" in question
+        assert "13 sent to a GP" in question
         await pilot.press("y")
         await settle(pilot)
         # S04 and S05 redirected and S06 declined; the rest wait for a GP.

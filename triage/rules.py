@@ -29,6 +29,7 @@ class Permission(StrEnum):
     EXPORT = "export the decision log, its letters or the report"
     VIEW_STATISTICS = "see the statistics"
     COMPLETE_DETAILS = "complete a letter's details"
+    ASSIGN = "assign a request to someone"
 
 
 ALLOWED: dict[Permission, frozenset[Role]] = {
@@ -49,6 +50,8 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT: frozenset({Role.MANAGER}),
     Permission.VIEW_STATISTICS: frozenset({Role.MANAGER}),
     Permission.COMPLETE_DETAILS: frozenset({Role.CLERK, Role.GP}),
+    # Everyone shares out the work; whom each may give it to is check_assignment's.
+    Permission.ASSIGN: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
 }
 
 _ROLE_NAMES = {Role.CLERK: "a clerk", Role.GP: "a GP", Role.MANAGER: "a manager"}
@@ -127,4 +130,42 @@ def require_details_to_complete(request: Request) -> None:
         raise UserError(
             f"{request.ref} is {STATUS_WORDS[request.status]}: its details are complete; a "
             "request already in the queue is corrected by a GP's decision, not retyped"
+        )
+
+
+ASSIGNABLE = (Status.OPEN, Status.AWAITING_GP, Status.NEEDS_DETAILS)
+
+
+def check_assignment(user: User, request: Request, assignee: User) -> None:
+    """Whether the user may give the request to the assignee, as a practice shares out work:
+    only someone who can work on it receives it (a clerk or GP with access; managers run the
+    practice, not the queue); what waits for a GP goes to a GP; a clerk shares work among
+    clerks, and sends a request to a GP by flagging it, with a note saying why."""
+    require(user, Permission.ASSIGN)
+    if request.status not in ASSIGNABLE:
+        raise UserError(f"{request.ref} is {STATUS_WORDS[request.status]}; there is no work left")
+    if not assignee.active:
+        raise UserError(f"{assignee.name} no longer has access")
+    if assignee.role is Role.MANAGER:
+        raise UserError(
+            f"{assignee.name} is a manager; a request is assigned to a clerk or a GP, who can "
+            "work on it"
+        )
+    if request.status is Status.AWAITING_GP and assignee.role is not Role.GP:
+        raise UserError(f"{request.ref} waits for a GP; assign it to a GP")
+    if user.role is Role.CLERK and assignee.role is Role.GP:
+        raise PermissionRefused(
+            f"a clerk sends a request to a GP by flagging it, with a note (`triage flag`); "
+            f"only a GP or a manager may assign one to a GP; you are {user.name} (a clerk)"
+        )
+
+
+def check_hand_back(user: User, request: Request, assigned_to: User | None) -> None:
+    """Only the person who has the request, or a manager, hands it back to the team."""
+    if assigned_to is None:
+        raise UserError(f"{request.ref} is not assigned to anyone")
+    if user.id != assigned_to.id and user.role is not Role.MANAGER:
+        raise PermissionRefused(
+            f"{request.ref} is {assigned_to.name}'s: only they or a manager may hand it back; "
+            f"you are {user.name} ({_ROLE_NAMES[user.role]})"
         )

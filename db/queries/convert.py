@@ -140,6 +140,7 @@ def request_from(row: RequestRow) -> Request:
         id=row.id,
         status=row.status,
         imported_at=row.imported_at,
+        assigned_to_id=row.assigned_to_id,
         ref=row.ref,
         sender=row.sender,
         received=row.received,

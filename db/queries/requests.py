@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     cast,
     func,
     insert,
+    literal,
     literal_column,
     select,
     table,
@@ -41,11 +42,15 @@ from triage.models import (
 # date, name or ref keep one order; paging reads the index of the key (migration 0012).
 # (The '' written out, not a bound value: the index is on this very expression.)
 _PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), literal_column("''"))
+_DUE_KEY = func.coalesce(RequestRow.supply_ends, literal(date.max))
 _QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] = {
     QueueSort.OLDEST: ((RequestRow.received, RequestRow.id), False),
     QueueSort.NEWEST: ((RequestRow.received, RequestRow.id), True),
     QueueSort.PATIENT: ((_PATIENT_KEY, RequestRow.received, RequestRow.id), False),
     QueueSort.REF: ((RequestRow.ref, RequestRow.id), False),
+    # Unknown dates last (never guessed to be urgent); no index of its own: a practice's open
+    # queue is sorted whole for it, a few hundred to a few thousand rows.
+    QueueSort.DUE: ((_DUE_KEY, RequestRow.received, RequestRow.id), False),
 }
 
 
@@ -205,6 +210,7 @@ class Requests:
         search = self._search_condition(query.searched)
         if search is not None:
             conditions.append(search)
+        conditions.extend(_work_conditions(query))
         if query.needs_assessments:
             assessed = select(AssessmentRow.request_id)
             if query.category is not None:
@@ -244,6 +250,23 @@ class Requests:
             text("SELECT 1 FROM sqlite_master WHERE name = 'requests_search'")
         )
         return found.first() is not None
+
+    def assign(self, request_id: int, assignee: User | None) -> None:
+        """Give the request to a person, or back to the team (None). The ORM's version check
+        catches a colleague's change made at the same time."""
+        row = self._session.get(RequestRow, request_id)
+        assert row is not None, "the caller holds the request"
+        row.assigned_to_id = assignee.id if assignee else None
+        self._session.flush()
+
+    def count_assigned(self, statuses: Sequence[Status]) -> dict[int | None, int]:
+        """How many requests with the statuses each person has (None: nobody)."""
+        rows = self._session.execute(
+            select(RequestRow.assigned_to_id, func.count())
+            .where(RequestRow.status.in_(statuses))
+            .group_by(RequestRow.assigned_to_id)
+        )
+        return {user_id: count for user_id, count in rows}
 
     def count_by_status(self) -> dict[Status, int]:
         rows = self._session.execute(
@@ -389,3 +412,15 @@ class Requests:
         row.claimed_by_id = claimed_by.id if claimed_by else None
         row.claimed_at = at
         self._session.flush()
+
+
+def _work_conditions(query: QueueQuery) -> list[ColumnElement[bool]]:
+    """Whose work, and how soon the supply ends."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.assigned_to_id is not None:
+        conditions.append(RequestRow.assigned_to_id == query.assigned_to_id)
+    if query.unassigned:
+        conditions.append(RequestRow.assigned_to_id.is_(None))
+    if query.due_by is not None:
+        conditions.append(RequestRow.supply_ends <= query.due_by)
+    return conditions

@@ -8,6 +8,7 @@ from datetime import date
 from rich.text import Text
 
 from triage.clock import practice_date
+from triage.due import Due, due_date, due_state
 from triage.models import Assessed, QueueSort, Request, Status
 from triage.presentation import (
     ACTION_LABELS,
@@ -28,6 +29,7 @@ _SORT_LABELS = {
     QueueSort.NEWEST: "newest first",
     QueueSort.PATIENT: "by patient",
     QueueSort.REF: "by ref",
+    QueueSort.DUE: "soonest due first",
 }
 # Short rows keep the table fast (docs/architecture.md §4); the side pane shows everything in full.
 # What a clerk decides by comes first, so 80 columns show it; the date received (which Age says
@@ -35,6 +37,7 @@ _SORT_LABELS = {
 Columns = tuple[tuple[str, int], ...]
 COLUMNS: Columns = (
     ("Age", 4),
+    ("Due", 9),  # early, so overdue rows stand out however narrow the table
     ("Ref", 11),
     ("Patient", 12),
     ("Category", 11),
@@ -42,6 +45,15 @@ COLUMNS: Columns = (
     ("Flags", 11),
     ("Received", 10),
 )
+# Overdue and due-soon rows stand out by a word and a symbol as well as a style, never colour alone.
+_DUE_STYLES = {
+    Due.OVERDUE: "bold reverse",
+    Due.SOON: "bold underline",
+    Due.LATER: "",
+    Due.UNKNOWN: "",
+}
+MARKED = Text("*", style="bold")  # the mark column of a row marked for a bulk action
+UNMARKED = Text(" ")
 
 
 def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
@@ -49,8 +61,8 @@ def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
     request = item.request
     received = practice_date(request.received)
     age = (today - received).days
-    values = (
-        f"{age}d",
+    before = (f"{age}d",)
+    after = (
         request.ref,
         request.patient.name or "(not given)",
         short_category(item.findings.classification),
@@ -58,7 +70,23 @@ def queue_row(item: Assessed[Request], today: date) -> tuple[Text, ...]:
         ", ".join(SHORT_FLAG[flag] for flag in item.flags),
         received.isoformat(),
     )
-    return tuple(Text(one_line(value)) for value in values)
+    return (
+        *(Text(one_line(value)) for value in before),
+        due_cell(item, today),
+        *(Text(one_line(value)) for value in after),
+    )
+
+
+def due_cell(item: Assessed[Request], today: date) -> Text:
+    """How soon the supply ends or the next dose is due: "!! 3d ago" overdue, "! in 5d" due
+    within the fortnight, "in 40d", or "?" when neither the request nor its letter says."""
+    due = due_date(item)
+    state = due_state(due, today)
+    if due is None:
+        return Text("?")
+    days = (due - today).days
+    words = {Due.OVERDUE: f"!! {-days}d ago", Due.SOON: f"! in {days}d", Due.LATER: f"in {days}d"}
+    return Text(words[state], style=_DUE_STYLES[state])
 
 
 def counts_line(page: QueuePage, sort: QueueSort) -> str:

@@ -38,6 +38,7 @@ from triage.cli.report_command import report_command
 from triage.cli.serve_command import serve_command
 from triage.cli.users_command import logout_command, users_group
 from triage.cli.watch_command import watch_command
+from triage.cli.work_command import assign_command, hand_back_command, team_command
 from triage.clock import SYSTEM_CLOCK, Clock
 from triage.crash import write_crash_report
 from triage.errors import DatabaseError, InvalidDatabaseURL, ProblemsFound, UserError
@@ -117,6 +118,9 @@ cli.add_command(original_command)
 cli.add_command(watch_command)
 cli.add_command(mesh_group)
 cli.add_command(queue_command)
+cli.add_command(assign_command)
+cli.add_command(hand_back_command)
+cli.add_command(team_command)
 cli.add_command(policy_group)
 cli.add_command(decide_command)
 cli.add_command(flag_command)

@@ -6,6 +6,7 @@ import click
 
 from triage.cli import context, output
 from triage.cli.render import counts_line, json_line, queue_item_json, queue_table
+from triage.cli.work_command import WorkFilter, work_filter_options
 from triage.models import QueueQuery, Status
 from triage.services.queue import queue_page
 from triage.services.workspace import Workspace
@@ -29,18 +30,29 @@ _STATUS_CHOICES = [status.value for status in Status] + ["all"]
     default=None,
     help=f"Show at most this many, 0 for all [default: {DEFAULT_TABLE_LIMIT}; JSON: all].",
 )
-def queue_command(statuses: tuple[str, ...], output_format: str, limit: int | None) -> None:
-    """List the requests in the queue, oldest first."""
+@work_filter_options
+def queue_command(
+    statuses: tuple[str, ...], output_format: str, limit: int | None, **work: object
+) -> None:
+    """List the requests in the queue, oldest first (--sort due: the soonest due first)."""
     chosen = _statuses(statuses)
-    print_queue(context.current().workspace(), chosen, output_format=output_format, limit=limit)
+    workspace = context.current().workspace()
+    query = WorkFilter.from_options(work).query(workspace, tuple(chosen))
+    print_queue(workspace, chosen, output_format=output_format, limit=limit, query=query)
 
 
 def print_queue(
-    workspace: Workspace, statuses: list[Status], *, output_format: str, limit: int | None
+    workspace: Workspace,
+    statuses: list[Status],
+    *,
+    output_format: str,
+    limit: int | None,
+    query: QueueQuery | None = None,
 ) -> None:
     if limit is None:
         limit = DEFAULT_TABLE_LIMIT if output_format == "table" else 0
-    page = queue_page(workspace, QueueQuery(statuses=tuple(statuses)), limit=limit or None)
+    query = query or QueueQuery(statuses=tuple(statuses))
+    page = queue_page(workspace, query, limit=limit or None)
     if output_format == "json":
         for item in page.items:
             click.echo(json_line(queue_item_json(item)))

@@ -36,6 +36,8 @@ class LogEvent(StrEnum):
     PRACTICE_UPDATED = "practice_updated"
     EXPORT = "export"
     DETAILS_COMPLETED = "details_completed"  # a letter's patient details typed or corrected
+    ASSIGNED = "assigned"  # given to a named clerk or GP ("my work"), with any note
+    HANDED_BACK = "handed_back"  # returned to the team by its assignee, with a message
     # Who is at the keyboard (docs/security.md): every login, failure and lockout, and every
     # change to how a person logs in.
     LOGIN = "login"

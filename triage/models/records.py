@@ -124,6 +124,7 @@ class Request(IncomingRequest):
     id: int
     status: Status
     imported_at: datetime
+    assigned_to_id: int | None = None  # whose work it is ("my work"), if anyone's
 
 
 SHORTEST_SEARCH = 3  # characters: a trigram index finds parts of 3 characters or more
@@ -134,6 +135,8 @@ class QueueSort(StrEnum):
     NEWEST = "newest"
     PATIENT = "patient"  # by patient name
     REF = "ref"
+    # The supply's end, soonest (overdue) first; requests with no such date last, never guessed.
+    DUE = "due"
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,9 @@ class QueueQuery:
     flag: Flag | None = None
     search: str = ""  # part of a ref, a patient's name or an NHS number, as typed
     sort: QueueSort = QueueSort.OLDEST
+    assigned_to_id: int | None = None  # only this person's work
+    unassigned: bool = False  # only what nobody has been given
+    due_by: date | None = None  # only a supply ending on or before this day
 
     @property
     def searched(self) -> str:

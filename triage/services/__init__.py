@@ -18,6 +18,8 @@ deciding: find_request, prepare, decide, prepare_correction, correct, flag, clai
 history: request_history, request_notes
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
+assignment: assign, hand_back, team_work, user_named, assignee_names
+bulk: apply_to_each, listed
 practice: practice_details, set_practice_details
 importing: read_files, import_files, complete_details
 inbox: import_arrivals, watch_inbox, import_settled
@@ -29,7 +31,9 @@ changes: change_token
 """
 
 __all__ = [
+    "assignment",
     "auth",
+    "bulk",
     "changes",
     "database_roles",
     "deciding",

@@ -73,6 +73,7 @@ TABLES_FOR: dict[Permission, Mapping[str, frozenset[str]]] = {
     Permission.SET_PRACTICE: {"practice": frozenset({"INSERT", "UPDATE"}), **_WRITE_LOG},
     Permission.EXPORT: _WRITE_LOG,
     Permission.VIEW_STATISTICS: {},  # counts of what every role may read
+    Permission.ASSIGN: {"requests": frozenset({"UPDATE"}), **_WRITE_LOG},
 }
 
 # Who may write each kind of log entry: the roles with this permission; None, anyone (their
@@ -87,6 +88,8 @@ _EVENT_PERMISSION: dict[LogEvent, Permission | None] = {
     LogEvent.PRACTICE_UPDATED: Permission.SET_PRACTICE,
     LogEvent.EXPORT: Permission.EXPORT,
     LogEvent.DETAILS_COMPLETED: Permission.COMPLETE_DETAILS,
+    LogEvent.ASSIGNED: Permission.ASSIGN,
+    LogEvent.HANDED_BACK: Permission.ASSIGN,
     LogEvent.LOGIN: None,
     LogEvent.LOGIN_FAILED: None,
     LogEvent.LOCKED_OUT: None,

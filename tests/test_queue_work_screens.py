@@ -1,0 +1,103 @@
+"""The queue's shared work, driven as a user drives it: marking rows and acting on them all,
+assigning, "my work", and the Due column."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Input, Static
+
+from screens.app import TriageApp
+from screens.dialogs import ConfirmDialog, NoteDialog
+from tests.test_screens import SIZE, column, demo, settle, statuses, table
+from triage.due import Due, due_state
+from triage.services.deciding import find_request
+from triage.services.workspace import Workspace
+
+__all__ = ["demo"]  # the fixture, used by name
+
+
+def notices(app: TriageApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_marked_rows_are_assigned_in_one_step_and_show_in_my_work(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        refs = column(app, "Ref")[:3]
+        await pilot.press("space", "space", "space")  # each mark moves down, as in a file manager
+        assert column(app, " ")[:4] == ["*", "*", "*", " "]
+        await pilot.press("g")
+        assert isinstance(app.screen, NoteDialog)
+        app.screen.query_one(Input).value = "demo-clerk mine this week"
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(Static).render())
+        assert "Assign 3 requests" in question
+        assert all(ref in question for ref in refs)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "3 done" in notices(app)[-1]
+        assert column(app, " ")[:3] == [" ", " ", " "]  # done, so unmarked
+        await pilot.press("m")  # my work
+        await settle(pilot)
+        assert column(app, "Ref") == refs
+        await pilot.press("m")  # everyone's again
+        await settle(pilot)
+        assert table(app).row_count == 60
+
+
+async def test_recording_marked_rows_saves_each_and_says_which_were_not(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first, second, third = column(app, "Ref")[:3]
+        await pilot.press("space", "space", "space", "a")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Record the suggestion for 3 requests" in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await settle(pilot)
+        # The oldest demo request is for a GP: refused on its own; the others were saved.
+        said = notices(app)[-1]
+        status = statuses(demo)
+        marked = (first, second, third)
+        decided = [ref for ref in marked if status[ref] == "decided"]
+        refused = [ref for ref in marked if status[ref] == "open"]
+        assert first in refused
+        assert decided
+        assert len(decided) + len(refused) == 3
+        assert said.startswith(f"{len(decided)} done; {len(refused)} not, still marked:")
+        assert all(f"{ref}: only a GP may decide" in said for ref in refused)
+        assert column(app, " ")[: len(refused)] == ["*"] * len(refused)
+
+
+async def test_unmarking_leaves_a_and_f_acting_on_the_one_row(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "u", "up", "f")
+        assert isinstance(app.screen, NoteDialog)
+        assert "these" not in str(app.screen.query_one(Static).render())
+
+
+async def test_the_due_column_words_every_row_and_never_guesses(demo: Workspace) -> None:
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        due = column(app, "Due")
+        assert len(due) == 60
+        for cell in due:
+            assert cell == "?" or cell.startswith(("!! ", "! in ", "in "))
+        with_supply = [find_request(demo, ref).supply_ends for ref in column(app, "Ref")]
+        for cell, ends in zip(due, with_supply, strict=True):
+            if ends is not None:
+                assert cell != "?"
+
+
+def test_how_soon_is_due_is_worked_out_from_the_date() -> None:
+    today = date(2025, 2, 3)
+    assert due_state(None, today) is Due.UNKNOWN
+    assert due_state(date(2025, 2, 2), today) is Due.OVERDUE
+    assert due_state(date(2025, 2, 17), today) is Due.SOON
+    assert due_state(date(2025, 2, 18), today) is Due.LATER
