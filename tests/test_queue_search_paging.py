@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,8 +36,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     database.dispose()
 
 
-def store(database: Database, patients: Sequence[tuple[str, str | None, str]]) -> None:
-    """Requests with these (ref, patient name, NHS number), several received at the same time."""
+def store(
+    database: Database,
+    patients: Sequence[tuple[str, str | None, str]],
+    supply_ends: Sequence[date | None] = (),
+) -> None:
+    """Requests with these (ref, patient name, NHS number), several received at the same time,
+    and (in turn, if given) these dates their supply ends."""
     with database.write() as tx:
         manager = tx.users.add("manager", Role.MANAGER, None, None, NOW)
         import_id = tx.requests.add_import(
@@ -54,6 +59,7 @@ def store(database: Database, patients: Sequence[tuple[str, str | None, str]]) -
             make_request(
                 ref=ref,
                 received=SAME_TIME + timedelta(minutes=number // 3),
+                supply_ends=supply_ends[number % len(supply_ends)] if supply_ends else None,
                 patient=Patient(
                     nhs_number=nhs, nhs_number_valid=True, name=name, date_of_birth=None
                 ),
@@ -113,7 +119,12 @@ def test_paging_by_key_forward_and_back_gives_the_rows_in_order_with_ties(
 ) -> None:
     # Three requests a minute, the same names twice, and two statuses (merged into one order).
     names = ["Ann Able", "ann able", None, "Bob Best", "Ann Able", "Cy Cole"] * 3
-    store(database, [(f"R{n % 7}-{n:02}", name, f"99900000{n:02}") for n, name in enumerate(names)])
+    ends = [date(2026, 12, 1), None, date(2026, 11, 20), date(2026, 12, 1)]  # ties and unknowns
+    store(
+        database,
+        [(f"R{n % 7}-{n:02}", name, f"99900000{n:02}") for n, name in enumerate(names)],
+        ends,
+    )
     with database.write() as tx:
         for request in tx.requests.page(QueueQuery())[::4]:
             tx.requests.set_state(request.id, Status.AWAITING_GP, None, None)
@@ -133,6 +144,10 @@ def test_paging_by_key_forward_and_back_gives_the_rows_in_order_with_ties(
         assert [r.id for r in again] == [r.id for r in pages[2]]
     if sort is QueueSort.OLDEST:
         assert len({r.received for r in pages[0]}) < 5  # the test has ties to keep in order
+    if sort is QueueSort.DUE:  # soonest first, a date not known last (never taken as urgent)
+        dates = [r.supply_ends for page in pages for r in page]
+        known = [d for d in dates if d is not None]
+        assert known == sorted(known) and dates[len(known) :] == [None] * (len(dates) - len(known))
 
 
 # --- the screen -----------------------------------------------------------------------------------
