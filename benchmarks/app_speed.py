@@ -45,6 +45,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from practice import fill_practice
 from sqlalchemy import insert
 from textual import events
 from textual.app import App, ComposeResult
@@ -62,14 +63,9 @@ from screens.review import ReviewScreen
 from screens.stats import StatsScreen
 from triage.audit import GENESIS, canonical_json, chain_hash
 from triage.clock import FixedClock
-from triage.demo import DEMO_PRACTICE, demo_records
-from triage.errors import Place
-from triage.intake.records import RawRecord, check_record
-from triage.models import IncomingRequest, LogEvent, QueueQuery, Role, SourceFormat
+from triage.models import LogEvent, QueueQuery
 from triage.rules import needs_gp
 from triage.services.auth import PasswordTyped
-from triage.services.policy import activate_policy
-from triage.services.practice import set_practice_details
 from triage.services.queue import refresh_assessments
 from triage.services.workspace import Workspace, open_database_for, open_workspace
 
@@ -96,37 +92,7 @@ def build(path: Path, requests: int, log_entries: int) -> None:
     `log_entries` chained entries (logins, as a year of a practice's would be mostly)."""
     database = open_database_for(str(path), create=True)
     try:
-        now = CLOCK.now()
-        with database.write() as tx:
-            manager = tx.users.add("manager", Role.MANAGER, None, None, now)
-            tx.users.add("clerk", Role.CLERK, None, None, now)
-        workspace = Workspace(database, manager, clock=CLOCK)
-        set_practice_details(workspace, DEMO_PRACTICE, None)
-        activate_policy(workspace, "dorset-gp-alliance")
-        batch: list[IncomingRequest] = []
-        for line, record in enumerate(demo_records(requests, today=TODAY), start=1):
-            checked = check_record(
-                RawRecord(Place(line=line), record),
-                file="benchmark",
-                source_format=SourceFormat.JSONL,
-                today=TODAY,
-            )
-            assert checked.request is not None
-            batch.append(checked.request)
-            if len(batch) == BATCH or line == requests:
-                with database.write() as tx:
-                    import_id = tx.requests.add_import(
-                        file_name="benchmark",
-                        file_sha256="0" * 64,
-                        source_format=SourceFormat.JSONL,
-                        imported_by=manager,
-                        imported_at=now,
-                        requests_added=len(batch),
-                        requests_present=0,
-                        rows_rejected=0,
-                    )
-                    tx.requests.add(batch, import_id=import_id, imported_at=now)
-                batch = []
+        workspace = fill_practice(database, requests, today=TODAY, clock=CLOCK)
         _add_log_entries(workspace, log_entries)
         refresh_assessments(workspace, on=TODAY)
     finally:

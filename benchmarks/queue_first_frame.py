@@ -24,59 +24,23 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from practice import fill_practice
 from textual.widgets import DataTable
 
 from screens.app import TriageApp
 from screens.queue import QueueScreen
 from triage.clock import SYSTEM_CLOCK
-from triage.demo import DEMO_PRACTICE, demo_records
-from triage.errors import Place
-from triage.intake.records import RawRecord, check_record
-from triage.models import IncomingRequest, Role, SourceFormat
-from triage.services.policy import activate_policy
-from triage.services.practice import set_practice_details
-from triage.services.workspace import Workspace, open_database_for, open_workspace
+from triage.services.workspace import open_database_for, open_workspace
 
 TODAY = date(2025, 6, 2)
 BATCH = 5_000
 
 
 def build(path: Path, count: int) -> None:
-    """A practice database with `count` open requests (the demo's letters, checked as an
-    import checks them), a clerk, the practice's details and a policy in force."""
+    """A practice database with `count` open requests (benchmarks/practice.py)."""
     database = open_database_for(str(path), create=True)
     try:
-        now = SYSTEM_CLOCK.now()
-        with database.write() as tx:
-            manager = tx.users.add("manager", Role.MANAGER, None, None, now)
-            tx.users.add("clerk", Role.CLERK, None, None, now)
-        workspace = Workspace(database, manager)
-        set_practice_details(workspace, DEMO_PRACTICE, None)
-        activate_policy(workspace, "dorset-gp-alliance")
-        batch: list[IncomingRequest] = []
-        for line, record in enumerate(demo_records(count, today=TODAY), start=1):
-            checked = check_record(
-                RawRecord(Place(line=line), record),
-                file="benchmark",
-                source_format=SourceFormat.JSONL,
-                today=TODAY,
-            )
-            assert checked.request is not None
-            batch.append(checked.request)
-            if len(batch) == BATCH or line == count:
-                with database.write() as tx:
-                    import_id = tx.requests.add_import(
-                        file_name="benchmark",
-                        file_sha256="0" * 64,
-                        source_format=SourceFormat.JSONL,
-                        imported_by=manager,
-                        imported_at=now,
-                        requests_added=len(batch),
-                        requests_present=0,
-                        rows_rejected=0,
-                    )
-                    tx.requests.add(batch, import_id=import_id, imported_at=now)
-                batch = []
+        fill_practice(database, count, today=TODAY, clock=SYSTEM_CLOCK)
     finally:
         database.dispose()
 
