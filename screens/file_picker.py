@@ -23,10 +23,9 @@ from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Input, L
 
 from triage.errors import Problem, UserError
 from triage.paths import expand_user
+from triage.presentation import first_few
 from triage.safe_text import one_line
 from triage.services.importing import IMPORTABLE_SUFFIXES, ImportSummary
-
-NAMES_SHOWN = 3  # of the chosen files, by name; the rest are counted
 
 
 class ImportChoice(NamedTuple):
@@ -177,9 +176,7 @@ def files_in_words(files: list[Path]) -> str:
 
 
 def names_in_words(names: list[str]) -> str:
-    shown = ", ".join(Path(name).name for name in names[:NAMES_SHOWN])
-    more = len(names) - NAMES_SHOWN
-    return shown + (f" and {more} more" if more > 0 else "")
+    return first_few([Path(name).name for name in names])
 
 
 def _count(number: int, thing: str) -> str:

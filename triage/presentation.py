@@ -36,13 +36,19 @@ STATUS_WORDS = {
 NAMES_SHOWN = 3  # of a long list of files in a message
 
 
+def first_few(names: Sequence[str], at_most: int = NAMES_SHOWN) -> str:
+    """ "a, b, c" or, of a longer list, "a, b, c and 78 more"."""
+    shown = ", ".join(names[:at_most])
+    more = len(names) - at_most
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
 def some_of(names: Sequence[str], noun: str = "files") -> str:
     """A list of names for a one-line message: all of a few, or "81 files: RL-A01.pdf,
     RL-A02.pdf, RL-A03.pdf and 78 more"."""
     if len(names) <= NAMES_SHOWN:
         return ", ".join(names)
-    shown = ", ".join(names[:NAMES_SHOWN])
-    return f"{len(names):,} {noun}: {shown} and {len(names) - NAMES_SHOWN:,} more"
+    return f"{len(names):,} {noun}: {first_few(names)}"
 
 
 def status_counts(counts: Mapping[Status, int]) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from triage.errors import DatabaseError, UserError
+from triage.presentation import first_few
 from triage.services.assignment import assign
 from triage.services.deciding import decide, flag
 from triage.services.workspace import Workspace
@@ -82,8 +83,6 @@ _STEPS: dict[BulkAction, Callable[[Workspace, int, str, str], str]] = {
 }
 
 
-def listed(refs: Sequence[str], *, at_most: int = 5) -> str:
-    """Refs for a confirmation: all of them when few, else the first few "and N more"."""
-    if len(refs) <= at_most:
-        return ", ".join(refs)
-    return ", ".join(refs[:at_most]) + f" and {len(refs) - at_most} more"
+def listed(refs: Sequence[str]) -> str:
+    """Refs for a confirmation: all of them when few, else the first five "and N more"."""
+    return first_few(refs, at_most=5)
