@@ -18,9 +18,11 @@ POLL_SECONDS = 2.0  # a decision elsewhere shows within this long; each look is 
 
 def follow_changes(
     screen: Screen[Any], workspace: Callable[[], Workspace], changed: Callable[[], None]
-) -> None:
+) -> Callable[[ChangeToken], None]:
     """Call `changed` on the UI thread when the records change while `screen` is on show (a
-    screen under a dialog or behind another waits: it reloads when it is shown again anyway)."""
+    screen under a dialog or behind another waits: it reloads when it is shown again anyway).
+    Returns what the screen calls with the token its own reload read, so that the changes it
+    has already shown (its own decision, say) do not read it all again."""
     last: list[ChangeToken] = []
     looking: list[Worker[None]] = []  # one look at a time: a slow database is not queued up
 
@@ -33,9 +35,12 @@ def follow_changes(
 
     def seen(token: ChangeToken) -> None:
         moved = bool(last) and last[0] != token
-        last[:] = [token]
+        shown(token)
         if moved and screen.is_current:
             changed()
+
+    def shown(token: ChangeToken) -> None:
+        last[:] = [token]
 
     def poll() -> None:
         if screen.is_current and not (looking and not looking[0].is_finished):
@@ -44,3 +49,4 @@ def follow_changes(
             ]
 
     screen.set_interval(POLL_SECONDS, poll)
+    return shown

@@ -49,6 +49,7 @@ from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.bulk import BulkAction
+from triage.services.changes import ChangeToken
 from triage.services.deciding import Applied, apply_policy
 from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.queue import Counted, QueuePage, queue_page, refresh_assessments
@@ -154,6 +155,8 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self.query_spec = QueueQuery(statuses=self.STATUSES)
         self._at = PageAt()  # the page on show, or being read
         self._keep_row: int | None = None  # the row to stay on when a reload's request has gone
+        # Tells the live follower what a page read has shown (set once mounted).
+        self._changes_shown: Callable[[ChangeToken], None] = lambda _token: None
         self._items: dict[str, Assessed[Request]] = {}
         self._total = 0
         self._counts: dict[Status, int] = {}
@@ -220,7 +223,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
 
     @on(Mount)
     def _follow_other_workstations(self) -> None:
-        follow_changes(self, lambda: self.workspace, self.refresh_page)
+        self._changes_shown = follow_changes(self, lambda: self.workspace, self.refresh_page)
 
     def refresh_page(self) -> None:
         """Someone changed the records (here or on another workstation): read this page again,
@@ -318,6 +321,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             table.move_cursor(row=min(self._keep_row, table.row_count - 1))
         self._keep_row = None
         self.counts.update(Text(counts_line(page, self.query_spec.sort)))
+        self._changes_shown(page.changes)
         self.detail.show(self._items.get(self._highlighted_key(table) or ""))
         if not self._assessed:
             # Once the page is on screen: the refresh competes with it for the interpreter.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable
@@ -113,3 +114,28 @@ async def test_gp_review_shows_a_request_sent_to_a_gp_elsewhere(
         await pilot.pause(0.3)
         await settle(pilot)
         assert "S07" in column(app, "Ref")
+
+
+async def test_the_queue_does_not_read_again_what_its_own_reload_has_shown(
+    practice: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(screens.live, "POLL_SECONDS", 0.05)
+    reads: list[int] = []
+    read_page = QueueScreen.read_page
+
+    def counted(screen: QueueScreen, *args: Any) -> Any:
+        reads.append(1)
+        return read_page(screen, *args)
+
+    monkeypatch.setattr(QueueScreen, "read_page", counted)
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*["j"] * column(app, "Ref").index("S04"))
+        before = len(reads)
+        await pilot.press("a")  # the clerk's own decision: the queue reloads once
+        await settle(pilot)
+        await pilot.pause(0.4)  # several looks for changes
+        await settle(pilot)
+        assert "S04" not in column(app, "Ref")  # it was decided
+        assert len(reads) == before + 1  # not again for the change that reload has shown

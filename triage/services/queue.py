@@ -30,6 +30,7 @@ from triage.models import (
 )
 from triage.presentation import category_label
 from triage.rules import Permission, require
+from triage.services.changes import ChangeToken
 from triage.services.policy import PolicyInForce, RecordedDecisions, assess, policy_in_force
 from triage.services.workspace import Workspace
 
@@ -50,6 +51,7 @@ class QueuePage:
     counts: dict[Status, int]  # every status, for the "open 12 / awaiting GP 3" line
     policy: str | None  # the policy in force ("weymouth-portland-pcn 2025-01"), if any
     on: date  # the date the suggestions were worked out for
+    changes: ChangeToken  # where the records stood when the page was read (the live queue)
 
     @property
     def requests(self) -> list[Request]:
@@ -91,9 +93,10 @@ def queue_page(
         )
         recorded = RecordedDecisions(tx)
         items = [_item_for(request, in_force, on, recorded) for request in requests]
+        changes = tx.changes.token()
     first = offset if position is None else position
     label = in_force.loaded.label if in_force else None
-    return QueuePage(items, counted.total, first, counted.by_status, label, on)
+    return QueuePage(items, counted.total, first, counted.by_status, label, on, changes)
 
 
 def queue_item(
