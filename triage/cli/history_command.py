@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from triage.cli import context, output
+from triage.cli.decide_command import sender_option
 from triage.clock import PRACTICE_TIME, practice_date
 from triage.presentation import ACTION_LABELS
 from triage.services.deciding import find_request
@@ -14,7 +15,7 @@ from triage.services.history import History, request_history
 
 @click.command("history")
 @click.argument("ref")
-@click.option("--sender", help="The requesting organisation, when two senders use the same ref.")
+@sender_option
 def history_command(ref: str, sender: str | None) -> None:
     """Every note, flag, claim and decision on request REF, oldest first, and the other
     requests for the same NHS number."""

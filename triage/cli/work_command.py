@@ -13,6 +13,7 @@ from typing import TypeVar
 import click
 
 from triage.cli import context, output
+from triage.cli.decide_command import sender_option
 from triage.errors import UserError
 from triage.models import QueueQuery, QueueSort, Status
 from triage.services.assignment import assign, hand_back, team_work, user_named
@@ -21,15 +22,11 @@ from triage.services.workspace import Workspace
 
 _F = TypeVar("_F", bound=Callable[..., object])
 
-_sender_option = click.option(
-    "--sender", help="The requesting organisation, when two senders use the same ref."
-)
-
 
 @click.command("assign")
 @click.argument("ref")
 @click.argument("name")
-@_sender_option
+@sender_option
 @click.option("--note", default="", metavar="TEXT", help="A message for the person given it.")
 def assign_command(ref: str, name: str, sender: str | None, note: str) -> None:
     """Assign request REF to the clerk or GP NAME (their "my work")."""
@@ -41,7 +38,7 @@ def assign_command(ref: str, name: str, sender: str | None, note: str) -> None:
 
 @click.command("hand-back")
 @click.argument("ref")
-@_sender_option
+@sender_option
 @click.option("--note", required=True, metavar="TEXT", help="Why you are handing it back.")
 def hand_back_command(ref: str, sender: str | None, note: str) -> None:
     """Hand request REF back to the team, with a message saying why."""
