@@ -51,11 +51,16 @@ from triage.safe_text import one_line
 from triage.services.bulk import BulkAction
 from triage.services.changes import ChangeToken
 from triage.services.deciding import Applied, apply_policy
+from triage.services.history import HistoryEntry
 from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.queue import Counted, QueuePage, queue_page, refresh_assessments
 
-# A page of the queue, and for each request what its screen shows beside it (the GP's: why).
-Page = tuple[QueuePage, dict[int, str]]
+# The screen's workers whose end shows where the records stand: not the live follower's looks
+# nor the background refresh of assessments (which changes nothing on show).
+BUSY_GROUPS = frozenset({"load", "service", "long"})
+
+# A page of the queue, and the notes on its requests where the screen shows them (GP review).
+Page = tuple[QueuePage, dict[int, list[HistoryEntry]]]
 
 # Rows read (and assessed afresh) at a time: a tall terminal's worth. Each row's assessment is
 # most of a page's cost (about 0.25 ms each), so a page of 200 took 80 ms to read.
@@ -223,7 +228,16 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
 
     @on(Mount)
     def _follow_other_workstations(self) -> None:
-        self._changes_shown = follow_changes(self, lambda: self.workspace, self.refresh_page)
+        self._changes_shown = follow_changes(
+            self, lambda: self.workspace, self.refresh_page, busy=self._reading_or_saving
+        )
+
+    def _reading_or_saving(self) -> bool:
+        """A page being read, or a decision, flag or bulk action being saved (which reloads)."""
+        return any(
+            worker.node is self and worker.group in BUSY_GROUPS and not worker.is_finished
+            for worker in self.workers
+        )
 
     def refresh_page(self) -> None:
         """Someone changed the records (here or on another workstation): read this page again,
@@ -261,7 +275,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         )
 
     def read_page(self, query: QueueQuery, at: PageAt) -> Page:
-        """One page of the queue, and what to show beside each row (in a worker thread)."""
+        """One page of the queue, and the notes on its requests if shown (in a worker thread)."""
         page = queue_page(
             self.workspace,
             query,
@@ -281,7 +295,9 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         if query == self.query_spec and at is self._at:
             self._show(page)
 
-    def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
+    def row(
+        self, item: Assessed[Request], today: date, notes: list[HistoryEntry]
+    ) -> tuple[Text, ...]:
         return queue_row(item, today)
 
     def _refresh_assessments(self) -> None:
@@ -304,7 +320,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         )
 
     def _show(self, loaded: Page) -> None:
-        page, beside = loaded
+        page, notes = loaded
         table = self.table
         was_on = self._highlighted_key(table)
         table.clear()
@@ -313,7 +329,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         if not self._items and self._at.position:  # the page's rows were all decided
             self._load(PageAt())
         for key, item in self._items.items():
-            cells = self.row(item, page.on, beside.get(item.request.id, ""))
+            cells = self.row(item, page.on, notes.get(item.request.id, []))
             table.add_row(self.mark_cell(item.request.id), *cells, key=key)
         if was_on in self._items:  # a reload keeps the clerk's place
             table.move_cursor(row=table.get_row_index(was_on))

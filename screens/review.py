@@ -13,7 +13,6 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from screens.base import call_service
 from screens.queue import Page, PageAt, QueueScreen
 from screens.widgets.queue_rows import COLUMNS, Columns
 from screens.widgets.request_detail import notes_text
@@ -21,7 +20,6 @@ from triage.models import Assessed, QueueQuery, Request, Status
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.history import HistoryEntry, request_notes
-from triage.services.queue import why_flagged
 
 # Why each request waits for a GP, instead of the date received, the suggestion and the flags.
 REVIEW_COLUMNS: Columns = (
@@ -53,6 +51,10 @@ class ReviewScreen(QueueScreen):
     STATUSES = (Status.AWAITING_GP,)
     COLUMNS = REVIEW_COLUMNS
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._notes: dict[int, list[HistoryEntry]] = {}  # the page's, by request id
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # For deciding what waits for a GP: importing, applying the policy to the open queue,
         # sending to a GP and typing a letter's missing details belong to the queue.
@@ -65,44 +67,34 @@ class ReviewScreen(QueueScreen):
 
     def read_page(self, query: QueueQuery, at: PageAt) -> Page:
         page, _ = super().read_page(query, at)
-        return page, why_flagged(self.workspace, [item.request.id for item in page.items])
+        return page, request_notes(self.workspace, [item.request.id for item in page.items])
 
-    def row(self, item: Assessed[Request], today: date, beside: str) -> tuple[Text, ...]:
+    def row(
+        self, item: Assessed[Request], today: date, notes: list[HistoryEntry]
+    ) -> tuple[Text, ...]:
         cells = dict(
-            zip((label for label, _ in COLUMNS), super().row(item, today, beside), strict=True)
+            zip((label for label, _ in COLUMNS), super().row(item, today, notes), strict=True)
         )
         age_ref_patient_category = [cells[label] for label in ("Age", "Ref", "Patient", "Category")]
+        sent_with = [entry.note for entry in notes if entry.sent_to_gp and entry.note]
         policy_why = item.suggestion.explanation if item.suggestion else ""
-        return (*age_ref_patient_category, Text(one_line(beside or policy_why)))
+        return (
+            *age_ref_patient_category,
+            Text(one_line(sent_with[-1] if sent_with else policy_why)),
+        )
 
     def on_mount(self) -> None:
         # Above the request in the side pane: every note on it, whole.
         self.query_one("#detail-pane").mount(Static(id="notes"), before=0)
 
     def _show(self, loaded: Page) -> None:
+        self._notes = loaded[1]
         super()._show(loaded)
-        self._read_notes(self.highlighted_item())
+        self._show_notes()
 
     @on(DataTable.RowHighlighted, "#queue")
-    def _notes_follow(self) -> None:
-        self._read_notes(self.highlighted_item())
-
-    def _read_notes(self, item: Assessed[Request] | None) -> None:
-        self.query_one("#notes", Static).update(Text(""))
-        if item is None:
-            return
-        request_id = item.request.id
-        call_service(
-            self,
-            "Could not read the notes",
-            lambda: (request_id, request_notes(self.workspace, request_id)),
-            self._show_notes,
-            group="notes",
-            exclusive=True,
-        )
-
-    def _show_notes(self, read: tuple[int, list[HistoryEntry]]) -> None:
-        request_id, notes = read
+    def _show_notes(self) -> None:
+        """The highlighted request's notes, read with its page: moving reads nothing."""
         item = self.highlighted_item()
-        if item is not None and item.request.id == request_id:
-            self.query_one("#notes", Static).update(notes_text(notes) + Text("\n"))
+        notes = self._notes.get(item.request.id, []) if item is not None else []
+        self.query_one("#notes", Static).update(notes_text(notes) + Text("\n") if notes else "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 
 from sqlalchemy import String, func, select, text, type_coerce
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.queries.convert import IN_LIST_CHUNK, log_entry_from
 from db.tables import LogEntryRow
-from triage.models import LogEntry, LogEvent
+from triage.models import LogEntry
 
 # Any fixed number (not the migrations' one): held by whoever is appending, until commit.
 _APPEND_LOCK = 0x6C6F_675F_6865_6164
@@ -124,23 +123,15 @@ class Log:
 
     def for_request(self, request_id: int) -> list[LogEntry]:
         """Every entry about one request, oldest first (its flags, decisions and details)."""
-        query = select(LogEntryRow).where(LogEntryRow.request_id == request_id)
-        query = query.order_by(LogEntryRow.seq)
-        return [log_entry_from(row) for row in self._session.scalars(query)]
+        return self.for_requests([request_id]).get(request_id, [])
 
-    def flag_notes(self, request_ids: Sequence[int]) -> dict[int, str]:
-        """The note of each request's latest flag entry."""
-        notes: dict[int, str] = {}
+    def for_requests(self, request_ids: Sequence[int]) -> dict[int, list[LogEntry]]:
+        """Every entry about each of the requests, oldest first (a page's notes in one read)."""
+        entries: dict[int, list[LogEntry]] = {}
         for start in range(0, len(request_ids), IN_LIST_CHUNK):
-            rows = self._session.execute(
-                select(LogEntryRow.request_id, LogEntryRow.body)
-                .where(
-                    LogEntryRow.event == LogEvent.FLAG,
-                    LogEntryRow.request_id.in_(request_ids[start : start + IN_LIST_CHUNK]),
-                )
-                .order_by(LogEntryRow.seq)
-            )
-            for request_id, body in rows:
-                if request_id is not None:
-                    notes[request_id] = str(json.loads(body).get("note") or "")
-        return notes
+            chunk = request_ids[start : start + IN_LIST_CHUNK]
+            query = select(LogEntryRow).where(LogEntryRow.request_id.in_(chunk))
+            for row in self._session.scalars(query.order_by(LogEntryRow.seq)):
+                if row.request_id is not None:  # the IN says so; the column may hold none
+                    entries.setdefault(row.request_id, []).append(log_entry_from(row))
+        return entries

@@ -5,6 +5,7 @@ screen and by `triage history`. Everything in it came from people or files: show
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +33,7 @@ class HistoryEntry:
     who: str
     what: str
     note: str | None = None
+    sent_to_gp: bool = False  # a flag: its note says why a GP should see the request
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,19 @@ def request_history(workspace: Workspace, request_id: int) -> History:
     return History(request, entries, decisions, others)
 
 
-def request_notes(workspace: Workspace, request_id: int) -> list[HistoryEntry]:
-    """Every note on a request, oldest first, whole: what a GP reads before deciding."""
+def request_notes(
+    workspace: Workspace, request_ids: Sequence[int]
+) -> dict[int, list[HistoryEntry]]:
+    """Every note on each request, oldest first, whole: what a GP reads before deciding. One
+    read for a page of GP review, so moving along it reads nothing more."""
     require(workspace.user, Permission.VIEW_QUEUE)
     with workspace.database.read() as tx:
-        logged = tx.log.for_request(request_id)
-    return [entry for entry in map(_entry, logged) if entry.note]
+        logged = tx.log.for_requests(request_ids)
+    notes = {
+        request_id: [entry for entry in map(_entry, entries) if entry.note]
+        for request_id, entries in logged.items()
+    }
+    return {request_id: found for request_id, found in notes.items() if found}
 
 
 def _entry(entry: LogEntry) -> HistoryEntry:
@@ -94,7 +103,7 @@ def _entry(entry: LogEntry) -> HistoryEntry:
         return HistoryEntry(entry.at, entry.actor, f"{what} ({body.get('our_ref')})", note)
     if entry.event == LogEvent.FLAG:
         by = "sent to a GP by the policy" if body.get("by_policy") else "sent to a GP"
-        return HistoryEntry(entry.at, entry.actor, by, note)
+        return HistoryEntry(entry.at, entry.actor, by, note, sent_to_gp=True)
     if entry.event == LogEvent.DETAILS_COMPLETED:
         changed = body.get("changed") or {}
         fields = ", ".join(sorted(changed)) if isinstance(changed, dict) else ""

@@ -122,13 +122,6 @@ def _item_for(
     return assess(request, in_force.loaded.policy, on, recorded)
 
 
-def why_flagged(workspace: Workspace, request_ids: list[int]) -> dict[int, str]:
-    """For requests waiting for a GP, the note they were sent with (a person's, or the policy's)."""
-    require(workspace.user, Permission.VIEW_QUEUE)
-    with workspace.database.read() as tx:
-        return tx.log.flag_notes(request_ids)
-
-
 # --- the stored assessments the queue filters and counts by ------------------------------------
 
 
