@@ -10,19 +10,24 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from screens.base import EXPECTED
-from triage.services.changes import ChangeToken, change_token
+from triage.services.changes import ChangeToken, change_token, is_newer, latest
 from triage.services.workspace import Workspace
 
 POLL_SECONDS = 2.0  # a decision elsewhere shows within this long; each look is two key lookups
 
 
 def follow_changes(
-    screen: Screen[Any], workspace: Callable[[], Workspace], changed: Callable[[], None]
+    screen: Screen[Any],
+    workspace: Callable[[], Workspace],
+    changed: Callable[[], None],
+    busy: Callable[[], bool],
 ) -> Callable[[ChangeToken], None]:
     """Call `changed` on the UI thread when the records change while `screen` is on show (a
     screen under a dialog or behind another waits: it reloads when it is shown again anyway).
     Returns what the screen calls with the token its own reload read, so that the changes it
-    has already shown (its own decision, say) do not read it all again."""
+    has already shown (its own decision, say) do not read it all again. While `busy` (saving, or
+    reading a page that will say where it stands), a look's news is set aside: it may be the
+    screen's own change, and the next look after the page is shown tells the rest."""
     last: list[ChangeToken] = []
     looking: list[Worker[None]] = []  # one look at a time: a slow database is not queued up
 
@@ -34,13 +39,17 @@ def follow_changes(
         screen.app.call_from_thread(seen, token)
 
     def seen(token: ChangeToken) -> None:
-        moved = bool(last) and last[0] != token
+        if busy():
+            return
+        moved = bool(last) and is_newer(token, last[0])
         shown(token)
         if moved and screen.is_current:
             changed()
 
     def shown(token: ChangeToken) -> None:
-        last[:] = [token]
+        # The later of the two: a look that began before the screen's own reload can end after
+        # it, and its older token must neither reload the screen nor be taken as where it stands.
+        last[:] = [latest(last[0], token) if last else token]
 
     def poll() -> None:
         if screen.is_current and not (looking and not looking[0].is_finished):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from triage.services.workspace import Workspace
 
-# Compared for equality only: (last log entry, last import).
+# (last log entry, last import): each only grows, as neither is ever deleted.
 ChangeToken = tuple[int, int]
 
 
@@ -18,3 +18,13 @@ def change_token(workspace: Workspace) -> ChangeToken:
     """Where the records stand now. Reveals no record, so anyone logged in may ask."""
     with workspace.database.read() as tx:
         return tx.changes.token()
+
+
+def is_newer(token: ChangeToken, than: ChangeToken) -> bool:
+    """Whether `token` shows a change that `than` had not: a log entry or an import since."""
+    return any(now > before for now, before in zip(token, than, strict=True))
+
+
+def latest(one: ChangeToken, other: ChangeToken) -> ChangeToken:
+    """Where the records stand by whichever of two looks saw more, part by part."""
+    return (max(one[0], other[0]), max(one[1], other[1]))
