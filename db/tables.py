@@ -104,7 +104,12 @@ class DecisionEvent(TypeDecorator[LogEvent]):
 # Stable constraint names, so migrations can refer to them on every database.
 # Made by migration 0012 with SQL the tables here cannot spell (an index on an expression, and
 # SQLite's FTS5 search table with the tables FTS5 keeps beside it); the schema test leaves them be.
-MIGRATION_ONLY_PREFIXES = ("ix_requests_patient_order", "ix_requests_search_", "requests_search")
+MIGRATION_ONLY_PREFIXES = (
+    "ix_requests_patient_order",
+    "ix_requests_due_order",
+    "ix_requests_search_",
+    "requests_search",
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -185,8 +190,8 @@ class RequestRow(Base):
     __table_args__ = (
         UniqueConstraint("sender_key", "ref", name="uq_requests_sender_key_ref"),
         Index("ix_requests_status_received", "status", "received"),
-        # The queue's orders, paged by key (migration 0012; the patient order's index is on an
-        # expression, made there, as is the search index: see MIGRATION_ONLY).
+        # The queue's orders, paged by key (migration 0012; the patient and due orders' indexes
+        # are on expressions, made in 0012 and 0014, as is the search index: see MIGRATION_ONLY).
         Index("ix_requests_status_received_id", "status", "received", "id"),
         Index("ix_requests_status_ref_id", "status", "ref", "id"),
         Index("ix_requests_assigned_to_id_status", "assigned_to_id", "status", "received"),
@@ -285,6 +290,7 @@ class PracticeRow(Base):
     phone: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(300))
     letters_dir: Mapped[str | None] = mapped_column(String(1000))
+    queue_opens: Mapped[str | None] = mapped_column(String(20))  # a QueueSort; none: oldest first
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime]
 

@@ -53,6 +53,7 @@ from triage.services.changes import ChangeToken
 from triage.services.deciding import Applied, apply_policy
 from triage.services.history import HistoryEntry
 from triage.services.importing import ImportRejected, ImportSummary, import_files
+from triage.services.practice import queue_opening_order
 from triage.services.queue import Counted, QueuePage, queue_page, refresh_assessments
 
 # The screen's workers whose end shows where the records stand: not the live follower's looks
@@ -98,7 +99,8 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         "row, after a question naming them. g assigns a request to a clerk or GP (a name, then "
         "any note); m shows only your work, again everyone's; t counts who has what. The Due "
         "column: '!! 3d ago' the supply ended or the dose was due, '! in 5d' due within a "
-        "fortnight, '?' neither the request nor its letter says; s can sort soonest due first."
+        "fortnight, '?' neither the request nor its letter says; s can sort soonest due first, "
+        "and a manager can have the queue open that way (triage practice set --queue-opens due)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -167,6 +169,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._counts: dict[Status, int] = {}
         self._assessed = False
         self._search_timer: Timer | None = None
+        self._order_chosen = False  # the practice's order is read with the first page shown
         self.marked = {}
 
     # --- layout -------------------------------------------------------------------------------
@@ -263,11 +266,18 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._at, self._keep_row = at, keep_row
         if at.counted is None and not quiet:  # a turned page shows its rows without "Loading"
             self.counts.update(Text("Loading the queue…"))
-        query = self.query_spec
+        query, practice_order = self.query_spec, not self._order_chosen
+
+        def read() -> tuple[QueueQuery, PageAt, Page]:
+            asked = query
+            if practice_order:  # until the first page is on show: the order the practice chose
+                asked = replace(query, sort=queue_opening_order(self.workspace))
+            return asked, at, self.read_page(asked, at)
+
         call_service(
             self,
             "Could not load the queue",
-            lambda: (query, at, self.read_page(query, at)),
+            read,
             self._show_if_current,
             group="load",
             exclusive=True,
@@ -292,7 +302,11 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         """Show a page read for what is asked now; one a newer search, filter or page replaced
         is dropped, even if it finished first."""
         query, at, page = loaded
-        if query == self.query_spec and at is self._at:
+        if at is not self._at:
+            return
+        if not self._order_chosen and query == replace(self.query_spec, sort=query.sort):
+            self.query_spec, self._order_chosen = query, True
+        if query == self.query_spec:
             self._show(page)
 
     def row(
@@ -394,6 +408,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
     def action_sort(self) -> None:
         order = list(QueueSort)
         following = order[(order.index(self.query_spec.sort) + 1) % len(order)]
+        self._order_chosen = True  # the clerk's from now on
         self._requery(replace(self.query_spec, sort=following))
 
     @on(Input.Changed, "#search")

@@ -177,3 +177,23 @@ def test_the_command_line_assigns_lists_my_work_and_hands_back(run: Run, team_db
     assert "S01" not in due.out
     log = run(*db, "--user", "pat", "log", "verify")
     assert log.status == 0, log.out + log.err
+
+
+def test_a_manager_chooses_that_the_queue_opens_most_urgent_first(run: Run, team_db: Path) -> None:
+    db = ("--db", team_db)
+    shipped = run(*db, "--user", "cara", "queue").out
+    assert shipped.index("S01") < shipped.index("S03")  # as shipped: the oldest first
+    refused = run(*db, "--user", "cara", "practice", "set", "--queue-opens", "due")
+    assert refused.status == 1 and refused.err.count("\n") == 1
+    chosen = run(*db, "--user", "pat", "practice", "set", "--queue-opens", "due")
+    assert chosen.status == 0, chosen.err
+    assert "Queue opens:      soonest due first" in run(*db, "practice", "show").out
+    queue = run(*db, "--user", "cara", "queue").out
+    assert queue.index("S03") < queue.index("S02") < queue.index("S01")  # overdue first
+    oldest = run(*db, "--user", "cara", "queue", "--sort", "oldest").out
+    assert oldest.index("S01") < oldest.index("S03")  # asked for: the clerk's order
+    kept = run(*db, "--user", "pat", "practice", "set", "--phone", "01305 000000")
+    assert kept.status == 0, kept.err
+    assert "soonest due first" in run(*db, "practice", "show").out  # not reset by other details
+    log = run(*db, "--user", "pat", "log", "verify")
+    assert log.status == 0, log.out + log.err

@@ -10,9 +10,12 @@ from textual.widgets import Input, Static
 from screens.app import TriageApp
 from screens.dialogs import ConfirmDialog, NoteDialog
 from tests.test_screens import SIZE, column, demo, settle, statuses, table
+from triage.demo import DEMO_MANAGER, DEMO_PRACTICE
 from triage.due import Due, due_state
+from triage.models import QueueSort
 from triage.services.deciding import find_request
-from triage.services.workspace import Workspace
+from triage.services.practice import set_practice_details
+from triage.services.workspace import Workspace, switch_user
 
 __all__ = ["demo"]  # the fixture, used by name
 
@@ -101,3 +104,20 @@ def test_how_soon_is_due_is_worked_out_from_the_date() -> None:
     assert due_state(date(2025, 2, 2), today) is Due.OVERDUE
     assert due_state(date(2025, 2, 17), today) is Due.SOON
     assert due_state(date(2025, 2, 18), today) is Due.LATER
+
+
+async def test_the_queue_opens_most_urgent_first_when_the_practice_chooses(
+    demo: Workspace,
+) -> None:
+    set_practice_details(switch_user(demo, DEMO_MANAGER), DEMO_PRACTICE, None, QueueSort.DUE)
+    app = TriageApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ends = [find_request(demo, ref).supply_ends for ref in column(app, "Ref")]
+        known = [end for end in ends if end is not None]
+        assert known and known == sorted(known)  # the soonest first
+        assert ends[len(known) :] == [None] * (len(ends) - len(known))  # not known: last
+        assert "soonest due first" in str(app.screen.query_one("#counts", Static).render())
+        await pilot.press("s")  # the clerk's own choice from then on: the next order
+        await settle(pilot)
+        assert "oldest first" in str(app.screen.query_one("#counts", Static).render())

@@ -25,6 +25,7 @@ PROMISES = {
     'triage practice set --name "Harbour Street Surgery" --ods-code Y12345 '
     '--address "1 Harbour Street, Weymouth, DT4 0AA" --phone "01632 960000" '
     "--email harbour.street@example.org": "Saved the details of Harbour Street Surgery (Y12345).",
+    "triage practice set --queue-opens due": "The queue opens soonest due first.",
     "triage policy show --toml dorset-gp-alliance > our-policy.toml": "",
     "triage policy check our-policy.toml": "dorset-gp-alliance version 2024-10 is valid",
     "triage policy simulate --policy our-policy.toml inbox/*.csv": "nothing was imported or saved",

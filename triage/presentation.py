@@ -11,12 +11,20 @@ from triage.models import (
     Flag,
     LetterKind,
     Patient,
+    QueueSort,
     ReadAs,
     Status,
     Unsorted,
     spaced_nhs_number,
 )
 
+QUEUE_ORDER_WORDS = {
+    QueueSort.OLDEST: "oldest first",
+    QueueSort.NEWEST: "newest first",
+    QueueSort.PATIENT: "by patient",
+    QueueSort.REF: "by ref",
+    QueueSort.DUE: "soonest due first",
+}
 STATUS_LABELS = {
     Status.NEEDS_DETAILS: "needs details",
     Status.OPEN: "open",

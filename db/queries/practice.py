@@ -28,10 +28,23 @@ class PracticeDetails:
         )
         return practice, row.letters_dir
 
-    def save(self, practice: Practice, letters_dir: str | None, by: User, at: datetime) -> None:
+    def queue_opens(self) -> str | None:
+        """The order the practice chose for the queue to open in, if it chose one."""
+        row = self._session.get(PracticeRow, 1)
+        return row.queue_opens if row else None
+
+    def save(
+        self,
+        practice: Practice,
+        letters_dir: str | None,
+        queue_opens: str | None,
+        by: User,
+        at: datetime,
+    ) -> None:
         row = self._session.get(PracticeRow, 1) or PracticeRow(id=1)
         row.name, row.ods_code, row.address = practice.name, practice.ods_code, practice.address
         row.phone, row.email, row.letters_dir = practice.phone, practice.email, letters_dir
+        row.queue_opens = queue_opens
         row.updated_by_id, row.updated_at = by.id, at
         self._session.add(row)
         self._session.flush()

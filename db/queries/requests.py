@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -14,7 +14,6 @@ from sqlalchemy import (
     cast,
     func,
     insert,
-    literal,
     literal_column,
     select,
     table,
@@ -42,14 +41,13 @@ from triage.models import (
 # date, name or ref keep one order; paging reads the index of the key (migration 0012).
 # (The '' written out, not a bound value: the index is on this very expression.)
 _PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), literal_column("''"))
-_DUE_KEY = func.coalesce(RequestRow.supply_ends, literal(date.max))
+_DUE_KEY = func.coalesce(RequestRow.supply_ends, literal_column("'9999-12-31'"))
 _QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] = {
     QueueSort.OLDEST: ((RequestRow.received, RequestRow.id), False),
     QueueSort.NEWEST: ((RequestRow.received, RequestRow.id), True),
     QueueSort.PATIENT: ((_PATIENT_KEY, RequestRow.received, RequestRow.id), False),
     QueueSort.REF: ((RequestRow.ref, RequestRow.id), False),
-    # Unknown dates last (never guessed to be urgent); no index of its own: a practice's open
-    # queue is sorted whole for it, a few hundred to a few thousand rows.
+    # Unknown dates last (never guessed to be urgent); the index is on this key (migration 0014).
     QueueSort.DUE: ((_DUE_KEY, RequestRow.received, RequestRow.id), False),
 }
 

@@ -12,6 +12,7 @@ from triage.due import Due, due_date, due_state
 from triage.models import Assessed, QueueSort, Request, Status
 from triage.presentation import (
     ACTION_LABELS,
+    QUEUE_ORDER_WORDS,
     SHORT_FLAG,
     STATUS_LABELS,
     short_category,
@@ -23,13 +24,6 @@ from triage.services.queue import QueuePage
 STATUS_CHOICES = {
     "waiting": ((Status.OPEN, Status.AWAITING_GP), "not decided"),
     **{status.value: ((status,), STATUS_LABELS[status]) for status in Status},
-}
-_SORT_LABELS = {
-    QueueSort.OLDEST: "oldest first",
-    QueueSort.NEWEST: "newest first",
-    QueueSort.PATIENT: "by patient",
-    QueueSort.REF: "by ref",
-    QueueSort.DUE: "soonest due first",
 }
 # Short rows keep the table fast (docs/architecture.md §4); the side pane shows everything in full.
 # What a clerk decides by comes first, so 80 columns show it; the date received (which Age says
@@ -96,5 +90,5 @@ def counts_line(page: QueuePage, sort: QueueSort) -> str:
     else:
         shown = f"{page.offset + 1:,}–{page.offset + len(page.items):,} of {page.total:,}"
     policy = f"suggestions: {page.policy}" if page.policy else "no policy in force"
-    order = _SORT_LABELS[sort]
+    order = QUEUE_ORDER_WORDS[sort]
     return f"{shown} ({order}) · {counts} · {policy} · Enter opens"

@@ -8,8 +8,13 @@ import click
 
 from triage.cli import context, output
 from triage.letters import copy_shipped_templates
-from triage.models import Practice
-from triage.services.practice import practice_details, set_practice_details
+from triage.models import Practice, QueueSort
+from triage.presentation import QUEUE_ORDER_WORDS
+from triage.services.practice import (
+    practice_details,
+    queue_opening_order,
+    set_practice_details,
+)
 
 
 @click.group("practice")
@@ -27,6 +32,7 @@ def show_command() -> None:
         )
         return
     practice, letters_dir = found
+    opens = QUEUE_ORDER_WORDS[queue_opening_order(context.current().workspace())]
     for label, value in (
         ("Name", practice.name),
         ("ODS code", practice.ods_code),
@@ -34,6 +40,7 @@ def show_command() -> None:
         ("Phone", practice.phone),
         ("Email", practice.email),
         ("Letter templates", letters_dir or "as shipped"),
+        ("Queue opens", opens),
     ):
         output.plain(f"{label + ':':<18}{value}")
 
@@ -50,6 +57,12 @@ def show_command() -> None:
     help="A folder of the practice's own letter templates (see `triage practice templates`); "
     '"" goes back to the shipped ones.',
 )
+@click.option(
+    "--queue-opens",
+    type=click.Choice([QueueSort.OLDEST.value, QueueSort.DUE.value]),
+    help="How everyone's queue opens: the oldest first (as shipped), or due: the most urgent "
+    "first (the supply ending soonest; unknown dates last).",
+)
 def set_command(
     name: str | None,
     ods_code: str | None,
@@ -57,6 +70,7 @@ def set_command(
     phone: str | None,
     email: str | None,
     letters_dir: str | None,
+    queue_opens: str | None,
 ) -> None:
     """Set the practice's details (managers only). The first time, give all five; after that,
     only what changes."""
@@ -80,8 +94,12 @@ def set_command(
         folder = Path(found[1]) if found and found[1] else None
     else:
         folder = Path(letters_dir) if letters_dir.strip() else None
-    set_practice_details(workspace, practice, folder)
-    output.plain(f"Saved the details of {practice.name} ({practice.ods_code}).")
+    opening = QueueSort(queue_opens) if queue_opens else queue_opening_order(workspace)
+    set_practice_details(workspace, practice, folder, opening)
+    output.plain(
+        f"Saved the details of {practice.name} ({practice.ods_code}). "
+        f"The queue opens {QUEUE_ORDER_WORDS[opening]}."
+    )
 
 
 def _address_lines(address: str) -> str:

@@ -34,7 +34,7 @@ _STATUS_CHOICES = [status.value for status in Status] + ["all"]
 def queue_command(
     statuses: tuple[str, ...], output_format: str, limit: int | None, **work: object
 ) -> None:
-    """List the requests in the queue, oldest first (--sort due: the soonest due first)."""
+    """List the requests in the queue, oldest first, or as the practice chose (--sort)."""
     chosen = _statuses(statuses)
     workspace = context.current().workspace()
     query = WorkFilter.from_options(work).query(workspace, tuple(chosen))

@@ -18,6 +18,7 @@ from triage.errors import UserError
 from triage.models import QueueQuery, QueueSort, Status
 from triage.services.assignment import assign, hand_back, team_work, user_named
 from triage.services.deciding import find_request
+from triage.services.practice import queue_opening_order
 from triage.services.workspace import Workspace
 
 _F = TypeVar("_F", bound=Callable[..., object])
@@ -66,9 +67,8 @@ def work_filter_options(command: _F) -> _F:
             click.option(
                 "--sort",
                 type=click.Choice([sort.value for sort in QueueSort]),
-                default=QueueSort.OLDEST.value,
-                show_default=True,
-                help="The order; due: the supply ending soonest first, unknown dates last.",
+                help="The order; due: the supply ending soonest first, unknown dates last "
+                "[default: the practice's, `practice set --queue-opens`; as shipped, oldest].",
             ),
             click.option(
                 "--due-within",
@@ -87,7 +87,7 @@ class WorkFilter:
     mine: bool
     assigned: str | None
     unassigned: bool
-    sort: QueueSort
+    sort: QueueSort | None  # none: the order the practice chose for its queue
     due_within: int | None
 
     @classmethod
@@ -97,7 +97,7 @@ class WorkFilter:
             mine=bool(options.get("mine")),
             assigned=assigned if isinstance(assigned, str) else None,
             unassigned=bool(options.get("unassigned")),
-            sort=QueueSort(str(options.get("sort") or QueueSort.OLDEST.value)),
+            sort=QueueSort(str(options["sort"])) if options.get("sort") else None,
             due_within=due_within if isinstance(due_within, int) else None,
         )
 
@@ -112,7 +112,7 @@ class WorkFilter:
             due_by = workspace.clock.today() + timedelta(days=self.due_within)
         return QueueQuery(
             statuses=statuses,
-            sort=self.sort,
+            sort=self.sort or queue_opening_order(workspace),
             assigned_to_id=person.id if person else None,
             unassigned=self.unassigned,
             due_by=due_by,

@@ -20,7 +20,7 @@ policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in
     in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
 assignment: assign, hand_back, team_work, user_named, assignee_names
 bulk: apply_to_each, listed
-practice: practice_details, set_practice_details
+practice: practice_details, set_practice_details, queue_opening_order
 importing: read_files, import_files, complete_details
 inbox: import_arrivals, watch_inbox, import_settled
 mesh: load_settings, fetch_mesh

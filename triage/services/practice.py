@@ -1,4 +1,5 @@
-"""The practice's own details (letterhead, contact route) and its letter templates folder."""
+"""The practice's own details (letterhead, contact route), its letter templates folder, and the
+order its queue opens in."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from triage import audit
 from triage.errors import UserError
-from triage.models import LogEvent, Practice
+from triage.models import LogEvent, Practice, QueueSort
 from triage.paths import expand_user
 from triage.rules import Permission, require
 from triage.services.workspace import Workspace
@@ -17,8 +18,19 @@ def practice_details(workspace: Workspace) -> tuple[Practice, str | None] | None
         return tx.practice.get()
 
 
+def queue_opening_order(workspace: Workspace) -> QueueSort:
+    """How the queue opens for everyone: oldest first unless the practice chose otherwise (the
+    soonest due, say: the most urgent first)."""
+    with workspace.database.read() as tx:
+        chosen = tx.practice.queue_opens()
+    return QueueSort(chosen) if chosen in set(QueueSort) else QueueSort.OLDEST
+
+
 def set_practice_details(
-    workspace: Workspace, practice: Practice, letters_dir: Path | None
+    workspace: Workspace,
+    practice: Practice,
+    letters_dir: Path | None,
+    queue_opens: QueueSort = QueueSort.OLDEST,
 ) -> None:
     """Save the details (managers only), with a log entry saying who changed them."""
     require(workspace.user, Permission.SET_PRACTICE)
@@ -32,8 +44,13 @@ def set_practice_details(
             raise UserError(f"{letters_dir}: no such folder of letter templates")
     with workspace.database.write() as tx:
         now = workspace.clock.now()
-        tx.practice.save(practice, str(folder) if folder else None, workspace.user, now)
-        details: dict[str, object] = {**practice.model_dump(), "letters_dir": str(folder or "")}
+        letters = str(folder) if folder else None
+        tx.practice.save(practice, letters, queue_opens.value, workspace.user, now)
+        details: dict[str, object] = {
+            **practice.model_dump(),
+            "letters_dir": letters or "",
+            "queue_opens": queue_opens.value,
+        }
         audit.append(
             tx,
             event=LogEvent.PRACTICE_UPDATED,

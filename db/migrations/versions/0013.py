@@ -1,7 +1,7 @@
 """Assignment: the person a request is assigned to, for "my work" and the team's lists
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-28
 
 Who assigned it, and any message with it or with handing it back, are in the decision log
