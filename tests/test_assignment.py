@@ -4,6 +4,7 @@ the team's lists, the queue by due date, and one action on several requests at o
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,11 @@ def test_the_command_line_assigns_lists_my_work_and_hands_back(run: Run, team_db
     mine = run(*db, "--user", "cara", "queue", "--mine")
     assert "S01" in mine.out
     assert "S02" not in mine.out
+    listed = run(*db, "--user", "cara", "queue", "--format", "json").out.splitlines()
+    records = {record["ref"]: record for record in map(json.loads, listed)}
+    assert records["S01"]["assigned_to"] == "cara" and records["S02"]["assigned_to"] is None
+    assert records["S03"]["due"] == {"on": "2025-01-30", "state": "overdue"}
+    assert records["S02"]["due"] == {"on": "2025-02-10", "state": "soon"}
     team = run(*db, "--user", "pat", "team")
     assert all(len(line) <= 80 for line in team.out.splitlines())
     assert any(line.split()[:3] == ["cara", "(clerk)", "1"] for line in team.out.splitlines())

@@ -1,5 +1,5 @@
 """The command line's tables at 80 and 120 columns: what a clerk decides by (ref, patient,
-suggestion, flags, status) always shows, whole; the rest gives way, least important first; and a
+suggestion, flags, when due, status) always shows, whole; the rest gives way, least important first; and a
 long list of files in an error is summarised, not printed on one line."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import SAMPLES, Run
 
-KEPT = ("Ref", "Patient", "Suggests", "Flags", "Status")
+KEPT = ("Ref", "Patient", "Suggests", "Flags", "Due", "Status")
 
 
 @pytest.fixture

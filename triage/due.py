@@ -31,3 +31,15 @@ def due_state(due: date | None, today: date) -> Due:
     if due < today:
         return Due.OVERDUE
     return Due.SOON if (due - today).days <= DUE_SOON_DAYS else Due.LATER
+
+
+def due_words(due: date | None, today: date) -> str:
+    """How soon, in a few characters: "!! 3d ago" overdue, "! in 5d" due within the fortnight,
+    "in 40d", or "?" when neither the request nor its letter says. The marks say it without
+    colour, for a screen reader, a printout or a terminal without it."""
+    state = due_state(due, today)
+    if due is None:
+        return "?"
+    days = (due - today).days
+    words = {Due.OVERDUE: f"!! {-days}d ago", Due.SOON: f"! in {days}d", Due.LATER: f"in {days}d"}
+    return words[state]

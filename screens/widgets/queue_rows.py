@@ -8,7 +8,7 @@ from datetime import date
 from rich.text import Text
 
 from triage.clock import practice_date
-from triage.due import Due, due_date, due_state
+from triage.due import Due, due_date, due_state, due_words
 from triage.models import Assessed, QueueSort, Request, Status
 from triage.presentation import (
     ACTION_LABELS,
@@ -74,12 +74,7 @@ def due_cell(item: Assessed[Request], today: date) -> Text:
     """How soon the supply ends or the next dose is due: "!! 3d ago" overdue, "! in 5d" due
     within the fortnight, "in 40d", or "?" when neither the request nor its letter says."""
     due = due_date(item)
-    state = due_state(due, today)
-    if due is None:
-        return Text("?")
-    days = (due - today).days
-    words = {Due.OVERDUE: f"!! {-days}d ago", Due.SOON: f"! in {days}d", Due.LATER: f"in {days}d"}
-    return Text(words[state], style=_DUE_STYLES[state])
+    return Text(due_words(due, today), style=_DUE_STYLES[due_state(due, today)])
 
 
 def counts_line(page: QueuePage, sort: QueueSort) -> str:

@@ -8,6 +8,7 @@ from triage.cli import context, output
 from triage.cli.render import counts_line, json_line, queue_item_json, queue_table
 from triage.cli.work_command import WorkFilter, work_filter_options
 from triage.models import QueueQuery, Status
+from triage.services.assignment import assignee_names
 from triage.services.queue import queue_page
 from triage.services.workspace import Workspace
 
@@ -53,13 +54,15 @@ def print_queue(
         limit = DEFAULT_TABLE_LIMIT if output_format == "table" else 0
     query = query or QueueQuery(statuses=tuple(statuses))
     page = queue_page(workspace, query, limit=limit or None)
+    assigned = any(request.assigned_to_id is not None for request in page.requests)
+    names = assignee_names(workspace) if assigned else {}
     if output_format == "json":
         for item in page.items:
-            click.echo(json_line(queue_item_json(item)))
+            click.echo(json_line(queue_item_json(item, page.on, names)))
         return
     console = output.stdout_console()
     if page.requests:
-        console.print(queue_table(page, console.width))
+        console.print(queue_table(page, console.width, names))
     else:
         output.plain("No requests with that status.")
     if len(page.requests) < page.total:

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from rich.table import Table
 
 from triage.cli.output import Column, cell, fitted_table
 from triage.clock import practice_date
+from triage.due import due_date, due_state, due_words
 from triage.models import Assessed, Findings, IncomingRequest, Request, Suggestion
 from triage.presentation import (
     ACTION_LABELS,
@@ -20,21 +23,25 @@ from triage.presentation import (
 )
 from triage.services.queue import QueuePage
 
-# What a clerk decides by stays; the rest goes, From first, when the terminal is narrow.
+# What a clerk decides by stays; the rest goes, From first, when the terminal is narrow. The
+# NHS number outlasts the date received: it says who the patient is; the order says when.
 QUEUE_COLUMNS = (
     Column("Ref", max_width=24),
-    Column("Received", drop=3),
+    Column("Received", drop=2),
     Column("Patient", min_width=8, max_width=24),
-    Column("NHS number", drop=2),
+    Column("NHS number", drop=3),
     Column("From", drop=1, max_width=28),
     Column("Category", drop=4),
     Column("Suggests"),
     Column("Flags", wrap=True, max_width=30),
+    Column("Due"),
     Column("Status"),
+    Column("Assigned", drop=5, max_width=16),  # last: left off when nobody has the rows
 )
 
 
-def queue_table(page: QueuePage, width: int) -> Table:
+def queue_table(page: QueuePage, width: int, names: Mapping[int, str]) -> Table:
+    """The page as a table `width` wide; `names` are the assignees' names by user id."""
     rows = [
         (
             cell(item.request.ref),
@@ -45,20 +52,33 @@ def queue_table(page: QueuePage, width: int) -> Table:
             cell(category_label(item.findings.classification)),
             cell(ACTION_LABELS[item.suggestion.action] if item.suggestion else "-"),
             cell(", ".join(item.flags)),
+            cell(due_words(due_date(item), page.on)),
             cell(STATUS_LABELS[item.request.status]),
+            cell(_assignee(item.request, names) or ""),
         )
         for item in page.items
     ]
-    return fitted_table(QUEUE_COLUMNS, rows, width)
+    if any(item.request.assigned_to_id is not None for item in page.items):
+        return fitted_table(QUEUE_COLUMNS, rows, width)
+    # Nobody's work on this page: no empty column to take the room of one that says something.
+    return fitted_table(QUEUE_COLUMNS[:-1], [row[:-1] for row in rows], width)
 
 
 def counts_line(page: QueuePage) -> str:
     return status_counts(page.counts)
 
 
-def queue_item_json(item: Assessed[Request]) -> dict[str, Any]:
+def queue_item_json(
+    item: Assessed[Request], today: date, names: Mapping[int, str]
+) -> dict[str, Any]:
     """One request as `triage queue --format json` prints it (a contract: docs/cli-output.md)."""
     record = request_json(item.request)
+    due = due_date(item)
+    record["due"] = {
+        "on": due.isoformat() if due else None,
+        "state": due_state(due, today).name.lower(),
+    }
+    record["assigned_to"] = _assignee(item.request, names)
     classification = item.findings.classification
     record["classified_as"] = {
         "category": classification.category.value if classification.category else None,
@@ -69,6 +89,12 @@ def queue_item_json(item: Assessed[Request]) -> dict[str, Any]:
     }
     record["suggestion"] = _suggestion_fields(item.suggestion) if item.suggestion else None
     return record
+
+
+def _assignee(request: Request, names: Mapping[int, str]) -> str | None:
+    if request.assigned_to_id is None:
+        return None
+    return names.get(request.assigned_to_id, f"user {request.assigned_to_id}")
 
 
 def request_json(request: Request) -> dict[str, Any]:
