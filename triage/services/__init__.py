@@ -27,7 +27,7 @@ mesh: load_settings, fetch_mesh
 log: log_page, verify_log, anchor_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
 serving: check_servable
-changes: change_token
+changes: change_token, is_newer, latest
 """
 
 __all__ = [
