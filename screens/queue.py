@@ -43,13 +43,14 @@ from triage.models import (
     Request,
     Status,
     Unsorted,
+    User,
     read_as,
 )
 from triage.presentation import ACTION_LABELS, SHORT_FLAG
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.bulk import BulkAction
-from triage.services.changes import ChangeToken
+from triage.services.changes import ChangeToken, change_token, is_newer
 from triage.services.deciding import Applied, apply_policy
 from triage.services.history import HistoryEntry
 from triage.services.importing import ImportRejected, ImportSummary, import_files
@@ -170,6 +171,9 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._assessed = False
         self._search_timer: Timer | None = None
         self._order_chosen = False  # the practice's order is read with the first page shown
+        # Where the records stood when the page on show was read, and the day it was assessed on.
+        self._page_read: tuple[ChangeToken | None, date | None] = (None, None)
+        self._user_changed = False
         self.marked = {}
 
     # --- layout -------------------------------------------------------------------------------
@@ -219,7 +223,26 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self.table.focus()
 
     def on_screen_resume(self) -> None:
-        self.action_reload()  # back from a request, or acting as someone else now
+        """Back from a request or another screen: the page as it was, unless the records have
+        moved since it was read (a decision, an import), the day has turned, or someone else is
+        acting now. Asking costs two key lookups; reading the page again, hundreds of ms."""
+        shown, on = self._page_read
+        if shown is None or self._user_changed or on != self.workspace.clock.today():
+            self._user_changed = False
+            self.action_reload()
+            return
+        call_service(
+            self,
+            "Could not look for changes",
+            lambda: is_newer(change_token(self.workspace), shown),
+            lambda moved: self.refresh_page() if moved else None,
+            group="load",
+            exclusive=True,
+        )
+
+    def user_changed(self, user: User) -> None:
+        self._user_changed = True  # read afresh when next shown, for what they may see
+        super().user_changed(user)
 
     @on(Mount)
     def _follow_the_inbox(self) -> None:
@@ -352,6 +375,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._keep_row = None
         self.counts.update(Text(counts_line(page, self.query_spec.sort)))
         self._changes_shown(page.changes)
+        self._page_read = (page.changes, page.on)
         self.detail.show(self._items.get(self._highlighted_key(table) or ""))
         if not self._assessed:
             # Once the page is on screen: the refresh competes with it for the interpreter.

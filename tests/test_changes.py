@@ -139,3 +139,32 @@ async def test_the_queue_does_not_read_again_what_its_own_reload_has_shown(
         await settle(pilot)
         assert "S04" not in column(app, "Ref")  # it was decided
         assert len(reads) == before + 1  # not again for the change that reload has shown
+
+
+async def test_back_from_a_request_the_queue_is_read_again_only_if_something_changed(
+    practice: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[int] = []
+    read_page = QueueScreen.read_page
+
+    def counted(screen: QueueScreen, *args: Any) -> Any:
+        reads.append(1)
+        return read_page(screen, *args)
+
+    monkeypatch.setattr(QueueScreen, "read_page", counted)
+    app = TriageApp(practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = len(reads)
+        await pilot.press("enter")  # only looked at
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(reads) == first  # the page as it was: nothing moved
+        await pilot.press("enter")
+        await settle(pilot)
+        decide(practice, find_request(practice, "S04").id)  # meanwhile, at another desk
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(reads) == first + 1
+        assert "S04" not in column(app, "Ref")
