@@ -116,18 +116,24 @@ async def test_gp_review_shows_a_request_sent_to_a_gp_elsewhere(
         assert "S07" in column(app, "Ref")
 
 
-async def test_the_queue_does_not_read_again_what_its_own_reload_has_shown(
-    practice: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(screens.live, "POLL_SECONDS", 0.05)
-    reads: list[int] = []
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item for each page the queue (or GP review) reads."""
+    counted: list[int] = []
     read_page = QueueScreen.read_page
 
-    def counted(screen: QueueScreen, *args: Any) -> Any:
-        reads.append(1)
+    def counting(screen: QueueScreen, *args: Any) -> Any:
+        counted.append(1)
         return read_page(screen, *args)
 
-    monkeypatch.setattr(QueueScreen, "read_page", counted)
+    monkeypatch.setattr(QueueScreen, "read_page", counting)
+    return counted
+
+
+async def test_the_queue_does_not_read_again_what_its_own_reload_has_shown(
+    practice: Workspace, reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(screens.live, "POLL_SECONDS", 0.05)
     app = TriageApp(practice)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -142,16 +148,8 @@ async def test_the_queue_does_not_read_again_what_its_own_reload_has_shown(
 
 
 async def test_back_from_a_request_the_queue_is_read_again_only_if_something_changed(
-    practice: Workspace, monkeypatch: pytest.MonkeyPatch
+    practice: Workspace, reads: list[int]
 ) -> None:
-    reads: list[int] = []
-    read_page = QueueScreen.read_page
-
-    def counted(screen: QueueScreen, *args: Any) -> Any:
-        reads.append(1)
-        return read_page(screen, *args)
-
-    monkeypatch.setattr(QueueScreen, "read_page", counted)
     app = TriageApp(practice)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
