@@ -231,12 +231,14 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             self._user_changed = False
             self.action_reload()
             return
+        if self._reading_or_saving():  # a page on its way (or a save's reload) is newer anyway
+            return
         call_service(
             self,
             "Could not look for changes",
             lambda: is_newer(change_token(self.workspace), shown),
             lambda moved: self.refresh_page() if moved else None,
-            group="load",
+            group="resume",  # not "load": a page turned just before must not be cancelled
             exclusive=True,
         )
 
