@@ -94,8 +94,9 @@ def set_command(
         folder = Path(found[1]) if found and found[1] else None
     else:
         folder = Path(letters_dir) if letters_dir.strip() else None
-    opening = QueueSort(queue_opens) if queue_opens else queue_opening_order(workspace)
-    set_practice_details(workspace, practice, folder, opening)
+    opening = set_practice_details(
+        workspace, practice, folder, QueueSort(queue_opens) if queue_opens else None
+    )
     output.plain(
         f"Saved the details of {practice.name} ({practice.ods_code}). "
         f"The queue opens {QUEUE_ORDER_WORDS[opening]}."

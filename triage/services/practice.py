@@ -22,7 +22,10 @@ def queue_opening_order(workspace: Workspace) -> QueueSort:
     """How the queue opens for everyone: oldest first unless the practice chose otherwise (the
     soonest due, say: the most urgent first)."""
     with workspace.database.read() as tx:
-        chosen = tx.practice.queue_opens()
+        return _order(tx.practice.queue_opens())
+
+
+def _order(chosen: str | None) -> QueueSort:
     return QueueSort(chosen) if chosen in set(QueueSort) else QueueSort.OLDEST
 
 
@@ -30,9 +33,10 @@ def set_practice_details(
     workspace: Workspace,
     practice: Practice,
     letters_dir: Path | None,
-    queue_opens: QueueSort = QueueSort.OLDEST,
-) -> None:
-    """Save the details (managers only), with a log entry saying who changed them."""
+    queue_opens: QueueSort | None = None,
+) -> QueueSort:
+    """Save the details (managers only), with a log entry saying who changed them. The queue's
+    opening order is kept as it was unless given; returns the one now in force."""
     require(workspace.user, Permission.SET_PRACTICE)
     for field, value in practice.model_dump().items():
         if not str(value).strip():
@@ -45,6 +49,7 @@ def set_practice_details(
     with workspace.database.write() as tx:
         now = workspace.clock.now()
         letters = str(folder) if folder else None
+        queue_opens = queue_opens or _order(tx.practice.queue_opens())
         tx.practice.save(practice, letters, queue_opens.value, workspace.user, now)
         details: dict[str, object] = {
             **practice.model_dump(),
@@ -58,3 +63,4 @@ def set_practice_details(
             at=now,
             details=details,
         )
+    return queue_opens
