@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -191,7 +192,7 @@ class RequestRow(Base):
         UniqueConstraint("sender_key", "ref", name="uq_requests_sender_key_ref"),
         Index("ix_requests_status_received", "status", "received"),
         # The queue's orders, paged by key (migration 0012; the patient and due orders' indexes
-        # are on expressions, made in 0012 and 0014, as is the search index: see MIGRATION_ONLY).
+        # are on expressions, made in 0012 and 0015, as is the search index: see MIGRATION_ONLY).
         Index("ix_requests_status_received_id", "status", "received", "id"),
         Index("ix_requests_status_ref_id", "status", "ref", "id"),
         Index("ix_requests_assigned_to_id_status", "assigned_to_id", "status", "received"),
@@ -218,6 +219,12 @@ class RequestRow(Base):
     declared_category: Mapped[Category | None] = mapped_column(_enum(Category))
     urgency: Mapped[Urgency] = mapped_column(_enum(Urgency))
     supply_ends: Mapped[date | None]
+    # When it is due, for the soonest-due order and "due within": the earlier of the supply's
+    # end and the next dose the letter's words give (triage/due.py). The words are read with
+    # the request's first assessment, after import (reading every letter at import would
+    # double its cost); until then `due_read` is false and this is the supply's end alone.
+    due_on: Mapped[date | None]
+    due_read: Mapped[bool] = mapped_column(default=False, server_default=false())
     procedure_date: Mapped[date | None]
     reply_to: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)

@@ -55,7 +55,13 @@ from triage.services.deciding import Applied, apply_policy
 from triage.services.history import HistoryEntry
 from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.practice import queue_opening_order
-from triage.services.queue import Counted, QueuePage, queue_page, refresh_assessments
+from triage.services.queue import (
+    Counted,
+    QueuePage,
+    Refreshed,
+    queue_page,
+    refresh_assessments,
+)
 
 # The screen's workers whose end shows where the records stand: not the live follower's looks
 # nor the background refresh of assessments (which changes nothing on show).
@@ -341,10 +347,13 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
 
     def _refresh_assessments(self) -> None:
         """Bring the stored assessments up to date, for filtering on category, suggestion and
-        flag; the page on screen is always assessed afresh."""
+        flag, and the due dates read from letters, for the soonest-due order; the page on
+        screen is always assessed afresh."""
 
-        def refreshed(count: int) -> None:
-            if count and self.query_spec.needs_assessments:
+        def refreshed(done: Refreshed) -> None:
+            query = self.query_spec
+            by_due = query.sort is QueueSort.DUE or query.due_by is not None
+            if (done.assessed and query.needs_assessments) or (done.dates_moved and by_due):
                 self.action_reload()
 
         call_service(

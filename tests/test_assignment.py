@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 
+from db import open_database
+from db.schema import _alembic_config
 from tests.conftest import SAMPLES, Run
 from tests.test_deciding import PRACTICE, SAMPLE_DAY, workspace
 from triage.clock import Clock
@@ -18,7 +23,7 @@ from triage.services.assignment import assign, hand_back, team_work
 from triage.services.bulk import BulkAction, apply_to_each, listed
 from triage.services.deciding import find_request, flag
 from triage.services.log import verify_log
-from triage.services.queue import queue_page
+from triage.services.queue import queue_page, refresh_assessments
 
 
 @pytest.fixture
@@ -28,12 +33,18 @@ def clock() -> Clock:
 
 @pytest.fixture
 def team_db(run: Run, db_path: Path, tmp_path: Path) -> Path:
-    """The samples, with supply dates on three of them, for two clerks and a GP (pat manages)."""
+    """The samples, with supply dates on three of them and a dose due in one letter's words,
+    for two clerks and a GP (pat manages)."""
     with (SAMPLES / "requests.csv").open(newline="", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     # The samples' day is 2025-02-03: S03 has run out, S02 runs out within a fortnight.
     for ref, ends in (("S01", "2025-03-30"), ("S02", "2025-02-10"), ("S03", "2025-01-30")):
         next(row for row in rows if row["ref"] == ref)["supply_ends"] = ends
+    # S08 gives no supply date; its letter says when the next dose is due.
+    next(row for row in rows if row["ref"] == "S08")["text"] = (
+        "Osteoporosis; 6-monthly denosumab. Her next injection is due on 5 February 2025. "
+        "Please take over administration."
+    )
     dated = tmp_path / "dated.csv"
     with dated.open("w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
@@ -104,14 +115,52 @@ def test_whom_each_role_may_assign_to(team_db: Path) -> None:
     assert verify_log(pat).ok
 
 
-def test_the_due_order_puts_the_soonest_supply_first_and_unknown_dates_last(
+def test_the_due_order_puts_the_soonest_due_first_by_supply_or_letter_and_unknown_dates_last(
     team_db: Path,
 ) -> None:
-    ordered = refs(team_db, "cleo", QueueQuery(sort=QueueSort.DUE))
-    assert ordered[:3] == ["S03", "S02", "S01"]
+    by_due = QueueQuery(sort=QueueSort.DUE)
+    # Until the letters are read (with their assessment), the supply dates alone.
+    assert refs(team_db, "cleo", by_due)[:3] == ["S03", "S02", "S01"]
+    refreshed = refresh_assessments(workspace(team_db, "cleo"))
+    assert (refreshed.assessed, refreshed.dates_moved) == (16, 1)
+    ordered = refs(team_db, "cleo", by_due)
+    assert ordered[:4] == ["S03", "S08", "S02", "S01"]  # S08's letter: due 5 February
     assert len(ordered) == 16  # the undated are listed, after, not dropped
     within = QueueQuery(due_by=SAMPLE_DAY.today().replace(day=17))
-    assert sorted(refs(team_db, "cleo", within)) == ["S02", "S03"]
+    assert sorted(refs(team_db, "cleo", within)) == ["S02", "S03", "S08"]
+    next_day = SAMPLE_DAY.today() + timedelta(days=1)
+    again = refresh_assessments(workspace(team_db, "cleo"), on=next_day)
+    assert (again.assessed, again.dates_moved) == (16, 0)  # assessed daily; dates unmoved
+
+
+def test_a_practice_upgrading_reads_its_letters_due_dates_again(
+    run: Run, team_db: Path, tmp_path: Path
+) -> None:
+    """Migration 0015, on a database that had been used: every request starts due at its
+    supply's end, unread, and the next listing by due date reads the letters."""
+    refresh_assessments(workspace(team_db, "cleo"))
+    database = open_database(str(team_db))
+    with database.connection(write=True) as connection:
+        config = _alembic_config(connection)
+        command.downgrade(config, "0014")
+        command.upgrade(config, "head")
+    database.dispose()
+    with sqlite3.connect(team_db) as connection:
+        rows = connection.execute("SELECT due_on IS supply_ends, due_read FROM requests")
+        assert set(rows) == {(1, 0)}
+        assert connection.execute("SELECT count(*) FROM assessments").fetchone() == (0,)
+    due = run("--db", team_db, "--user", "cara", "queue", "--sort", "due").out
+    assert due.index("S03") < due.index("S08") < due.index("S02")
+    # The search index's triggers survived: a request imported now is found by its ref.
+    later = tmp_path / "later.csv"
+    with (SAMPLES / "requests.csv").open(newline="", encoding="utf-8") as file:
+        first = next(csv.DictReader(file))
+    with later.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(first))
+        writer.writeheader()
+        writer.writerow({**first, "ref": "LATE-1"})
+    assert run("--db", team_db, "--user", "cleo", "import", later).status == 0
+    assert refs(team_db, "cleo", QueueQuery(search="late-1")) == ["LATE-1"]
 
 
 def test_bulk_actions_save_each_request_on_its_own(team_db: Path) -> None:
@@ -166,6 +215,7 @@ def test_the_command_line_assigns_lists_my_work_and_hands_back(run: Run, team_db
     assert records["S01"]["assigned_to"] == "cara" and records["S02"]["assigned_to"] is None
     assert records["S03"]["due"] == {"on": "2025-01-30", "state": "overdue"}
     assert records["S02"]["due"] == {"on": "2025-02-10", "state": "soon"}
+    assert records["S08"]["due"] == {"on": "2025-02-05", "state": "soon"}  # from the letter
     team = run(*db, "--user", "pat", "team")
     assert all(len(line) <= 80 for line in team.out.splitlines())
     assert any(line.split()[:3] == ["cara", "(clerk)", "1"] for line in team.out.splitlines())
@@ -178,8 +228,9 @@ def test_the_command_line_assigns_lists_my_work_and_hands_back(run: Run, team_db
     assert "choose one" in both.err
     back = run(*db, "--user", "cara", "hand-back", "S01", "--note", "on leave")
     assert back.status == 0, back.err
+    # The command line reads the letters' dates itself: nobody has opened the app.
     due = run(*db, "--user", "cara", "queue", "--sort", "due", "--due-within", "14")
-    assert due.out.index("S03") < due.out.index("S02")
+    assert due.out.index("S03") < due.out.index("S08") < due.out.index("S02")
     assert "S01" not in due.out
     log = run(*db, "--user", "pat", "log", "verify")
     assert log.status == 0, log.out + log.err

@@ -528,7 +528,7 @@ def test_a_decision_saves_while_the_background_refresh_is_assessing(
         return assess(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(queue_service, "_item_for", slow_item)
-    refreshed: list[int] = []
+    refreshed: list[queue_service.Refreshed] = []
     refresher = threading.Thread(
         target=lambda: refreshed.append(
             queue_service.refresh_assessments(workspace(practice_db, "cleo"))
@@ -543,4 +543,4 @@ def test_a_decision_saves_while_the_background_refresh_is_assessing(
         save_done.set()
         refresher.join(timeout=60)
     assert decision.our_ref and status_of(practice_db, "S04") == "decided"
-    assert refreshed == [16]  # and the refresh finished its work too
+    assert [done.assessed for done in refreshed] == [16]  # and the refresh finished its work too

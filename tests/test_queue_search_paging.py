@@ -160,7 +160,7 @@ def test_the_soonest_due_order_reads_its_index_rather_than_sorting_the_queue(
     statements: list[tuple[str, Any]] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "supply_ends" in statement and "ORDER BY" in statement:
+        if "due_on" in statement and "ORDER BY" in statement:
             statements.append((statement, parameters))
 
     event.listen(database.engine, "before_cursor_execute", seen)

@@ -3,12 +3,14 @@ assigning, "my work", and the Due column."""
 
 from __future__ import annotations
 
-from datetime import date
+import sqlite3
+from datetime import date, timedelta
 
 from textual.widgets import Input, Static
 
 from screens.app import TriageApp
 from screens.dialogs import ConfirmDialog, NoteDialog
+from screens.queue import ASSESS_AFTER_SECONDS
 from tests.test_screens import SIZE, column, demo, settle, statuses, table
 from triage.demo import DEMO_MANAGER, DEMO_PRACTICE
 from triage.due import Due, due_state
@@ -98,6 +100,14 @@ async def test_the_due_column_words_every_row_and_never_guesses(demo: Workspace)
                 assert cell != "?"
 
 
+def days_due(words: str) -> int | None:
+    """The days until due that the Due column's words say: "!! 3d ago" -3, "! in 5d" 5."""
+    if words == "?":
+        return None
+    number = int(words.split()[-2 if words.endswith("ago") else -1].removesuffix("d"))
+    return -number if words.endswith("ago") else number
+
+
 def test_how_soon_is_due_is_worked_out_from_the_date() -> None:
     today = date(2025, 2, 3)
     assert due_state(None, today) is Due.UNKNOWN
@@ -110,13 +120,24 @@ async def test_the_queue_opens_most_urgent_first_when_the_practice_chooses(
     demo: Workspace,
 ) -> None:
     set_practice_details(switch_user(demo, DEMO_MANAGER), DEMO_PRACTICE, None, QueueSort.DUE)
+    # The last letter gives no supply date; its words say the next dose is due tomorrow.
+    tomorrow = demo.clock.today() + timedelta(days=1)
+    with sqlite3.connect(demo.database.url.database or "") as connection:
+        connection.execute(
+            "UPDATE requests SET text = ? WHERE ref = 'DEMO-000060' AND supply_ends IS NULL",
+            (f"Osteoporosis. Her next Prolia injection is due on {tomorrow:%d %B %Y}.",),
+        )
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ends = [find_request(demo, ref).supply_ends for ref in column(app, "Ref")]
-        known = [end for end in ends if end is not None]
+        await pilot.pause(ASSESS_AFTER_SECONDS + 0.2)  # the letters' dates are read meanwhile
+        await settle(pilot)
+        # The order is the Due column's: the letters' dates as well as the supply dates.
+        days = [days_due(words) for words in column(app, "Due")]
+        known = [day for day in days if day is not None]
         assert known and known == sorted(known)  # the soonest first
-        assert ends[len(known) :] == [None] * (len(ends) - len(known))  # not known: last
+        assert days[len(known) :] == [None] * (len(days) - len(known))  # not known: last
+        assert days[column(app, "Ref").index("DEMO-000060")] == 1
         assert "soonest due first" in str(app.screen.query_one("#counts", Static).render())
         await pilot.press("s")  # the clerk's own choice from then on: the next order
         await settle(pilot)

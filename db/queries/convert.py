@@ -117,6 +117,8 @@ def request_values(
         "declared_category": request.category,
         "urgency": request.urgency,
         "supply_ends": request.supply_ends,
+        "due_on": request.supply_ends,  # until the letter's words are read (RequestRow.due_on)
+        "due_read": False,
         "procedure_date": request.procedure_date,
         "reply_to": request.reply_to,
         "text": request.text,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     SQLColumnExpression,
     String,
+    bindparam,
     cast,
     func,
     insert,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     text,
     tuple_,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
@@ -41,13 +43,13 @@ from triage.models import (
 # date, name or ref keep one order; paging reads the index of the key (migration 0012).
 # (The '' written out, not a bound value: the index is on this very expression.)
 _PATIENT_KEY = func.coalesce(func.lower(RequestRow.patient_name), literal_column("''"))
-_DUE_KEY = func.coalesce(RequestRow.supply_ends, literal_column("'9999-12-31'"))
+_DUE_KEY = func.coalesce(RequestRow.due_on, literal_column("'9999-12-31'"))
 _QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] = {
     QueueSort.OLDEST: ((RequestRow.received, RequestRow.id), False),
     QueueSort.NEWEST: ((RequestRow.received, RequestRow.id), True),
     QueueSort.PATIENT: ((_PATIENT_KEY, RequestRow.received, RequestRow.id), False),
     QueueSort.REF: ((RequestRow.ref, RequestRow.id), False),
-    # Unknown dates last (never guessed to be urgent); the index is on this key (migration 0014).
+    # Unknown dates last (never guessed to be urgent); the index is on this key (migration 0015).
     QueueSort.DUE: ((_DUE_KEY, RequestRow.received, RequestRow.id), False),
 }
 
@@ -354,6 +356,55 @@ class Requests:
         )
         return list(self._session.scalars(query))
 
+    def due_unread(self, limit: int, after: int = 0) -> list[Request]:
+        """Undecided requests after id `after` whose letter has not been read for when they
+        are due (RequestRow.due_on), oldest id first."""
+        rows = self._session.scalars(
+            select(RequestRow)
+            .where(
+                RequestRow.id > after,
+                RequestRow.status != Status.DECIDED,
+                RequestRow.due_read.is_(False),
+            )
+            .order_by(RequestRow.id)
+            .limit(limit)
+        )
+        return [request_from(row) for row in rows]
+
+    def count_due_unread(self) -> int:
+        counted = select(func.count()).where(
+            RequestRow.status != Status.DECIDED, RequestRow.due_read.is_(False)
+        )
+        return self._session.scalar(counted) or 0
+
+    def set_due(self, due: Mapping[int, date | None]) -> int:
+        """Store when each request is due, as read from it and its letter; returns how many
+        dates moved (the soonest-due order may have changed). Rows already holding their date
+        are not written. Not a change anyone made: the row's version is left alone."""
+        stored: dict[int, tuple[date | None, bool]] = {}
+        ids = list(due)
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            rows = self._session.execute(
+                select(RequestRow.id, RequestRow.due_on, RequestRow.due_read).where(
+                    RequestRow.id.in_(ids[start : start + IN_LIST_CHUNK])
+                )
+            )
+            stored.update((row_id, (on, read)) for row_id, on, read in rows)
+        unwritten = {
+            row_id: on
+            for row_id, on in due.items()
+            if row_id in stored and stored[row_id] != (on, True)
+        }
+        if unwritten:
+            table = Base.metadata.tables[RequestRow.__tablename__]
+            self._session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(due_on=bindparam("new_due"), due_read=True),
+                [{"row_id": row_id, "new_due": on} for row_id, on in unwritten.items()],
+            )
+        return sum(1 for row_id, on in unwritten.items() if stored[row_id][0] != on)
+
     def take_next_open(self, user: User, claims_from: datetime) -> Request | None:
         """The oldest open request nobody else holds (no claim, the user's own, or a claim made
         at or before `claims_from`: its lease has run out), locked until the transaction ends.
@@ -413,12 +464,12 @@ class Requests:
 
 
 def _work_conditions(query: QueueQuery) -> list[ColumnElement[bool]]:
-    """Whose work, and how soon the supply ends."""
+    """Whose work, and how soon it is due."""
     conditions: list[ColumnElement[bool]] = []
     if query.assigned_to_id is not None:
         conditions.append(RequestRow.assigned_to_id == query.assigned_to_id)
     if query.unassigned:
         conditions.append(RequestRow.assigned_to_id.is_(None))
     if query.due_by is not None:
-        conditions.append(RequestRow.supply_ends <= query.due_by)
+        conditions.append(RequestRow.due_on <= query.due_by)
     return conditions

@@ -7,9 +7,9 @@ import click
 from triage.cli import context, output
 from triage.cli.render import counts_line, json_line, queue_item_json, queue_table
 from triage.cli.work_command import WorkFilter, work_filter_options
-from triage.models import QueueQuery, Status
+from triage.models import QueueQuery, QueueSort, Status
 from triage.services.assignment import assignee_names
-from triage.services.queue import queue_page
+from triage.services.queue import queue_page, read_due_dates
 from triage.services.workspace import Workspace
 
 DEFAULT_TABLE_LIMIT = 100
@@ -53,6 +53,11 @@ def print_queue(
     if limit is None:
         limit = DEFAULT_TABLE_LIMIT if output_format == "table" else 0
     query = query or QueueQuery(statuses=tuple(statuses))
+    if query.sort is QueueSort.DUE or query.due_by is not None:
+        # When each is due comes from its letter too, read once per request (the app reads
+        # it as it assesses): the order must not wait for the app to have been opened.
+        with output.progress_bars(True) as bars:
+            read_due_dates(workspace, progress=bars("Reading due dates") if bars else None)
     page = queue_page(workspace, query, limit=limit or None)
     assigned = any(request.assigned_to_id is not None for request in page.requests)
     names = assignee_names(workspace) if assigned else {}

@@ -67,14 +67,16 @@ def work_filter_options(command: _F) -> _F:
             click.option(
                 "--sort",
                 type=click.Choice([sort.value for sort in QueueSort]),
-                help="The order; due: the supply ending soonest first, unknown dates last "
+                help="The order; due: soonest due first (the supply's end or the letter's next "
+                "dose, whichever is sooner), unknown dates last "
                 "[default: the practice's, `practice set --queue-opens`; as shipped, oldest].",
             ),
             click.option(
                 "--due-within",
                 type=click.IntRange(min=0),
                 metavar="DAYS",
-                help="Only requests whose supply ends within DAYS (or has ended).",
+                help="Only requests due within DAYS (or overdue): the supply's end or the "
+                "letter's next dose.",
             ),
         )
     ):

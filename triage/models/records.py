@@ -151,7 +151,7 @@ class QueueQuery:
     sort: QueueSort = QueueSort.OLDEST
     assigned_to_id: int | None = None  # only this person's work
     unassigned: bool = False  # only what nobody has been given
-    due_by: date | None = None  # only a supply ending on or before this day
+    due_by: date | None = None  # only requests due on or before this day (triage/due.py)
 
     @property
     def searched(self) -> str:

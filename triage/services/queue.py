@@ -20,6 +20,7 @@ from pathlib import Path
 
 from policies import CapacityLedger
 from triage.classify import read
+from triage.due import due_date
 from triage.errors import UserError
 from triage.models import (
     Assessed,
@@ -125,39 +126,71 @@ def _item_for(
 # --- the stored assessments the queue filters and counts by ------------------------------------
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    assessed: int  # stored assessments rebuilt
+    dates_moved: int  # requests whose due date, read from the letter, moved (the due order)
+
+
 def refresh_assessments(
     workspace: Workspace,
     *,
     on: date | None = None,
     progress: Callable[[int], None] | None = None,
     stop: Callable[[], bool] = lambda: False,
-) -> int:
-    """Assess every undecided request whose _assessment is missing or stale; returns how many.
+) -> Refreshed:
+    """Assess every undecided request whose assessment is missing or stale, storing with it
+    when the request is due if its letter had not been read for that yet.
     `stop` is asked between batches (the app is closing): what is done so far is kept."""
     if workspace.database.read_only:  # nothing can be stored: filters use what is there
-        return 0
+        return Refreshed(0, 0)
     on = on or workspace.clock.today()
     in_force = policy_in_force(workspace)
     sha = in_force.loaded.sha256 if in_force else None
-    done = after = 0
+    done = moved = after = 0
     while not stop():
         # Reading and assessing hold no lock; only saving a batch writes, briefly, so a
         # person's save waits for one batch's rows at most, never for the reading of them.
         with workspace.database.read() as tx:
             stale = tx.assessments.stale(sha, on, BATCH, after)
             if not stale:
-                return done
+                break
             recorded = RecordedDecisions(tx)
-            assessed = [
-                _assessment(_item_for(request, in_force, on, recorded), sha, on)
-                for request in stale
-            ]
+            items = [_item_for(request, in_force, on, recorded) for request in stale]
         with workspace.database.write() as tx:
-            tx.assessments.save(assessed)
+            tx.assessments.save([_assessment(item, sha, on) for item in items])
+            moved += tx.requests.set_due({item.request.id: due_date(item) for item in items})
         after = stale[-1].id
         done += len(stale)
         if progress is not None:
             progress(done)
+    return Refreshed(done, moved)
+
+
+def read_due_dates(
+    workspace: Workspace, *, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Read, for the soonest-due order, when each undecided request is due, where its letter
+    has not been read for it yet (the app does this as it assesses; the command line, before
+    listing by due date). Returns how many requests were read."""
+    require(workspace.user, Permission.VIEW_QUEUE)
+    if workspace.database.read_only:
+        return 0
+    with workspace.database.read() as tx:
+        unread = tx.requests.count_due_unread()
+    done = after = 0
+    while done < unread:
+        with workspace.database.read() as tx:
+            requests = tx.requests.due_unread(BATCH, after)
+        if not requests:
+            break
+        due = {request.id: due_date(Assessed(request, read(request), None)) for request in requests}
+        with workspace.database.write() as tx:
+            tx.requests.set_due(due)
+        after = requests[-1].id
+        done += len(requests)
+        if progress is not None:
+            progress(min(done, unread), unread)
     return done
 
 
