@@ -23,6 +23,7 @@ from screens.policy import PolicyScreen
 from screens.queue import QueueScreen
 from screens.review import ReviewScreen
 from screens.stats import StatsScreen
+from screens.widgets.queue_rows import NARROW_BELOW
 from triage.crash import write_crash_report
 from triage.models import User
 from triage.safe_text import one_line
@@ -54,7 +55,7 @@ class TriageApp(App[None]):
     # Every screen (dialogs too) has -narrow below 100 columns and -short below 32 rows, so
     # triage.tcss can fit it to an 80x24 terminal.
     # (Not ClassVar: Textual's annotation, which mypy says this may not change.)
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help", tooltip="What this screen is for, its keys"),

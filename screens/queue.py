@@ -31,7 +31,14 @@ from screens.live import follow_changes
 from screens.queue_work import MARK_COLUMN, QueueWork
 from screens.request import RequestScreen
 from screens.widgets.footer import TriageFooter
-from screens.widgets.queue_rows import COLUMNS, STATUS_CHOICES, counts_line, queue_row
+from screens.widgets.queue_rows import (
+    COLUMNS,
+    NARROW_BELOW,
+    NARROW_WIDTHS,
+    STATUS_CHOICES,
+    counts_line,
+    queue_row,
+)
 from screens.widgets.request_detail import RequestDetail
 from triage.models import (
     Action,
@@ -181,6 +188,8 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._page_read: tuple[ChangeToken | None, date | None] = (None, None)
         self._user_changed = False
         self.marked = {}
+        self._narrow = False  # the columns' widths are the narrow ones
+        self._shown: Page | None = None  # the page on show, to draw again at another width
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -221,12 +230,26 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
 
     def on_mount(self) -> None:
         self.title = self.SCREEN_TITLE
-        self.table.add_column(" ", width=1, key=MARK_COLUMN)
-        for label, width in self.COLUMNS:
-            self.table.add_column(label, width=width)
+        self._add_columns()
         self.detail.show(None)
         self.work_progress.display = False
         self.table.focus()
+
+    def _add_columns(self) -> None:
+        """The table's columns, narrowed in a narrow terminal (NARROW_WIDTHS); its rows go."""
+        self._narrow = self.app.size.width < NARROW_BELOW
+        self.table.clear(columns=True)
+        self.table.add_column(" ", width=1, key=MARK_COLUMN)
+        for label, width in self.COLUMNS:
+            self.table.add_column(
+                label, width=NARROW_WIDTHS.get(label, width) if self._narrow else width
+            )
+
+    def on_resize(self) -> None:
+        if (self.app.size.width < NARROW_BELOW) != self._narrow:
+            self._add_columns()
+            if self._shown is not None:
+                self._show(self._shown)
 
     def on_screen_resume(self) -> None:
         """Back from a request or another screen: the page as it was, unless the records have
@@ -368,6 +391,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         )
 
     def _show(self, loaded: Page) -> None:
+        self._shown = loaded
         page, notes = loaded
         table = self.table
         was_on = self._highlighted_key(table)

@@ -100,6 +100,34 @@ async def test_the_due_column_words_every_row_and_never_guesses(demo: Workspace)
                 assert cell != "?"
 
 
+async def test_at_80_and_120_columns_the_queue_shows_every_column_up_to_due(
+    demo: Workspace,
+) -> None:
+    """The Due column fits beside the flags at 80 columns (and beside the side pane at 120), and
+    the table follows the terminal as it is resized, keeping its rows."""
+
+    def shown_up_to_due() -> bool:
+        grid = table(app)
+        columns = list(grid.columns.values())
+        up_to_due = columns[: [str(c.label) for c in columns].index("Due") + 1]
+        needed = sum(column.get_render_width(grid) for column in up_to_due)
+        return needed <= grid.scrollable_content_region.width
+
+    app = TriageApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert shown_up_to_due()
+        assert all(words for words in column(app, "Due"))
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert shown_up_to_due() and table(app).row_count == 60
+        patient = next(c for c in table(app).columns.values() if str(c.label) == "Patient")
+        assert patient.width == 12  # wide again: names in full
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert shown_up_to_due() and table(app).row_count == 60
+
+
 def days_due(words: str) -> int | None:
     """The days until due that the Due column's words say: "!! 3d ago" -3, "! in 5d" 5."""
     if words == "?":

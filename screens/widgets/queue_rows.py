@@ -36,9 +36,14 @@ COLUMNS: Columns = (
     ("Category", 11),
     ("Suggests", 9),
     ("Flags", 11),
-    ("Due", 9),  # on screen at 120 columns; at 80, after the red flags, a scroll away
+    ("Due", 9),
     ("Received", 10),
 )
+# Below this many columns (an 80-column terminal) screens are -narrow (TriageApp's breakpoint), and
+# the queue narrows the columns that can spare it, so that Due fits beside the flags: a name
+# cut to its first nine letters is still found by the ref beside it.
+NARROW_BELOW = 100
+NARROW_WIDTHS = {"Patient": 9, "Category": 10, "Flags": 10}
 # Overdue and due-soon rows stand out by a word and a symbol as well as a style, never colour alone.
 _DUE_STYLES = {
     Due.OVERDUE: "bold reverse",
