@@ -6,6 +6,7 @@ review list (screens/review.py) is this screen narrowed to the requests waiting 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -416,6 +417,12 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             # Once the page is on screen: the refresh competes with it for the interpreter.
             self._assessed = True
             self.set_timer(ASSESS_AFTER_SECONDS, self._refresh_assessments)
+            # What is loaded by now (the program, the vocabularies, the policy) lasts as long
+            # as the app: Python's full garbage collections, which run every few keys, would
+            # scan it all each time (about 200 ms at a time, benchmarks/README.md); frozen,
+            # they scan only what came after. Once: a page frozen later could not be collected.
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
 
     @staticmethod
     def _highlighted_key(table: DataTable[Text]) -> str | None:
