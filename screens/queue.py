@@ -82,6 +82,7 @@ Page = tuple[QueuePage, dict[int, list[HistoryEntry]]]
 # most of a page's cost (about 0.25 ms each), so a page of 200 took 80 ms to read.
 PAGE_SIZE = 60
 ASSESS_AFTER_SECONDS = 0.5  # start refreshing the stored assessments this long after a load
+DETAIL_AFTER_SECONDS = 0.08  # the side pane follows the cursor once it has rested this long
 # Search as you type: the search runs once typing pauses this long (a few keys typed quickly
 # make one search, not one each).
 SEARCH_DELAY_SECONDS = 0.06
@@ -184,6 +185,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._counts: dict[Status, int] = {}
         self._assessed = False
         self._search_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
         self._order_chosen = False  # the practice's order is read with the first page shown
         # Where the records stood when the page on show was read, and the day it was assessed on.
         self._page_read: tuple[ChangeToken | None, date | None] = (None, None)
@@ -412,7 +414,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self.counts.update(Text(counts_line(page, self.query_spec.sort)))
         self._changes_shown(page.changes)
         self._page_read = (page.changes, page.on)
-        self.detail.show(self._items.get(self._highlighted_key(table) or ""))
+        self.show_highlighted()
         if not self._assessed:
             # Once the page is on screen: the refresh competes with it for the interpreter.
             self._assessed = True
@@ -437,9 +439,16 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         return [item.request.id for item in self._items.values()]
 
     @on(DataTable.RowHighlighted, "#queue")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        key = event.row_key.value
-        self.detail.show(self._items.get(key) if key else None)
+    def _highlighted(self) -> None:
+        # The side pane follows once the cursor rests: drawing a whole letter for every row a
+        # held-down j passes would make the cursor itself lag behind the key.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_AFTER_SECONDS, self.show_highlighted)
+
+    def show_highlighted(self) -> None:
+        """The side pane: the highlighted request in full."""
+        self.detail.show(self.highlighted_item())
 
     @on(DataTable.RowSelected, "#queue")
     def _selected(self) -> None:

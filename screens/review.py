@@ -9,9 +9,8 @@ from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from screens.queue import Page, PageAt, QueueScreen
 from screens.widgets.queue_rows import COLUMNS, Columns
@@ -90,11 +89,11 @@ class ReviewScreen(QueueScreen):
     def _show(self, loaded: Page) -> None:
         self._notes = loaded[1]
         super()._show(loaded)
-        self._show_notes()
 
-    @on(DataTable.RowHighlighted, "#queue")
-    def _show_notes(self) -> None:
-        """The highlighted request's notes, read with its page: moving reads nothing."""
+    def show_highlighted(self) -> None:
+        """The highlighted request's notes, read with its page (moving reads nothing), above
+        the request itself."""
+        super().show_highlighted()
         item = self.highlighted_item()
         notes = self._notes.get(item.request.id, []) if item is not None else []
         self.query_one("#notes", Static).update(notes_text(notes) + Text("\n") if notes else "")

@@ -23,7 +23,7 @@ from screens.dialogs import ConfirmDialog, NoteDialog, OverrideDialog
 from screens.help import HelpScreen
 from screens.log import LogScreen
 from screens.policy import PolicyScreen
-from screens.queue import ASSESS_AFTER_SECONDS, PAGE_SIZE, QueueScreen
+from screens.queue import ASSESS_AFTER_SECONDS, DETAIL_AFTER_SECONDS, PAGE_SIZE, QueueScreen
 from screens.request import RequestScreen
 from screens.review import ReviewScreen
 from screens.widgets.request_detail import RequestDetail, from_the_letter
@@ -91,6 +91,11 @@ async def settle(pilot: Pilot[None]) -> None:
         await loaded(pilot)
 
 
+async def rested(pilot: Pilot[None]) -> None:
+    """Wait for the side pane, which follows the cursor once it rests."""
+    await pilot.pause(DETAIL_AFTER_SECONDS + 0.05)
+
+
 async def picked(pilot: Pilot[None]) -> None:
     """Settle once the file picker has closed: its folder tree's worker is cancelled then, and
     waiting for a cancelled worker raises until it has gone."""
@@ -150,14 +155,17 @@ async def test_moving_through_the_queue_shows_each_request_as_received(demo: Wor
     app = TriageApp(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        first, second = column(app, "Ref")[:2]
+        first, second, third = column(app, "Ref")[:3]
         assert f"Ref: {first}" in detail_text(app)
         await pilot.press("j")
+        await rested(pilot)
         assert f"Ref: {second}" in detail_text(app)
         await pilot.press("k")
+        await rested(pilot)
         assert f"Ref: {first}" in detail_text(app)
-        await pilot.press("down")
-        assert f"Ref: {second}" in detail_text(app)
+        await pilot.press("down", "down")  # the pane follows once the cursor rests
+        await rested(pilot)
+        assert f"Ref: {third}" in detail_text(app)
 
 
 async def test_each_request_shows_the_policys_suggestion_and_why(demo: Workspace) -> None:
@@ -167,6 +175,7 @@ async def test_each_request_shows_the_policys_suggestion_and_why(demo: Workspace
         under_18 = column(app, "Flags").index("under 18")
         for _ in range(under_18):
             await pilot.press("j")
+        await rested(pilot)
         shown = detail_text(app)
         assert "Suggests: GP review" in shown
         assert "A GP must review this: the patient is" in shown
