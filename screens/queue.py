@@ -250,6 +250,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
 
     def on_resize(self) -> None:
         if (self.app.size.width < NARROW_BELOW) != self._narrow:
+            self._keep_row = self.table.cursor_row  # the clerk's place, on the page drawn again
             self._add_columns()
             if self._shown is not None:
                 self._show(self._shown)

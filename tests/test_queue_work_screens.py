@@ -118,9 +118,11 @@ async def test_at_80_and_120_columns_the_queue_shows_every_column_up_to_due(
         await settle(pilot)
         assert shown_up_to_due()
         assert all(words for words in column(app, "Due"))
+        await pilot.press("j", "j", "j")
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
         assert shown_up_to_due() and table(app).row_count == 60
+        assert table(app).cursor_row == 3  # the clerk's place kept
         patient = next(c for c in table(app).columns.values() if str(c.label) == "Patient")
         assert patient.width == 12  # wide again: names in full
         await pilot.resize_terminal(80, 24)
