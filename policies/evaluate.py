@@ -26,6 +26,7 @@ from triage.models import (
     Flag,
     IncomingRequest,
     Reason,
+    Request,
     RequestType,
     Suggestion,
     Urgency,
@@ -154,6 +155,13 @@ def _review_triggers(
         found[Flag.DOUBTFUL_SCAN] = (
             f"the letter is a scan ({request.how_text_was_read or 'read by OCR'}): "
             "check it against the original"
+        )
+    if isinstance(request, Request) and request.repeat_of is not None:
+        earlier = request.repeat_of
+        found[Flag.REPEAT_REQUEST] = (
+            f"the same team asked for this patient before: {earlier.ref} was "
+            f"{'declined' if earlier.action is Action.DECLINE else 'redirected'} on "
+            f"{day_in_words(earlier.decided_at.date())} ({earlier.our_ref})"
         )
     classification = findings.classification
     if review.mixed_categories and classification.mixed:

@@ -192,7 +192,7 @@ def test_queue_json_is_one_object_per_line_with_the_documented_keys(
         "id", "ref", "sender", "status", "received", "nhs_number", "nhs_number_valid",
         "patient_name", "date_of_birth", "requester", "organisation", "provider_type",
         "request_type", "medications", "diagnosis", "codes", "category", "urgency",
-        "supply_ends", "procedure_date", "reply_to", "text", "flags", "source", "imported_at", "due", "assigned_to",
+        "supply_ends", "procedure_date", "reply_to", "text", "flags", "repeat_of", "source", "imported_at", "due", "assigned_to",
         "classified_as", "suggestion",
     }  # fmt: skip
     assert first["source"] == {

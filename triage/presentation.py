@@ -124,6 +124,7 @@ SHORT_FLAG = {
     Flag.POLICY_NOT_IN_FORCE: "not in force",
     Flag.CAPACITY_REACHED: "capacity",
     Flag.DOUBTFUL_SCAN: "scan?",
+    Flag.REPEAT_REQUEST: "repeat",
 }
 
 

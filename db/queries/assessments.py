@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import request_from
+from db.queries.repeats import with_repeats
 from db.tables import AssessmentRow, Base, RequestRow
 from triage.models import Assessment, Request, Status
 
@@ -40,7 +41,7 @@ class Assessments:
             .order_by(RequestRow.id)
             .limit(limit)
         )
-        return [request_from(row) for row in rows]
+        return with_repeats(self._session, [request_from(row) for row in rows])
 
     def save(self, assessments: Sequence[Assessment]) -> None:
         ids = [assessment.request_id for assessment in assessments]

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
 from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
+from db.queries.repeats import with_repeats
 from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow
 from triage.models import (
     IncomingRequest,
@@ -194,7 +195,7 @@ class Requests:
         for chunk in range(0, len(ids), IN_LIST_CHUNK):
             rows = select(RequestRow).where(RequestRow.id.in_(ids[chunk : chunk + IN_LIST_CHUNK]))
             found.update((row.id, request_from(row)) for row in self._session.scalars(rows))
-        requests = [found[request_id] for request_id in ids]
+        requests = with_repeats(self._session, [found[request_id] for request_id in ids])
         return requests[::-1] if backwards else requests
 
     def count(self, query: QueueQuery) -> int:
@@ -280,7 +281,7 @@ class Requests:
         rows = self._session.scalars(
             select(RequestRow).where(RequestRow.ref == ref).order_by(RequestRow.id)
         )
-        return [request_from(row) for row in rows]
+        return with_repeats(self._session, [request_from(row) for row in rows])
 
     def same_nhs_number(self, request: Request, limit: int) -> list[Request]:
         """Other requests with this request's NHS number, the latest imported first (none
@@ -304,7 +305,7 @@ class Requests:
         deciding it at once on PostgreSQL are taken in turn (SQLite's write transactions are
         already one at a time)."""
         row = self._session.get(RequestRow, request_id, with_for_update=lock or None)
-        return request_from(row) if row else None
+        return with_repeats(self._session, [request_from(row)])[0] if row else None
 
     def complete_details(self, request: Request) -> None:
         """Store what a person completed of a letter's details: the patient, sender and
@@ -426,7 +427,7 @@ class Requests:
             .with_for_update(skip_locked=True)
         )
         row = self._session.scalars(query).first()
-        return request_from(row) if row else None
+        return with_repeats(self._session, [request_from(row)])[0] if row else None
 
     def count_held_by_others(self, status: Status, user: User, claims_from: datetime) -> int:
         """Requests with the status that someone else holds with a claim made after

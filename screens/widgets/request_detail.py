@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from triage.clock import PRACTICE_TIME, practice_date
-from triage.models import Assessed, Decision, Request, Written
+from triage.models import Action, Assessed, Decision, Request, Written
 from triage.presentation import (
     ACTION_LABELS,
     LETTER_TITLES,
@@ -85,6 +85,7 @@ def request_text(request: Request) -> Text:
         ("Procedure", request.procedure_date.isoformat() if request.procedure_date else None),
         ("Reply to", request.reply_to),
         ("Flags", ", ".join(request.flags) or None),
+        ("Repeat of", _repeat_of(request)),
         ("Needs", needs_in_words(request.details_needed) or None),
         ("Read from", "; ".join(request.read_from) or None),
         ("Source", f"{PurePath(request.source.file).name}, {request.source.location}"),
@@ -99,6 +100,16 @@ def request_text(request: Request) -> Text:
         text.append("\nLetter\n", style="bold underline")
         text.append(terminal_safe(request.text, keep_newlines=True))
     return text
+
+
+def _repeat_of(request: Request) -> str | None:
+    """The same team's earlier request the practice said no to: "S01, declined on 2025-01-20
+    (HSS-2025-0001)"."""
+    earlier = request.repeat_of
+    if earlier is None:
+        return None
+    said = "declined" if earlier.action is Action.DECLINE else "redirected"
+    return f"{earlier.ref}, {said} on {practice_date(earlier.decided_at)} ({earlier.our_ref})"
 
 
 class RequestDetail(Static):

@@ -56,6 +56,7 @@ from triage.classify.date_patterns import (
     UNITS,
     compiled_scanner,
 )
+from triage.models import add_months
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,12 +279,6 @@ def _moved(reference: date, count: int, unit: str) -> date:
     if unit in UNIT_DAYS:
         return reference + timedelta(days=count * UNIT_DAYS[unit])
     return add_months(reference, count if unit == "month" else 12 * count)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's length: 31 Jan + 1 is 28 or 29 Feb."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
 
 
 def _month_end(year: int, month: int) -> date:

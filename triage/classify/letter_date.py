@@ -6,7 +6,8 @@ import re
 from datetime import date, timedelta
 from itertools import islice
 
-from triage.classify.dates import add_months, scan
+from triage.classify.dates import scan
+from triage.models import add_months
 
 # A label at the start of a line; the date must follow it directly, so "Date of birth: ..." is
 # not the letter's date. Longer labels come first, so "Date typed" is not read as "Date".

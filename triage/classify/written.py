@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from triage.classify.dates import WrittenDate, add_months, find_dates
+from triage.classify.dates import WrittenDate, find_dates
 from triage.classify.letter_date import letter_date
 from triage.classify.reading import ReadRequest
 from triage.classify.text import Found, words
 from triage.classify.vocabulary import DateCues, Vocabulary
-from triage.models import Category, DateInLetter, RequestType, Written, WrittenType
+from triage.models import Category, DateInLetter, RequestType, Written, WrittenType, add_months
 
 _FIELDS = ("text", "diagnosis", "medications")  # where a letter writes its dates
 _CUE_WORDS = 10  # words before a date that may say what it is

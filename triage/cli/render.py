@@ -97,6 +97,18 @@ def _assignee(request: Request, names: Mapping[int, str]) -> str | None:
     return names.get(request.assigned_to_id, f"user {request.assigned_to_id}")
 
 
+def _repeat_of_json(request: Request) -> dict[str, str] | None:
+    earlier = request.repeat_of
+    if earlier is None:
+        return None
+    return {
+        "ref": earlier.ref,
+        "action": earlier.action.value,
+        "decided_at": earlier.decided_at.isoformat(),
+        "our_ref": earlier.our_ref,
+    }
+
+
 def request_json(request: Request) -> dict[str, Any]:
     """The request as received and stored."""
     patient = request.patient
@@ -124,6 +136,7 @@ def request_json(request: Request) -> dict[str, Any]:
         "reply_to": request.reply_to,
         "text": request.text,
         "flags": [flag.value for flag in request.flags],
+        "repeat_of": _repeat_of_json(request),
         "source": _source_json(request),
         "imported_at": request.imported_at.isoformat(),
     }

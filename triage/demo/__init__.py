@@ -15,11 +15,10 @@ from pathlib import Path
 from random import Random
 
 from triage import paths
-from triage.classify.dates import add_months
 from triage.clock import PRACTICE_TIME, SYSTEM_CLOCK, Clock
 from triage.demo.scenarios import SCENARIOS, Scenario
 from triage.intake import Progress
-from triage.models import LogEvent, Practice, Role, nhs_check_digit
+from triage.models import LogEvent, Practice, Role, add_months, nhs_check_digit
 from triage.services.importing import ImportSummary, import_files
 from triage.services.policy import activate_policy
 from triage.services.practice import set_practice_details

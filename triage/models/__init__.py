@@ -7,6 +7,7 @@ modules: they only split it into readable parts.
 
 from __future__ import annotations
 
+from triage.models.calendar import add_months
 from triage.models.decisions import (
     DECISION_EVENTS,
     USER_EVENTS,
@@ -40,9 +41,11 @@ from triage.models.nhs_number import (
     spaced_nhs_number,
 )
 from triage.models.records import (
+    REPEAT_WITHIN_MONTHS,
     SHORTEST_SEARCH,
     TEXT_NOT_READ,
     TEXT_READ,
+    EarlierDecision,
     IncomingRequest,
     Patient,
     Practice,
@@ -81,6 +84,7 @@ __all__ = [
     "DECIDING_ACTIONS",
     "DECISION_EVENTS",
     "READ_AS_VALUES",
+    "REPEAT_WITHIN_MONTHS",
     "SHORTEST_SEARCH",
     "TEXT_NOT_READ",
     "TEXT_READ",
@@ -93,6 +97,7 @@ __all__ = [
     "DateInLetter",
     "Decision",
     "DecisionFilter",
+    "EarlierDecision",
     "Evidence",
     "EvidenceKind",
     "ExportedDecision",
@@ -126,6 +131,7 @@ __all__ = [
     "User",
     "Written",
     "WrittenType",
+    "add_months",
     "day_in_words",
     "in_flag_order",
     "is_valid_nhs_number",

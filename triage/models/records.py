@@ -118,6 +118,22 @@ class IncomingRequest(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A team that asks again for a patient within this many months of the practice declining or
+# redirecting its request is asking again ("ping-pong"): a GP sees the two together.
+REPEAT_WITHIN_MONTHS = 6
+
+
+class EarlierDecision(BaseModel):
+    """The practice's decision on an earlier request of the same team for the same patient."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str  # the earlier request's
+    action: Action  # declined or redirected
+    decided_at: datetime
+    our_ref: str  # the decision's, as its letters give it
+
+
 class Request(IncomingRequest):
     """A request in the queue."""
 
@@ -125,6 +141,10 @@ class Request(IncomingRequest):
     status: Status
     imported_at: datetime
     assigned_to_id: int | None = None  # whose work it is ("my work"), if anyone's
+    # The same team's other request for this patient that the practice declined or redirected
+    # at most REPEAT_WITHIN_MONTHS before this one arrived (or since): worked out whenever the
+    # request is read from the database (so the order things happened in never matters).
+    repeat_of: EarlierDecision | None = None
 
 
 SHORTEST_SEARCH = 3  # characters: a trigram index finds parts of 3 characters or more

@@ -112,6 +112,7 @@ class Flag(StrEnum):
     POLICY_NOT_IN_FORCE = "policy_not_in_force"
     CAPACITY_REACHED = "capacity_reached"
     DOUBTFUL_SCAN = "doubtful_scan"  # a scan OCR could not read, or read numbers unsure of
+    REPEAT_REQUEST = "repeat_request"  # the team asks again after the practice said no
 
 
 _FLAGS = tuple(Flag)  # iterating an enum class is slow, and this is done for every request

@@ -1,0 +1,13 @@
+"""Calendar arithmetic the layers share."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import date
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, if negative), clamped to the month's length:
+    31 Jan + 1 is 28 or 29 Feb."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
