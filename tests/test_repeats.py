@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from screens.widgets.request_detail import request_text
-from tests.conftest import SAMPLES
-from tests.test_deciding import DECIDED_AT, practice_db, workspace
+from tests.conftest import SAMPLES, Run
+from tests.test_deciding import DECIDED_AT, PRACTICE, SAMPLE_DAY
 from triage.cli.main import main
-from triage.clock import FixedClock
+from triage.clock import Clock, FixedClock
 from triage.models import Action, Flag, QueueQuery, Status
 from triage.services.deciding import Choice, apply_policy, correct, decide, find_request
 from triage.services.importing import import_files
@@ -22,13 +22,16 @@ from triage.services.log import verify_log
 from triage.services.queue import queue_item, queue_page
 from triage.services.workspace import open_workspace
 
-__all__ = ["practice_db"]  # the fixture, used by name
-
 LATER = FixedClock(DECIDED_AT + timedelta(days=40))
 
 
+@pytest.fixture
+def clock() -> Clock:
+    return SAMPLE_DAY  # the command line's, while the practice is set up
+
+
 def asked_again(
-    db: Path, folder: Path, *, days_after: int, organisation: str = "Haematology"
+    db: str, folder: Path, *, days_after: int, organisation: str = "Haematology"
 ) -> str:
     """The haematology team's MGUS request (S04) again, under a new ref, `days_after` the
     practice decided the first; imported on a later day. Returns the new ref."""
@@ -44,7 +47,7 @@ def asked_again(
         writer.writeheader()
         writer.writerow(again)
     next_day = FixedClock(DECIDED_AT + timedelta(days=days_after + 1))
-    import_files(open_workspace(str(db), "cleo", clock=next_day), [path])
+    import_files(open_workspace(db, "cleo", clock=next_day), [path])
     return ref
 
 
@@ -56,22 +59,30 @@ def run_at(clock: FixedClock, capsys: pytest.CaptureFixture[str], *args: str | P
     return capsys.readouterr().out
 
 
-@pytest.fixture
-def declined_s04(practice_db: Path) -> Path:
-    """S04 (MGUS, haematology) handed back to the specialists as the policy suggests."""
-    clerk = workspace(practice_db, "cleo")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def declined_s04(request: pytest.FixtureRequest, run: Run, new_db_path: Path) -> str:
+    """The samples under the Weymouth policy, with S04 (MGUS, haematology) handed back to the
+    specialists as the policy suggests. On SQLite and on PostgreSQL: the database URL."""
+    url = str(new_db_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    assert run("--db", url, "db", "init").status == 0
+    for name, role in (("cleo", "clerk"), ("gwen", "gp")):
+        assert run("--db", url, "users", "add", name, "--role", role).status == 0
+    assert run("--db", url, *PRACTICE).status == 0
+    assert run("--db", url, "policy", "activate", "weymouth-portland-pcn").status == 0
+    assert run("--db", url, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+    clerk = open_workspace(url, "cleo", clock=SAMPLE_DAY)
     decision = decide(clerk, find_request(clerk, "S04").id)
     assert decision.action in (Action.DECLINE, Action.REDIRECT)
-    return practice_db
+    return url
 
 
 @pytest.mark.parametrize("days_after", [0, 30], ids=["the-same-day", "a-month-later"])
 def test_a_team_asking_again_within_six_months_is_linked_and_goes_to_a_gp(
-    declined_s04: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], days_after: int
+    declined_s04: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], days_after: int
 ) -> None:
     # The same day: a file gives the date alone (midnight), before the reply's hour.
     ref = asked_again(declined_s04, tmp_path, days_after=days_after)
-    clerk = open_workspace(str(declined_s04), "cleo", clock=LATER)
+    clerk = open_workspace(declined_s04, "cleo", clock=LATER)
     item = queue_item(clerk, find_request(clerk, ref).id)
     assert item is not None and item.suggestion is not None
     assert item.request.repeat_of is not None and item.request.repeat_of.ref == "S04"
@@ -100,11 +111,11 @@ def test_a_team_asking_again_within_six_months_is_linked_and_goes_to_a_gp(
     ids=["after-six-months", "another-team"],
 )
 def test_a_later_or_different_teams_request_is_not_a_repeat(
-    declined_s04: Path, tmp_path: Path, days_after: int, organisation: str
+    declined_s04: str, tmp_path: Path, days_after: int, organisation: str
 ) -> None:
     ref = asked_again(declined_s04, tmp_path, days_after=days_after, organisation=organisation)
     later = FixedClock(DECIDED_AT + timedelta(days=days_after + 2))
-    clerk = open_workspace(str(declined_s04), "cleo", clock=later)
+    clerk = open_workspace(declined_s04, "cleo", clock=later)
     item = queue_item(clerk, find_request(clerk, ref).id)
     assert item is not None and item.suggestion is not None
     assert item.request.repeat_of is None
@@ -112,13 +123,13 @@ def test_a_later_or_different_teams_request_is_not_a_repeat(
 
 
 def test_a_decision_corrected_to_accept_is_no_longer_a_no(
-    declined_s04: Path, tmp_path: Path
+    declined_s04: str, tmp_path: Path
 ) -> None:
-    gp = workspace(declined_s04, "gwen")
+    gp = open_workspace(declined_s04, "gwen", clock=SAMPLE_DAY)
     s04 = find_request(gp, "S04")
     correct(gp, s04.id, Choice(action=Action.ACCEPT, note="we can monitor this one after all"))
     ref = asked_again(declined_s04, tmp_path, days_after=30)
-    clerk = open_workspace(str(declined_s04), "cleo", clock=LATER)
+    clerk = open_workspace(declined_s04, "cleo", clock=LATER)
     page = queue_page(clerk, QueueQuery(search=ref))
     assert [item.request.ref for item in page.items] == [ref]
     assert page.items[0].request.repeat_of is None
