@@ -33,6 +33,7 @@ from triage.models import (
     Written,
     day_in_words,
     in_flag_order,
+    practice_date,
 )
 
 
@@ -161,7 +162,7 @@ def _review_triggers(
         found[Flag.REPEAT_REQUEST] = (
             f"the same team asked for this patient before: {earlier.ref} was "
             f"{'declined' if earlier.action is Action.DECLINE else 'redirected'} on "
-            f"{day_in_words(earlier.decided_at.date())} ({earlier.our_ref})"
+            f"{day_in_words(practice_date(earlier.decided_at))} ({earlier.our_ref})"
         )
     classification = findings.classification
     if review.mixed_categories and classification.mixed:

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from policies import evaluate, load_shipped_policy
 from screens.widgets.request_detail import request_text
 from tests.conftest import SAMPLES, Run
+from tests.factories import make_request
 from tests.test_deciding import DECIDED_AT, PRACTICE, SAMPLE_DAY
+from triage.classify import read
 from triage.cli.main import main
 from triage.clock import Clock, FixedClock
-from triage.models import Action, Flag, QueueQuery, Status
+from triage.models import Action, EarlierDecision, Flag, QueueQuery, Request, Status
 from triage.services.deciding import Choice, apply_policy, correct, decide, find_request
 from triage.services.importing import import_files
 from triage.services.log import verify_log
@@ -133,3 +136,26 @@ def test_a_decision_corrected_to_accept_is_no_longer_a_no(
     page = queue_page(clerk, QueueQuery(search=ref))
     assert [item.request.ref for item in page.items] == [ref]
     assert page.items[0].request.repeat_of is None
+
+
+def test_the_earlier_decision_is_dated_as_the_practice_saw_it() -> None:
+    """A reply recorded at 23:30 UTC on a June evening was made on the next day in England."""
+    incoming = make_request(organisation="Haematology", sender="Haematology")
+    earlier = EarlierDecision(
+        ref="S04",
+        action=Action.DECLINE,
+        decided_at=datetime(2025, 6, 1, 23, 30, tzinfo=UTC),
+        our_ref="SCT-000004",
+    )
+    request = Request(
+        **incoming.model_dump(),
+        id=2,
+        status=Status.OPEN,
+        imported_at=incoming.received,
+        repeat_of=earlier,
+    )
+    shipped = load_shipped_policy("weymouth-portland-pcn")
+    assert shipped is not None
+    suggestion = evaluate(shipped.policy, request, read(request), date(2025, 6, 10))
+    assert suggestion.action is Action.GP_REVIEW
+    assert "S04 was declined on 2 June 2025 (SCT-000004)" in suggestion.explanation

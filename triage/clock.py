@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-PRACTICE_TIME = ZoneInfo("Europe/London")
+from triage.models import PRACTICE_TIME, practice_date
+
+__all__ = [
+    "PRACTICE_TIME",
+    "SYSTEM_CLOCK",
+    "Clock",
+    "FixedClock",
+    "practice_date",
+    "practice_midnight",
+]
 
 
 class Clock:
@@ -39,11 +47,6 @@ class FixedClock(Clock):
 
 
 SYSTEM_CLOCK = Clock()
-
-
-def practice_date(moment: datetime) -> date:
-    """The date in England of an instant: 23:30 UTC in June is already the next day there."""
-    return moment.astimezone(PRACTICE_TIME).date()
 
 
 def practice_midnight(day: date) -> datetime:

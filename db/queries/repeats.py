@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session, aliased
 
 from db.queries.convert import IN_LIST_CHUNK
 from db.tables import DecisionRow, RequestRow
-from triage.models import REPEAT_WITHIN_MONTHS, Action, EarlierDecision, Request, add_months
+from triage.models import (
+    REPEAT_WITHIN_MONTHS,
+    Action,
+    EarlierDecision,
+    Request,
+    add_months,
+    practice_date,
+)
 
 _SAID_NO = (Action.DECLINE, Action.REDIRECT)
 
@@ -62,7 +69,7 @@ def _with_repeat(
 ) -> Request:
     if not request.patient.nhs_number_valid or not request.patient.nhs_number:
         return request
-    since = add_months(request.received.date(), -REPEAT_WITHIN_MONTHS)
+    since = add_months(practice_date(request.received), -REPEAT_WITHIN_MONTHS)
     earlier = [
         decision
         for request_id, decision in said_no.get(
@@ -70,7 +77,7 @@ def _with_repeat(
         )
         # Decided after this one arrived counts too: a letter dated the day of the reply (its
         # time unknown: midnight), or one that crossed with the reply, still needs a GP's eye.
-        if request_id != request.id and since <= decision.decided_at.date()
+        if request_id != request.id and since <= practice_date(decision.decided_at)
     ]
     if not earlier:
         return request

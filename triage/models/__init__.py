@@ -7,7 +7,7 @@ modules: they only split it into readable parts.
 
 from __future__ import annotations
 
-from triage.models.calendar import add_months
+from triage.models.calendar import PRACTICE_TIME, add_months, practice_date
 from triage.models.decisions import (
     DECISION_EVENTS,
     USER_EVENTS,
@@ -83,6 +83,7 @@ from triage.models.vocabulary import (
 __all__ = [
     "DECIDING_ACTIONS",
     "DECISION_EVENTS",
+    "PRACTICE_TIME",
     "READ_AS_VALUES",
     "REPEAT_WITHIN_MONTHS",
     "SHORTEST_SEARCH",
@@ -138,6 +139,7 @@ __all__ = [
     "nhs_check_digit",
     "nhs_number_problem",
     "normalise_nhs_number",
+    "practice_date",
     "read_as",
     "sender_key",
     "spaced_nhs_number",

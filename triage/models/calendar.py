@@ -1,9 +1,18 @@
-"""Calendar arithmetic the layers share."""
+"""The practice's calendar, which every layer shares: dates are England's, and months are
+counted as people count them."""
 
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+PRACTICE_TIME = ZoneInfo("Europe/London")
+
+
+def practice_date(moment: datetime) -> date:
+    """The date in England of an instant: 23:30 UTC in June is already the next day there."""
+    return moment.astimezone(PRACTICE_TIME).date()
 
 
 def add_months(day: date, months: int) -> date:
