@@ -412,7 +412,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         elif self._keep_row is not None and table.row_count:
             table.move_cursor(row=min(self._keep_row, table.row_count - 1))
         self._keep_row = None
-        self.counts.update(Text(counts_line(page, self.query_spec.sort)))
+        self.counts.update(self.counts_text(page))
         self._changes_shown(page.changes)
         self._page_read = (page.changes, page.on)
         self.show_highlighted()
@@ -426,6 +426,10 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             # they scan only what came after. Once: a page frozen later could not be collected.
             if gc.get_freeze_count() == 0:
                 gc.freeze()
+
+    def counts_text(self, page: QueuePage) -> Text:
+        """The line under the table: which rows of how many, the counts, the policy."""
+        return Text(counts_line(page, self.query_spec.sort))
 
     @staticmethod
     def _highlighted_key(table: DataTable[Text]) -> str | None:

@@ -102,6 +102,14 @@ class Decisions:
         )
         return {LetterKind(kind): sha256 for kind, sha256 in rows}
 
+    def count_decided_by(self, user_id: int, since: datetime) -> int:
+        """Decisions the person recorded from `since` on, corrections included: each is a
+        request they looked at."""
+        query = select(func.count()).where(
+            DecisionRow.decided_by_id == user_id, DecisionRow.decided_at >= since
+        )
+        return self._session.scalar(query) or 0
+
     def accepted_count(self, policy_id: str, rule_id: str, start: datetime, end: datetime) -> int:
         """Standing acceptances under a rule decided in [start, end) (superseded ones do not
         count: the correction replaced them)."""

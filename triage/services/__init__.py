@@ -27,6 +27,7 @@ mesh: load_settings, fetch_mesh
 log: log_page, verify_log, anchor_log
 exports: export_log, export_letters, monthly_report, decision_statistics, suffix_format
 serving: check_servable
+safe_working: safe_working_today
 changes: change_token, is_newer, latest
 """
 
@@ -46,6 +47,7 @@ __all__ = [
     "policy",
     "practice",
     "queue",
+    "safe_working",
     "serving",
     "workspace",
 ]
