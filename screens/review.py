@@ -108,15 +108,14 @@ class ReviewScreen(QueueScreen):
             self.counts.update(self.counts_text(self._shown[0]))
 
     def counts_text(self, page: QueuePage) -> Text:
-        """The counts, then the GP's decisions today against the policy's safe-working limit;
-        past it, in reverse (and in words: never by colour alone)."""
-        text = super().counts_text(page)
-        if self._safe_working is not None:
-            text.append(" · ")
-            text.append(
-                str(self._safe_working), style="bold reverse" if self._safe_working.reached else ""
-            )
-        return text
+        """The GP's decisions today against the policy's safe-working limit, first (the line is
+        cut at the screen's edge), then the counts; past the limit, in reverse (and in words:
+        never by colour alone)."""
+        counts = super().counts_text(page)
+        load = self._safe_working
+        if load is None:
+            return counts
+        return Text.assemble((str(load), "bold reverse" if load.reached else ""), " · ", counts)
 
     def show_highlighted(self) -> None:
         """The highlighted request's notes, read with its page (moving reads nothing), above
