@@ -44,6 +44,9 @@ class PolicyHeader(_Strict):
     source: Text  # the published letter or list this policy declares: letters cite it
     signatory: Text | None = None
     default_action: Action = Action.GP_REVIEW  # for requests no rule covers
+    # When the practice said it would review its position ("in January 2025"): the manager is
+    # reminded from a fortnight before. It changes no suggestion.
+    review_on: Day | None = None
 
 
 class Review(_Strict):

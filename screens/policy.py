@@ -124,6 +124,8 @@ class PolicyScreen(TriageScreen):
             text.append(f"{header.effective_from}")
             if header.effective_until:
                 text.append(f" to {header.effective_until}")
+            if header.review_on:
+                text.append(f"; review of this position due {header.review_on}")
             text.append(f"\nsha256 {loaded.sha256}\nSource: {one_line(header.source)}\n\n")
             text.append("Rules, first match wins\n", style="bold underline")
             for rule in policy.rules:

@@ -62,6 +62,7 @@ from triage.services.changes import ChangeToken, change_token, is_newer
 from triage.services.deciding import Applied, apply_policy
 from triage.services.history import HistoryEntry
 from triage.services.importing import ImportRejected, ImportSummary, import_files
+from triage.services.policy import policy_review_due
 from triage.services.practice import queue_opening_order
 from triage.services.queue import (
     Counted,
@@ -193,6 +194,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self.marked = {}
         self._narrow = False  # the columns' widths are the narrow ones
         self._shown: Page | None = None  # the page on show, to draw again at another width
+        self._notices: list[Text] = []  # the counts line's first words (notices())
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -413,6 +415,14 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             table.move_cursor(row=min(self._keep_row, table.row_count - 1))
         self._keep_row = None
         self.counts.update(self.counts_text(page))
+        call_service(
+            self,
+            "Could not read the reminders",
+            self.notices,
+            self._show_notices,
+            group="notices",
+            exclusive=True,
+        )
         self._changes_shown(page.changes)
         self._page_read = (page.changes, page.on)
         self.show_highlighted()
@@ -428,8 +438,26 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
                 gc.freeze()
 
     def counts_text(self, page: QueuePage) -> Text:
-        """The line under the table: which rows of how many, the counts, the policy."""
-        return Text(counts_line(page, self.query_spec.sort))
+        """The line under the table: what the person should know first (notices; the line is
+        cut at the screen's edge), which rows of how many, the counts, the policy."""
+        counts = Text(counts_line(page, self.query_spec.sort))
+        if not self._notices:
+            return counts
+        return Text(" · ").join([*self._notices, counts])
+
+    def notices(self) -> list[Text]:
+        """What the person should see first on the counts line, read after each page in a
+        worker: for a manager, the review of the policy when it is near. Said in words; the
+        style only adds to them."""
+        due = policy_review_due(self.workspace)
+        if due is None:
+            return []
+        return [Text(str(due), style="bold reverse" if due.overdue else "bold")]
+
+    def _show_notices(self, notices: list[Text]) -> None:
+        self._notices = notices
+        if self._shown is not None:
+            self.counts.update(self.counts_text(self._shown[0]))
 
     @staticmethod
     def _highlighted_key(table: DataTable[Text]) -> str | None:

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.base import call_service
 from screens.queue import Page, PageAt, QueueScreen
 from screens.widgets.queue_rows import COLUMNS, Columns
 from screens.widgets.request_detail import notes_text
@@ -20,8 +19,7 @@ from triage.models import Assessed, QueueQuery, Request, Status
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.history import HistoryEntry, request_notes
-from triage.services.queue import QueuePage
-from triage.services.safe_working import SafeWorkingLoad, safe_working_today
+from triage.services.safe_working import safe_working_today
 
 # Why each request waits for a GP, instead of the date received, the suggestion and the flags.
 REVIEW_COLUMNS: Columns = (
@@ -56,7 +54,6 @@ class ReviewScreen(QueueScreen):
     def __init__(self) -> None:
         super().__init__()
         self._notes: dict[int, list[HistoryEntry]] = {}  # the page's, by request id
-        self._safe_working: SafeWorkingLoad | None = None  # the GP's decisions today, once counted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # For deciding what waits for a GP: importing, applying the policy to the open queue,
@@ -93,29 +90,14 @@ class ReviewScreen(QueueScreen):
     def _show(self, loaded: Page) -> None:
         self._notes = loaded[1]
         super()._show(loaded)
-        call_service(
-            self,
-            "Could not count today's decisions",
-            lambda: safe_working_today(self.workspace),
-            self._show_load,
-            group="safe-working",
-            exclusive=True,
-        )
 
-    def _show_load(self, load: SafeWorkingLoad | None) -> None:
-        self._safe_working = load
-        if self._shown is not None:
-            self.counts.update(self.counts_text(self._shown[0]))
-
-    def counts_text(self, page: QueuePage) -> Text:
-        """The GP's decisions today against the policy's safe-working limit, first (the line is
-        cut at the screen's edge), then the counts; past the limit, in reverse (and in words:
-        never by colour alone)."""
-        counts = super().counts_text(page)
-        load = self._safe_working
+    def notices(self) -> list[Text]:
+        """The queue's, then the GP's decisions today against the policy's safe-working limit:
+        past it, in reverse (and in words: never by colour alone)."""
+        load = safe_working_today(self.workspace)
         if load is None:
-            return counts
-        return Text.assemble((str(load), "bold reverse" if load.reached else ""), " · ", counts)
+            return super().notices()
+        return [*super().notices(), Text(str(load), style="bold reverse" if load.reached else "")]
 
     def show_highlighted(self) -> None:
         """The highlighted request's notes, read with its page (moving reads nothing), above

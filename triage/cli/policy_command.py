@@ -16,7 +16,7 @@ from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
 from triage.cli.render import json_line, suggestion_json
 from triage.errors import ProblemsFound
-from triage.models import Action, Assessed, IncomingRequest
+from triage.models import Action, Assessed, IncomingRequest, day_in_words
 from triage.presentation import ACTION_LABELS
 from triage.safe_text import terminal_safe
 from triage.services.importing import read_files
@@ -200,6 +200,8 @@ def _print_policy(console: Console, loaded: LoadedPolicy) -> None:
     ]
     if header.signatory:
         lines.append(f"  signed: {header.signatory}")
+    if header.review_on:
+        lines.append(f"  review of this position due: {day_in_words(header.review_on)}")
     lines.append(f"  file: {loaded.file_name}; sha256 {loaded.sha256}")
     review = policy.review
     lines += [

@@ -9,6 +9,7 @@ from triage.cli.render import counts_line, json_line, queue_item_json, queue_tab
 from triage.cli.work_command import WorkFilter, work_filter_options
 from triage.models import QueueQuery, QueueSort, Status
 from triage.services.assignment import assignee_names
+from triage.services.policy import policy_review_due
 from triage.services.queue import queue_page, read_due_dates
 from triage.services.workspace import Workspace
 
@@ -80,6 +81,9 @@ def print_queue(
         )
     else:
         output.plain(f"Suggestions: {page.policy}, as of {page.on}.")
+    review = policy_review_due(workspace)
+    if review is not None:
+        output.plain(f"{review} ({review.label}): `triage policy show` says what it declares.")
 
 
 def _statuses(chosen: tuple[str, ...]) -> list[Status]:

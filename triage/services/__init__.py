@@ -17,7 +17,8 @@ deciding: find_request, prepare, decide, prepare_correction, correct, flag, clai
     apply_policy, standing_decision
 history: request_history, request_notes
 policy: load_policy, check_policy_file, names_a_file, activate_policy, policy_in_force,
-    in_force_within, policy_history, assess, simulate, compare_policy, shipped_policy_ids
+    policy_review_due, in_force_within, policy_history, assess, simulate, compare_policy,
+    shipped_policy_ids
 assignment: assign, hand_back, team_work, user_named, assignee_names
 bulk: apply_to_each, listed
 practice: practice_details, set_practice_details, queue_opening_order

@@ -45,8 +45,9 @@ from triage.models import (
     RequestT,
     StoredPolicy,
     Suggestion,
+    day_in_words,
 )
-from triage.rules import Permission, require
+from triage.rules import Permission, may, require
 from triage.services.workspace import Workspace
 
 _PAGE = 1000  # requests compared at a time
@@ -154,6 +155,46 @@ def in_force_within(tx: Transaction) -> PolicyInForce | None:
     if not latest:
         return None
     return PolicyInForce(_load_stored(latest[0].policy), latest[0])
+
+
+REVIEW_REMINDER_DAYS = 14  # a manager is reminded of the policy's review this long before
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """The policy in force's review date, as a reminder to the manager."""
+
+    label: str  # "weymouth-portland-pcn 2025-01"
+    on: date
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        return self.on < self.today
+
+    def __str__(self) -> str:
+        """Short, to lead a status line: "Policy review due on 10 December 2026, in 12 days"."""
+        days = (self.on - self.today).days
+        if days < 0:
+            return f"Policy review was due on {day_in_words(self.on)}"
+        if days == 0:
+            return "Policy review due today"
+        return f"Policy review due on {day_in_words(self.on)}, in {days} day{'s' * (days > 1)}"
+
+
+def policy_review_due(workspace: Workspace) -> ReviewDue | None:
+    """The reminder a manager sees from REVIEW_REMINDER_DAYS before the review date the policy
+    in force gives; None for everyone else, or when no review is near."""
+    if not may(workspace.user, Permission.ACTIVATE_POLICY):
+        return None
+    in_force = policy_in_force(workspace)
+    review_on = in_force.loaded.policy.policy.review_on if in_force else None
+    today = workspace.clock.today()
+    if in_force is None or review_on is None:
+        return None
+    if (review_on - today).days > REVIEW_REMINDER_DAYS:
+        return None
+    return ReviewDue(in_force.loaded.label, review_on, today)
 
 
 def policy_history(workspace: Workspace) -> list[PolicyActivation]:
