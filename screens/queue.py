@@ -10,6 +10,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -195,6 +196,7 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._narrow = False  # the columns' widths are the narrow ones
         self._shown: Page | None = None  # the page on show, to draw again at another width
         self._notices: list[Text] = []  # the counts line's first words (notices())
+        self._notices_asked = 0  # which reading of them is the latest
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -415,13 +417,15 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             table.move_cursor(row=min(self._keep_row, table.row_count - 1))
         self._keep_row = None
         self.counts.update(self.counts_text(page))
+        # Not exclusive: cancelling one still running would leave a cancelled worker behind;
+        # an older answer arriving last is dropped instead.
+        self._notices_asked += 1
         call_service(
             self,
             "Could not read the reminders",
             self.notices,
-            self._show_notices,
+            partial(self._show_notices, self._notices_asked),
             group="notices",
-            exclusive=True,
         )
         self._changes_shown(page.changes)
         self._page_read = (page.changes, page.on)
@@ -454,7 +458,9 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             return []
         return [Text(str(due), style="bold reverse" if due.overdue else "bold")]
 
-    def _show_notices(self, notices: list[Text]) -> None:
+    def _show_notices(self, asked: int, notices: list[Text]) -> None:
+        if asked != self._notices_asked:
+            return
         self._notices = notices
         if self._shown is not None:
             self.counts.update(self.counts_text(self._shown[0]))
