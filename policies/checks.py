@@ -24,6 +24,12 @@ def cross_checks(document: dict[str, Any], lines: dict[Path, int]) -> Iterator[F
     )
     if policy_from and policy_until and policy_from > policy_until:
         yield ("policy", "effective_until"), _impossible(policy_from, policy_until)
+    review_on = _date(header.get("review_on"))
+    if policy_from and review_on and review_on < policy_from:
+        yield (
+            ("policy", "review_on"),
+            f"the review ({review_on}) comes before the policy starts ({policy_from})",
+        )
     if header.get("default_action") == "redirect":
         yield ("policy", "default_action"), "a default cannot redirect: it has nowhere to send to"
     rules = document.get("rules")

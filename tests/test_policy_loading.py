@@ -154,6 +154,14 @@ def test_missing_keys_and_impossible_policy_dates_are_named() -> None:
     )
 
 
+def test_a_review_before_the_policy_starts_is_named() -> None:
+    found = problems('[policy]\nid = "x"\neffective_from = 2025-02-01\nreview_on = 2025-01-31\n')
+    assert (
+        "p.toml:4: policy.review_on: the review (2025-01-31) comes before the policy starts "
+        "(2025-02-01)" in found
+    )
+
+
 def test_a_misspelt_table_name_is_named_by_its_line() -> None:
     text = HEADER + "\n[[rule]]\nid = 'a'\n"
     assert problems(text) == ["p.toml:8: rule: unknown key; did you mean 'rules'?"]
