@@ -160,9 +160,8 @@ def _review_triggers(
     if isinstance(request, Request) and request.repeat_of is not None:
         earlier = request.repeat_of
         found[Flag.REPEAT_REQUEST] = (
-            f"the same team asked for this patient before: {earlier.ref} was "
-            f"{'declined' if earlier.action is Action.DECLINE else 'redirected'} on "
-            f"{day_in_words(practice_date(earlier.decided_at))} ({earlier.our_ref})"
+            f"the same team asked for this patient before: {earlier.ref} was {earlier.said} "
+            f"on {day_in_words(practice_date(earlier.decided_at))} ({earlier.our_ref})"
         )
     classification = findings.classification
     if review.mixed_categories and classification.mixed:

@@ -79,6 +79,7 @@ BUSY_GROUPS = frozenset({"load", "service", "long"})
 
 # A page of the queue, and the notes on its requests where the screen shows them (GP review).
 Page = tuple[QueuePage, dict[int, list[HistoryEntry]]]
+NoticesFor = tuple[ChangeToken, date, int]  # the records, the day and the person
 
 # Rows read (and assessed afresh) at a time: a tall terminal's worth. Each row's assessment is
 # most of a page's cost (about 0.25 ms each), so a page of 200 took 80 ms to read.
@@ -196,7 +197,8 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
         self._narrow = False  # the columns' widths are the narrow ones
         self._shown: Page | None = None  # the page on show, to draw again at another width
         self._notices: list[Text] = []  # the counts line's first words (notices())
-        self._notices_asked = 0  # which reading of them is the latest
+        # The records, day and person the notices were read for.
+        self._notices_for: NoticesFor | None = None
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -417,16 +419,20 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             table.move_cursor(row=min(self._keep_row, table.row_count - 1))
         self._keep_row = None
         self.counts.update(self.counts_text(page))
-        # Not exclusive: cancelling one still running would leave a cancelled worker behind;
-        # an older answer arriving last is dropped instead.
-        self._notices_asked += 1
-        call_service(
-            self,
-            "Could not read the reminders",
-            self.notices,
-            partial(self._show_notices, self._notices_asked),
-            group="notices",
-        )
+        # The notices move with the records, the day and the person, not with the page: a page
+        # turned or drawn again at another width reads them no more.
+        asked_for = (page.changes, page.on, self.workspace.user.id)
+        if asked_for != self._notices_for:
+            self._notices_for = asked_for
+            # Not exclusive: cancelling one still running would leave a cancelled worker
+            # behind; an older answer arriving last is dropped instead.
+            call_service(
+                self,
+                "Could not read the reminders",
+                self.notices,
+                partial(self._show_notices, asked_for),
+                group="notices",
+            )
         self._changes_shown(page.changes)
         self._page_read = (page.changes, page.on)
         self.show_highlighted()
@@ -458,8 +464,8 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
             return []
         return [Text(str(due), style="bold reverse" if due.overdue else "bold")]
 
-    def _show_notices(self, asked: int, notices: list[Text]) -> None:
-        if asked != self._notices_asked:
+    def _show_notices(self, asked_for: NoticesFor, notices: list[Text]) -> None:
+        if asked_for != self._notices_for:
             return
         self._notices = notices
         if self._shown is not None:

@@ -58,14 +58,20 @@ def queue_for_two_clerks(run: Run, db: str | Path) -> None:
         assert run("--db", db, *args).status == 0
 
 
+def set_up_practice(run: Run, db: str | Path) -> None:
+    """The samples queued under the Weymouth policy, with a clerk (cleo) and a GP (gwen), in a
+    database its manager has made."""
+    for name, role in (("cleo", "clerk"), ("gwen", "gp")):
+        assert run("--db", db, "users", "add", name, "--role", role).status == 0
+    assert run("--db", db, *PRACTICE).status == 0
+    assert run("--db", db, "policy", "activate", "weymouth-portland-pcn").status == 0
+    assert run("--db", db, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+
+
 @pytest.fixture
 def practice_db(run: Run, db_path: Path) -> Path:
     """The samples queued under the Weymouth policy, with a clerk and a GP (pat is manager)."""
-    for name, role in (("cleo", "clerk"), ("gwen", "gp")):
-        assert run("--db", db_path, "users", "add", name, "--role", role).status == 0
-    assert run("--db", db_path, *PRACTICE).status == 0
-    assert run("--db", db_path, "policy", "activate", "weymouth-portland-pcn").status == 0
-    assert run("--db", db_path, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+    set_up_practice(run, db_path)
     return db_path
 
 

@@ -14,7 +14,7 @@ from policies import evaluate, load_shipped_policy
 from screens.widgets.request_detail import request_text
 from tests.conftest import SAMPLES, Run
 from tests.factories import make_request
-from tests.test_deciding import DECIDED_AT, PRACTICE, SAMPLE_DAY
+from tests.test_deciding import DECIDED_AT, SAMPLE_DAY, set_up_practice
 from triage.classify import read
 from triage.cli.main import main
 from triage.clock import Clock, FixedClock
@@ -68,11 +68,7 @@ def declined_s04(request: pytest.FixtureRequest, run: Run, new_db_path: Path) ->
     specialists as the policy suggests. On SQLite and on PostgreSQL: the database URL."""
     url = str(new_db_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     assert run("--db", url, "db", "init").status == 0
-    for name, role in (("cleo", "clerk"), ("gwen", "gp")):
-        assert run("--db", url, "users", "add", name, "--role", role).status == 0
-    assert run("--db", url, *PRACTICE).status == 0
-    assert run("--db", url, "policy", "activate", "weymouth-portland-pcn").status == 0
-    assert run("--db", url, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+    set_up_practice(run, url)
     clerk = open_workspace(url, "cleo", clock=SAMPLE_DAY)
     decision = decide(clerk, find_request(clerk, "S04").id)
     assert decision.action in (Action.DECLINE, Action.REDIRECT)

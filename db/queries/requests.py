@@ -55,6 +55,10 @@ _QUEUE_KEY: dict[QueueSort, tuple[tuple[SQLColumnExpression[Any], ...], bool]] =
 }
 
 
+# Undecided, and the letter not yet read for when it is due (RequestRow.due_on).
+_DUE_UNREAD = (RequestRow.status != Status.DECIDED, RequestRow.due_read.is_(False))
+
+
 def _like_escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
@@ -362,21 +366,14 @@ class Requests:
         are due (RequestRow.due_on), oldest id first."""
         rows = self._session.scalars(
             select(RequestRow)
-            .where(
-                RequestRow.id > after,
-                RequestRow.status != Status.DECIDED,
-                RequestRow.due_read.is_(False),
-            )
+            .where(RequestRow.id > after, *_DUE_UNREAD)
             .order_by(RequestRow.id)
             .limit(limit)
         )
         return [request_from(row) for row in rows]
 
     def count_due_unread(self) -> int:
-        counted = select(func.count()).where(
-            RequestRow.status != Status.DECIDED, RequestRow.due_read.is_(False)
-        )
-        return self._session.scalar(counted) or 0
+        return self._session.scalar(select(func.count()).where(*_DUE_UNREAD)) or 0
 
     def set_due(self, due: Mapping[int, date | None]) -> int:
         """Store when each request is due, as read from it and its letter; returns how many

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from triage.clock import PRACTICE_TIME, practice_date
-from triage.models import Action, Assessed, Decision, Request, Written
+from triage.models import Assessed, Decision, Request, Written
 from triage.presentation import (
     ACTION_LABELS,
     LETTER_TITLES,
@@ -108,8 +108,9 @@ def _repeat_of(request: Request) -> str | None:
     earlier = request.repeat_of
     if earlier is None:
         return None
-    said = "declined" if earlier.action is Action.DECLINE else "redirected"
-    return f"{earlier.ref}, {said} on {practice_date(earlier.decided_at)} ({earlier.our_ref})"
+    return (
+        f"{earlier.ref}, {earlier.said} on {practice_date(earlier.decided_at)} ({earlier.our_ref})"
+    )
 
 
 class RequestDetail(Static):

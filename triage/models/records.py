@@ -133,6 +133,11 @@ class EarlierDecision(BaseModel):
     decided_at: datetime
     our_ref: str  # the decision's, as its letters give it
 
+    @property
+    def said(self) -> str:
+        """What the practice did, in a word: "declined" or "redirected"."""
+        return "declined" if self.action is Action.DECLINE else "redirected"
+
 
 class Request(IncomingRequest):
     """A request in the queue."""
