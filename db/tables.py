@@ -365,7 +365,7 @@ class LogEntryRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(index=True)
-    event: Mapped[str] = mapped_column(String(40))
+    event: Mapped[str] = mapped_column(String(40), index=True)
     actor: Mapped[str] = mapped_column(String(100))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
@@ -395,3 +395,29 @@ class AssessmentRow(Base):
     category: Mapped[str] = mapped_column(String(30))  # a slug, "mixed" or "unclassified"
     action: Mapped[str | None] = mapped_column(String(30))  # None: no policy in force
     flags: Mapped[str] = mapped_column(String(300))  # ",under_18,red_flag," for LIKE filters
+
+
+class CaseloadRow(Base):
+    """One existing shared-care patient on one medicine, as the clinical system's search export
+    last gave them (docs/caseload.md). Current state, not evidence: importing a newer export
+    updates the dates; what was sent about the patient is in the decision log."""
+
+    __tablename__ = "caseload"
+    __table_args__ = (
+        UniqueConstraint("nhs_number", "medication_key", name="uq_caseload_nhs_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nhs_number: Mapped[str] = mapped_column(String(10), index=True)
+    patient_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date]
+    medication: Mapped[str] = mapped_column(String(300))
+    medication_key: Mapped[str] = mapped_column(String(300))  # folded, as sender_key folds
+    team: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(30), index=True)  # a slug, mixed, unclassified
+    last_review: Mapped[date | None]
+    next_due: Mapped[date | None]
+    supply_ends: Mapped[date | None]
+    source: Mapped[str] = mapped_column(String(1100))  # "search.csv line 12"
+    imported_at: Mapped[datetime]
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

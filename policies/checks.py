@@ -32,24 +32,65 @@ def cross_checks(document: dict[str, Any], lines: dict[Path, int]) -> Iterator[F
         )
     if header.get("default_action") == "redirect":
         yield ("policy", "default_action"), "a default cannot redirect: it has nowhere to send to"
-    rules = document.get("rules")
-    if not isinstance(rules, list):
-        return
-    first_line_of: dict[str, int] = {}
-    for index, raw in enumerate(rules):
-        rule = _table(raw)
-        rule_id = rule.get("id")
-        if isinstance(rule_id, str):
-            if rule_id in first_line_of:
-                first = line_of(lines, ("rules", first_line_of[rule_id], "id"))
-                yield (
-                    ("rules", index, "id"),
-                    f"rule id {rule_id!r} is used twice (first on line {first})",
-                )
-            else:
-                first_line_of[rule_id] = index
+    yield from _unique_ids(document, lines, "rules", "rule")
+    yield from _unique_ids(document, lines, "funded", "funded arrangement")
+    yield from _unique_ids(document, lines, "notices", "notice")
+    for index, rule in _items(document, "rules"):
         for key, problem in _rule_problems(rule, policy_from, policy_until):
             yield ("rules", index, key), problem
+    for index, funded in _items(document, "funded"):
+        for key, problem in _funded_problems(funded):
+            yield ("funded", index, key), problem
+    noticed: dict[object, int] = {}
+    for index, notice in _items(document, "notices"):
+        category = notice.get("category")
+        if isinstance(category, str) and category in noticed:
+            first = line_of(lines, ("notices", noticed[category], "category"))
+            yield (
+                ("notices", index, "category"),
+                f"{category!r} already has a notice (line {first}): a patient gets one notice",
+            )
+        noticed.setdefault(category, index)
+        for key, problem in _notice_problems(notice, policy_from):
+            yield ("notices", index, key), problem
+
+
+def _items(document: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    items = document.get(key)
+    if isinstance(items, list):
+        yield from ((index, _table(raw)) for index, raw in enumerate(items))
+
+
+def _unique_ids(
+    document: dict[str, Any], lines: dict[Path, int], key: str, what: str
+) -> Iterator[Found]:
+    first_index_of: dict[str, int] = {}
+    for index, item in _items(document, key):
+        item_id = item.get("id")
+        if not isinstance(item_id, str):
+            continue
+        if item_id in first_index_of:
+            first = line_of(lines, (key, first_index_of[item_id], "id"))
+            yield (key, index, "id"), f"{what} id {item_id!r} is used twice (first on line {first})"
+        else:
+            first_index_of[item_id] = index
+
+
+def _funded_problems(funded: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if funded.get("kind") == "named_provider" and not funded.get("provider"):
+        yield "provider", "a named provider's arrangement needs provider: the provider's name"
+    start, end = _date(funded.get("effective_from")), _date(funded.get("effective_until"))
+    if start and end and start > end:
+        yield "effective_until", _impossible(start, end)
+
+
+def _notice_problems(notice: dict[str, Any], policy_from: date | None) -> Iterator[tuple[str, str]]:
+    hand_back_on = _date(notice.get("hand_back_on"))
+    if hand_back_on and policy_from and hand_back_on < policy_from:
+        yield (
+            "hand_back_on",
+            f"the hand-back ({hand_back_on}) comes before the policy starts ({policy_from})",
+        )
 
 
 def _rule_problems(

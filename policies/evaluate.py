@@ -17,6 +17,7 @@ from datetime import date
 from typing import NamedTuple, Protocol
 
 from policies.capacity import window_start
+from policies.funding import described, funding_for
 from policies.schema import Policy, Rule
 from triage.models import (
     Action,
@@ -72,7 +73,8 @@ def evaluate(
     age = _age(request, on)
     triggers = _review_triggers(policy, request, findings, on, age)
     facts = _Facts.of(request, findings)
-    match = _first_rule(policy, facts, category, on, age)
+    funded_aside: list[str] = []  # rules a funded arrangement set aside, in words
+    match = _first_rule(policy, facts, category, on, age, funded_aside)
     if triggers:
         flags = in_flag_order(triggers)
         why = "; ".join(triggers[flag] for flag in flags)
@@ -83,7 +85,7 @@ def evaluate(
             Action.GP_REVIEW, None, (), flags, None, f"A GP must review this: {why}{otherwise}."
         )
     if match is None:
-        return _confirmed(policy, category, _default(policy, category))
+        return _funded(_confirmed(policy, category, _default(policy, category)), funded_aside)
     if isinstance(match, _Unclear):
         return Suggestion(
             Action.GP_REVIEW,
@@ -98,20 +100,40 @@ def evaluate(
         suggestion = suggestion._replace(
             explanation=f"{_sentence_end(suggestion.explanation)}; {facts.request_type_read}."
         )
-    return _confirmed(policy, category, suggestion)
+    return _funded(_confirmed(policy, category, suggestion, match), funded_aside)
 
 
-def _confirmed(policy: Policy, category: Category | None, suggestion: Suggestion) -> Suggestion:
-    """Equality-sensitive categories: the suggestion stands, and a GP must confirm it."""
-    if category not in policy.review.confirm_by_gp or suggestion.action is Action.GP_REVIEW:
+def _confirmed(
+    policy: Policy, category: Category | None, suggestion: Suggestion, rule: Rule | None = None
+) -> Suggestion:
+    """Equality-sensitive categories, and rules that only say "consider": the suggestion
+    stands, and a GP must confirm it."""
+    considered = rule is not None and rule.consider
+    if suggestion.action is Action.GP_REVIEW or not (
+        considered or category in policy.review.confirm_by_gp
+    ):
         return suggestion
+    why = (
+        f"rule {rule.id} only says to consider it, so a GP decides before the reply is sent"
+        if considered and rule is not None
+        else "a GP must confirm it before the reply is sent"
+    )
     return Suggestion(
         suggestion.action,
         suggestion.rule,
         suggestion.reasons,
         (*suggestion.flags, Flag.GP_CONFIRMATION),
         suggestion.redirect_to,
-        suggestion.explanation[:-1] + "; a GP must confirm it before the reply is sent.",
+        f"{_sentence_end(suggestion.explanation)}; {why}.",
+    )
+
+
+def _funded(suggestion: Suggestion, funded_aside: list[str]) -> Suggestion:
+    """Say which rules a funded arrangement set aside, so nobody wonders why they did not apply."""
+    if not funded_aside:
+        return suggestion
+    return suggestion._replace(
+        explanation=f"{_sentence_end(suggestion.explanation)}; {'; '.join(funded_aside)}."
     )
 
 
@@ -263,7 +285,12 @@ def _procedure(stated: date | None, letter: DateInLetter | None) -> tuple[tuple[
 
 
 def _first_rule(
-    policy: Policy, facts: _Facts, category: Category | None, on: date, age: int | None
+    policy: Policy,
+    facts: _Facts,
+    category: Category | None,
+    on: date,
+    age: int | None,
+    funded_aside: list[str],
 ) -> Rule | _Unclear | None:
     if category is None:
         return None
@@ -271,6 +298,11 @@ def _first_rule(
     for rule in policy.rules:
         if rule.category is not category or not _in_force(rule, on):
             continue
+        if rule.unless_funded:
+            funded = funding_for(policy, category, (request.sender, request.organisation), on)
+            if funded is not None:
+                funded_aside.append(f"rule {rule.id} does not apply: {described(funded)} funds it")
+                continue
         if rule.request_types is not None:
             if facts.request_type is None:
                 return _Unclear(

@@ -21,6 +21,8 @@ from policies.schema import (
     LEAST_SUPPLY_WINDOW_DAYS,
     LEAST_UNDER_AGE,
     Capacity,
+    Funded,
+    Notice,
     Policy,
     PolicyHeader,
     Review,
@@ -36,6 +38,8 @@ _TABLE_MODELS: dict[str, type[BaseModel]] = {
     "rules": Rule,
     "capacity": Capacity,
     "safe_working": SafeWorking,
+    "funded": Funded,
+    "notices": Notice,
 }
 
 
@@ -188,8 +192,8 @@ def _key_name(path: Path, document: dict[str, Any]) -> str:
     name = ""
     for position, part in enumerate(path):
         if isinstance(part, int):
-            if position == 1 and path[0] == "rules":
-                name += f"[{_rule_label(document, part)}]"
+            if position == 1 and path[0] in _LISTS_BY_ID:
+                name += f"[{_item_label(document, str(path[0]), part)}]"
             else:
                 name += f"[{part + 1}]"
         else:
@@ -197,12 +201,15 @@ def _key_name(path: Path, document: dict[str, Any]) -> str:
     return name
 
 
-def _rule_label(document: dict[str, Any], index: int) -> str:
-    rules = document.get("rules")
-    if isinstance(rules, list) and index < len(rules) and isinstance(rules[index], dict):
-        rule_id = rules[index].get("id")
-        if isinstance(rule_id, str) and rule_id:
-            return rule_id
+_LISTS_BY_ID = ("rules", "funded", "notices")  # arrays of tables whose items have an id
+
+
+def _item_label(document: dict[str, Any], key: str, index: int) -> str:
+    items = document.get(key)
+    if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+        item_id = items[index].get("id")
+        if isinstance(item_id, str) and item_id:
+            return item_id
     return f"#{index + 1}"
 
 

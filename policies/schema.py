@@ -24,6 +24,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # not something to convert quietly.
 Day = Annotated[date, Strict()]
 Whole = Annotated[int, Strict()]
+TrueFalse = Annotated[bool, Strict()]
 
 # The least a policy may set: below these, requests with safety signals would be decided
 # without a GP (the product's "safety first" rule), so the loader refuses them.
@@ -86,6 +87,47 @@ class Rule(_Strict):
     redirect_to: Text | None = None
     reasons: tuple[Reason, ...] = ()
     note: Text | None = None  # what the rule is for, in the policy's own words
+    # "Where there is not adequate funding": a request a funded arrangement covers is left to
+    # the rules after this one (and the default).
+    unless_funded: TrueFalse = False
+    # "Consider stopping ...": the rule suggests its action, and a GP decides every request.
+    consider: TrueFalse = False
+
+
+FundingKind = Literal["local_enhanced_service", "icb_interim_payment", "named_provider"]
+
+
+class Funded(_Strict):
+    """An arrangement that pays for shared-care work (a local enhanced service, an ICB interim
+    payment, a named provider that funds it). Where one covers a request or an existing patient,
+    rules with `unless_funded` and notices with scope "unfunded" stand aside."""
+
+    id: Identifier
+    kind: FundingKind
+    categories: tuple[Category, ...] = Field(min_length=1)
+    # Only this provider's requests and patients (matched in the sender's or team's name);
+    # without it, every provider's. A named provider's arrangement needs one.
+    provider: Text | None = None
+    effective_from: Day | None = None
+    effective_until: Day | None = None
+    note: Text | None = None
+
+
+class Notice(_Strict):
+    """Notice to the specialist teams that the practice hands back its existing patients of a
+    category: each patient gets at least `notice_months` of notice, and is handed back on
+    `hand_back_on` or, if notice is given later, that many months after it is given."""
+
+    id: Identifier
+    category: Category
+    scope: Literal["all", "unfunded"] = "all"  # "unfunded": not where a [[funded]] covers it
+    notice_months: Whole = Field(ge=1, le=24)
+    hand_back_on: Day
+    return_to: Text | None = None  # None: each patient's own specialist team
+    confirm_within_days: Whole = Field(default=28, ge=1, le=365)  # the team's reply is due by
+    chase_every_days: Whole = Field(default=14, ge=1, le=365)  # a reminder while it is not
+    consider: TrueFalse = False  # each patient's hand-back waits for a GP's sign-off
+    note: Text | None = None
 
 
 class SafeWorking(_Strict):
@@ -103,6 +145,8 @@ class Policy(_Strict):
     policy: PolicyHeader
     review: Review = Review()
     rules: tuple[Rule, ...] = ()
+    funded: tuple[Funded, ...] = ()
+    notices: tuple[Notice, ...] = ()
     safe_working: SafeWorking | None = None
 
     @property

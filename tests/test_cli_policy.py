@@ -70,7 +70,7 @@ def test_simulate_prints_a_table_and_a_summary_and_saves_nothing(run: Run, db_pa
     assert "S05  bariatric" in result.out
     assert result.out.splitlines()[-1] == (
         "16 requests: 4 decline · 2 redirect · 0 accept · 10 GP review. Policy "
-        "weymouth-portland-pcn 2025-01 on 2025-02-01; nothing was imported or saved."
+        "weymouth-portland-pcn 2025-01.2 on 2025-02-01; nothing was imported or saved."
     )
     assert run("--db", db_path, "queue").out.startswith("No requests")
 
@@ -140,13 +140,13 @@ def test_only_a_manager_activates_and_every_version_is_kept(
         "triage: error: only a manager may activate a policy; you are cleo (a clerk)"
     ]
     first = run("--db", db_path, "policy", "activate", WEYMOUTH)
-    assert first.out == "weymouth-portland-pcn 2025-01 is now in force, activated by pat.\n"
+    assert first.out == "weymouth-portland-pcn 2025-01.2 is now in force, activated by pat.\n"
     again = run("--db", db_path, "policy", "activate", "weymouth-portland-pcn")
-    assert again.out == "weymouth-portland-pcn 2025-01 is already in force; nothing changed.\n"
+    assert again.out == "weymouth-portland-pcn 2025-01.2 is already in force; nothing changed.\n"
     second = run("--db", db_path, "policy", "activate", "dorset-gp-alliance")
     assert second.out == (
-        "dorset-gp-alliance 2024-10 is now in force, activated by pat; it replaces "
-        "weymouth-portland-pcn 2025-01.\n"
+        "dorset-gp-alliance 2024-10.2 is now in force, activated by pat; it replaces "
+        "weymouth-portland-pcn 2025-01.2.\n"
     )
     shown = run("--db", db_path, "policy", "show")
     assert shown.out.startswith("Dorset GP Alliance collective action list\n")
@@ -154,7 +154,7 @@ def test_only_a_manager_activates_and_every_version_is_kept(
         1
     ].splitlines()
     assert [line.split()[2:4] for line in history] == [
-        ["dorset-gp-alliance", "2024-10"], ["weymouth-portland-pcn", "2025-01"],
+        ["dorset-gp-alliance", "2024-10.2"], ["weymouth-portland-pcn", "2025-01.2"],
     ]  # fmt: skip
     # A changed policy under the same version is refused; with a new version it is kept too.
     changed = tmp_path / "changed.toml"
@@ -164,12 +164,12 @@ def test_only_a_manager_activates_and_every_version_is_kept(
     clash = run("--db", db_path, "policy", "activate", changed)
     assert clash.status == 1
     assert (
-        "weymouth-portland-pcn version 2025-01 is already stored with different content"
+        "weymouth-portland-pcn version 2025-01.2 is already stored with different content"
         in clash.err
     )
-    changed.write_text(changed.read_text().replace('version = "2025-01"', 'version = "2025-02"'))
+    changed.write_text(changed.read_text().replace('version = "2025-01.2"', 'version = "2025-02"'))
     assert run("--db", db_path, "policy", "activate", changed).status == 0
-    assert run("--db", db_path, "policy", "show", "weymouth-portland-pcn@2025-01").status == 0
+    assert run("--db", db_path, "policy", "show", "weymouth-portland-pcn@2025-01.2").status == 0
     assert "version 2025-02" in run("--db", db_path, "policy", "show", "weymouth-portland-pcn").out
 
 

@@ -242,7 +242,7 @@ def test_decline_letter_has_every_element_a_good_reply_needs() -> None:
         assert draft.specialist.count(heading) == 1
     assert (
         "Practice policy: this decision follows Weymouth and Portland PCN collective action "
-        "(version 2025-01), in effect from 1 January 2025" in letter
+        "(version 2025-01.2), in effect from 1 January 2025" in letter
     )
     assert (
         "consistently to every patient in the same circumstances, and without discrimination"
@@ -268,7 +268,7 @@ def test_decline_letter_has_every_element_a_good_reply_needs() -> None:
     assert "This decision was reviewed by a GP on 1 March 2025." in letter
     assert "Policy agreed by: The partners, Weymouth and Portland PCN" in letter
     assert draft.specialist.rstrip().endswith(
-        "Policy: Weymouth and Portland PCN collective action (version 2025-01)"
+        "Policy: Weymouth and Portland PCN collective action (version 2025-01.2)"
     )
 
 
@@ -314,7 +314,7 @@ def test_accept_letter_states_the_practices_terms() -> None:
     assert "until we confirm in writing the date the practice takes over" in letter
     assert "no gap in supply" in letter
     assert "Our reasons" not in letter
-    assert "Policy: Weymouth and Portland PCN collective action (version 2025-01)" in letter
+    assert "Policy: Weymouth and Portland PCN collective action (version 2025-01.2)" in letter
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,11 @@ __all__ = ["demo", "practice_db"]  # the fixtures, used by name
 
 
 def reviewed_policy(folder: Path) -> Path:
-    """The Weymouth policy, saying the PCN reviews its position by 31 January 2025."""
+    """The shipped Weymouth policy, which says the PCN reviews its position by 31 January
+    2025, as a file of its own version (the practice's copy)."""
     shipped = load_shipped_policy("weymouth-portland-pcn")
-    assert shipped is not None
-    text = shipped.text.replace('version = "2025-01"', 'version = "2025-01-review"').replace(
-        'default_action = "gp_review"', 'review_on = 2025-01-31\ndefault_action = "gp_review"', 1
-    )
+    assert shipped is not None and "review_on = 2025-01-31" in shipped.text
+    text = shipped.text.replace('version = "2025-01.2"', 'version = "2025-01-review"')
     path = folder / "reviewed.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -75,7 +74,7 @@ def test_the_command_line_shows_the_review_date_and_reminds_the_manager(
     )
     assert "Policy review" not in run("--db", practice_db, "--user", "cleo", "queue").out
     # A policy without a review date reminds no one.
-    back = run("--db", practice_db, "policy", "activate", "weymouth-portland-pcn@2025-01")
+    back = run("--db", practice_db, "policy", "activate", "dorset-gp-alliance")
     assert back.status == 0 and "now in force" in back.out
     assert "Policy review" not in run("--db", practice_db, "queue").out
 

@@ -515,7 +515,7 @@ async def test_the_policy_screen_shows_the_policy_and_what_another_would_change(
         await pilot.press("s", "enter")  # the Weymouth letter, offered by default
         await settle(pilot)
         title = str(app.screen.query_one("#changes-title").render())
-        assert "weymouth-portland-pcn 2025-01 against dorset-gp-alliance 2024-10:" in title
+        assert "weymouth-portland-pcn 2025-01.2 against dorset-gp-alliance 2024-10.2:" in title
         assert table(app, "#changes").row_count > 0
 
 

@@ -30,6 +30,10 @@ class Permission(StrEnum):
     VIEW_STATISTICS = "see the statistics"
     COMPLETE_DETAILS = "complete a letter's details"
     ASSIGN = "assign a request to someone"
+    IMPORT_CASELOAD = "import the caseload of existing patients"
+    SEND_NOTICES = "send notice of a hand-back"
+    SIGN_OFF_HAND_BACK = "sign off a hand-back"
+    CONFIRM_HAND_BACK = "record a specialist team's reply to a hand-back, or chase one"
 
 
 ALLOWED: dict[Permission, frozenset[Role]] = {
@@ -52,6 +56,12 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.COMPLETE_DETAILS: frozenset({Role.CLERK, Role.GP}),
     # Everyone shares out the work; whom each may give it to is check_assignment's.
     Permission.ASSIGN: frozenset({Role.CLERK, Role.GP, Role.MANAGER}),
+    # Existing patients (docs/caseload.md): the manager puts the practice's notice into effect;
+    # a GP signs off each hand-back that needs one; clerks keep the replies and chase them.
+    Permission.IMPORT_CASELOAD: frozenset({Role.CLERK, Role.MANAGER}),
+    Permission.SEND_NOTICES: frozenset({Role.MANAGER}),
+    Permission.SIGN_OFF_HAND_BACK: frozenset({Role.GP}),
+    Permission.CONFIRM_HAND_BACK: frozenset({Role.CLERK, Role.MANAGER}),
 }
 
 _ROLE_NAMES = {Role.CLERK: "a clerk", Role.GP: "a GP", Role.MANAGER: "a manager"}

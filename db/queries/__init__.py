@@ -1,13 +1,14 @@
 """One transaction's queries, by area, in the vocabulary of triage.models: `tx.users`,
 `tx.requests`, `tx.assessments`, `tx.policies`, `tx.practice`, `tx.decisions`, `tx.log`,
-`tx.exports`, `tx.originals`, `tx.roles` and `tx.changes`. A Transaction lives for one
-Database.read() or Database.write(); nothing outside db/ sees a Session or a row class."""
+`tx.exports`, `tx.originals`, `tx.roles`, `tx.changes` and `tx.caseload`. A Transaction lives
+for one Database.read() or Database.write(); nothing outside db/ sees a Session or a row class."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from db.queries.assessments import Assessments
+from db.queries.caseload import Caseload
 from db.queries.changes import Changes
 from db.queries.decisions import Decisions
 from db.queries.exports import Exports
@@ -35,3 +36,4 @@ class Transaction:
         self.originals = Originals(session)
         self.roles = DatabaseRoles(session)
         self.changes = Changes(session)
+        self.caseload = Caseload(session)

@@ -121,6 +121,11 @@ class Log:
             query = query.where(LogEntryRow.event == event)
         return [log_entry_from(row) for row in self._session.scalars(query)]
 
+    def of_events(self, events: Sequence[str]) -> list[LogEntry]:
+        """Every entry of these kinds, oldest first (the hand-backs' record, docs/caseload.md)."""
+        query = select(LogEntryRow).where(LogEntryRow.event.in_(events)).order_by(LogEntryRow.seq)
+        return [log_entry_from(row) for row in self._session.scalars(query)]
+
     def for_request(self, request_id: int) -> list[LogEntry]:
         """Every entry about one request, oldest first (its flags, decisions and details)."""
         return self.for_requests([request_id]).get(request_id, [])

@@ -30,6 +30,7 @@ from triage.cli.history_command import history_command
 from triage.cli.import_command import import_command
 from triage.cli.log_command import log_group
 from triage.cli.mesh_command import mesh_group
+from triage.cli.notice_command import caseload_group, notice_group
 from triage.cli.policy_command import policy_group
 from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
@@ -118,6 +119,8 @@ cli.add_command(original_command)
 cli.add_command(watch_command)
 cli.add_command(mesh_group)
 cli.add_command(queue_command)
+cli.add_command(caseload_group)
+cli.add_command(notice_group)
 cli.add_command(assign_command)
 cli.add_command(hand_back_command)
 cli.add_command(team_command)

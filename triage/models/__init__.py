@@ -8,6 +8,13 @@ modules: they only split it into readable parts.
 from __future__ import annotations
 
 from triage.models.calendar import PRACTICE_TIME, add_months, practice_date
+from triage.models.caseload import (
+    SIGN_OFF_CATEGORIES,
+    CaseloadEntry,
+    HandBackKey,
+    HandBackRecord,
+    Recorded,
+)
 from triage.models.decisions import (
     DECISION_EVENTS,
     USER_EVENTS,
@@ -87,12 +94,14 @@ __all__ = [
     "READ_AS_VALUES",
     "REPEAT_WITHIN_MONTHS",
     "SHORTEST_SEARCH",
+    "SIGN_OFF_CATEGORIES",
     "TEXT_NOT_READ",
     "TEXT_READ",
     "USER_EVENTS",
     "Action",
     "Assessed",
     "Assessment",
+    "CaseloadEntry",
     "Category",
     "Classification",
     "DateInLetter",
@@ -104,6 +113,8 @@ __all__ = [
     "ExportedDecision",
     "Findings",
     "Flag",
+    "HandBackKey",
+    "HandBackRecord",
     "IncomingRequest",
     "LetterKind",
     "LogEntry",
@@ -116,6 +127,7 @@ __all__ = [
     "QueueSort",
     "ReadAs",
     "Reason",
+    "Recorded",
     "RedFlag",
     "Request",
     "RequestT",

@@ -49,6 +49,14 @@ class LogEvent(StrEnum):
     USER_ROLE_CHANGED = "user_role_changed"
     USER_REMOVED = "user_removed"  # access withdrawn; the user's entries stay theirs
     USERS_RECORDED = "users_recorded"  # every user as they were, once, before the first change
+    # Existing patients handed back with notice (docs/caseload.md): each entry holds its letters
+    # whole, so the chain itself proves them unchanged.
+    CASELOAD_IMPORTED = "caseload_imported"  # a search export of existing shared-care patients
+    HAND_BACK_SIGNED_OFF = "hand_back_signed_off"  # a GP agrees a patient may be handed back
+    NOTICE_SENT = "notice_sent"  # one patient's notice: the specialist's, patient's letters, SMS
+    NOTICE_COVERING = "notice_covering"  # one team's covering letter listing its patients
+    HAND_BACK_CONFIRMED = "hand_back_confirmed"  # the specialist team took the patient on
+    HAND_BACK_CHASED = "hand_back_chased"  # one team's reminder listing its overdue replies
 
 
 # The entries that say who the users are: from the first of them, the log accounts for every user.

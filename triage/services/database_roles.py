@@ -48,6 +48,7 @@ TABLES_FOR: dict[Permission, Mapping[str, frozenset[str]]] = {
         "policy_versions": _READ,
         "policy_activations": _READ,
         "practice": _READ,
+        "caseload": _READ,
         # Derived data: rebuilt by whoever looks at the queue when the policy or day changes.
         "assessments": frozenset({"SELECT", "INSERT", "DELETE"}),
     },
@@ -74,6 +75,10 @@ TABLES_FOR: dict[Permission, Mapping[str, frozenset[str]]] = {
     Permission.EXPORT: _WRITE_LOG,
     Permission.VIEW_STATISTICS: {},  # counts of what every role may read
     Permission.ASSIGN: {"requests": frozenset({"UPDATE"}), **_WRITE_LOG},
+    Permission.IMPORT_CASELOAD: {"caseload": frozenset({"INSERT", "UPDATE"}), **_WRITE_LOG},
+    Permission.SEND_NOTICES: _WRITE_LOG,
+    Permission.SIGN_OFF_HAND_BACK: _WRITE_LOG,
+    Permission.CONFIRM_HAND_BACK: _WRITE_LOG,
 }
 
 # Who may write each kind of log entry: the roles with this permission; None, anyone (their
@@ -99,6 +104,12 @@ _EVENT_PERMISSION: dict[LogEvent, Permission | None] = {
     LogEvent.USER_ROLE_CHANGED: Permission.CHANGE_USERS,
     LogEvent.USER_REMOVED: Permission.CHANGE_USERS,
     LogEvent.USERS_RECORDED: Permission.CHANGE_USERS,
+    LogEvent.CASELOAD_IMPORTED: Permission.IMPORT_CASELOAD,
+    LogEvent.HAND_BACK_SIGNED_OFF: Permission.SIGN_OFF_HAND_BACK,
+    LogEvent.NOTICE_SENT: Permission.SEND_NOTICES,
+    LogEvent.NOTICE_COVERING: Permission.SEND_NOTICES,
+    LogEvent.HAND_BACK_CONFIRMED: Permission.CONFIRM_HAND_BACK,
+    LogEvent.HAND_BACK_CHASED: Permission.CONFIRM_HAND_BACK,
 }
 
 
