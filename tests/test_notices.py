@@ -1,0 +1,630 @@
+"""Existing patients handed back with notice (issue 17): the caseload imported from a search
+export, the Dorset policy's notices planned and sent per patient and per team, the log verified,
+nothing sent twice, and no patient whose dose falls before their team confirms left without a
+GP task."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policies.loading import load_policy_text
+from policies.notices import plan_notices
+from tests.conftest import SAMPLES, Run
+from tests.test_deciding import PRACTICE
+from triage.clock import Clock
+from triage.models import (
+    CaseloadEntry,
+    HandBackKey,
+    HandBackRecord,
+    Recorded,
+    add_months,
+    nhs_check_digit,
+)
+
+TODAY = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class MovingClock(Clock):
+    """A clock a test moves on, as the weeks of a notice period pass."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    return MovingClock(TODAY)
+
+
+# One medicine and team for each of the eleven categories, as a search export names them.
+ELEVEN = {
+    "adhd": ("Methylphenidate XL 36mg", "Adult ADHD Service"),
+    "gender_dysphoria": ("Estradiol 2mg tablets", "Gender Identity Clinic"),
+    "mgus": ("Paraprotein monitoring", "Haematology MGUS clinic"),
+    "bariatric": ("Vitamin B12 and iron monitoring after gastric bypass", "Bariatric Service"),
+    "eating_disorder": ("Electrolyte monitoring", "Eating Disorder Service"),
+    "dmard": ("Methotrexate 15mg weekly", "Rheumatology"),
+    "denosumab": ("Denosumab 60mg injection", "Osteoporosis Service"),
+    "psa": ("PSA monitoring", "Urology"),
+    "inr": ("Warfarin 3mg", "Anticoagulation Clinic"),
+    "mental_health_monitoring": ("Clozapine 300mg", "Community Mental Health Team"),
+    "lithium": ("Lithium carbonate 400mg (Priadel)", "Community Mental Health Team"),
+}
+HOSPITALS = ("Dorset County Hospital", "University Hospitals Dorset")
+NOTICED = set(ELEVEN) - {"mental_health_monitoring", "lithium"}  # the Dorset list's
+SIGNED_OFF_FIRST = {"dmard", "denosumab", "psa", "inr"}  # "consider", and the risky medicines
+
+
+def nhs_numbers(count: int) -> list[str]:
+    numbers: list[str] = []
+    base = 400_000_000
+    while len(numbers) < count:
+        base += 1
+        digit = nhs_check_digit(str(base))
+        if digit is not None:
+            numbers.append(f"{base}{digit}")
+    return numbers
+
+
+@dataclass(frozen=True)
+class Patient:
+    nhs_number: str
+    name: str
+    category: str
+    team: str
+    next_due: date | None
+
+
+def write_caseload(path: Path, count: int) -> list[Patient]:
+    """A search export as EMIS writes one: its own column titles, day-first dates, and a
+    column the caseload does not use."""
+    patients = []
+    lines = ["NHS Number,Patient Name,Date of Birth,Medication,Team,Last Review,Next Due,Usual GP"]
+    for index, number in enumerate(nhs_numbers(count)):
+        category = list(ELEVEN)[index % len(ELEVEN)]
+        medicine, service = ELEVEN[category]
+        team = f"{service}, {HOSPITALS[index % 2]}"
+        due = None if index % 17 == 0 else date(2026, 12, 1) + timedelta(days=index % 150)
+        name = f"Patient {index:04d}"
+        born = f"{1 + index % 28:02d}/{1 + index % 12:02d}/{1940 + index % 60}"
+        shown_due = due.strftime("%d-%b-%Y") if due else ""
+        lines.append(f'{number},{name},{born},{medicine},"{team}",01/09/2026,{shown_due},Dr Hale')
+        patients.append(Patient(number, name, category, team, due))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return patients
+
+
+def practice(run: Run, db: Path) -> None:
+    for name, role in (("cleo", "clerk"), ("gwen", "gp")):
+        assert run("--db", db, "users", "add", name, "--role", role).status == 0
+    assert run("--db", db, *PRACTICE).status == 0
+    assert run("--db", db, "policy", "activate", "dorset-gp-alliance").status == 0
+
+
+def entries(db: Path, event: str) -> list[dict[str, Any]]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT body FROM log_entries WHERE event = ? ORDER BY seq", (event,)
+        ).fetchall()
+    return [json.loads(body) for (body,) in rows]
+
+
+def log_size(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT count(*) FROM log_entries").fetchone()[0])
+
+
+def plan(run: Run, db: Path, *command: str) -> list[dict[str, Any]]:
+    ran = run("--db", db, "notice", *(command or ("plan",)), "--format", "json")
+    assert ran.status == 0, ran.err
+    return [json.loads(line) for line in ran.out.splitlines()]
+
+
+# --- the acceptance ------------------------------------------------------------------------------
+
+
+def test_dorset_hands_back_a_caseload_of_2000_per_patient_and_per_team_and_sends_nothing_twice(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    practice(run, db_path)
+    patients = write_caseload(tmp_path / "search.csv", 2000)
+    imported = run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv")
+    assert imported.out.endswith("2000 added, 0 updated, 0 unchanged, 0 rejected\n"), imported.err
+
+    planned = plan(run, db_path)
+    by_number = {item["nhs_number"]: item for item in planned}
+    affected = [patient for patient in patients if patient.category in NOTICED]
+    assert set(by_number) == {patient.nhs_number for patient in affected}
+    for patient in affected:
+        item = by_number[patient.nhs_number]
+        assert item["category"] == patient.category and item["team"] == patient.team
+        assert item["hand_back_on"] == "2027-02-27"  # three months' notice from today
+        waits = patient.category in SIGNED_OFF_FIRST
+        assert item["status"] == ("awaiting_sign_off" if waits else "ready")
+        kinds = [block["kind"] for block in item["blocked_by"]]
+        assert ("gp_sign_off" in kinds) is waits
+        assert ("due_unknown" in kinds) is (patient.next_due is None)
+
+    # Only a manager sends the practice's notice.
+    refused = run("--db", db_path, "--user", "cleo", "notice", "send")
+    assert refused.status == 1 and "only a manager may send notice" in refused.err
+    before = log_size(db_path)
+    sent = run("--db", db_path, "notice", "send")
+    assert sent.status == 0, sent.err
+    ready = [patient for patient in affected if patient.category not in SIGNED_OFF_FIRST]
+    notices = entries(db_path, "notice_sent")
+    covering = entries(db_path, "notice_covering")
+    assert len(notices) == len(ready)
+    teams = Counter(patient.team for patient in ready)
+    assert {entry["team"]: len(entry["hand_backs"]) for entry in covering} == teams
+    assert log_size(db_path) == before + len(ready) + len(teams)
+    for notice in notices:
+        patient = next(p for p in ready if p.nhs_number == notice["hand_back"]["nhs_number"])
+        letters = notice["letters"]
+        assert isinstance(letters, dict)
+        spaced = f"{patient.nhs_number[:3]} {patient.nhs_number[3:6]} {patient.nhs_number[6:]}"
+        assert f"NHS number: {spaced}" in letters["specialist"]
+        assert f"To: {patient.team}" in letters["specialist"]
+        assert "Until you confirm, we will keep prescribing" in letters["specialist"]
+        assert f"Dear {patient.name}," in letters["patient"]
+        assert "Please do not stop taking your medicine." in letters["patient"]
+        assert patient.name not in letters["sms"] and len(letters["sms"]) <= 306
+    for letter in covering:
+        listed = [n for n in notices if n["batch"] == letter["our_ref"]]
+        assert [n["our_ref"] for n in listed] == letter["hand_backs"]
+        for n in listed:
+            assert f"our reference {n['our_ref']}" in str(letter["letter"])
+
+    assert run("--db", db_path, "log", "verify").status == 0
+    # Again: nothing is sent twice.
+    size = log_size(db_path)
+    again = run("--db", db_path, "notice", "send")
+    assert "Nothing to send" in again.out and log_size(db_path) == size
+    assert run(
+        "--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv"
+    ).out.endswith("0 added, 0 updated, 2000 unchanged, 0 rejected\n")
+    assert run("--db", db_path, "notice", "send").out.startswith("Nothing to send")
+
+    # A GP signs off one denosumab patient: the next send sends that one alone.
+    denosumab = next(p for p in affected if p.category == "denosumab")
+    assert (
+        run(
+            "--db",
+            db_path,
+            "--user",
+            "cleo",
+            "notice",
+            "sign-off",
+            denosumab.nhs_number,
+            "--note",
+            "ok",
+        ).status
+        == 1
+    )
+    signed = run(
+        "--db", db_path, "--user", "gwen", "notice", "sign-off", denosumab.nhs_number,
+        "--note", "Last injection 12 Sep; the osteoporosis team knows the next is due",
+    )  # fmt: skip
+    assert signed.status == 0, signed.err
+    third = run("--db", db_path, "notice", "send")
+    assert f"to {denosumab.team}: 1 patient\n" in third.out
+    assert run("--db", db_path, "log", "verify").status == 0
+
+
+def test_no_sent_patient_whose_dose_falls_before_confirmation_is_left_without_a_gp_task(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    """Across the notice period of 300 patients, some confirmed by their team along the way:
+    on every day looked at, each unconfirmed patient whose dose falls on or after the hand-back
+    and within the supply window, or whose due date is unknown, has a GP task; a confirmed one
+    has none."""
+    practice(run, db_path)
+    patients = write_caseload(tmp_path / "search.csv", 300)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    sent = {entry["hand_back"]["nhs_number"]: entry for entry in entries(db_path, "notice_sent")}
+    confirmed: set[str] = set()
+    for day in (40, 80, 85, 92, 100, 120):
+        clock.at = TODAY + timedelta(days=day)
+        today = clock.today()
+        for number in list(sent)[day % 7 :: 9]:  # some teams reply along the way
+            if number not in confirmed:
+                ref = str(sent[number]["our_ref"])
+                ran = run(
+                    "--db", db_path, "--user", "cleo", "notice", "confirm", ref, "--note", "letter"
+                )
+                assert ran.status == 0, ran.err
+                confirmed.add(number)
+        tasks = {item["nhs_number"] for item in plan(run, db_path, "tasks")}
+        for patient in patients:
+            if patient.nhs_number not in sent:
+                continue
+            hand_back = date.fromisoformat(str(sent[patient.nhs_number]["hand_back_on"]))
+            due = patient.next_due
+            at_risk = patient.nhs_number not in confirmed and (
+                due is None
+                or today >= hand_back
+                or (due >= hand_back and due - timedelta(days=28) <= today)
+            )
+            assert (patient.nhs_number in tasks) is at_risk, (day, patient)
+
+
+@given(
+    notice_months=st.integers(1, 6),
+    sent_after=st.integers(0, 120),
+    due_after_send=st.one_of(st.none(), st.integers(-30, 400)),
+    confirmed_after_send=st.one_of(st.none(), st.integers(0, 400)),
+)
+def test_a_dose_after_the_hand_back_and_before_confirmation_always_has_a_gp_task(
+    notice_months: int,
+    sent_after: int,
+    due_after_send: int | None,
+    confirmed_after_send: int | None,
+) -> None:
+    """The property, day by day from sending: from the supply window before a dose the team
+    would give (on or after the hand-back) until the team confirms, a GP has a task; and
+    whenever the due date is unknown, or the hand-back date has passed unconfirmed."""
+    policy = load_policy_text(
+        f"""
+        [policy]
+        id = "p"
+        title = "P"
+        version = "1"
+        effective_from = 2024-10-01
+        source = "s"
+        [[notices]]
+        id = "adhd-existing"
+        category = "adhd"
+        notice_months = {notice_months}
+        hand_back_on = 2025-01-01
+        """,
+        "p.toml",
+    ).policy
+    sent_on = date(2024, 10, 1) + timedelta(days=sent_after)
+    hand_back = max(date(2025, 1, 1), add_months(sent_on, notice_months))
+    due = None if due_after_send is None else sent_on + timedelta(days=due_after_send)
+    confirmed_on = (
+        None if confirmed_after_send is None else sent_on + timedelta(days=confirmed_after_send)
+    )
+    entry = CaseloadEntry(
+        "9434765919", "A", date(1980, 1, 1), "Methylphenidate", "ADHD team", "adhd",
+        None, due, None, "search.csv line 2",
+    )  # fmt: skip
+    key = HandBackKey("p", "adhd-existing", entry.nhs_number, entry.team_key)
+    for offset in range(0, 420, 3):
+        today = sent_on + timedelta(days=offset)
+        record = HandBackRecord(
+            key,
+            sent=Recorded("pat", sent_on, 1),
+            ref="HB-000001",
+            hand_back_on=hand_back,
+            confirm_by=sent_on + timedelta(days=28),
+            return_to="ADHD team",
+        )
+        if confirmed_on is not None and confirmed_on <= today:
+            record.confirmed = Recorded("cleo", confirmed_on, 2)
+        (item,) = plan_notices(policy, [entry], {key: record}, today).hand_backs
+        unconfirmed = record.confirmed is None
+        dose_falls_to_the_team = due is not None and due >= hand_back
+        if unconfirmed and (
+            due is None
+            or today >= hand_back
+            or (dose_falls_to_the_team and due is not None and today >= due - timedelta(28))
+        ):
+            assert item.gp_task is not None, (today, item)
+        if not unconfirmed:
+            assert item.gp_task is None
+
+
+# --- the caseload's import -----------------------------------------------------------------------
+
+HEADER = "nhs_number,patient_name,date_of_birth,medication,team,last_review,next_due\n"
+
+
+def caseload_count(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT count(*) FROM caseload").fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("content", "problems"),
+    [
+        (
+            HEADER
+            + "9434765919,Jane Smith,12/03/1956,Methotrexate,Rheumatology,,05-Jan-2027\n"
+            + "1234567890,Bad Number,01/01/1980,Warfarin,Anticoagulation,,\n"
+            + "9434765870,John Brown,31/02/1950,Denosumab,Osteoporosis,,next week\n",
+            [
+                "search.csv:3: nhs_number: '1234567890' fails the Modulus 11 check",
+                "search.csv:4: date_of_birth: '31/02/1950' is not a date",
+                "search.csv:4: next_due: 'next week' is not a date",
+            ],
+        ),
+        (
+            "nhs_number,patient_name,date_of_birth,medication\n9434765919,A,1956-03-12,MTX\n",
+            ["search.csv:1: team: required column missing"],
+        ),
+        (HEADER.replace(",", ";") + "9434765919;A;1956-03-12;MTX;R;;\n", ["use commas"]),
+        ("", ["search.csv: is empty"]),
+        (
+            HEADER + "9434765919,,12/03/1956,Methotrexate,Rheumatology,,\n",
+            ["patient_name: missing"],
+        ),
+        (HEADER + "9434765919,Jane\x1b[31m,12/03/1956,MTX,R,,\n", ["control character"]),
+        (HEADER + "9434765919,Jane,12/03/2030,MTX,R,,\n", ["'12/03/2030' is in the future"]),
+    ],
+    ids=["bad-rows", "missing-column", "semicolons", "empty", "blank-name", "escape", "unborn"],
+)
+def test_a_bad_search_export_names_each_problem_and_imports_nothing(
+    run: Run, db_path: Path, tmp_path: Path, content: str, problems: list[str]
+) -> None:
+    practice(run, db_path)
+    (tmp_path / "search.csv").write_text(content, encoding="utf-8")
+    ran = run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv")
+    assert ran.status == 1 and "Traceback" not in ran.err
+    for problem in problems:
+        assert problem in ran.err.replace(str(tmp_path) + "/", "")
+    assert "\x1b" not in ran.err
+    assert caseload_count(db_path) == 0 and not entries(db_path, "caseload_imported")
+
+
+def test_skip_invalid_imports_the_good_rows_and_a_newer_export_updates_them(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    practice(run, db_path)
+    search = tmp_path / "search.csv"
+    search.write_text(
+        HEADER
+        + "9434765919,Jane Smith,12/03/1956,Methotrexate 10mg,Rheumatology,,05-Jan-2027\n"
+        + "1234567890,Bad Number,01/01/1980,Warfarin 3mg,Anticoagulation,,\n",
+        encoding="utf-8",
+    )
+    ran = run("--db", db_path, "--user", "cleo", "caseload", "import", "--skip-invalid", search)
+    assert ran.status == 0 and "not imported:" in ran.err
+    assert ran.out.endswith("1 added, 0 updated, 0 unchanged, 1 rejected\n")
+    search.write_text(
+        HEADER + "9434765919,Jane Smith,12/03/1956,Methotrexate 10mg,Rheumatology,,2027-02-02\n",
+        encoding="utf-8",
+    )
+    assert run("--db", db_path, "--user", "cleo", "caseload", "import", search).out.endswith(
+        "0 added, 1 updated, 0 unchanged, 0 rejected\n"
+    )
+    listed = run("--db", db_path, "--user", "cleo", "caseload", "list", "--format", "json")
+    (entry,) = [json.loads(line) for line in listed.out.splitlines()]
+    assert (entry["category"], entry["next_due"]) == ("dmard", "2027-02-02")
+
+
+def test_a_patient_the_practice_accepted_a_request_for_is_in_the_caseload(
+    run: Run, db_path: Path
+) -> None:
+
+    practice(run, db_path)
+    assert run("--db", db_path, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+    decided = run(
+        "--db", db_path, "--user", "gwen", "review", "S07", "--action", "accept",
+        "--note", "Funded locally; we will monitor",
+    )  # fmt: skip
+    assert decided.status == 0, decided.err
+    listed = run("--db", db_path, "caseload", "list", "--format", "json").out.splitlines()
+    (entry,) = [json.loads(line) for line in listed]
+    assert entry["source"].startswith("accepted request S07 (SCT-")
+    assert entry["category"] == "dmard"
+    (item,) = plan(run, db_path)
+    assert item["nhs_number"] == entry["nhs_number"] and item["status"] == "awaiting_sign_off"
+
+
+# --- confirmation and chasing --------------------------------------------------------------------
+
+
+def test_unanswered_hand_backs_are_chased_per_team_every_fortnight_until_confirmed(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    practice(run, db_path)
+    write_caseload(tmp_path / "search.csv", 22)  # two of each category
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    sent = entries(db_path, "notice_sent")
+    assert run("--db", db_path, "--user", "cleo", "notice", "chase").out.startswith(
+        "Nothing to chase"
+    )
+
+    first = str(sent[0]["our_ref"])
+    confirmed = run(
+        "--db", db_path, "--user", "cleo", "notice", "confirm", first.lower(),
+        "--note", "Letter from Dr Rao, 3 December",
+    )  # fmt: skip
+    assert confirmed.status == 0 and f"Confirmed {first}" in confirmed.out
+    again = run("--db", db_path, "--user", "cleo", "notice", "confirm", first, "--note", "x")
+    assert again.status == 1 and "already confirmed on 2026-11-27 by cleo" in again.err
+    unknown = run(
+        "--db", db_path, "--user", "cleo", "notice", "confirm", "HB-999999", "--note", "x"
+    )
+    assert unknown.status == 1 and "no notice with this reference was sent" in unknown.err
+    gp = run(
+        "--db",
+        db_path,
+        "--user",
+        "gwen",
+        "notice",
+        "confirm",
+        str(sent[1]["our_ref"]),
+        "--note",
+        "x",
+    )
+    assert gp.status == 1 and "only a clerk or a manager may record" in gp.err
+
+    clock.at = TODAY + timedelta(days=29)  # the replies were due in 28 days
+    overdue = [item for item in plan(run, db_path) if item["overdue"]]
+    assert {item["our_ref"] for item in overdue} == {str(n["our_ref"]) for n in sent[1:]}
+    chased = run("--db", db_path, "--user", "cleo", "notice", "chase")
+    reminders = entries(db_path, "hand_back_chased")
+    assert len(reminders) == len({str(n["return_to"]) for n in sent[1:]})
+    chased_refs = sorted(ref for reminder in reminders for ref in reminder["refs"])
+    assert chased_refs == sorted(str(n["our_ref"]) for n in sent[1:])
+    assert "Reminder: please confirm the hand-back" in str(reminders[0]["letter"])
+    assert chased.out.count("overdue") == len(reminders)
+    assert run("--db", db_path, "--user", "cleo", "notice", "chase").out.startswith(
+        "Nothing to chase"
+    )
+    clock.at = TODAY + timedelta(days=29 + 14)
+    assert run("--db", db_path, "--user", "cleo", "notice", "chase").status == 0
+    assert len(entries(db_path, "hand_back_chased")) == 2 * len(reminders)
+    letters = run("--db", db_path, "notice", "letters", str(reminders[0]["our_ref"]))
+    assert letters.out.startswith("--- reminder ---\n") and first not in letters.out
+    assert run("--db", db_path, "log", "verify").status == 0
+
+
+def test_a_notice_letter_changed_in_the_log_is_caught(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    practice(run, db_path)
+    write_caseload(tmp_path / "search.csv", 11)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    with sqlite3.connect(db_path) as connection:
+        seq, body = connection.execute(
+            "SELECT seq, body FROM log_entries WHERE event = 'notice_sent' LIMIT 1"
+        ).fetchone()
+        connection.execute("DROP TRIGGER IF EXISTS log_entries_no_update")
+        connection.execute(
+            "UPDATE log_entries SET body = ? WHERE seq = ?",
+            (body.replace("we will keep prescribing", "we will stop prescribing"), seq),
+        )
+    verified = run("--db", db_path, "log", "verify")
+    assert verified.status == 1 and f"entry {seq}" in verified.err
+
+
+# --- the policy language -------------------------------------------------------------------------
+
+FUNDED = """
+[[funded]]
+id = "poole-rheumatology-les"
+kind = "named_provider"
+provider = "University Hospitals Dorset"
+categories = ["dmard"]
+note = "Poole's rheumatology shared care is paid for under a local enhanced service."
+"""
+
+
+def test_a_funded_arrangement_keeps_its_patients_and_sets_unfunded_rules_aside(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    from policies import load_shipped_policy
+
+    shipped = load_shipped_policy("dorset-gp-alliance")
+    assert shipped is not None
+    funded = tmp_path / "funded.toml"
+    text = shipped.text.replace('version = "2024-10.2"', 'version = "2024-10.3"')
+    funded.write_text(text.replace("[safe_working]", FUNDED + "\n[safe_working]"), encoding="utf-8")
+    practice(run, db_path)
+    assert run("--db", db_path, "policy", "activate", funded).status == 0
+    write_caseload(tmp_path / "search.csv", 44)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    planned = plan(run, db_path)
+    dmard = [item for item in planned if item["category"] == "dmard"]
+    assert dmard and all("Dorset County Hospital" in str(item["team"]) for item in dmard)
+    shown = run("--db", db_path, "notice", "plan").out
+    assert "2 existing patients are kept: a funded arrangement pays for them." in shown
+
+    requests = tmp_path / "requests.csv"
+    rows = (SAMPLES / "requests.csv").read_text(encoding="utf-8").splitlines()
+    s07 = next(row for row in rows if row.startswith("S07,"))
+    from_poole = s07.replace(",Rheumatology,", ",Rheumatology (University Hospitals Dorset),")
+    requests.write_text(f"{rows[0]}\n{from_poole}\n", encoding="utf-8")
+    assert run("--db", db_path, "--user", "cleo", "import", requests).status == 0
+    (item,) = [
+        json.loads(line)
+        for line in run("--db", db_path, "queue", "--format", "json").out.splitlines()
+    ]
+    assert item["suggestion"]["rule"] != "dmard-unfunded"
+    assert (
+        "rule dmard-unfunded does not apply: poole-rheumatology-les (a funded arrangement with "
+        "a named provider) funds it" in item["suggestion"]["explanation"]
+    )
+
+
+def test_a_consider_rule_suggests_and_a_gp_decides(run: Run, db_path: Path) -> None:
+
+    practice(run, db_path)
+    assert run("--db", db_path, "--user", "cleo", "import", SAMPLES / "requests.csv").status == 0
+    queue = [
+        json.loads(line)
+        for line in run("--db", db_path, "queue", "--format", "json").out.splitlines()
+    ]
+    (s07,) = [item for item in queue if item["ref"] == "S07"]
+    suggestion = s07["suggestion"]
+    assert suggestion["action"] == "decline" and "gp_confirmation" in suggestion["flags"]
+    assert (
+        "rule dmard-unfunded only says to consider it, so a GP decides" in suggestion["explanation"]
+    )
+    refused = run("--db", db_path, "--user", "cleo", "decide", "S07")
+    assert refused.status == 1 and "only a GP may decide S07" in refused.err
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (
+            '[[funded]]\nid = "x"\nkind = "named_provider"\ncategories = ["dmard"]\n',
+            "funded[x].provider: a named provider's arrangement needs provider",
+        ),
+        (
+            '[[funded]]\nid = "x"\nkind = "grant"\ncategories = ["dmard"]\n',
+            "funded[x].kind: unknown value 'grant'",
+        ),
+        (
+            '[[notices]]\nid = "a"\ncategory = "adhd"\nnotice_months = 3\nhand_back_on = 2025-01-01\n'
+            '[[notices]]\nid = "b"\ncategory = "adhd"\nnotice_months = 3\nhand_back_on = 2025-01-01\n',
+            "notices[b].category: 'adhd' already has a notice",
+        ),
+        (
+            '[[notices]]\nid = "a"\ncategory = "adhd"\nnotice_months = 3\nhand_back_on = 2020-01-01\n',
+            "notices[a].hand_back_on: the hand-back (2020-01-01) comes before the policy starts",
+        ),
+        (
+            '[[notices]]\nid = "a"\ncategory = "adhd"\nnotice_months = 0\nhand_back_on = 2025-01-01\n',
+            "notices[a].notice_months: 0 is too small",
+        ),
+        (
+            '[[notices]]\nid = "a"\ncategory = "adhd"\nscope = "some"\nnotice_months = 3\nhand_back_on = 2025-01-01\n',
+            "notices[a].scope: unknown value 'some'",
+        ),
+    ],
+    ids=["provider", "kind", "two-notices", "before-start", "no-notice", "scope"],
+)
+def test_a_notice_or_funded_arrangement_that_cannot_work_is_named_by_its_line(
+    run: Run, db_path: Path, tmp_path: Path, extra: str, problem: str
+) -> None:
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        '[policy]\nid = "p"\ntitle = "P"\nversion = "1"\neffective_from = 2024-10-01\n'
+        'source = "s"\n' + extra,
+        encoding="utf-8",
+    )
+    checked = run("--db", db_path, "policy", "check", policy)
+    assert checked.status == 1 and problem in checked.err, checked.err
