@@ -22,7 +22,8 @@ def manager() -> Workspace:
 
 async def test_categories_are_drawn_to_one_scale_with_months_named(demo: Workspace) -> None:
     clerk = open_workspace(None, DEMO_CLERK, demo=True, clock=PINNED)
-    apply_policy(clerk)  # 16 decided: DMARD 4, post-bariatric 3, ... PSA 1
+    apply_policy(clerk)  # post-bariatric 3, eating disorder 2, ... (the Dorset list's
+    # DMARD, denosumab, PSA and INR rules only say "consider": those go to a GP)
     clerk.close()
     workspace = manager()
     app = TriageApp(workspace)
@@ -30,23 +31,22 @@ async def test_categories_are_drawn_to_one_scale_with_months_named(demo: Workspa
         await pilot.press("f6")
         await settle(pilot)
         categories = table_column(app, "Category", "#this-month")
-        assert categories[:2] == ["DMARD", "post-bariatric surgery"]  # words, busiest first
+        assert categories[:2] == ["post-bariatric surgery", "eating disorder"]  # busiest first
         assert "mental health bloods/ECG" in categories
         grid = table(app, "#this-month")
         bars = {
             str(grid.get_row_at(row)[0]): str(grid.get_row_at(row)[-1])
             for row in range(grid.row_count)
         }
-        assert bars["DMARD"] == "█" * 12  # the largest: the whole bar
-        assert bars["post-bariatric surgery"] == "█" * 9  # 3 of 4
-        assert bars["PSA"] == "█" * 3  # 1 of 4
+        assert bars["post-bariatric surgery"] == "█" * 12  # the largest: the whole bar
+        assert bars["MGUS"] == "█" * 8  # 2 of 3
         chart = str(app.screen.query_one("#trends").render())
         months = "Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan Feb  Year"
         assert months in chart
         lines = {line.split("  ")[0]: line for line in chart.splitlines()}
-        assert lines["DMARD"].rstrip().endswith("███     4")
-        assert lines["PSA"].rstrip().endswith("▂▂▂     1")
-        assert " · " in lines["PSA"]  # a month with none
+        assert lines["post-bariatric surge…"].rstrip().endswith("███     3")
+        assert lines["MGUS"].rstrip().endswith("▅▅▅     2")
+        assert " · " in lines["MGUS"]  # a month with none
         assert "mental health bloods…" in chart  # cut to fit 80 columns, not wrapped
         assert all(len(line) <= 76 for line in chart.splitlines())
     workspace.close()
