@@ -53,6 +53,14 @@ PROMISES = {
         "S06 decline under rule eating-disorder-new (supersede by asha)"
     ),
     "triage --user asha history S06": "corrected by a GP: decline",
+    "triage --user sam caseload import searches/caseload.csv": (
+        "10 added, 0 updated, 0 unchanged, 0 rejected"
+    ),
+    "triage notice plan": "9 hand-backs: 5 ready to send, 4 waiting for a GP's sign-off",
+    'triage --user asha notice sign-off "485 777 3015" --note "Next injection due 2 March; '
+    'team aware"': "Signed off the hand-back of 485 777 3015: denosumab.",
+    "triage notice send": "Sent 6 notices to 6 teams",
+    "triage --user asha notice tasks": "need a GP.",
     "triage log verify": "The decision log verifies",
     "triage log anchor --out checkpoint.json": "Anchored the decision log at",
     "triage log verify --against checkpoint.json": "It holds checkpoint checkpoint.json",
@@ -89,6 +97,8 @@ def test_the_examples_run_in_order_on_a_new_database_and_do_what_they_say(
     inbox.mkdir()
     for sample in ("requests.csv", "requests.json"):
         shutil.copy(SAMPLES / sample, inbox / sample)
+    (tmp_path / "searches").mkdir()
+    shutil.copy(SAMPLES / "caseload.csv", tmp_path / "searches" / "caseload.csv")
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     for command in readme_examples():
         ran = subprocess.run(
