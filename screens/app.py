@@ -15,6 +15,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from screens.base import EXPECTED, TriageScreen
+from screens.caseload import CaseloadScreen
 from screens.dialogs import ChoiceDialog, ConfirmDialog, InputDialog
 from screens.help import HelpScreen
 from screens.inbox import InboxWatch
@@ -36,6 +37,7 @@ _SCREENS = (
     ("f4", "log", "Decision log", "Every decision; exports and the report"),
     ("f5", "policy", "Policy", "The policy in force; simulate another"),
     ("f6", "stats", "Statistics", "Decisions per category and action (managers)"),
+    ("f7", "caseload", "Existing patients", "Hand existing patients back with notice"),
 )
 
 
@@ -50,6 +52,7 @@ class TriageApp(App[None]):
         "log": LogScreen,
         "policy": PolicyScreen,
         "stats": StatsScreen,
+        "caseload": CaseloadScreen,
     }
     DEFAULT_MODE = "queue"
     # Every screen (dialogs too) has -narrow below 100 columns and -short below 32 rows, so

@@ -22,7 +22,12 @@ from screens.base import TriageScreen, call_service
 from screens.widgets.footer import TriageFooter
 from triage.models import Category, Unsorted, read_as
 from triage.rules import Permission
-from triage.services.exports.report import ACTIONS, Summary, decision_statistics
+from triage.services.exports.report import (
+    ACTIONS,
+    HAND_BACK_COUNTS,
+    Summary,
+    decision_statistics,
+)
 
 UNRECORDED = "unrecorded"  # the report's key for a decision whose category was not recorded
 _UNSORTED_WORDS = {Unsorted.MIXED: "more than one category", Unsorted.UNCLASSIFIED: "no category"}
@@ -50,11 +55,13 @@ class StatsScreen(TriageScreen):
     this_month = getters.query_one("#this-month", DataTable)
     trends = getters.query_one("#trends", Static)
     trends_pane = getters.query_one("#trends-pane", VerticalScroll)
+    hand_back_stats = getters.query_one("#hand-back-stats", Static)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="stats-title")
         yield DataTable(id="this-month", cursor_type="row", zebra_stripes=True)
+        yield Static(id="hand-back-stats")
         with VerticalScroll(id="trends-pane"):
             yield Static(id="trends")
         yield TriageFooter()
@@ -80,6 +87,7 @@ class StatsScreen(TriageScreen):
         )
 
     def _show(self, summary: Summary) -> None:
+        self.hand_back_stats.update(hand_back_line(summary))
         first, month = summary.months[0], summary.months[-1]
         table = self.this_month
         table.clear()
@@ -113,6 +121,23 @@ class StatsScreen(TriageScreen):
             )
         table.display = bool(totals)
         self.trends.update(monthly_chart(summary))
+
+
+def hand_back_line(summary: Summary) -> Text:
+    """Existing patients handed back: this month's notices, confirmations and reminders, and
+    how many wait for their team now."""
+    month = summary.months[-1]
+    sent, confirmed, chased = (
+        sum(count for (m, _, w), count in summary.hand_backs.items() if m == month and w == what)
+        for what in HAND_BACK_COUNTS
+    )
+    waiting = sum(summary.open_hand_backs.values())
+    if not (sent or confirmed or chased or waiting):
+        return Text("Existing patients: no notice of hand-back sent yet.")
+    return Text(
+        f"Existing patients handed back, this month: {sent} notices sent, {confirmed} confirmed "
+        f"by their teams, {chased} reminders; {waiting} wait for their team's confirmation."
+    )
 
 
 def this_months_totals(summary: Summary) -> dict[str, int]:

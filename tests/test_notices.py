@@ -628,3 +628,113 @@ def test_a_notice_or_funded_arrangement_that_cannot_work_is_named_by_its_line(
     )
     checked = run("--db", db_path, "policy", "check", policy)
     assert checked.status == 1 and problem in checked.err, checked.err
+
+
+# --- the screens and the report ------------------------------------------------------------------
+
+
+async def test_the_existing_patients_screen_sends_signs_off_and_confirms(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    from textual.widgets import DataTable, Static
+
+    from screens.app import TriageApp
+    from tests.test_screens import settle
+    from triage.services.workspace import open_workspace
+
+    practice(run, db_path)
+    write_caseload(tmp_path / "search.csv", 11)  # one of each category
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+
+    manager = TriageApp(open_workspace(str(db_path), "pat", clock=clock))
+    async with manager.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        summary = str(manager.screen.query_one("#caseload-summary", Static).render())
+        assert summary.startswith("9 hand-backs on 2026-11-27 · 5 ready · 4 to sign off")
+        rows = manager.screen.query_one("#hand-backs", DataTable)
+        assert rows.row_count == 9
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(entries(db_path, "notice_sent")) == 5
+        summary = str(manager.screen.query_one("#caseload-summary", Static).render())
+        assert "0 ready" in summary
+        await pilot.press("o")  # a manager may not sign off: the key says who may
+        await pilot.pause()
+        assert not entries(db_path, "hand_back_signed_off")
+
+    gp = TriageApp(open_workspace(str(db_path), "gwen", clock=clock))
+    async with gp.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("f", "f", "f")  # awaiting sign-off
+        await settle(pilot)
+        rows = gp.screen.query_one("#hand-backs", DataTable)
+        assert rows.row_count == 4
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*"Last dose checked; team knows", "enter")
+        await settle(pilot)
+        assert len(entries(db_path, "hand_back_signed_off")) == 1
+        assert gp.screen.query_one("#hand-backs", DataTable).row_count == 3
+
+    clerk = TriageApp(open_workspace(str(db_path), "cleo", clock=clock))
+    async with clerk.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        detail = str(clerk.screen.query_one("#hand-back-detail", Static).render())
+        assert "Notice HB-00000" in detail and "reply due 2026-12-25" in detail
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"Letter from Dr Rao", "enter")
+        await settle(pilot)
+        (confirmed,) = entries(db_path, "hand_back_confirmed")
+        assert confirmed["note"] == "Letter from Dr Rao"
+    assert run("--db", db_path, "log", "verify").status == 0
+
+
+def test_the_report_counts_notices_and_hand_backs_without_naming_anyone(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    practice(run, db_path)
+    patients = write_caseload(tmp_path / "search.csv", 110)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    sent = entries(db_path, "notice_sent")
+    for notice in sent[:12]:
+        ran = run(
+            "--db",
+            db_path,
+            "--user",
+            "cleo",
+            "notice",
+            "confirm",
+            str(notice["our_ref"]),
+            "--note",
+            "ok",
+        )
+        assert ran.status == 0
+    out = tmp_path / "report.csv"
+    assert run("--db", db_path, "report", "--out", out).status == 0
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert "2026-11,adhd,notice_sent,all,all,10" in rows
+    # The first twelve sent (by team: ADHD's ten, then two bariatric) were confirmed; two is a
+    # small count, shown as *.
+    assert "2026-11,adhd,hand_back_confirmed,all,all,10" in rows
+    assert "2026-11,bariatric,hand_back_confirmed,all,all,*" in rows
+    assert "2026-11,mgus,hand_back_open,all,all,10" in rows
+    assert not [row for row in rows if row.startswith("2026-11,adhd,hand_back_open")]
+    page = tmp_path / "report.html"
+    assert run("--db", db_path, "report", "--out", page).status == 0
+    shown = page.read_text(encoding="utf-8")
+    assert "Existing patients handed back" in shown
+    for patient in patients[:20]:
+        assert patient.nhs_number not in shown and patient.name not in shown

@@ -68,6 +68,7 @@ class HandBackRecord:
     """What the decision log says about one hand-back so far."""
 
     key: HandBackKey
+    category: str | None = None  # as the first entry about it recorded
     signed_off: Recorded | None = None
     sent: Recorded | None = None
     ref: str | None = None  # "HB-000012", once notice is sent

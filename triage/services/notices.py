@@ -155,6 +155,7 @@ def hand_back_records(tx: Transaction) -> dict[HandBackKey, HandBackRecord]:
                 _record(records, key).chased.append(recorded)
             continue
         record = _record(records, body["hand_back"])
+        record.category = record.category or body.get("category")
         if entry.event == LogEvent.HAND_BACK_SIGNED_OFF:
             record.signed_off = recorded
         elif entry.event == LogEvent.NOTICE_SENT:

@@ -1,6 +1,8 @@
 """The de-identified monthly summary for the LMC and ICB (docs/domain.md §6).
 
-Counts of decisions by month, category, action, reason and provider type, with totals; nothing
+Counts of decisions by month, category, action, reason and provider type, with totals; and of
+existing patients handed back (docs/caseload.md): notices sent, hand-backs the teams confirmed and
+reminders, by month and category, with those still open at the end of the period. Nothing
 else. No NHS number, name, date of birth, reference or free text goes in: only the product's own
 codes. Small counts are suppressed by default (shown as "*"), as NHS statistical publications
 do, because a count of 1 to 7 in a small practice can point to a person. A decision with several
@@ -24,16 +26,20 @@ from typing import BinaryIO
 
 from triage.clock import practice_date
 from triage.errors import UserError
-from triage.models import DECIDING_ACTIONS, DecisionFilter, ExportedDecision
+from triage.models import DECIDING_ACTIONS, DecisionFilter, ExportedDecision, HandBackRecord
 from triage.rules import Permission, require
 from triage.services.exports.files import check_destination, private_temporary
 from triage.services.exports.recording import Exported, log_anchor, log_and_place
 from triage.services.exports.rows import Anchor, chosen_rows
+from triage.services.notices import hand_back_records
 from triage.services.workspace import Workspace
 
 DEFAULT_THRESHOLD = 8  # counts from 1 to 7 are suppressed
 ACTIONS = tuple(action.value for action in DECIDING_ACTIONS)
 Key = tuple[str, str, str, str, str]  # month, category, action, reason, provider type
+
+
+HAND_BACK_COUNTS = ("notice_sent", "hand_back_confirmed", "hand_back_chased")
 
 
 @dataclass
@@ -42,6 +48,13 @@ class Summary:
     counts: Counter[Key] = field(default_factory=Counter)
     totals: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # month, cat, action
     decisions: int = 0
+    # Existing patients: (month, category, one of HAND_BACK_COUNTS), and by category the
+    # hand-backs sent by the end of the period and not confirmed by then.
+    hand_backs: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    open_hand_backs: Counter[str] = field(default_factory=Counter)
+
+    def hand_back_total(self, category: str, what: str) -> int:
+        return sum(self.hand_backs[(month, category, what)] for month in self.months)
 
 
 def month_range(first: str, last: str | None) -> tuple[date, date]:
@@ -85,6 +98,7 @@ def monthly_report(
     with workspace.database.read() as tx:
         anchor = log_anchor(tx)
         summary = _summarise(chosen_rows(tx, chosen), start, end, progress)
+        _count_hand_backs(summary, hand_back_records(tx).values(), end)
         practice = tx.practice.get()
     title = f"{practice[0].name} ({practice[0].ods_code})" if practice else "The practice"
     with private_temporary(destination) as (temporary, out):
@@ -104,7 +118,25 @@ def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
         first = (first - timedelta(days=1)).replace(day=1)
     start, end = month_range(first.strftime("%Y-%m"), today.strftime("%Y-%m"))
     with workspace.database.read() as tx:
-        return _summarise(chosen_rows(tx, DecisionFilter(start=start, end=end)), start, end, None)
+        summary = _summarise(
+            chosen_rows(tx, DecisionFilter(start=start, end=end)), start, end, None
+        )
+        _count_hand_backs(summary, hand_back_records(tx).values(), end)
+    return summary
+
+
+def _count_hand_backs(summary: Summary, records: Iterable[HandBackRecord], end: date) -> None:
+    for record in records:
+        category = record.category or "unrecorded"
+        events = [("notice_sent", record.sent), ("hand_back_confirmed", record.confirmed)]
+        events += [("hand_back_chased", chased) for chased in record.chased]
+        for what, recorded in events:
+            month = recorded.on.strftime("%Y-%m") if recorded else None
+            if month in summary.months:
+                summary.hand_backs[(month, category, what)] += 1
+        sent, confirmed = record.sent, record.confirmed
+        if sent is not None and sent.on <= end and (confirmed is None or confirmed.on > end):
+            summary.open_hand_backs[category] += 1
 
 
 def _summarise(
@@ -147,6 +179,14 @@ def _write_csv(out: BinaryIO, summary: Summary, suppress: int, anchor: Anchor, t
         count = summary.totals[(month, category, action)]
         writer.writerow((month, category, action, "all", "all", shown(count, suppress)))
     writer.writerow(("all", "all", "all", "all", "all", shown(summary.decisions, suppress)))
+    for month, category, what in sorted(summary.hand_backs):
+        count = summary.hand_backs[(month, category, what)]
+        writer.writerow((month, category, what, "all", "all", shown(count, suppress)))
+    for category in sorted(summary.open_hand_backs):
+        count = summary.open_hand_backs[category]
+        writer.writerow(
+            (summary.months[-1], category, "hand_back_open", "all", "all", shown(count, suppress))
+        )
     text.flush()
     text.detach()
 
@@ -186,6 +226,7 @@ def _write_html(out: BinaryIO, summary: Summary, suppress: int, anchor: Anchor, 
         f"<tr><th>all</th><td colspan='3'></td><th>{shown(summary.decisions, suppress)}</th></tr>"
         "</table>"
     )
+    parts.extend(_hand_back_table(summary, suppress))
     for category in categories:
         parts.append(f"<h2>{html.escape(category)}</h2>")
         parts.append(_chart(summary, category, suppress))
@@ -194,6 +235,33 @@ def _write_html(out: BinaryIO, summary: Summary, suppress: int, anchor: Anchor, 
         f"sha256 {anchor.hash}.</small></p></body></html>"
     )
     out.write("\n".join(parts).encode())
+
+
+def _hand_back_table(summary: Summary, suppress: int) -> list[str]:
+    """Existing patients handed back, by category: what the period saw, and what is open."""
+    categories = sorted(
+        {category for _, category, _ in summary.hand_backs} | set(summary.open_hand_backs)
+    )
+    if not categories:
+        return []
+    rows = [
+        "<h2>Existing patients handed back</h2>",
+        "<p>Notices of hand-back sent to specialist teams, hand-backs the teams confirmed, and "
+        "reminders sent, in the period; and hand-backs still waiting for the team's "
+        "confirmation at its end (the practice keeps prescribing until then).</p>",
+        "<table><tr><th>Category</th><th>notices sent</th><th>confirmed</th><th>reminders</th>"
+        "<th>open at the end</th></tr>",
+    ]
+    for category in categories:
+        counts = [summary.hand_back_total(category, what) for what in HAND_BACK_COUNTS]
+        counts.append(summary.open_hand_backs[category])
+        rows.append(
+            f"<tr><td>{html.escape(category)}</td>"
+            + "".join(f"<td>{shown(count, suppress)}</td>" for count in counts)
+            + "</tr>"
+        )
+    rows.append("</table>")
+    return rows
 
 
 def _chart(summary: Summary, category: str, suppress: int) -> str:
