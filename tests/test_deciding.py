@@ -190,7 +190,7 @@ def test_a_clerk_cannot_decide_a_request_waiting_for_a_gp(practice_db: Path) -> 
 def test_only_a_gp_confirms_an_equality_sensitive_category(practice_db: Path) -> None:
     clerk, gp = workspace(practice_db, "cleo"), workspace(practice_db, "gwen")
     s03 = find_request(clerk, "S03")  # gender dysphoria: the policy asks a GP to confirm
-    with pytest.raises(PermissionRefused, match="a GP must confirm this category"):
+    with pytest.raises(PermissionRefused, match="the policy says a GP must confirm it"):
         decide(clerk, s03.id)
     with pytest.raises(UserError, match="needs a note"):
         decide(gp, s03.id)

@@ -171,7 +171,10 @@ def test_a_letter_without_a_labelled_nhs_number_waits_for_a_clerk_to_complete_it
                "943 476 5919")  # fmt: skip
     assert done.status == 0 and "RHEU/2291/JO is open." in done.out
     assert "1 open" in run("--db", db_path, "--user", "cleo", "queue").out
-    decided = run("--db", db_path, "--user", "cleo", "decide", "RHEU/2291/JO")
+    # The Dorset list only says to "consider" stopping DMARD work: a GP decides it.
+    assert run("--db", db_path, "users", "add", "gwen", "--role", "gp").status == 0
+    decided = run("--db", db_path, "--user", "gwen", "review", "RHEU/2291/JO", "--note", "Agreed",
+                  "--action", "decline")  # fmt: skip
     assert decided.status == 0 and "decline under rule dmard-unfunded" in decided.out
 
     # The completion is in the log, with what changed.
@@ -327,7 +330,10 @@ def test_a_letters_file_is_kept_byte_for_byte_and_exported_with_its_decision(
     again = run("--db", db_path, "original", "RHEU/2291/JO", "--out", saved)
     assert again.status == 1 and "already exists" in again.err
 
-    assert run("--db", db_path, "--user", "cleo", "decide", "RHEU/2291/JO").status == 0
+    assert run("--db", db_path, "users", "add", "gwen", "--role", "gp").status == 0
+    decided = run("--db", db_path, "--user", "gwen", "review", "RHEU/2291/JO", "--note", "Agreed",
+                  "--action", "decline")  # fmt: skip
+    assert decided.status == 0
     folder = tmp_path / "letters"
     assert run("--db", db_path, "letters", "export", "--out", folder).status == 0
     [exported] = folder.glob("*_original.pdf")

@@ -108,7 +108,7 @@ def decision_kind(user: User, request: Request, suggestion: Suggestion, action: 
                 if request.status is Status.AWAITING_GP
                 else "the policy sends it to a GP"
                 if suggestion.action is Action.GP_REVIEW
-                else "the policy says a GP must confirm this category"
+                else "the policy says a GP must confirm it"
             )
             raise PermissionRefused(
                 f"only a GP may decide {request.ref}: {why}; "
