@@ -343,6 +343,8 @@ class DecisionRow(Base):
     template_id: Mapped[str] = mapped_column(String(200))
     template_version: Mapped[str] = mapped_column(String(64))
     letters_edited: Mapped[bool]
+    # A redirect's: the day the service it went to should confirm by (migration 0017).
+    confirm_by: Mapped[date | None]
 
 
 class LetterRow(Base):

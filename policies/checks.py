@@ -103,6 +103,12 @@ def _rule_problems(
         yield "redirect_to", "a redirect needs redirect_to: the service the request goes to instead"
     if rule.get("redirect_to") and not redirects:
         yield "redirect_to", f"only a redirect goes somewhere; this rule's action is {action!r}"
+    if "confirm_within_days" in rule and not redirects:
+        yield (
+            "confirm_within_days",
+            f"only a redirect is confirmed by the service it went to; this rule's action is "
+            f"{action!r}",
+        )
     if action in ("decline", "redirect") and not rule.get("reasons"):
         yield "reasons", f"a {action} needs at least one reason: the reply letter gives them"
     if "capacity" in rule and action != "accept":

@@ -85,6 +85,8 @@ class Rule(_Strict):
     capacity: Capacity | None = None
     when_full: Action | None = None
     redirect_to: Text | None = None
+    # A redirect: the service it goes to should confirm within this many days (default 28).
+    confirm_within_days: Whole | None = Field(default=None, ge=1, le=365)
     reasons: tuple[Reason, ...] = ()
     note: Text | None = None  # what the rule is for, in the policy's own words
     # "Where there is not adequate funding": a request a funded arrangement covers is left to

@@ -110,6 +110,9 @@ def decision_details(decision: Decision, hashes: Mapping[LetterKind, str]) -> di
         "letters_edited": decision.letters_edited,
         "letters_sha256": {kind.value: hashes[kind] for kind in LetterKind},
         "supersedes": decision.supersedes_id,
+        # Recorded since migration 0017 (a redirect's follow-up); entries before have no such
+        # key and are not compared on it.
+        "confirm_by": decision.confirm_by.isoformat() if decision.confirm_by else None,
     }
 
 

@@ -33,7 +33,7 @@ class Permission(StrEnum):
     IMPORT_CASELOAD = "import the caseload of existing patients"
     SEND_NOTICES = "send notice of a hand-back"
     SIGN_OFF_HAND_BACK = "sign off a hand-back"
-    CONFIRM_HAND_BACK = "record a specialist team's reply to a hand-back, or chase one"
+    CONFIRM_HAND_BACK = "record a team's reply to a hand-back or redirect, or chase one"
 
 
 ALLOWED: dict[Permission, frozenset[Role]] = {

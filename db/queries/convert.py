@@ -88,6 +88,7 @@ def decision_from(row: DecisionRow, decided_by: str, letters: dict[LetterKind, s
         letters_edited=row.letters_edited,
         supersedes_id=row.supersedes_id,
         letters=letters,
+        confirm_by=row.confirm_by,
     )
 
 

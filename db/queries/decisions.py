@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from db.queries.convert import decision_from
-from db.tables import DecisionRow, LetterRow, UserRow
+from db.tables import DecisionRow, LetterRow, RequestRow, UserRow
 from triage.models import Action, Decision, LetterKind, User
+
+
+@dataclass(frozen=True)
+class RedirectToConfirm:
+    request_id: int
+    ref: str
+    patient_name: str | None
+    nhs_number: str | None
+    our_ref: str
+    redirect_to: str | None
+    decided_at: datetime
+    confirm_by: date
 
 
 class Decisions:
@@ -43,6 +56,7 @@ class Decisions:
             template_id=decision.template_id,
             template_version=decision.template_version,
             letters_edited=decision.letters_edited,
+            confirm_by=decision.confirm_by,
         )
         self._session.add(row)
         self._session.flush()
@@ -123,3 +137,35 @@ class Decisions:
             DecisionRow.id.not_in(superseded),
         )
         return self._session.scalar(query) or 0
+
+    def redirects_to_confirm(self) -> list[RedirectToConfirm]:
+        """Every redirect in force that asks the service to confirm (oldest due first)."""
+        superseding = aliased(DecisionRow)
+        rows = self._session.execute(
+            select(
+                RequestRow.id,
+                RequestRow.ref,
+                RequestRow.patient_name,
+                RequestRow.nhs_number,
+                DecisionRow.our_ref,
+                DecisionRow.redirect_to,
+                DecisionRow.decided_at,
+                DecisionRow.confirm_by,
+            )
+            .join(RequestRow, RequestRow.id == DecisionRow.request_id)
+            .where(
+                DecisionRow.action == Action.REDIRECT,
+                DecisionRow.confirm_by.is_not(None),
+                ~exists().where(superseding.supersedes_id == DecisionRow.id),
+            )
+            .order_by(DecisionRow.confirm_by, DecisionRow.id)
+        )
+        found = []
+        for request_id, ref, name, number, our_ref, redirect_to, decided_at, confirm_by in rows:
+            assert confirm_by is not None  # selected so
+            found.append(
+                RedirectToConfirm(
+                    request_id, ref, name, number, our_ref, redirect_to, decided_at, confirm_by
+                )
+            )
+        return found

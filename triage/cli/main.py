@@ -35,6 +35,7 @@ from triage.cli.policy_command import policy_group
 from triage.cli.practice_command import practice_group
 from triage.cli.queue_command import queue_command
 from triage.cli.received_command import details_command, original_command
+from triage.cli.redirect_command import redirect_group
 from triage.cli.report_command import report_command
 from triage.cli.serve_command import serve_command
 from triage.cli.users_command import logout_command, users_group
@@ -121,6 +122,7 @@ cli.add_command(mesh_group)
 cli.add_command(queue_command)
 cli.add_command(caseload_group)
 cli.add_command(notice_group)
+cli.add_command(redirect_group)
 cli.add_command(assign_command)
 cli.add_command(hand_back_command)
 cli.add_command(team_command)

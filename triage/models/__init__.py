@@ -17,6 +17,7 @@ from triage.models.caseload import (
 )
 from triage.models.decisions import (
     DECISION_EVENTS,
+    REDIRECT_CONFIRM_DAYS,
     USER_EVENTS,
     Assessment,
     Decision,
@@ -92,6 +93,7 @@ __all__ = [
     "DECISION_EVENTS",
     "PRACTICE_TIME",
     "READ_AS_VALUES",
+    "REDIRECT_CONFIRM_DAYS",
     "REPEAT_WITHIN_MONTHS",
     "SHORTEST_SEARCH",
     "SIGN_OFF_CATEGORIES",

@@ -49,6 +49,7 @@ class LogEvent(StrEnum):
     USER_ROLE_CHANGED = "user_role_changed"
     USER_REMOVED = "user_removed"  # access withdrawn; the user's entries stay theirs
     USERS_RECORDED = "users_recorded"  # every user as they were, once, before the first change
+    REDIRECT_CONFIRMED = "redirect_confirmed"  # the service a request went to took the patient on
     # Existing patients handed back with notice (docs/caseload.md): each entry holds its letters
     # whole, so the chain itself proves them unchanged.
     CASELOAD_IMPORTED = "caseload_imported"  # a search export of existing shared-care patients
@@ -98,6 +99,14 @@ class Decision:
     letters_edited: bool
     supersedes_id: int | None
     letters: dict[LetterKind, str]
+    # A redirect: the day by which the service it went to should confirm it took the patient on
+    # (docs/domain.md, "Following up"); None for other actions.
+    confirm_by: date | None = None
+
+
+# Unless the rule says otherwise, the service a request is redirected to is asked to confirm
+# within this many days.
+REDIRECT_CONFIRM_DAYS = 28
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,7 @@ _EVENT_PERMISSION: dict[LogEvent, Permission | None] = {
     LogEvent.NOTICE_COVERING: Permission.SEND_NOTICES,
     LogEvent.HAND_BACK_CONFIRMED: Permission.CONFIRM_HAND_BACK,
     LogEvent.HAND_BACK_CHASED: Permission.CONFIRM_HAND_BACK,
+    LogEvent.REDIRECT_CONFIRMED: Permission.CONFIRM_HAND_BACK,
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from db import Transaction
@@ -23,6 +23,7 @@ from triage.letters import (
 )
 from triage.models import (
     DECIDING_ACTIONS,
+    REDIRECT_CONFIRM_DAYS,
     Action,
     Decision,
     Findings,
@@ -230,6 +231,7 @@ def record(
         letters_edited=texts != prepared.letters.texts(),
         supersedes_id=supersedes.id if supersedes else None,
         letters=texts,
+        confirm_by=_confirm_by(in_force, prepared, now),
     )
     hashes = {kind: audit.text_sha256(text) for kind, text in texts.items()}
     decision_id = tx.decisions.add(
@@ -247,6 +249,18 @@ def record(
         details=audit.decision_details(decision, hashes),
     )
     return decision
+
+
+def _confirm_by(in_force: PolicyInForce, prepared: Prepared, now: datetime) -> date | None:
+    """A redirect's: the day the service it goes to should confirm it took the patient on."""
+    if prepared.action is not Action.REDIRECT:
+        return None
+    rule = next(
+        (rule for rule in in_force.loaded.policy.rules if rule.id == prepared.suggestion.rule),
+        None,
+    )
+    days = (rule.confirm_within_days if rule else None) or REDIRECT_CONFIRM_DAYS
+    return practice_date(now) + timedelta(days=days)
 
 
 def _final_texts(
