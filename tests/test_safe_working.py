@@ -46,7 +46,7 @@ def test_past_the_limit_the_gp_is_told_routine_reviews_can_wait(
     one_a_day.write_text(
         shipped.text.replace(
             "contacts_per_clinician_per_day = 25", "contacts_per_clinician_per_day = 1"
-        ).replace('version = "2025-01"', 'version = "2025-01-one"'),
+        ).replace('version = "2025-01.2"', 'version = "2025-01-one"'),
         encoding="utf-8",
     )
     assert run("--db", practice_db, "policy", "activate", one_a_day).status == 0
