@@ -61,6 +61,7 @@ from triage.safe_text import one_line
 from triage.services.bulk import BulkAction
 from triage.services.changes import ChangeToken, change_token, is_newer
 from triage.services.deciding import Applied, apply_policy
+from triage.services.follow_ups import follow_ups_due
 from triage.services.history import HistoryEntry
 from triage.services.importing import ImportRejected, ImportSummary, import_files
 from triage.services.policy import policy_review_due
@@ -457,12 +458,17 @@ class QueueScreen(TriageScreen, DecisionFlow, QueueWork):
 
     def notices(self) -> list[Text]:
         """What the person should see first on the counts line, read after each page in a
-        worker: for a manager, the review of the policy when it is near. Said in words; the
-        style only adds to them."""
+        worker: for a manager, the review of the policy when it is near; replies from other
+        services that are overdue, and hand-backs that need a GP. Said in words; the style
+        only adds to them."""
+        shown = []
         due = policy_review_due(self.workspace)
-        if due is None:
-            return []
-        return [Text(str(due), style="bold reverse" if due.overdue else "bold")]
+        if due is not None:
+            shown.append(Text(str(due), style="bold reverse" if due.overdue else "bold"))
+        follow_ups = follow_ups_due(self.workspace)
+        if follow_ups is not None:
+            shown.append(Text(str(follow_ups), style="bold"))
+        return shown
 
     def _show_notices(self, asked_for: NoticesFor, notices: list[Text]) -> None:
         if asked_for != self._notices_for:

@@ -92,12 +92,12 @@ class ReviewScreen(QueueScreen):
         super()._show(loaded)
 
     def notices(self) -> list[Text]:
-        """The queue's, then the GP's decisions today against the policy's safe-working limit:
-        past it, in reverse (and in words: never by colour alone)."""
+        """The GP's decisions today against the policy's safe-working limit (first: at 80
+        columns the rest may be cut), past it in reverse and in words; then the queue's."""
         load = safe_working_today(self.workspace)
         if load is None:
             return super().notices()
-        return [*super().notices(), Text(str(load), style="bold reverse" if load.reached else "")]
+        return [Text(str(load), style="bold reverse" if load.reached else ""), *super().notices()]
 
     def show_highlighted(self) -> None:
         """The highlighted request's notes, read with its page (moving reads nothing), above

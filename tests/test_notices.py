@@ -738,3 +738,34 @@ def test_the_report_counts_notices_and_hand_backs_without_naming_anyone(
     assert "Existing patients handed back" in shown
     for patient in patients[:20]:
         assert patient.nhs_number not in shown and patient.name not in shown
+
+
+async def test_the_queue_says_what_replies_are_overdue_and_what_needs_a_gp(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    from textual.widgets import Static
+
+    from screens.app import TriageApp
+    from tests.test_screens import settle
+    from triage.services.follow_ups import follow_ups_due
+    from triage.services.workspace import open_workspace
+
+    practice(run, db_path)
+    write_caseload(tmp_path / "search.csv", 11)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    clerk = open_workspace(str(db_path), "cleo", clock=clock)
+    assert follow_ups_due(clerk) is None  # nothing overdue yet
+    clock.at = TODAY + timedelta(days=29)
+    assert str(follow_ups_due(clerk)) == "5 hand-back replies overdue (F7)"
+    gp = open_workspace(str(db_path), "gwen", clock=clock)
+    assert str(follow_ups_due(gp)) == "5 hand-backs need a GP (F7)"  # four sign-offs, one unknown
+
+    app = TriageApp(open_workspace(str(db_path), "cleo", clock=clock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        counts = str(app.screen.query_one("#counts", Static).render())
+        assert counts.startswith("5 hand-back replies overdue (F7) · ")
