@@ -769,3 +769,78 @@ async def test_the_queue_says_what_replies_are_overdue_and_what_needs_a_gp(
         await settle(pilot)
         counts = str(app.screen.query_one("#counts", Static).render())
         assert counts.startswith("5 hand-back replies overdue (F7) · ")
+
+
+def reply_letter(refs: list[str], body: str) -> str:
+    """A reply as a rheumatology department writes one."""
+    listed = "\n".join(f"  {ref}" for ref in refs)
+    return (
+        "Department of Rheumatology\nDorset County Hospital\nWilliams Avenue, Dorchester DT1 2JY\n"
+        "Tel: 01305 251150\n\n3 December 2026\n\nDear Harbour Street Surgery,\n\n"
+        f"Re: your notice of hand-back of shared care, your references:\n{listed}\n\n{body}\n\n"
+        "Yours sincerely,\n\nDr P Rao\nConsultant Rheumatologist\n"
+    )
+
+
+def test_a_reply_letter_that_takes_the_patients_on_confirms_them_and_any_other_waits_for_a_person(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    from tests.letter_factory import docx_of, pdf_of
+
+    practice(run, db_path)
+    write_caseload(tmp_path / "search.csv", 33)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    refs = [str(n["our_ref"]) for n in entries(db_path, "notice_sent")]
+
+    declining = tmp_path / "reply-no.docx"
+    declining.write_bytes(
+        docx_of(reply_letter(refs[:2], "We are unable to take these patients back until the "
+                             "commissioning position with the ICB is resolved."))
+    )  # fmt: skip
+    refused = run("--db", db_path, "--user", "cleo", "notice", "confirm", "--from", declining)
+    assert refused.status == 1
+    assert (
+        "it says 'unable', so a person must read it; it quotes " + ", ".join(refs[:2])
+        in refused.err
+    )
+    vague = tmp_path / "reply-vague.txt"
+    vague.write_text(reply_letter(refs[:1], "Thank you for your letter, which we have noted."))
+    unsure = run("--db", db_path, "--user", "cleo", "notice", "confirm", "--from", vague)
+    assert (
+        unsure.status == 1
+        and "does not say plainly that the team takes the patient on" in unsure.err
+    )
+    nothing = tmp_path / "reply-none.txt"
+    nothing.write_text("Dear colleague, we accept the transfer. Yours, Dr Rao")
+    unquoted = run("--db", db_path, "--user", "cleo", "notice", "confirm", "--from", nothing)
+    assert unquoted.status == 1 and "quotes no reference of ours" in unquoted.err
+    assert not entries(db_path, "hand_back_confirmed")
+
+    accepting = tmp_path / "reply-yes.pdf"
+    letter = reply_letter(
+        [*refs[:3], "HB-999999"],
+        "We confirm that we will take over prescribing and monitoring for these patients from "
+        "the dates in your letter. Please continue until then.",
+    )
+    accepting.write_bytes(pdf_of(letter))
+    done = run("--db", db_path, "--user", "cleo", "notice", "confirm", "--from", accepting)
+    assert done.status == 0, done.err
+    assert f"confirmed {', '.join(refs[:3])}." in done.out
+    assert "No notice was sent under: HB-999999." in done.err
+    confirmations = entries(db_path, "hand_back_confirmed")
+    assert [c["our_ref"] for c in confirmations] == refs[:3]
+    assert (
+        "reply letter" in confirmations[0]["note"]
+        and "we confirm" in confirmations[0]["note"].lower()
+    )
+    again = run("--db", db_path, "--user", "cleo", "notice", "confirm", "--from", accepting)
+    assert f"Already confirmed before: {', '.join(refs[:3])}." in again.out
+    assert len(entries(db_path, "hand_back_confirmed")) == 3
+    with sqlite3.connect(db_path) as connection:
+        (kept,) = connection.execute("SELECT count(*) FROM originals").fetchone()
+    assert kept == 1
+    assert run("--db", db_path, "log", "verify").status == 0

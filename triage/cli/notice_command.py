@@ -16,6 +16,7 @@ from triage.services.notices import (
     PlannedHandBack,
     caseload,
     chase_overdue,
+    confirm_from_reply,
     confirm_hand_back,
     hand_back_letters,
     import_caseload,
@@ -251,11 +252,32 @@ def sign_off_command(nhs_number: str, note: str) -> None:
 
 
 @notice_group.command("confirm")
-@click.argument("our_ref")
-@click.option("--note", required=True, help="How the team confirmed (their letter, e-mail).")
-def confirm_command(our_ref: str, note: str) -> None:
-    """Record that the team confirmed taking the patient on (OUR_REF: HB-000123)."""
-    item = confirm_hand_back(context.current().workspace(), our_ref, note)
+@click.argument("our_ref", required=False)
+@click.option("--note", help="How the team confirmed (their letter, e-mail).")
+@click.option(
+    "--from",
+    "reply",
+    type=click.Path(path_type=Path),
+    help="The team's reply letter (PDF, Word, e-mail, scan or text): every reference of ours "
+    "it quotes is confirmed, if its words plainly take the patients on.",
+)
+def confirm_command(our_ref: str | None, note: str | None, reply: Path | None) -> None:
+    """Record that the team confirmed taking the patient on: OUR_REF (HB-000123) with --note,
+    or --from their reply letter."""
+    workspace = context.current().workspace()
+    if reply is not None:
+        if our_ref or note:
+            raise click.UsageError("give OUR_REF with --note, or --from a reply letter, not both")
+        read = confirm_from_reply(workspace, reply)
+        output.plain(f"{read.file}: confirmed {', '.join(read.confirmed) or 'none'}.")
+        if read.already:
+            output.plain(f"Already confirmed before: {', '.join(read.already)}.")
+        if read.unknown:
+            output.plain(f"No notice was sent under: {', '.join(read.unknown)}.", err=True)
+        return
+    if not our_ref or not note:
+        raise click.UsageError("give OUR_REF with --note, or --from a reply letter")
+    item = confirm_hand_back(workspace, our_ref, note)
     output.plain(
         f"Confirmed {our_ref.upper()}: {item.patient.patient_name} goes to {item.return_to} "
         f"on {item.hand_back_on.isoformat()}."

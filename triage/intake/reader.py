@@ -111,7 +111,7 @@ class _Opened:
 
 def _open(data: bytes, name: str, today: date) -> _Opened:
     """Recognise the format from the content (not the file name) and start reading."""
-    letter_format = _letter_format(data)
+    letter_format = letter_format_of(data)
     if letter_format is not None:
         return _letters(data, name, letter_format, today)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data.startswith(UTF16_STARTS):
@@ -140,7 +140,7 @@ def _open(data: bytes, name: str, today: date) -> _Opened:
     return _Opened(SourceFormat.CSV, rows, file_problems=header_problems, lines=lines)
 
 
-def _letter_format(data: bytes) -> SourceFormat | None:
+def letter_format_of(data: bytes) -> SourceFormat | None:
     """A binary letter: PDF, Word, an Outlook e-mail or a scan."""
     if data.startswith(PDF_MAGIC):
         return SourceFormat.PDF

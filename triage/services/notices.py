@@ -21,6 +21,7 @@ from policies.schema import Policy
 from triage import audit
 from triage.errors import ProblemsFound, UserError
 from triage.intake.caseload_reader import read_caseload_file
+from triage.intake.replies import read_reply
 from triage.letters.notices import (
     NoticeHeader,
     NoticePatient,
@@ -399,6 +400,61 @@ def confirm_hand_back(workspace: Workspace, our_ref: str, note: str) -> PlannedH
     return item
 
 
+@dataclass(frozen=True)
+class ReplyRead:
+    file: str
+    confirmed: list[str]  # the references recorded as confirmed
+    already: list[str]  # quoted, but confirmed before
+    unknown: list[str]  # quoted, but no notice was sent under them
+
+
+def confirm_from_reply(workspace: Workspace, path: Path) -> ReplyRead:
+    """Record the hand-backs a team's reply letter confirms: every reference of ours it quotes,
+    when its words plainly take the patients on. A reply that also says no, or does not say
+    yes plainly, is refused for a person to read (nothing is recorded). The letter is kept,
+    unchanged, with the evidence of every request's letter."""
+    require(workspace.user, Permission.CONFIRM_HAND_BACK)
+    in_force = _policy(workspace)
+    reply = read_reply(path)
+    if not reply.refs:
+        raise UserError(
+            f"{reply.name}: quotes no reference of ours (HB-000123): read it and record the "
+            "reply with `triage notice confirm REF --note ...`"
+        )
+    if reply.unsure_because:
+        raise UserError(
+            f"{reply.name}: {reply.unsure_because}, so a person must read it; it quotes "
+            f"{', '.join(reply.refs)}. Record what it says with `triage notice confirm REF "
+            "--note ...`"
+        )
+    now = workspace.clock.now()
+    note = f"reply letter {reply.name} (sha256 {reply.sha256[:16]}): {reply.accepts!r}"
+    read = ReplyRead(reply.name, [], [], [])
+    with workspace.database.write() as tx:
+        tx.log.head()
+        plan = _plan(tx, in_force.loaded.policy, workspace.clock.today())
+        by_ref = {i.record.ref: i for i in plan.hand_backs if i.record and i.record.ref}
+        for ref in reply.refs:
+            item = by_ref.get(ref)
+            if item is None:
+                read.unknown.append(ref)
+            elif item.record is not None and item.record.confirmed is not None:
+                read.already.append(ref)
+            else:
+                audit.append(
+                    tx,
+                    event=LogEvent.HAND_BACK_CONFIRMED,
+                    user=workspace.user,
+                    at=now,
+                    details={**_about(item, in_force), "our_ref": ref, "note": note,
+                             "reply_sha256": reply.sha256},
+                )  # fmt: skip
+                read.confirmed.append(ref)
+        if read.confirmed:
+            tx.originals.keep(reply.sha256, reply.name, reply.data, now)
+    return read
+
+
 def chase_overdue(workspace: Workspace) -> list[TeamBatch]:
     """For each team with hand-backs past their reply date and not chased within the notice's
     `chase_every_days`, record one reminder letter listing them."""
@@ -489,6 +545,7 @@ __all__ = [
     "TeamBatch",
     "caseload",
     "chase_overdue",
+    "confirm_from_reply",
     "confirm_hand_back",
     "hand_back_letters",
     "hand_back_records",

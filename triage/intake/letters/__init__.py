@@ -34,7 +34,7 @@ from triage.intake.letters.scans import ENABLE_OCR
 from triage.intake.records import RawRecord
 from triage.models import TEXT_NOT_READ, TEXT_READ, Flag, SourceFormat, nhs_number_problem
 
-__all__ = ["LetterRead", "ReadField", "read_letters"]
+__all__ = ["LetterRead", "ReadField", "letter_text", "read_letters"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,15 @@ def read_letters(data: bytes, name: str, source_format: SourceFormat, today: dat
         )
         result.letters.append(LetterRead(RawRecord(place, {}, problems=[problem]), {}))
     return result
+
+
+def letter_text(data: bytes, name: str, source_format: SourceFormat) -> str:
+    """Every readable page of a letter file (a reply from a specialist team, say), in order."""
+    return "\n".join(
+        document.text
+        for document in _documents(data, name, source_format)
+        if not document.skipped and not document.unread
+    )
 
 
 def _documents(data: bytes, name: str, source_format: SourceFormat) -> list[Document]:
