@@ -78,6 +78,15 @@ REFUSALS = {
     Permission.VIEW_STATISTICS: "only a manager may see the statistics",
     Permission.COMPLETE_DETAILS: "only a clerk or a GP may complete a letter's details",
     Permission.ASSIGN: None,  # everyone may; whom to is checked per request (test_assignment)
+    Permission.IMPORT_CASELOAD: (
+        "only a clerk or a manager may import the caseload of existing patients"
+    ),
+    Permission.SEND_NOTICES: "only a manager may send notice of a hand-back",
+    Permission.SIGN_OFF_HAND_BACK: "only a GP may sign off a hand-back",
+    Permission.CONFIRM_HAND_BACK: (
+        "only a clerk or a manager may record a team's reply to a hand-back or redirect, or "
+        "chase one"
+    ),
 }
 
 
