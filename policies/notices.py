@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from policies.funding import funding_for
+from policies.funding import KIND_WORDS, funding_for
 from policies.schema import Funded, Notice, Policy
 from triage.models import (
     SIGN_OFF_CATEGORIES,
@@ -266,11 +266,34 @@ def _sign_off_words(notice: Notice, category: Category) -> str:
     return f"notice {notice.id} only says to consider it: a GP signs off each patient"
 
 
+def notice_lines(policy: Policy) -> list[str]:
+    """Each notice and funded arrangement of the policy, in words (policy show, the screen)."""
+    lines = []
+    for notice in policy.notices:
+        scope = "where not funded" if notice.scope == "unfunded" else "every existing patient"
+        to = f", to {notice.return_to}" if notice.return_to else ", to their own team"
+        signed = (
+            ", a GP signs off each"
+            if notice.consider or notice.category in SIGN_OFF_CATEGORIES
+            else ""
+        )
+        lines.append(
+            f"{notice.id}: {notice.category.label}, {scope}, {notice.notice_months} months' "
+            f"notice, handed back from {day_in_words(notice.hand_back_on)}{to}{signed}"
+        )
+    for funded in policy.funded:
+        provider = f" by {funded.provider}" if funded.provider else ""
+        categories = ", ".join(category.label for category in funded.categories)
+        lines.append(f"{funded.id}: {KIND_WORDS[funded.kind]} pays for {categories}{provider}")
+    return lines
+
+
 __all__ = [
     "Block",
     "FundedAside",
     "NoticePlan",
     "PlannedHandBack",
     "gp_task",
+    "notice_lines",
     "plan_notices",
 ]

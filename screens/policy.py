@@ -33,6 +33,7 @@ from triage.services.policy import (
     PolicyInForce,
     compare_policy,
     load_policy,
+    notice_lines,
     policy_history,
     policy_in_force,
 )
@@ -131,10 +132,18 @@ class PolicyScreen(TriageScreen):
             for rule in policy.rules:
                 where = f" to {one_line(rule.redirect_to)}" if rule.redirect_to else ""
                 text.append(f"{rule.id}: ", style="bold")
-                text.append(f"{rule.category.label}: {ACTION_LABELS[rule.action]}{where}\n")
+                text.append(f"{rule.category.label}: {ACTION_LABELS[rule.action]}{where}")
+                text.append(" (consider: a GP decides)" if rule.consider else "")
+                text.append(" (unless funded)\n" if rule.unless_funded else "\n")
                 if rule.note:
                     text.append(f"  {one_line(rule.note)}\n")
             text.append(f"Otherwise: {ACTION_LABELS[header.default_action]}\n\n")
+            extras = notice_lines(policy)
+            if extras:
+                text.append(
+                    "Existing patients: notices and funded arrangements\n", "bold underline"
+                )
+                text.append("".join(f"{one_line(line)}\n" for line in extras) + "\n")
         text.append("Activations, latest first\n", style="bold underline")
         for activation in history:
             stored = activation.policy

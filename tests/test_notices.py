@@ -844,3 +844,18 @@ def test_a_reply_letter_that_takes_the_patients_on_confirms_them_and_any_other_w
         (kept,) = connection.execute("SELECT count(*) FROM originals").fetchone()
     assert kept == 1
     assert run("--db", db_path, "log", "verify").status == 0
+
+
+def test_policy_show_says_what_the_notices_and_funded_arrangements_declare(
+    run: Run, db_path: Path
+) -> None:
+    shown = run("--db", db_path, "policy", "show", "dorset-gp-alliance").out
+    assert "unless funded, consider: a GP decides, from 2025-01-01" in shown
+    assert (
+        "  adhd-existing: ADHD, where not funded, 3 months' notice, handed back from 1 January "
+        "2025, to their own team\n"
+    ) in shown
+    assert (
+        "  inr-existing: INR/warfarin, where not funded, 3 months' notice, handed back from 1 January 2025, to their own team, a GP signs off each\n"
+        in shown
+    )

@@ -27,6 +27,7 @@ from triage.services.policy import (
     check_policy_file,
     load_policy,
     names_a_file,
+    notice_lines,
     policy_history,
     policy_in_force,
     shipped_policy_ids,
@@ -235,6 +236,11 @@ def _print_policy(console: Console, loaded: LoadedPolicy) -> None:
     output.plain("")
     console.print(table)
     output.plain(f"Anything else: {ACTION_LABELS[header.default_action]}.")
+    extras = notice_lines(policy)
+    if extras:
+        output.plain("Existing patients, notices and funded arrangements:")
+        for line in extras:
+            output.plain(f"  {line}")
     if policy.safe_working is not None:
         output.plain(
             f"Safe working: {policy.safe_working.contacts_per_clinician_per_day} contacts per "
@@ -256,6 +262,10 @@ def _conditions(rule: Rule) -> str:
         parts.append(f"within {rule.within_months_of_procedure} months of procedure")
     if rule.after_months_of_procedure is not None:
         parts.append(f"{rule.after_months_of_procedure}+ months after procedure")
+    if rule.unless_funded:
+        parts.append("unless funded")
+    if rule.consider:
+        parts.append("consider: a GP decides")
     if rule.effective_from is not None:
         parts.append(f"from {rule.effective_from}")
     if rule.effective_until is not None:

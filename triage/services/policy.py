@@ -30,6 +30,7 @@ from policies import (
 from policies import LoadedPolicy as LoadedPolicy  # the API's: what a policy says
 from policies import Rule as Rule
 from policies import shipped_policy_ids as shipped_policy_ids
+from policies.notices import notice_lines as notice_lines  # the API's: notices in words
 from triage import audit
 from triage.classify import read
 from triage.clock import practice_midnight
