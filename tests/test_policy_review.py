@@ -69,8 +69,8 @@ def test_the_command_line_shows_the_review_date_and_reminds_the_manager(
     assert run("--db", practice_db, "policy", "activate", policy).status == 0
     queue = run("--db", practice_db, "queue").out  # pat, the manager, on 3 February
     assert (
-        "Policy review was due on 31 January 2025 (weymouth-portland-pcn 2025-01-review): "
-        "`triage policy show` says what it declares." in queue
+        "Policy review was due on 31 January 2025 (weymouth-portland-pcn 2025-01-review).\n"
+        "`triage policy show` says what the policy declares.\n" in queue
     )
     assert "Policy review" not in run("--db", practice_db, "--user", "cleo", "queue").out
     # A policy without a review date reminds no one.

@@ -83,7 +83,8 @@ def print_queue(
         output.plain(f"Suggestions: {page.policy}, as of {page.on}.")
     review = policy_review_due(workspace)
     if review is not None:
-        output.plain(f"{review} ({review.label}): `triage policy show` says what it declares.")
+        output.plain(f"{review} ({review.label}).")
+        output.plain("`triage policy show` says what the policy declares.")
 
 
 def _statuses(chosen: tuple[str, ...]) -> list[Status]:
