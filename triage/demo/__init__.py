@@ -1,4 +1,5 @@
-"""The demo: its own database of synthetic requests, with one user per role.
+"""The demo: its own database of synthetic requests and existing shared-care patients, with one
+user per role.
 
 The requests are written to a JSON Lines file and imported through the same path as a practice's
 real files, so the demo shows the product as it is. Real data is never touched: the demo lives in
@@ -20,6 +21,7 @@ from triage.demo.scenarios import SCENARIOS, Scenario
 from triage.intake import Progress
 from triage.models import LogEvent, Practice, Role, add_months, nhs_check_digit
 from triage.services.importing import ImportSummary, import_files
+from triage.services.notices import import_caseload
 from triage.services.policy import activate_policy
 from triage.services.practice import set_practice_details
 from triage.services.user_log import log_user
@@ -117,6 +119,44 @@ def write_demo_file(path: Path, count: int, *, today: date, seed: int = DEFAULT_
             file.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+# The demo practice's existing shared-care patients, as its clinical system's search lists them:
+# a medicine and the specialist team for each of the eleven categories.
+_CASELOAD = (
+    ("Lisdexamfetamine 50mg capsules", "Adult ADHD Service, Dorset HealthCare"),
+    ("Estradiol 2mg tablets", "Gender Identity Clinic"),
+    ("Paraprotein monitoring (MGUS)", "Haematology, Dorset County Hospital"),
+    ("Vitamin B12 and iron monitoring after gastric bypass", "Bariatric Service, Musgrove Park"),
+    ("Electrolyte monitoring", "Eating Disorder Service, Dorset HealthCare"),
+    ("Methotrexate 2.5mg tablets (15mg weekly)", "Rheumatology, Dorset County Hospital"),
+    ("Denosumab 60mg injection", "Osteoporosis Service, Dorset County Hospital"),
+    ("PSA monitoring", "Urology, Dorset County Hospital"),
+    ("Warfarin 3mg tablets", "Anticoagulation Clinic, Dorset County Hospital"),
+    ("Clozapine 300mg tablets", "Community Mental Health Team, Weymouth"),
+    ("Lithium carbonate 400mg (Priadel)", "Community Mental Health Team, Weymouth"),
+)
+DEMO_CASELOAD_PER_CATEGORY = 4
+
+
+def write_demo_caseload(path: Path, *, today: date, seed: int = DEFAULT_SEED) -> None:
+    """A search export of existing patients, as EMIS writes one (its own column titles,
+    day-first dates), private to the user."""
+    rng = Random(seed + 1)
+    lines = ["NHS Number,Patient Name,Date of Birth,Medication,Team,Last Review,Next Due"]
+    for medicine, team in _CASELOAD:
+        for _ in range(DEMO_CASELOAD_PER_CATEGORY):
+            born = today - timedelta(days=rng.randint(25, 85) * 365 + rng.randrange(365))
+            reviewed = today - timedelta(days=rng.randrange(30, 180))
+            due = today + timedelta(days=rng.randrange(7, 150))
+            name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
+            lines.append(
+                f'{demo_nhs_number(rng)},{name},{born:%d/%m/%Y},{medicine},"{team}",'
+                f"{reviewed:%d-%b-%Y},{'' if rng.random() < 0.1 else f'{due:%d-%b-%Y}'}"
+            )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+
+
 def build_demo(
     count: int = DEFAULT_REQUESTS,
     *,
@@ -149,6 +189,9 @@ def build_demo(
         set_practice_details(manager, DEMO_PRACTICE, None)
         activate_policy(manager, DEMO_POLICY)
         clerk = Workspace(database, users[DEMO_CLERK], demo=True, clock=clock)
+        caseload_file = folder / "demo-caseload.csv"
+        write_demo_caseload(caseload_file, today=today, seed=seed)
+        import_caseload(clerk, caseload_file)
         return import_files(clerk, [requests_file], progress=progress)
     finally:
         database.dispose()
