@@ -859,3 +859,40 @@ def test_policy_show_says_what_the_notices_and_funded_arrangements_declare(
         "  inr-existing: INR/warfarin, where not funded, 3 months' notice, handed back from 1 January 2025, to their own team, a GP signs off each\n"
         in shown
     )
+
+
+def test_letters_export_writes_the_hand_back_letters_for_the_clinical_system(
+    run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
+) -> None:
+    practice(run, db_path)
+    patients = write_caseload(tmp_path / "search.csv", 11)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    assert run("--db", db_path, "notice", "send").status == 0
+    clock.at = TODAY + timedelta(days=30)
+    assert run("--db", db_path, "--user", "cleo", "notice", "chase").status == 0
+    folder = tmp_path / "letters"
+    assert run("--db", db_path, "letters", "export", "--out", folder).status == 0
+    names = sorted(path.name for path in folder.iterdir())
+    adhd = next(p for p in patients if p.category == "adhd")
+    assert f"2026-11-27_HB-000001_{adhd.nhs_number}_specialist.txt" in names
+    assert f"2026-11-27_HB-000001_{adhd.nhs_number}_patient.txt" in names
+    assert f"2026-11-27_HB-000001_{adhd.nhs_number}_sms.txt" in names
+    assert "2026-11-27_HBT-00001_covering.txt" in names
+    assert "2026-12-27_HBC-00001_reminder.txt" in names
+    assert len(names) == 5 * 3 + 5 + 5  # five sent, five covering letters, five reminders
+    assert all(path.stat().st_mode & 0o777 == 0o600 for path in folder.iterdir())
+    covering = (folder / "2026-11-27_HBT-00001_covering.txt").read_text(encoding="utf-8")
+    assert "our reference HB-000001" in covering
+    only_december = tmp_path / "december"
+    assert (
+        run(
+            "--db", db_path, "letters", "export", "--out", only_december, "--from", "2026-12-01"
+        ).status
+        == 0
+    )
+    assert sorted(path.name for path in only_december.iterdir()) == [
+        n for n in names if n.startswith("2026-12-27")
+    ]

@@ -10,7 +10,7 @@ records nothing twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,6 +30,7 @@ from triage.letters.notices import (
 )
 from triage.models import (
     CaseloadEntry,
+    DecisionFilter,
     HandBackKey,
     HandBackRecord,
     LogEvent,
@@ -516,6 +517,32 @@ def _chase_due(item: PlannedHandBack, today: date) -> bool:
     return last is None or (today - last).days >= item.notice.chase_every_days
 
 
+def hand_back_letter_files(tx: Transaction, chosen: DecisionFilter) -> Iterator[tuple[str, str]]:
+    """Every hand-back letter the filter covers, as (file name, text), for `letters export`:
+    2026-11-27_HB-000012_9434765919_specialist.txt, 2026-11-27_HBT-00003_covering.txt. The
+    filter's dates, category and person apply; an action picks out decisions only."""
+    if chosen.action is not None:
+        return
+    events = [LogEvent.NOTICE_SENT, LogEvent.NOTICE_COVERING, LogEvent.HAND_BACK_CHASED]
+    for entry in tx.log.of_events([event.value for event in events]):
+        on = practice_date(entry.at)
+        body = json.loads(entry.body)
+        if (
+            (chosen.start is not None and on < chosen.start)
+            or (chosen.end is not None and on > chosen.end)
+            or (chosen.user is not None and entry.actor != chosen.user)
+            or (chosen.category is not None and body.get("category") != chosen.category)
+        ):
+            continue
+        if entry.event == LogEvent.NOTICE_SENT:
+            number = body["hand_back"]["nhs_number"]
+            for kind, text in sorted(body["letters"].items()):
+                yield f"{on.isoformat()}_{body['our_ref']}_{number}_{kind}.txt", text
+        else:
+            kind = "covering" if entry.event == LogEvent.NOTICE_COVERING else "reminder"
+            yield f"{on.isoformat()}_{body['our_ref']}_{kind}.txt", body["letter"]
+
+
 def hand_back_letters(workspace: Workspace, our_ref: str) -> dict[str, str]:
     """The letters recorded under a reference: a patient's notice (HB-), a covering letter
     (HBT-) or a reminder (HBC-), exactly as the log holds them."""
@@ -547,6 +574,7 @@ __all__ = [
     "chase_overdue",
     "confirm_from_reply",
     "confirm_hand_back",
+    "hand_back_letter_files",
     "hand_back_letters",
     "hand_back_records",
     "import_caseload",

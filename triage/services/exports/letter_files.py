@@ -19,6 +19,7 @@ from triage.services.exports.files import cannot_write
 from triage.services.exports.leftovers import SUFFIX, in_progress_prefix
 from triage.services.exports.recording import Exported, log_anchor, log_and_place
 from triage.services.exports.rows import chosen_rows, count_chosen
+from triage.services.notices import hand_back_letter_files
 from triage.services.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -36,7 +37,8 @@ def export_letters(
     """Each chosen decision's letters as plain-text files a clerk can attach in the clinical
     system, named by date, ref and NHS number: 2025-02-03_S04_6052368500_SCT-000004_patient.txt;
     and, for a request that came from a letter, that letter's file as it arrived
-    (..._original.pdf). The folder must be new or empty; it is filled completely or not at all."""
+    (..._original.pdf); and the hand-back letters the filter covers (docs/caseload.md). The
+    folder must be new or empty; it is filled completely or not at all."""
     require(workspace.user, Permission.EXPORT)
     destination = expand_user(destination)
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
@@ -83,6 +85,12 @@ def export_letters(
                 decisions += 1
                 if progress is not None and decisions % 200 == 0:
                     progress(decisions, total)
+            # Existing patients' hand-back letters: kept whole in the log (docs/caseload.md).
+            for written, text in hand_back_letter_files(tx, chosen):
+                name = _UNSAFE_IN_NAMES.sub("-", written)  # from the log: never a path
+                ended = text if text.endswith("\n") else text + "\n"
+                _write_private(staging / name, ended.encode("utf-8"))
+                listing.update(f"{name}\n{hashlib.sha256(text.encode()).hexdigest()}\n".encode())
     except OSError as error:  # the disk is full, or was unplugged
         shutil.rmtree(staging)
         raise cannot_write(destination, error) from None
