@@ -116,4 +116,7 @@ def test_the_examples_run_in_order_on_a_new_database_and_do_what_they_say(
     workbook = load_workbook(tmp_path / "decisions.xlsx", read_only=True)
     assert workbook.sheetnames[0] == "Decisions"
     assert "Harbour Street Surgery" in (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert len(list((tmp_path / "letters").iterdir())) == 3 * 6  # specialist, patient, SMS
+    letters = [path.name for path in (tmp_path / "letters").iterdir()]
+    assert len([name for name in letters if "_SCT-" in name]) == 3 * 6  # specialist, patient, SMS
+    # The six hand-backs sent: three letters each, and a covering letter to each of six teams.
+    assert len([name for name in letters if "_HB" in name]) == 3 * 6 + 6
