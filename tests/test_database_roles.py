@@ -5,8 +5,10 @@ through the program, which would have refused first."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -361,3 +363,28 @@ def test_a_group_granted_behind_the_programs_back_is_refused_until_set_up_again(
     ]
     assert run("--db", postgres_url, "db", "setup-roles").status == 0
     assert run("--db", practice("cleo"), "queue").status == 0
+
+
+@needs_postgres
+def test_existing_patients_are_handed_back_by_each_person_as_themselves(
+    run: Run, practice: UrlFor, tmp_path: Path
+) -> None:
+    """The caseload, the Dorset notices, a GP's sign-off, a reply and a reminder, each person
+    connected as their own role; and a clerk's connection cannot write a notice itself."""
+    search = tmp_path / "caseload.csv"
+    shutil.copy(SAMPLES / "caseload.csv", search)
+    assert run("--db", practice("mona"), "policy", "activate", "dorset-gp-alliance").status == 0
+    imported = run("--db", practice("cleo"), "caseload", "import", search)
+    assert imported.status == 0 and "10 added" in imported.out, imported.err
+    signed = run(
+        "--db", practice("gina"), "notice", "sign-off", "485 777 3015", "--note", "checked"
+    )
+    assert signed.status == 0, signed.err
+    sent = run("--db", practice("mona"), "notice", "send")
+    assert sent.status == 0 and "Sent 6 notices to 6 teams" in sent.out, sent.err
+    confirmed = run("--db", practice("cleo"), "notice", "confirm", "HB-000001", "--note", "letter")
+    assert confirmed.status == 0, confirmed.err
+    refused(practice("cleo"), log_row("cleo", "notice_sent"), match="kind notice_sent")
+    refused(practice("gina"), "DELETE FROM caseload", match="permission denied")
+    verified = run("--db", practice("cleo"), "log", "verify")
+    assert verified.status == 0, verified.err
