@@ -90,6 +90,7 @@ class NoticePlan:
     hand_backs: tuple[PlannedHandBack, ...]
     funded: tuple[FundedAside, ...]  # existing patients an arrangement pays for: kept
     not_covered: int  # caseload entries of categories no notice covers (or mixed, unclassified)
+    declared: int  # how many notices the policy declares
 
     def with_status(self, status: Status) -> list[PlannedHandBack]:
         return [item for item in self.hand_backs if item.status == status]
@@ -137,7 +138,7 @@ def plan_notices(
         for key, entries in grouped.items()
     ]
     planned.sort(key=lambda item: (item.return_to.casefold(), item.patient.patient_name, item.key))
-    return NoticePlan(today, tuple(planned), tuple(funded), not_covered)
+    return NoticePlan(today, tuple(planned), tuple(funded), not_covered, len(policy.notices))
 
 
 def _hand_back_on(notice: Notice, record: HandBackRecord | None, today: date) -> date:

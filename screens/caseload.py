@@ -206,8 +206,11 @@ class CaseloadScreen(TriageScreen):
                 Text(
                     "Nothing to show here."
                     if plan.hand_backs
+                    else "The policy in force declares no notices: no existing patient is "
+                    "handed back."
+                    if not plan.declared
                     else "No notice covers the caseload: import the practice's search export "
-                    "with `triage caseload import FILE`, under a policy that declares notices."
+                    "with `triage caseload import FILE`."
                 )
             )
         else:

@@ -896,3 +896,22 @@ def test_letters_export_writes_the_hand_back_letters_for_the_clinical_system(
     assert sorted(path.name for path in only_december.iterdir()) == [
         n for n in names if n.startswith("2026-12-27")
     ]
+
+
+def test_a_policy_without_notices_hands_nobody_back(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    practice(run, db_path)
+    assert run("--db", db_path, "policy", "activate", "weymouth-portland-pcn").status == 0
+    write_caseload(tmp_path / "search.csv", 11)
+    assert (
+        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
+        == 0
+    )
+    shown = run("--db", db_path, "notice", "plan")
+    assert (
+        shown.out
+        == "The policy in force declares no notices: no existing patient is handed back.\n"
+    )
+    assert run("--db", db_path, "notice", "send").out.startswith("Nothing to send")
+    assert not entries(db_path, "notice_sent")

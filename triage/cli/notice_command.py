@@ -172,6 +172,8 @@ def print_plan(plan: NoticePlan) -> None:
 
 
 def plan_summary(plan: NoticePlan) -> list[str]:
+    if not plan.declared:
+        return ["The policy in force declares no notices: no existing patient is handed back."]
     counts = {
         status: len(plan.with_status(status))
         for status in ("ready", "awaiting_sign_off", "sent", "confirmed")
