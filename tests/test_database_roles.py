@@ -388,3 +388,32 @@ def test_existing_patients_are_handed_back_by_each_person_as_themselves(
     refused(practice("gina"), "DELETE FROM caseload", match="permission denied")
     verified = run("--db", practice("cleo"), "log", "verify")
     assert verified.status == 0, verified.err
+
+
+@needs_postgres
+def test_an_upgrade_where_people_connect_as_themselves_says_to_set_up_roles_again(
+    run: Run, practice: UrlFor, postgres_url: str
+) -> None:
+    """What a version adds (the caseload's table, new kinds of log entry) is nobody's until the
+    grants are redone: the owner who upgrades is told, and after `setup-roles` the clerk may."""
+    from alembic import command
+
+    from db import open_database
+    from db.schema import _alembic_config
+
+    database = open_database(postgres_url)
+    with database.connection(write=True) as connection:
+        command.downgrade(_alembic_config(connection), "0015")
+    database.dispose()
+    upgraded = run("--db", postgres_url, "db", "upgrade")
+    assert upgraded.status == 0, upgraded.err
+    assert "run `triage db setup-roles` again" in upgraded.err
+    refused_list = run("--db", practice("cleo"), "caseload", "list")  # not granted yet
+    assert refused_list.status == 1
+    assert refused_list.err_lines == [
+        "triage: error: the database refused it: permission denied for table caseload (your "
+        "PostgreSQL role may not do this); nothing was saved"
+    ]
+    assert run("--db", postgres_url, "db", "setup-roles").status == 0
+    listed = run("--db", practice("cleo"), "caseload", "list")
+    assert listed.status == 0 and "The caseload is empty" in listed.out, listed.err

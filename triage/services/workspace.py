@@ -131,9 +131,16 @@ def upgrade_database(database_url: str | None, *, demo: bool = False) -> Upgrade
     database = open_database(_database_location(database_url, demo=demo))
     try:
         change = upgrade(database)
-        where, notices = database.display_url, database.notices
+        where, notices = database.display_url, list(database.notices)
         if change is None:
             return Upgraded(where, HEAD_REVISION, HEAD_REVISION, False, notices)
+        with database.read() as tx:
+            if tx.roles.enforced():
+                # New tables and kinds of log entry are nobody's until the grants are redone.
+                notices.append(
+                    "each person connects as their own role here: run `triage db setup-roles` "
+                    "again so that each role may use what this version adds"
+                )
         return Upgraded(where, change.before, change.after, True, notices)
     finally:
         database.dispose()
