@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from triage.cli import context, output
-from triage.cli.log_command import chosen_decisions, decision_filter
+from triage.cli.options import chosen_decisions, decision_filter, sender_option
 from triage.cli.output import progress_bars
 from triage.letters import LetterDraft
 from triage.models import (
@@ -38,13 +38,9 @@ from triage.services.deciding import (
     prepare,
     standing_decision,
 )
-from triage.services.exports import export_letters
 from triage.services.queue import queue_page
 
 _ACTIONS = [action.value for action in DECIDING_ACTIONS]
-sender_option = click.option(
-    "--sender", help="The requesting organisation, when two senders use the same ref."
-)
 action_option = click.option(
     "--action", type=click.Choice(_ACTIONS), help="Decide this instead of the suggestion."
 )
@@ -305,6 +301,8 @@ def letters_export_command(
 ) -> None:
     """Write each chosen decision's letters as text files, named by date, ref and NHS number,
     to attach in the clinical system (managers only)."""
+    from triage.services.exports import export_letters  # what only this command needs
+
     chosen = chosen_decisions(start, end, category, action, user)
     with progress_bars(True) as bars:
         progress = bars("Writing letters") if bars else None

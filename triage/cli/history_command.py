@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from triage.cli import context, output
-from triage.cli.decide_command import sender_option
+from triage.cli.options import sender_option
 from triage.clock import PRACTICE_TIME, practice_date
 from triage.presentation import ACTION_LABELS
 from triage.services.deciding import find_request

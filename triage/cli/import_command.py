@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import click
@@ -10,8 +9,6 @@ import click
 from triage.cli import context, output
 from triage.services.importing import ImportSummary, import_files
 
-# Below this much data a progress bar would only flicker.
-PROGRESS_THRESHOLD_BYTES = 1_000_000
 # A big file with a systematic problem should not bury the summary under thousands of lines.
 WARNINGS_SHOWN = 50
 
@@ -31,7 +28,7 @@ def import_command(files: tuple[Path, ...], skip_invalid: bool) -> None:
     sender and ref) is not added again.
     """
     workspace = context.current().workspace()
-    with output.progress_bars(total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
+    with output.progress_bars(output.large_files(files)) as bars:
         summary = import_files(
             workspace,
             files,
@@ -67,11 +64,3 @@ def report(summary: ImportSummary) -> None:
             f"Total: {summary.added} imported, {summary.already_present} already present, "
             f"{summary.rejected} rejected."
         )
-
-
-def total_size(files: tuple[Path, ...]) -> int:
-    total = 0
-    for file in files:
-        with contextlib.suppress(OSError):  # the import reports missing files itself
-            total += file.stat().st_size
-    return total

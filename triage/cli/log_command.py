@@ -3,22 +3,14 @@ head for keeping elsewhere, export it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import click
 
 from triage.cli import context, output
+from triage.cli.options import chosen_decisions, decision_filter
 from triage.cli.output import progress_bars
 from triage.errors import UserError
-from triage.models import (
-    DECIDING_ACTIONS,
-    READ_AS_VALUES,
-    Action,
-    DecisionFilter,
-    read_as,
-)
 from triage.services.exports import FORMATS, Exported, export_log, suffix_format
 from triage.services.log import KEY_ENVIRONMENT, Stamps, anchor_log, verify_log
 
@@ -113,50 +105,6 @@ def anchor_command(destination: Path, key: Path | None) -> None:
     output.plain(
         f"Anchored the decision log at {checkpoint.count} entries (head {checkpoint.head_hash}) "
         f"in {anchored.path}; key {checkpoint.key_id}"
-    )
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
-
-
-def decision_filter(function: Callable[..., None]) -> Callable[..., None]:
-    """The options that choose which decisions an export covers."""
-    for option in reversed(
-        (
-            click.option("--from", "start", metavar="DATE", help="Decided on or after this day."),
-            click.option("--to", "end", metavar="DATE", help="Decided on or before this day."),
-            click.option(
-                "--category",
-                type=click.Choice(READ_AS_VALUES),
-            ),
-            click.option("--action", type=click.Choice([a.value for a in DECIDING_ACTIONS])),
-            click.option("--decided-by", "user", metavar="USER", help="Decided by this user."),
-        )
-    ):
-        function = option(function)
-    return function
-
-
-def chosen_decisions(
-    start: str | None, end: str | None, category: str | None, action: str | None, user: str | None
-) -> DecisionFilter:
-    first, last = _date(start, "--from"), _date(end, "--to")
-    if first and last and last < first:
-        raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
-    return DecisionFilter(
-        start=first,
-        end=last,
-        category=read_as(category) if category else None,
-        action=Action(action) if action else None,
-        user=user,
     )
 
 

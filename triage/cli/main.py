@@ -7,44 +7,72 @@ spraying a traceback at a clerk.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from triage import __version__
 from triage.cli import output
-from triage.cli.context import CliContext, OpenUI
-from triage.cli.db_command import db_group
-from triage.cli.decide_command import (
-    apply_command,
-    correct_command,
-    decide_command,
-    flag_command,
-    letters_group,
-    review_command,
-)
-from triage.cli.demo_command import demo_command
-from triage.cli.history_command import history_command
-from triage.cli.import_command import import_command
-from triage.cli.log_command import log_group
-from triage.cli.mesh_command import mesh_group
-from triage.cli.notice_command import caseload_group, notice_group
-from triage.cli.policy_command import policy_group
-from triage.cli.practice_command import practice_group
-from triage.cli.queue_command import queue_command
-from triage.cli.received_command import details_command, original_command
-from triage.cli.redirect_command import redirect_group
-from triage.cli.report_command import report_command
-from triage.cli.serve_command import serve_command
-from triage.cli.users_command import logout_command, users_group
-from triage.cli.watch_command import watch_command
-from triage.cli.work_command import assign_command, hand_back_command, team_command
 from triage.clock import SYSTEM_CLOCK, Clock
 from triage.crash import write_crash_report
 from triage.errors import DatabaseError, InvalidDatabaseURL, ProblemsFound, UserError
-from triage.services.workspace import check_database_url
+
+if TYPE_CHECKING:
+    from triage.cli.context import OpenUI
+
+# Each command, and the module and name it is defined by: imported only when the command runs,
+# so that `triage queue` does not load what `triage log export` needs (openpyxl, FHIR models).
+COMMANDS = {
+    "import": "triage.cli.import_command:import_command",
+    "details": "triage.cli.received_command:details_command",
+    "original": "triage.cli.received_command:original_command",
+    "watch": "triage.cli.watch_command:watch_command",
+    "mesh": "triage.cli.mesh_command:mesh_group",
+    "queue": "triage.cli.queue_command:queue_command",
+    "caseload": "triage.cli.notice_command:caseload_group",
+    "notice": "triage.cli.notice_command:notice_group",
+    "redirect": "triage.cli.redirect_command:redirect_group",
+    "assign": "triage.cli.work_command:assign_command",
+    "hand-back": "triage.cli.work_command:hand_back_command",
+    "team": "triage.cli.work_command:team_command",
+    "policy": "triage.cli.policy_command:policy_group",
+    "decide": "triage.cli.decide_command:decide_command",
+    "flag": "triage.cli.decide_command:flag_command",
+    "review": "triage.cli.decide_command:review_command",
+    "correct": "triage.cli.decide_command:correct_command",
+    "history": "triage.cli.history_command:history_command",
+    "apply": "triage.cli.decide_command:apply_command",
+    "letters": "triage.cli.decide_command:letters_group",
+    "log": "triage.cli.log_command:log_group",
+    "practice": "triage.cli.practice_command:practice_group",
+    "report": "triage.cli.report_command:report_command",
+    "users": "triage.cli.users_command:users_group",
+    "logout": "triage.cli.users_command:logout_command",
+    "serve": "triage.cli.serve_command:serve_command",
+    "db": "triage.cli.db_command:db_group",
+    "demo": "triage.cli.demo_command:demo_command",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when one is run (or help lists them)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, name = where.split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE
@@ -56,6 +84,8 @@ def _check_database_url(
 ) -> str | None:
     if value is None:
         return None
+    from triage.services.workspace import check_database_url
+
     try:
         check_database_url(value)
     except InvalidDatabaseURL as invalid:
@@ -63,7 +93,11 @@ def _check_database_url(
     return value
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "database_url",
@@ -100,6 +134,8 @@ def cli(
         raise click.UsageError("--demo uses the demo's own database; leave out --db (or TRIAGE_DB)")
     if served and (demo or context.invoked_subcommand is not None):
         raise click.UsageError("--served is how `triage serve` opens the app for a browser")
+    from triage.cli.context import CliContext
+
     meta = context.meta  # main() hands these in; click's test runner calls cli directly
     context.obj = CliContext(
         database_url,
@@ -112,36 +148,6 @@ def cli(
     context.call_on_close(context.obj.close)
     if context.invoked_subcommand is None:
         context.obj.run_ui()
-
-
-cli.add_command(import_command)
-cli.add_command(details_command)
-cli.add_command(original_command)
-cli.add_command(watch_command)
-cli.add_command(mesh_group)
-cli.add_command(queue_command)
-cli.add_command(caseload_group)
-cli.add_command(notice_group)
-cli.add_command(redirect_group)
-cli.add_command(assign_command)
-cli.add_command(hand_back_command)
-cli.add_command(team_command)
-cli.add_command(policy_group)
-cli.add_command(decide_command)
-cli.add_command(flag_command)
-cli.add_command(review_command)
-cli.add_command(correct_command)
-cli.add_command(history_command)
-cli.add_command(apply_command)
-cli.add_command(letters_group)
-cli.add_command(log_group)
-cli.add_command(practice_group)
-cli.add_command(report_command)
-cli.add_command(users_group)
-cli.add_command(logout_command)
-cli.add_command(serve_command)
-cli.add_command(db_group)
-cli.add_command(demo_command)
 
 
 def main(

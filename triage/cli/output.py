@@ -3,11 +3,13 @@ is only ever given Text objects, never markup strings."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -136,6 +138,19 @@ format_option = click.option(
 def cell(value: object) -> Text:
     """A table cell: untrusted text, on one line, never parsed as markup."""
     return Text(one_line("" if value is None else str(value)))
+
+
+# Below this much data a progress bar would only flicker.
+PROGRESS_THRESHOLD_BYTES = 1_000_000
+
+
+def large_files(files: Sequence[Path]) -> bool:
+    """Whether reading the files is worth progress bars."""
+    total = 0
+    for file in files:
+        with contextlib.suppress(OSError):  # whoever reads them reports missing files
+            total += file.stat().st_size
+    return total > PROGRESS_THRESHOLD_BYTES
 
 
 @contextmanager

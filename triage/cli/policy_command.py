@@ -12,14 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 from triage.cli import context, output
-from triage.cli.import_command import PROGRESS_THRESHOLD_BYTES, total_size
 from triage.cli.output import cell
 from triage.cli.render import json_line, suggestion_json
 from triage.errors import ProblemsFound
 from triage.models import Action, Assessed, IncomingRequest, day_in_words
 from triage.presentation import ACTION_LABELS
 from triage.safe_text import terminal_safe
-from triage.services.importing import read_files
 from triage.services.policy import (
     LoadedPolicy,
     Rule,
@@ -130,12 +128,14 @@ def simulate_command(
     files: tuple[Path, ...],
 ) -> None:
     """Show what a policy would do with the requests in FILES. Nothing is imported or saved."""
+    from triage.services.importing import read_files  # the file readers: only to simulate
+
     cli = context.current()
     today = cli.clock.today()
     decision_date = on.date() if on is not None else today
     workspace = None if names_a_file(policy_spec) else cli.workspace()
     loaded = load_policy(policy_spec, workspace)
-    with output.progress_bars(total_size(files) > PROGRESS_THRESHOLD_BYTES) as bars:
+    with output.progress_bars(output.large_files(files)) as bars:
         results = read_files(files, today=today, progress=bars)
     problems = [problem for result in results for problem in result.problems]
     if problems and not skip_invalid:

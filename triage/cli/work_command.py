@@ -13,7 +13,7 @@ from typing import TypeVar
 import click
 
 from triage.cli import context, output
-from triage.cli.decide_command import sender_option
+from triage.cli.options import sender_option
 from triage.errors import UserError
 from triage.models import QueueQuery, QueueSort, Status
 from triage.services.assignment import assign, hand_back, team_work, user_named

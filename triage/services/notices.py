@@ -20,8 +20,6 @@ from policies.notices import NoticePlan, PlannedHandBack, plan_notices
 from policies.schema import Policy
 from triage import audit
 from triage.errors import ProblemsFound, UserError
-from triage.intake.caseload_reader import read_caseload_file
-from triage.intake.replies import read_reply
 from triage.letters.notices import (
     NoticeHeader,
     NoticePatient,
@@ -71,6 +69,8 @@ def import_caseload(
     """Read a search export of existing patients into the caseload: all or nothing unless
     `skip_invalid`, and logged."""
     require(workspace.user, Permission.IMPORT_CASELOAD)
+    from triage.intake.caseload_reader import read_caseload_file  # the readers, when reading
+
     now = workspace.clock.now()
     read = read_caseload_file(path, today=workspace.clock.today())
     problems = [str(problem) for problem in read.problems]
@@ -415,6 +415,8 @@ def confirm_from_reply(workspace: Workspace, path: Path) -> ReplyRead:
     yes plainly, is refused for a person to read (nothing is recorded). The letter is kept,
     unchanged, with the evidence of every request's letter."""
     require(workspace.user, Permission.CONFIRM_HAND_BACK)
+    from triage.intake.replies import read_reply  # the letter readers, when reading
+
     in_force = _policy(workspace)
     reply = read_reply(path)
     if not reply.refs:

@@ -11,18 +11,18 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from fhir.resources.R4B import get_fhir_model_class
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from triage.models import ExportedDecision
 from triage.services.exports.cells import safe_cell
 from triage.services.exports.rows import FIELDS, LETTER_FIELDS, Anchor, fields
+
+if TYPE_CHECKING:  # openpyxl and fhir.resources are imported by the writer that needs them
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from pydantic import BaseModel
 
 Rows = Iterable[ExportedDecision]
 Tick = Callable[[], None]  # called once per decision written
@@ -55,6 +55,8 @@ def write_jsonl(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
 def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str) -> None:
     """A sheet of decisions, a sheet of letters, and a sheet saying what this export is. Every
     cell is a string cell, never a formula, whatever its text (and is read back exactly)."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     decisions: WriteOnlyWorksheet = book.create_sheet("Decisions")
     letter_sheet: WriteOnlyWorksheet = book.create_sheet("Letters")
@@ -77,6 +79,8 @@ def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str
 
 
 def _text_cells(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> list[Cell]:
+    from openpyxl.cell import WriteOnlyCell
+
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=None if value is None else _printable(str(value)))
@@ -95,9 +99,15 @@ def _printable(text: str) -> str:
 
 # --- FHIR R4 -----------------------------------------------------------------------------------
 
-_TASK = get_fhir_model_class("Task")
-_COMMUNICATION = get_fhir_model_class("Communication")
-_BUNDLE = get_fhir_model_class("Bundle")
+
+@cache
+def _model(name: str) -> type[BaseModel]:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    model: type[BaseModel] = get_fhir_model_class(name)
+    return model
+
+
 _REFERENCE_SYSTEM = "urn:shared-care-triage:sender:"
 _ANCHOR_SYSTEM = "urn:shared-care-triage:log-head"
 
@@ -105,7 +115,7 @@ _ANCHOR_SYSTEM = "urn:shared-care-triage:log-head"
 def write_fhir(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
     """A Bundle (collection) of a Task per decision (accepted or rejected, focused on the
     request's ServiceRequest by its identifier) and a Communication per letter."""
-    head = _BUNDLE(
+    head = _model("Bundle")(
         resourceType="Bundle",
         type="collection",
         identifier={"system": _ANCHOR_SYSTEM, "value": f"{anchor.count}:{anchor.hash}"},
@@ -154,7 +164,7 @@ def _resources(row: ExportedDecision, anchor: Anchor) -> list[dict[str, Any]]:
         }
     if values["redirect_to"]:
         task["description"] = f"Redirected to {values['redirect_to']}"
-    resources = [_TASK(**task).model_dump(mode="json", exclude_none=True)]
+    resources = [_model("Task")(**task).model_dump(mode="json", exclude_none=True)]
     for kind, text in sorted(row.letters.items()):
         communication = {
             "resourceType": "Communication",
@@ -165,7 +175,9 @@ def _resources(row: ExportedDecision, anchor: Anchor) -> list[dict[str, Any]]:
             "sent": values["decided_at"],
             "payload": [{"contentString": text}],
         }
-        resources.append(_COMMUNICATION(**communication).model_dump(mode="json", exclude_none=True))
+        resources.append(
+            _model("Communication")(**communication).model_dump(mode="json", exclude_none=True)
+        )
     return resources
 
 
