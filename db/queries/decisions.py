@@ -110,6 +110,33 @@ class Decisions:
                 letters[decision_id][LetterKind(kind)] = text
         return [decision_from(row, name, letters[row.id]) for row, name in found]
 
+    def with_letter_hashes(
+        self, decision_ids: Sequence[int]
+    ) -> dict[int, tuple[Decision, dict[LetterKind, str]]]:
+        """Each decision with its letters and their stored hashes, in two reads (verifying
+        the log reads them a batch of entries at a time)."""
+        if not decision_ids:
+            return {}
+        found = list(
+            self._session.execute(
+                select(DecisionRow, UserRow.name)
+                .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
+                .where(DecisionRow.id.in_(decision_ids))
+            )
+        )
+        texts: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
+        hashes: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
+        for decision_id, kind, text, sha256 in self._session.execute(
+            select(LetterRow.decision_id, LetterRow.kind, LetterRow.text, LetterRow.sha256).where(
+                LetterRow.decision_id.in_(list(texts))
+            )
+        ):
+            texts[decision_id][LetterKind(kind)] = text
+            hashes[decision_id][LetterKind(kind)] = sha256
+        return {
+            row.id: (decision_from(row, name, texts[row.id]), hashes[row.id]) for row, name in found
+        }
+
     def letter_hashes(self, decision_id: int) -> dict[LetterKind, str]:
         rows = self._session.execute(
             select(LetterRow.kind, LetterRow.sha256).where(LetterRow.decision_id == decision_id)

@@ -56,7 +56,7 @@ def verify_log(
     with workspace.database.read() as tx:
         total = tx.log.count()
         checks = LogChecks(tx)
-        verification = audit.verify(tx.log.entries(), checks.entry)
+        verification = audit.verify(checks.prefetched(tx.log.entries()), checks.entry)
         if verification.ok:
             verification = _against(tx, verification, checkpoints) or verification
         if verification.ok and (found := checks.tables()):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from db import Transaction
+from db import Transaction, UnreadableEntry
 from triage import audit
-from triage.models import DECISION_EVENTS, USER_EVENTS, LogEntry, LogEvent
+from triage.models import DECISION_EVENTS, USER_EVENTS, Decision, LetterKind, LogEntry, LogEvent
 
 # What an entry records of its request, and how to say it.
 IDENTITY = {
@@ -67,6 +68,33 @@ class LogChecks:
         self._users_chained = False
         self._decided: set[int] = set()
         self._policies: dict[str, bool] = {}  # sha256 -> stored
+        # The decisions the next entries name, read a batch at a time (`prefetched`).
+        self._read_ahead: dict[int, tuple[Decision, dict[LetterKind, str]]] = {}
+
+    def prefetched(self, entries: Iterable[LogEntry], batch: int = 1000) -> Iterator[LogEntry]:
+        """The entries as they come, with the decisions they name read ahead a batch at a time:
+        two reads per thousand entries rather than three per decision."""
+        buffer: list[LogEntry] = []
+        try:
+            for entry in entries:
+                buffer.append(entry)
+                if len(buffer) == batch:
+                    self._read_decisions(buffer)
+                    yield from buffer
+                    buffer = []
+        except UnreadableEntry:  # it ends the walk: the good entries before it still count
+            self._read_decisions(buffer)
+            yield from buffer
+            raise
+        self._read_decisions(buffer)
+        yield from buffer
+
+    def _read_decisions(self, entries: list[LogEntry]) -> None:
+        ids = [entry.decision_id for entry in entries if entry.decision_id is not None]
+        try:
+            self._read_ahead = self._tx.decisions.with_letter_hashes(ids)
+        except ValueError:  # a row no decision can hold: read one by one, to name it
+            self._read_ahead = {}
 
     # --- entry by entry ---------------------------------------------------------------------
 
@@ -147,15 +175,19 @@ class LogChecks:
             return ""
         self._decided.add(entry.decision_id)
         tx = self._tx
-        try:
-            decision = tx.decisions.get(entry.decision_id)
-        except ValueError as unreadable:  # a stored value no decision can hold ('memo' as a kind)
-            ref = body.get("our_ref", entry.decision_id)
-            return f"decision {ref} was changed after it was recorded ({unreadable})"
-        if decision is None:
-            return f"its decision {entry.decision_id} is missing"
+        read = self._read_ahead.pop(entry.decision_id, None)
+        if read is not None:
+            decision, stored = read
+        else:
+            try:
+                found = tx.decisions.get(entry.decision_id)
+            except ValueError as unreadable:  # a stored value no decision can hold ('memo')
+                ref = body.get("our_ref", entry.decision_id)
+                return f"decision {ref} was changed after it was recorded ({unreadable})"
+            if found is None:
+                return f"its decision {entry.decision_id} is missing"
+            decision, stored = found, tx.decisions.letter_hashes(found.id)
         texts = {kind: audit.text_sha256(text) for kind, text in decision.letters.items()}
-        stored = tx.decisions.letter_hashes(decision.id)
         recorded_letters = body.get("letters_sha256")
         if {kind.value: sha for kind, sha in texts.items()} != recorded_letters or stored != texts:
             return f"the letters of decision {decision.our_ref} were changed after it was recorded"
