@@ -479,9 +479,14 @@ async def test_the_log_shows_the_entries_verifies_and_exports(demo: Workspace) -
         await pilot.press("f4")
         await settle(pilot)
         assert isinstance(app.screen, LogScreen)
-        assert column(app, "Event", "#log")[:3] == ["decision", "policy", "practice"]
+        assert column(app, "Event", "#log")[:4] == [
+            "decision",
+            "caseload_imported",  # the demo's existing patients
+            "policy",
+            "practice",
+        ]
         assert str(app.screen.query_one("#chain").render()).startswith(
-            "Chain verified: 6 entries; head "  # 3 demo users added, then these
+            "Chain verified: 7 entries; head "  # 3 demo users added, then these
         )
         await pilot.press("x")  # a clerk may not export: the refusal is shown
         await pilot.press("enter")

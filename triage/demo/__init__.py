@@ -191,7 +191,7 @@ def build_demo(
         clerk = Workspace(database, users[DEMO_CLERK], demo=True, clock=clock)
         caseload_file = folder / "demo-caseload.csv"
         write_demo_caseload(caseload_file, today=today, seed=seed)
-        import_caseload(clerk, caseload_file)
+        import_caseload(clerk, caseload_file, name=caseload_file.name)  # the same everywhere
         return import_files(clerk, [requests_file], progress=progress)
     finally:
         database.dispose()

@@ -64,15 +64,16 @@ class CaseloadImported:
 
 
 def import_caseload(
-    workspace: Workspace, path: Path, *, skip_invalid: bool = False
+    workspace: Workspace, path: Path, *, skip_invalid: bool = False, name: str | None = None
 ) -> CaseloadImported:
     """Read a search export of existing patients into the caseload: all or nothing unless
-    `skip_invalid`, and logged."""
+    `skip_invalid`, and logged. `name` is what the caseload and the log call the file (the
+    path, unless given)."""
     require(workspace.user, Permission.IMPORT_CASELOAD)
     from triage.intake.caseload_reader import read_caseload_file  # the readers, when reading
 
     now = workspace.clock.now()
-    read = read_caseload_file(path, today=workspace.clock.today())
+    read = read_caseload_file(path, today=workspace.clock.today(), name=name)
     problems = [str(problem) for problem in read.problems]
     if read.file_rejected or (problems and not skip_invalid):
         count = len(problems)
