@@ -97,7 +97,8 @@ def monthly_report(
     suppress = 0 if show_small_counts else threshold
     with workspace.database.read() as tx:
         anchor = log_anchor(tx)
-        summary = _summarise(chosen_rows(tx, chosen), start, end, progress)
+        rows = chosen_rows(tx, chosen, with_letters=False)  # counted, never read
+        summary = _summarise(rows, start, end, progress)
         _count_hand_backs(summary, hand_back_records(tx).values(), end)
         practice = tx.practice.get()
     title = f"{practice[0].name} ({practice[0].ods_code})" if practice else "The practice"
@@ -118,9 +119,8 @@ def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
         first = (first - timedelta(days=1)).replace(day=1)
     start, end = month_range(first.strftime("%Y-%m"), today.strftime("%Y-%m"))
     with workspace.database.read() as tx:
-        summary = _summarise(
-            chosen_rows(tx, DecisionFilter(start=start, end=end)), start, end, None
-        )
+        rows = chosen_rows(tx, DecisionFilter(start=start, end=end), with_letters=False)
+        summary = _summarise(rows, start, end, None)
         _count_hand_backs(summary, hand_back_records(tx).values(), end)
     return summary
 

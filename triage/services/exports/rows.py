@@ -33,9 +33,12 @@ class Anchor:
     hash: str
 
 
-def chosen_rows(tx: Transaction, chosen: DecisionFilter) -> Iterator[ExportedDecision]:
-    """The chosen decisions as stored, oldest first, with the practice's calendar for dates."""
-    return tx.exports.rows(chosen, *_bounds(chosen))
+def chosen_rows(
+    tx: Transaction, chosen: DecisionFilter, *, with_letters: bool = True
+) -> Iterator[ExportedDecision]:
+    """The chosen decisions as stored, oldest first, with the practice's calendar for dates
+    (and their letters, unless only counted)."""
+    return tx.exports.rows(chosen, *_bounds(chosen), with_letters=with_letters)
 
 
 def count_chosen(tx: Transaction, chosen: DecisionFilter) -> int:
