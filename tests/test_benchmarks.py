@@ -88,3 +88,15 @@ def test_the_app_speed_benchmark_prints_every_key_against_its_target(tmp_path: P
     assert re.search(r"^(PASS|MISSED): every key median [\d.]+ ms \(target 50\), p95", output, re.M)
     assert re.search(r"^(PASS|MISSED): decide-and-next median [\d.]+ ms", output, re.MULTILINE)
     assert re.search(r"minimal Textual app \d+ ms, ratio [\d.]+x \(target 1.5x\)", output)
+
+
+def test_the_verify_benchmark_prints_the_ratio_and_the_growth() -> None:
+    output = run_benchmark("log_verify.py", "--sizes", "200", "400")
+    assert re.search(r"200 entries: verify [\d.]+ s, baseline [\d.]+ s, ratio [\d.]+x", output)
+    assert re.search(r"200 -> 400 entries \(2x\): verify took [\d.]+x as long", output)
+
+
+def test_the_startup_benchmark_prints_each_command_against_python_alone() -> None:
+    output = run_benchmark("startup.py", "--rounds", "1")
+    assert re.search(r"python -c pass: \d+ ms", output)
+    assert re.search(r"triage queue: \d+ ms, \d+x the baseline", output)
