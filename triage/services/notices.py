@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from db import Transaction
@@ -32,6 +32,7 @@ from triage.models import (
     HandBackKey,
     HandBackRecord,
     LogEvent,
+    Practice,
     Recorded,
     normalise_nhs_number,
     practice_date,
@@ -215,6 +216,7 @@ def send_notices(workspace: Workspace) -> NoticesSent:
             return NoticesSent([], waiting)
         practice, letters_dir = practice_required(tx)
         template_dir = Path(letters_dir) if letters_dir else None
+        writing = _Writing(tx, workspace, in_force, practice, template_dir, today, now)
         numbered = tx.log.count(LogEvent.NOTICE_SENT.value)
         batches = tx.log.count(LogEvent.NOTICE_COVERING.value)
         sent: list[TeamBatch] = []
@@ -258,31 +260,58 @@ def send_notices(workspace: Workspace) -> NoticesSent:
                 )
                 batch.refs.append(ref)
                 patients.append(patient)
-            covering = draft_team_letter(
+            writing.team_letter(
+                LogEvent.NOTICE_COVERING,
                 "notice.covering.j2",
-                practice,
-                team,
+                batch,
+                items,
                 patients,
-                _header(in_force, items[0]),
-                workspace.user,
-                today,
-                batch.our_ref,
-                template_dir,
-            )
-            audit.append(
-                tx,
-                event=LogEvent.NOTICE_COVERING,
-                user=workspace.user,
-                at=now,
-                details={
-                    "our_ref": batch.our_ref,
-                    "team": team,
-                    "hand_backs": batch.refs,
-                    "letter": covering,
-                },
+                {"hand_backs": batch.refs},
             )
             sent.append(batch)
     return NoticesSent(sent, waiting)
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """What drafting and recording a hand-back's letters needs, inside one transaction."""
+
+    tx: Transaction
+    workspace: Workspace
+    in_force: PolicyInForce
+    practice: Practice
+    template_dir: Path | None
+    today: date
+    now: datetime
+
+    def team_letter(
+        self,
+        event: LogEvent,
+        template: str,
+        batch: TeamBatch,
+        items: Sequence[PlannedHandBack],
+        patients: Sequence[NoticePatient],
+        details: dict[str, object],
+    ) -> None:
+        """One team's covering letter or reminder, drafted and recorded whole in the log."""
+        letter = draft_team_letter(
+            template,
+            self.practice,
+            batch.team,
+            patients,
+            _header(self.in_force, items[0]),
+            self.workspace.user,
+            self.today,
+            batch.our_ref,
+            self.template_dir,
+        )
+        audit.append(
+            self.tx,
+            event=event,
+            user=self.workspace.user,
+            at=self.now,
+            details={"our_ref": batch.our_ref, "team": batch.team, **details, "letter": letter},
+        )
 
 
 def _by_team(items: Sequence[PlannedHandBack]) -> list[tuple[str, list[PlannedHandBack]]]:
@@ -472,7 +501,15 @@ def chase_overdue(workspace: Workspace) -> list[TeamBatch]:
         if not due:
             return []
         practice, letters_dir = practice_required(tx)
-        template_dir = Path(letters_dir) if letters_dir else None
+        writing = _Writing(
+            tx,
+            workspace,
+            in_force,
+            practice,
+            Path(letters_dir) if letters_dir else None,
+            today,
+            now,
+        )
         numbered = tx.log.count(LogEvent.HAND_BACK_CHASED.value)
         chased: list[TeamBatch] = []
         for team, items in _by_team(due):
@@ -484,29 +521,13 @@ def chase_overdue(workspace: Workspace) -> list[TeamBatch]:
                 for item in items
                 if item.record is not None
             ]
-            letter = draft_team_letter(
+            writing.team_letter(
+                LogEvent.HAND_BACK_CHASED,
                 "chase.covering.j2",
-                practice,
-                team,
+                batch,
+                items,
                 patients,
-                _header(in_force, items[0]),
-                workspace.user,
-                today,
-                batch.our_ref,
-                template_dir,
-            )
-            audit.append(
-                tx,
-                event=LogEvent.HAND_BACK_CHASED,
-                user=workspace.user,
-                at=now,
-                details={
-                    "our_ref": batch.our_ref,
-                    "team": team,
-                    "hand_backs": [item.key.as_dict() for item in items],
-                    "refs": refs,
-                    "letter": letter,
-                },
+                {"hand_backs": [item.key.as_dict() for item in items], "refs": refs},
             )
             chased.append(batch)
     return chased
