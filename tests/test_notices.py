@@ -107,6 +107,14 @@ def write_caseload(path: Path, count: int) -> list[Patient]:
     return patients
 
 
+def imported_caseload(run: Run, db: Path, folder: Path, count: int) -> list[Patient]:
+    """A search export of `count` patients, imported by the clerk."""
+    patients = write_caseload(folder / "search.csv", count)
+    imported = run("--db", db, "--user", "cleo", "caseload", "import", folder / "search.csv")
+    assert imported.status == 0, imported.err
+    return patients
+
+
 def practice(run: Run, db: Path) -> None:
     for name, role in (("cleo", "clerk"), ("gwen", "gp")):
         assert run("--db", db, "users", "add", name, "--role", role).status == 0
@@ -232,11 +240,7 @@ def test_no_sent_patient_whose_dose_falls_before_confirmation_is_left_without_a_
     and within the supply window, or whose due date is unknown, has a GP task; a confirmed one
     has none."""
     practice(run, db_path)
-    patients = write_caseload(tmp_path / "search.csv", 300)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    patients = imported_caseload(run, db_path, tmp_path, 300)
     assert run("--db", db_path, "notice", "send").status == 0
     sent = {entry["hand_back"]["nhs_number"]: entry for entry in entries(db_path, "notice_sent")}
     confirmed: set[str] = set()
@@ -436,11 +440,7 @@ def test_unanswered_hand_backs_are_chased_per_team_every_fortnight_until_confirm
     run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
 ) -> None:
     practice(run, db_path)
-    write_caseload(tmp_path / "search.csv", 22)  # two of each category
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 22)  # two of each category
     assert run("--db", db_path, "notice", "send").status == 0
     sent = entries(db_path, "notice_sent")
     assert run("--db", db_path, "--user", "cleo", "notice", "chase").out.startswith(
@@ -497,11 +497,7 @@ def test_a_notice_letter_changed_in_the_log_is_caught(
     run: Run, db_path: Path, tmp_path: Path
 ) -> None:
     practice(run, db_path)
-    write_caseload(tmp_path / "search.csv", 11)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 11)
     assert run("--db", db_path, "notice", "send").status == 0
     with sqlite3.connect(db_path) as connection:
         seq, body = connection.execute(
@@ -540,11 +536,7 @@ def test_a_funded_arrangement_keeps_its_patients_and_sets_unfunded_rules_aside(
     funded.write_text(text.replace("[safe_working]", FUNDED + "\n[safe_working]"), encoding="utf-8")
     practice(run, db_path)
     assert run("--db", db_path, "policy", "activate", funded).status == 0
-    write_caseload(tmp_path / "search.csv", 44)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 44)
     planned = plan(run, db_path)
     dmard = [item for item in planned if item["category"] == "dmard"]
     assert dmard and all("Dorset County Hospital" in str(item["team"]) for item in dmard)
@@ -643,11 +635,7 @@ async def test_the_existing_patients_screen_sends_signs_off_and_confirms(
     from triage.services.workspace import open_workspace
 
     practice(run, db_path)
-    write_caseload(tmp_path / "search.csv", 11)  # one of each category
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 11)  # one of each category
 
     manager = TriageApp(open_workspace(str(db_path), "pat", clock=clock))
     async with manager.run_test(size=(80, 24)) as pilot:
@@ -702,11 +690,7 @@ def test_the_report_counts_notices_and_hand_backs_without_naming_anyone(
     run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
 ) -> None:
     practice(run, db_path)
-    patients = write_caseload(tmp_path / "search.csv", 110)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    patients = imported_caseload(run, db_path, tmp_path, 110)
     assert run("--db", db_path, "notice", "send").status == 0
     sent = entries(db_path, "notice_sent")
     for notice in sent[:12]:
@@ -751,11 +735,7 @@ async def test_the_queue_says_what_replies_are_overdue_and_what_needs_a_gp(
     from triage.services.workspace import open_workspace
 
     practice(run, db_path)
-    write_caseload(tmp_path / "search.csv", 11)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 11)
     assert run("--db", db_path, "notice", "send").status == 0
     clerk = open_workspace(str(db_path), "cleo", clock=clock)
     assert follow_ups_due(clerk) is None  # nothing overdue yet
@@ -788,11 +768,7 @@ def test_a_reply_letter_that_takes_the_patients_on_confirms_them_and_any_other_w
     from tests.letter_factory import docx_of, pdf_of
 
     practice(run, db_path)
-    write_caseload(tmp_path / "search.csv", 33)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 33)
     assert run("--db", db_path, "notice", "send").status == 0
     refs = [str(n["our_ref"]) for n in entries(db_path, "notice_sent")]
 
@@ -865,11 +841,7 @@ def test_letters_export_writes_the_hand_back_letters_for_the_clinical_system(
     run: Run, db_path: Path, tmp_path: Path, clock: MovingClock
 ) -> None:
     practice(run, db_path)
-    patients = write_caseload(tmp_path / "search.csv", 11)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    patients = imported_caseload(run, db_path, tmp_path, 11)
     assert run("--db", db_path, "notice", "send").status == 0
     clock.at = TODAY + timedelta(days=30)
     assert run("--db", db_path, "--user", "cleo", "notice", "chase").status == 0
@@ -903,11 +875,7 @@ def test_a_policy_without_notices_hands_nobody_back(
 ) -> None:
     practice(run, db_path)
     assert run("--db", db_path, "policy", "activate", "weymouth-portland-pcn").status == 0
-    write_caseload(tmp_path / "search.csv", 11)
-    assert (
-        run("--db", db_path, "--user", "cleo", "caseload", "import", tmp_path / "search.csv").status
-        == 0
-    )
+    imported_caseload(run, db_path, tmp_path, 11)
     shown = run("--db", db_path, "notice", "plan")
     assert (
         shown.out
