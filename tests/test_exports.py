@@ -471,3 +471,26 @@ def test_what_a_killed_export_left_is_removed_by_the_next_and_nothing_else(
     assert letters.status == 0, letters.err
     assert str(stale_letters) in letters.err and not stale_letters.exists()
     assert all(path.exists() for path in users_own)
+
+
+def test_a_sheet_past_excels_row_limit_continues_in_another(
+    practice: tuple[Workspace, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three letters a decision pass Excel's 1,048,576 rows at about 349,000 decisions: the
+    letters continue in "Letters 2" and on, each with its header, none lost. (The limit is
+    lowered here to four rows, the header and three letters.)"""
+    from triage.services.exports import formats
+
+    _, manager = practice
+    monkeypatch.setattr(formats, "SHEET_ROWS", 4)
+    export_log(manager, "xlsx", tmp_path / "log.xlsx")
+    book = load_workbook(tmp_path / "log.xlsx")
+    assert book.sheetnames == ["Decisions", "Letters", "Letters 2", "Letters 3", "About"]
+    letters = [
+        row
+        for sheet in ("Letters", "Letters 2", "Letters 3")
+        for row in read_xlsx(tmp_path / "log.xlsx", sheet)
+    ]
+    assert len(letters) == 9  # three decisions' three letters each
+    assert len({(row["our_ref"], row["letter"]) for row in letters}) == 9
+    assert len(read_xlsx(tmp_path / "log.xlsx")) == 3

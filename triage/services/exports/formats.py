@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -20,6 +20,7 @@ from triage.services.exports.cells import safe_cell
 from triage.services.exports.rows import FIELDS, LETTER_FIELDS, Anchor, fields
 
 if TYPE_CHECKING:  # openpyxl and fhir.resources are imported by the writer that needs them
+    from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
     from pydantic import BaseModel
@@ -52,21 +53,24 @@ def write_jsonl(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
         tick()
 
 
+# Excel opens at most this many rows of a sheet (the header included): beyond it, a sheet
+# continues in "Letters 2", "Letters 3"... (three letters a decision pass it at ~349,000).
+SHEET_ROWS = 1_048_576
+
+
 def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str) -> None:
-    """A sheet of decisions, a sheet of letters, and a sheet saying what this export is. Every
+    """Sheets of decisions, sheets of letters, and a sheet saying what this export is. Every
     cell is a string cell, never a formula, whatever its text (and is read back exactly)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    decisions: WriteOnlyWorksheet = book.create_sheet("Decisions")
-    letter_sheet: WriteOnlyWorksheet = book.create_sheet("Letters")
-    decisions.append(_text_cells(decisions, FIELDS))
-    letter_sheet.append(_text_cells(letter_sheet, ("our_ref", "letter", "text")))
+    decisions = _Sheets(book, "Decisions", FIELDS)
+    letter_sheets = _Sheets(book, "Letters", ("our_ref", "letter", "text"))
     for row in rows:
         values = fields(row, anchor)
-        decisions.append(_text_cells(decisions, values.values()))
+        decisions.append(values.values())
         for kind, text in sorted(row.letters.items()):
-            letter_sheet.append(_text_cells(letter_sheet, (values["our_ref"], kind, text)))
+            letter_sheets.append((values["our_ref"], kind, text))
         tick()
     sheet: WriteOnlyWorksheet = book.create_sheet("About")
     for line in (
@@ -76,6 +80,29 @@ def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str
     ):
         sheet.append(_text_cells(sheet, line))
     book.save(out)
+
+
+class _Sheets:
+    """A sheet that continues in another of the same name and a number when it is full."""
+
+    def __init__(self, book: Workbook, name: str, header: Sequence[str]) -> None:
+        self._book, self._name, self._header = book, name, header
+        self._count = 0
+        self._sheet, self._rows = self._next()  # headed even when no row follows
+
+    def _next(self) -> tuple[WriteOnlyWorksheet, int]:
+        self._count += 1
+        sheet: WriteOnlyWorksheet = self._book.create_sheet(
+            self._name if self._count == 1 else f"{self._name} {self._count}"
+        )
+        sheet.append(_text_cells(sheet, self._header))
+        return sheet, 1
+
+    def append(self, values: Iterable[object]) -> None:
+        if self._rows >= SHEET_ROWS:
+            self._sheet, self._rows = self._next()
+        self._sheet.append(_text_cells(self._sheet, values))
+        self._rows += 1
 
 
 def _text_cells(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> list[Cell]:
