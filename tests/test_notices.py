@@ -510,6 +510,14 @@ def test_a_notice_letter_changed_in_the_log_is_caught(
         )
     verified = run("--db", db_path, "log", "verify")
     assert verified.status == 1 and f"entry {seq}" in verified.err
+    # An entry no longer shaped as written: the plan says so in one line, and how to look.
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE log_entries SET body = '{}' WHERE seq = ?", (seq,))
+    planned = run("--db", db_path, "notice", "plan")
+    assert planned.status == 1 and planned.err_lines == [
+        f"triage: error: entry {seq} of the decision log is not as this program writes it: "
+        "`triage log verify` says whether the log was changed"
+    ]
 
 
 # --- the policy language -------------------------------------------------------------------------

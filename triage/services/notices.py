@@ -31,6 +31,7 @@ from triage.models import (
     DecisionFilter,
     HandBackKey,
     HandBackRecord,
+    LogEntry,
     LogEvent,
     Practice,
     Recorded,
@@ -151,27 +152,38 @@ def hand_back_records(tx: Transaction) -> dict[HandBackKey, HandBackRecord]:
     """What the decision log says about every hand-back."""
     records: dict[HandBackKey, HandBackRecord] = {}
     for entry in tx.log.of_events([event.value for event in HAND_BACK_EVENTS]):
-        body = json.loads(entry.body)
-        on = practice_date(entry.at)
-        recorded = Recorded(entry.actor, on, entry.seq, body.get("note"))
-        if entry.event == LogEvent.HAND_BACK_CHASED:
-            for key in body["hand_backs"]:
-                _record(records, key).chased.append(recorded)
-            continue
-        record = _record(records, body["hand_back"])
-        record.category = record.category or body.get("category")
-        if entry.event == LogEvent.HAND_BACK_SIGNED_OFF:
-            record.signed_off = recorded
-        elif entry.event == LogEvent.NOTICE_SENT:
-            record.sent = recorded
-            record.ref = body["our_ref"]
-            record.batch = body["batch"]
-            record.return_to = body["return_to"]
-            record.hand_back_on = date.fromisoformat(body["hand_back_on"])
-            record.confirm_by = date.fromisoformat(body["confirm_by"])
-        elif entry.event == LogEvent.HAND_BACK_CONFIRMED:
-            record.confirmed = recorded
+        try:
+            _read_entry(records, entry)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # Written by this program, so only a change outside it makes one unreadable.
+            raise UserError(
+                f"entry {entry.seq} of the decision log is not as this program writes it: "
+                "`triage log verify` says whether the log was changed"
+            ) from None
     return records
+
+
+def _read_entry(records: dict[HandBackKey, HandBackRecord], entry: LogEntry) -> None:
+    body = json.loads(entry.body)
+    on = practice_date(entry.at)
+    recorded = Recorded(entry.actor, on, entry.seq, body.get("note"))
+    if entry.event == LogEvent.HAND_BACK_CHASED:
+        for key in body["hand_backs"]:
+            _record(records, key).chased.append(recorded)
+        return
+    record = _record(records, body["hand_back"])
+    record.category = record.category or body.get("category")
+    if entry.event == LogEvent.HAND_BACK_SIGNED_OFF:
+        record.signed_off = recorded
+    elif entry.event == LogEvent.NOTICE_SENT:
+        record.sent = recorded
+        record.ref = body["our_ref"]
+        record.batch = body["batch"]
+        record.return_to = body["return_to"]
+        record.hand_back_on = date.fromisoformat(body["hand_back_on"])
+        record.confirm_by = date.fromisoformat(body["confirm_by"])
+    elif entry.event == LogEvent.HAND_BACK_CONFIRMED:
+        record.confirmed = recorded
 
 
 def _record(records: dict[HandBackKey, HandBackRecord], key: dict[str, str]) -> HandBackRecord:
