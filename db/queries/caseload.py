@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from db.queries.convert import IN_LIST_CHUNK
+from db.queries.convert import IN_LIST_CHUNK, SUPERSEDING
 from db.tables import CaseloadRow, DecisionRow, RequestRow
 from triage.models import Action, CaseloadEntry, User, sender_key
 
@@ -100,7 +100,6 @@ class Caseload:
     def accepted_requests(self) -> list[CaseloadEntry]:
         """Patients the practice took on by accepting a request (the decision in force), one
         entry per medicine, as the caseload would list them."""
-        superseding = aliased(DecisionRow)
         rows = self._session.execute(
             select(RequestRow, DecisionRow.category, DecisionRow.our_ref)
             .join(DecisionRow, DecisionRow.request_id == RequestRow.id)
@@ -109,7 +108,7 @@ class Caseload:
                 RequestRow.nhs_number_valid,
                 RequestRow.nhs_number.is_not(None),
                 RequestRow.date_of_birth.is_not(None),
-                ~exists().where(superseding.supersedes_id == DecisionRow.id),
+                ~exists().where(SUPERSEDING.supersedes_id == DecisionRow.id),
             )
             .order_by(RequestRow.id)
         )

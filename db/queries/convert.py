@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.orm import aliased
 
 from db.tables import DecisionRow, LogEntryRow, PolicyVersionRow, RequestRow, UserRow
 from triage.models import (
@@ -27,6 +28,11 @@ from triage.models import (
 
 # Keep IN (...) lists well under every database's parameter limit.
 IN_LIST_CHUNK = 400
+
+# A decision superseding another: `~exists().where(SUPERSEDING.supersedes_id == DecisionRow.id)`
+# keeps the decision in force. Made once: an alias made for each query has its columns adapted
+# afresh each time (a fifth of `triage apply`'s time, issue 18).
+SUPERSEDING = aliased(DecisionRow, name="superseding")
 
 
 def chosen_conditions(

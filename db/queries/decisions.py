@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from db.queries.convert import decision_from
+from db.queries.convert import SUPERSEDING, decision_from
 from db.tables import DecisionRow, LetterRow, RequestRow, UserRow
 from triage.models import Action, Decision, LetterKind, User
 
@@ -167,7 +167,6 @@ class Decisions:
 
     def redirects_to_confirm(self) -> list[RedirectToConfirm]:
         """Every redirect in force that asks the service to confirm (oldest due first)."""
-        superseding = aliased(DecisionRow)
         rows = self._session.execute(
             select(
                 RequestRow.id,
@@ -183,7 +182,7 @@ class Decisions:
             .where(
                 DecisionRow.action == Action.REDIRECT,
                 DecisionRow.confirm_by.is_not(None),
-                ~exists().where(superseding.supersedes_id == DecisionRow.id),
+                ~exists().where(SUPERSEDING.supersedes_id == DecisionRow.id),
             )
             .order_by(DecisionRow.confirm_by, DecisionRow.id)
         )

@@ -11,6 +11,11 @@ from db.queries.convert import stored_policy_from
 from db.tables import PolicyActivationRow, PolicyVersionRow, UserRow
 from triage.models import PolicyActivation, StoredPolicy, User
 
+# Made once: an alias made afresh for each query has its columns adapted afresh each time, which
+# was a fifth of `triage apply`'s time (issue 18).
+_ADDED_BY = aliased(UserRow, name="added_by")
+_ACTIVATED_BY = aliased(UserRow, name="activated_by")
+
 
 class Policies:
     def __init__(self, session: Session) -> None:
@@ -83,7 +88,7 @@ class Policies:
 
     def activations(self, *, limit: int | None = None) -> list[PolicyActivation]:
         """Activations, latest first: the first is the policy in force."""
-        added_by, activated_by = aliased(UserRow), aliased(UserRow)
+        added_by, activated_by = _ADDED_BY, _ACTIVATED_BY
         query = (
             select(
                 PolicyVersionRow,

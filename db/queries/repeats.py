@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from db.queries.convert import IN_LIST_CHUNK
+from db.queries.convert import IN_LIST_CHUNK, SUPERSEDING
 from db.tables import DecisionRow, RequestRow
 from triage.models import (
     REPEAT_WITHIN_MONTHS,
@@ -34,7 +34,6 @@ def with_repeats(session: Session, requests: Sequence[Request]) -> list[Request]
         }
     )
     said_no: dict[tuple[str, str], list[tuple[int, EarlierDecision]]] = {}
-    superseding = aliased(DecisionRow)
     for start in range(0, len(numbers), IN_LIST_CHUNK):
         rows = session.execute(
             select(
@@ -50,7 +49,7 @@ def with_repeats(session: Session, requests: Sequence[Request]) -> list[Request]
             .where(
                 RequestRow.nhs_number.in_(numbers[start : start + IN_LIST_CHUNK]),
                 DecisionRow.action.in_(_SAID_NO),
-                ~exists().where(superseding.supersedes_id == DecisionRow.id),
+                ~exists().where(SUPERSEDING.supersedes_id == DecisionRow.id),
             )
         )
         for request_id, number, sender, ref, action, decided_at, our_ref in rows:
