@@ -62,8 +62,7 @@ class PlannedHandBack:
 
     @property
     def due(self) -> date | None:
-        known = [entry.due for entry in self.entries if entry.due is not None]
-        return min(known) if known else None
+        return _earliest_due(self.entries)
 
     @property
     def status(self) -> Status:
@@ -160,16 +159,16 @@ def _planned(
     return_to = (record.return_to if record and record.return_to else None) or (
         notice.return_to or entries[0].team
     )
-    needs_sign_off = notice.consider or category in SIGN_OFF_CATEGORIES
+    needs_sign_off = _needs_sign_off(notice)
     sent = record is not None and record.sent is not None
     confirmed = record is not None and record.confirmed is not None
-    known = [entry.due for entry in entries if entry.due is not None]
-    due = min(known) if known else None
+    due = _earliest_due(entries)
     blocks: list[Block] = []
     if needs_sign_off and not sent and (record is None or record.signed_off is None):
         blocks.append(Block("gp_sign_off", _sign_off_words(notice, category)))
-    if not confirmed:
-        blocks.extend(_safety_blocks(hand_back_on, due, return_to, today))
+    risk = None if confirmed else _risk(hand_back_on, due, today)
+    if risk is not None:
+        blocks.append(Block(risk, _safety_words(risk, hand_back_on, due, return_to)))
     # Before notice goes, a GP's part is the sign-off; after, keeping the patient safe.
     gp = next((block for block in blocks if block.kind == "gp_sign_off"), None)
     task = gp_task(
@@ -217,30 +216,31 @@ def gp_task(
     """
     if confirmed or not sent:
         return None
+    risk = _risk(hand_back_on, due, today)
+    if risk == "due_before_confirmation" and due and due - timedelta(days=window_days) > today:
+        return None  # not within the supply window yet
+    return risk
+
+
+def _risk(hand_back_on: date, due: date | None, today: date) -> BlockKind | None:
+    """What could leave an unconfirmed patient without a prescriber: a dose nobody dates, the
+    hand-back date passed, or a dose that falls to the team (on or after the hand-back)."""
     if due is None:
         return "due_unknown"
     if today >= hand_back_on:
         return "hand_back_passed"
-    if due >= hand_back_on and due - timedelta(days=window_days) <= today:
-        return "due_before_confirmation"
-    return None
-
-
-def _safety_blocks(hand_back_on: date, due: date | None, team: str, today: date) -> list[Block]:
-    if due is None:
-        return [Block("due_unknown", _safety_words("due_unknown", hand_back_on, due, team))]
-    if today >= hand_back_on:
-        return [
-            Block("hand_back_passed", _safety_words("hand_back_passed", hand_back_on, due, team))
-        ]
     if due >= hand_back_on:
-        return [
-            Block(
-                "due_before_confirmation",
-                _safety_words("due_before_confirmation", hand_back_on, due, team),
-            )
-        ]
-    return []
+        return "due_before_confirmation"
+    return None  # before the hand-back: the practice's, as usual
+
+
+def _earliest_due(entries: Iterable[CaseloadEntry]) -> date | None:
+    known = [entry.due for entry in entries if entry.due is not None]
+    return min(known) if known else None
+
+
+def _needs_sign_off(notice: Notice) -> bool:
+    return notice.consider or notice.category in SIGN_OFF_CATEGORIES
 
 
 def _safety_words(kind: BlockKind, hand_back_on: date, due: date | None, team: str) -> str:
@@ -273,11 +273,7 @@ def notice_lines(policy: Policy) -> list[str]:
     for notice in policy.notices:
         scope = "where not funded" if notice.scope == "unfunded" else "every existing patient"
         to = f", to {notice.return_to}" if notice.return_to else ", to their own team"
-        signed = (
-            ", a GP signs off each"
-            if notice.consider or notice.category in SIGN_OFF_CATEGORIES
-            else ""
-        )
+        signed = ", a GP signs off each" if _needs_sign_off(notice) else ""
         lines.append(
             f"{notice.id}: {notice.category.label}, {scope}, {notice.notice_months} months' "
             f"notice, handed back from {day_in_words(notice.hand_back_on)}{to}{signed}"

@@ -19,6 +19,7 @@ from screens.base import TriageScreen, call_service
 from screens.dialogs import ConfirmDialog, NoteDialog
 from screens.widgets.footer import TriageFooter
 from triage.models import Category
+from triage.presentation import counted
 from triage.rules import Permission
 from triage.safe_text import one_line
 from triage.services.notices import (
@@ -263,9 +264,9 @@ class CaseloadScreen(TriageScreen):
             return
         teams = len({item.return_to.casefold() for item in ready})
         question = (
-            f"Send notice for {_some(len(ready), 'patient')} to {_some(teams, 'team')}? Each gets "
-            "a notice, a "
-            "letter and an SMS, and each team one covering letter; all are recorded in the log."
+            f"Send notice for {counted(len(ready), 'patient')} to {counted(teams, 'team')}? "
+            "Each gets a notice, a letter and an SMS, and each team one covering letter; all "
+            "are recorded in the log."
         )
 
         def answered(yes: bool | None) -> None:
@@ -276,7 +277,7 @@ class CaseloadScreen(TriageScreen):
 
     def _sent(self, sent: NoticesSent) -> None:
         self.tell(
-            f"Sent {_some(sent.sent, 'notice')} to {_some(len(sent.batches), 'team')}.",
+            f"Sent {counted(sent.sent, 'notice')} to {counted(len(sent.batches), 'team')}.",
             title="Notices sent",
         )
         self.action_reload()
@@ -335,14 +336,10 @@ class CaseloadScreen(TriageScreen):
             "Not chased",
             lambda: chase_overdue(self.workspace),
             lambda chased: self._done(
-                f"Reminders to {_some(len(chased), 'team')}." if chased else "Nothing to chase."
+                f"Reminders to {counted(len(chased), 'team')}." if chased else "Nothing to chase."
             ),
         )
 
     def _done(self, message: str) -> None:
         self.tell(message)
         self.action_reload()
-
-
-def _some(count: int, thing: str) -> str:
-    return f"{count} {thing}{'s' if count != 1 else ''}"

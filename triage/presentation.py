@@ -51,6 +51,11 @@ def first_few(names: Sequence[str], at_most: int = NAMES_SHOWN) -> str:
     return shown + (f" and {more:,} more" if more > 0 else "")
 
 
+def counted(count: int, thing: str, things: str | None = None) -> str:
+    """ "1 patient", "3 patients"; `things` for a plural that is not thing + "s"."""
+    return f"{count} {thing if count == 1 else things or thing + 's'}"
+
+
 def some_of(names: Sequence[str], noun: str = "files") -> str:
     """A list of names for a one-line message: all of a few, or "81 files: RL-A01.pdf,
     RL-A02.pdf, RL-A03.pdf and 78 more"."""

@@ -11,6 +11,7 @@ import click
 from triage.cli import context, output
 from triage.cli.output import Column, cell, fitted_table
 from triage.cli.render import json_line
+from triage.presentation import counted
 from triage.services.notices import (
     NoticePlan,
     PlannedHandBack,
@@ -230,7 +231,7 @@ def send_command() -> None:
     sends nothing twice."""
     sent = send_notices(context.current().workspace())
     for batch in sent.batches:
-        output.plain(f"{batch.our_ref} to {batch.team}: {_patients(len(batch.refs))}")
+        output.plain(f"{batch.our_ref} to {batch.team}: {counted(len(batch.refs), 'patient')}")
     if sent.sent:
         output.plain(
             f"Sent {sent.sent} notices to {len(sent.batches)} teams; "
@@ -304,10 +305,6 @@ def letters_command(our_ref: str) -> None:
     for kind, text in letters.items():
         output.plain(f"--- {kind} ---")
         output.letter(text)
-
-
-def _patients(count: int) -> str:
-    return f"{count} patient{'s' if count != 1 else ''}"
 
 
 def _day(value: object) -> str | None:

@@ -17,10 +17,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from triage.classify import read
-from triage.classify.dates import scan
 from triage.errors import FileRejected, Place, Problem
 from triage.intake.limits import MAX_FILE_BYTES, decode_utf8, read_bounded
-from triage.intake.records import EARLIEST_BIRTH
+from triage.intake.records import EARLIEST_BIRTH, day_written
 from triage.models import (
     CaseloadEntry,
     IncomingRequest,
@@ -43,7 +42,6 @@ REQUIRED = (
 )
 OPTIONAL = ("supply_ends",)
 _MAX_LENGTH = {"nhs_number": 40, "patient_name": 200, "medication": 300, "team": 300}
-_DATE_LENGTH = 40
 
 
 @dataclass
@@ -194,11 +192,10 @@ def _value(column: str, raw: str, today: date) -> object:
 
 
 def _date(raw: str, today: date) -> date:
-    readings = scan(raw, today) if len(raw) <= _DATE_LENGTH else []
-    whole = len(readings) == 1 and (readings[0][0].start, readings[0][0].end) == (0, len(raw))
-    if not whole or not readings[0][1].full:
+    day = day_written(raw, today)
+    if day is None:
         raise _Invalid(f"{raw!r} is not a date: write it as 12/03/2025, 12-Mar-2025 or 2025-03-12")
-    return readings[0][1].earliest
+    return day
 
 
 def _day(value: object) -> date:

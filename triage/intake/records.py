@@ -313,6 +313,17 @@ def _parse_codes(raw: str) -> tuple[str, ...]:
     return codes
 
 
+def day_written(value: str, today: date) -> date | None:
+    """The one whole day `value` is, written as people and clinical systems write dates
+    (12/03/1956, 12-Mar-1956, 12 March 1956, 1956-03-12; day first), or None."""
+    readings = scan(value, today) if len(value) <= _LONGEST_DATE else []
+    whole = len(readings) == 1 and (readings[0][0].start, readings[0][0].end) == (0, len(value))
+    return readings[0][1].earliest if whole and readings[0][1].full else None
+
+
+_LONGEST_DATE = 40
+
+
 # --- what a person types to complete a letter's details ------------------------------------------
 
 TYPED_FIELDS = ("nhs_number", "patient_name", "date_of_birth", "organisation", "requester")
@@ -335,14 +346,10 @@ def check_typed(field_name: str, raw: str, today: date) -> object:
                 raise _Invalid(f"{value!r} {problem}")
             return number
         if field_name == "date_of_birth":
-            readings = scan(value, today)
-            whole = len(readings) == 1 and (readings[0][0].start, readings[0][0].end) == (
-                0,
-                len(value),
-            )
-            if not whole or not readings[0][1].full:
+            born = day_written(value, today)
+            if born is None:
                 raise _Invalid(f"{value!r} is not a date: write it as 12/03/1956 or 12 March 1956")
-            return _parse_birth_date(readings[0][1].earliest.isoformat(), today)
+            return _parse_birth_date(born.isoformat(), today)
         return value
     except _Invalid as invalid:
         raise UserError(f"{field_name}: {invalid}") from None

@@ -137,13 +137,7 @@ def _context(facts: LetterFacts, paragraphs: dict[str, str | None]) -> dict[str,
         number = spaced_nhs_number(number)
     signer = clean_or_none(facts.signed_by.full_name) or clean_text(facts.signed_by.name)
     return {
-        "practice": {
-            "name": clean_text(practice.name),
-            "ods_code": clean_text(practice.ods_code),
-            "address_lines": lines(practice.address),
-            "phone": clean_text(practice.phone),
-            "email": clean_text(practice.email),
-        },
+        "practice": practice_context(practice),
         "letter_date": letter_date(facts.decided_on),
         "our_ref": clean_text(facts.our_ref),
         "action": facts.action.value,
@@ -190,6 +184,17 @@ def _context(facts: LetterFacts, paragraphs: dict[str, str | None]) -> dict[str,
     }
 
 
+def practice_context(practice: Practice) -> dict[str, Any]:
+    """The letterhead's variables, for every letter the practice sends."""
+    return {
+        "name": clean_text(practice.name),
+        "ods_code": clean_text(practice.ods_code),
+        "address_lines": lines(practice.address),
+        "phone": clean_text(practice.phone),
+        "email": clean_text(practice.email),
+    }
+
+
 def _replaces(replaced: Replaced | None) -> dict[str, str] | None:
     if replaced is None:
         return None
@@ -201,7 +206,7 @@ def _replaces(replaced: Replaced | None) -> dict[str, str] | None:
     }
 
 
-def _render_sms(
+def render_sms(
     environment: SandboxedEnvironment,
     loader: LetterLoader,
     name: str,
@@ -247,7 +252,7 @@ def draft_letters(facts: LetterFacts, template_dir: Path | None = None) -> Lette
     specialist = tidy(render(environment, loader, names["specialist"], context))
     patient = tidy(render(environment, loader, names["patient"], context))
     notices = replacement_notices(facts.replaces) if facts.replaces else {}
-    sms = _render_sms(environment, loader, names["sms"], context, notices.get(LetterKind.SMS, ""))
+    sms = render_sms(environment, loader, names["sms"], context, notices.get(LetterKind.SMS, ""))
     if facts.replaces is not None:
         specialist = _saying_first(specialist, notices[LetterKind.SPECIALIST])
         patient = _saying_first(patient, notices[LetterKind.PATIENT])
@@ -288,6 +293,8 @@ __all__ = [
     "draft_letters",
     "gsm_text",
     "letter_date",
+    "practice_context",
+    "render_sms",
     "replacement_notices",
     "shipped_template_names",
     "sms_length",

@@ -14,17 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from triage.letters import ROLE_WORDS, SMS_LIMIT
+from triage.letters import ROLE_WORDS, practice_context, render_sms
 from triage.letters.paragraphs import category_paragraphs
 from triage.letters.templates import letters_environment, practice_folder, render
 from triage.letters.words import (
     clean_or_none,
     clean_text,
-    gsm_text,
     letter_date,
-    lines,
-    shorten,
-    sms_length,
     tidy,
 )
 from triage.models import Action, Category, Practice, User, spaced_nhs_number
@@ -90,24 +86,9 @@ def draft_notice(
     }
     specialist = tidy(render(environment, loader, "notice.specialist.j2", context))
     letter = tidy(render(environment, loader, "notice.patient.j2", context))
-    return NoticeLetters(specialist, letter, _sms(environment, loader, context))
-
-
-def _sms(environment: Any, loader: Any, context: dict[str, Any]) -> str:
-    """At most SMS_LIMIT GSM-7 characters: the short wording, then the practice's name cut to
-    40, then a cut between words (as a reply's text is shortened)."""
-    short_name = {**context["practice"], "name": shorten(context["practice"]["name"], 40)}
-    text = ""
-    for short, practice in (
-        (False, context["practice"]),
-        (True, context["practice"]),
-        (True, short_name),
-    ):
-        variables = {**context, "practice": practice, "sms_short": short}
-        text = gsm_text(render(environment, loader, "notice.sms.j2", variables))
-        if sms_length(text) <= SMS_LIMIT:
-            return text
-    return shorten(text, SMS_LIMIT)
+    return NoticeLetters(
+        specialist, letter, render_sms(environment, loader, "notice.sms.j2", context)
+    )
 
 
 def draft_team_letter(
@@ -137,13 +118,7 @@ def _common(
 ) -> dict[str, Any]:
     signer = clean_or_none(signed_by.full_name) or clean_text(signed_by.name)
     return {
-        "practice": {
-            "name": clean_text(practice.name),
-            "ods_code": clean_text(practice.ods_code),
-            "address_lines": lines(practice.address),
-            "phone": clean_text(practice.phone),
-            "email": clean_text(practice.email),
-        },
+        "practice": practice_context(practice),
         "letter_date": letter_date(on),
         "our_ref": clean_text(our_ref),
         "policy": {

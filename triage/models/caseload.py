@@ -75,6 +75,5 @@ class HandBackRecord:
     hand_back_on: date | None = None
     confirm_by: date | None = None
     return_to: str | None = None
-    batch: str | None = None  # the covering letter's reference
     confirmed: Recorded | None = None
     chased: list[Recorded] = field(default_factory=list)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from triage.presentation import counted
 from triage.rules import Permission, may, require
 from triage.services.notices import notice_plan
 from triage.services.policy import policy_in_force
@@ -27,12 +28,12 @@ class FollowUpsDue:
 
     def __str__(self) -> str:
         if self.for_a_gp:
-            return f"{_some(self.hand_back_gp_tasks, 'hand-back')} need a GP (F7)"
+            return f"{counted(self.hand_back_gp_tasks, 'hand-back')} need a GP (F7)"
         parts = []
         if self.redirects_overdue:
-            parts.append(f"{_some(self.redirects_overdue, 'redirect')} overdue (redirect list)")
+            parts.append(f"{counted(self.redirects_overdue, 'redirect')} overdue (redirect list)")
         if self.hand_backs_overdue:
-            replies = _some(self.hand_backs_overdue, "hand-back reply", "hand-back replies")
+            replies = counted(self.hand_backs_overdue, "hand-back reply", "hand-back replies")
             parts.append(f"{replies} overdue (F7)")
         return " · ".join(parts)
 
@@ -49,7 +50,3 @@ def follow_ups_due(workspace: Workspace) -> FollowUpsDue | None:
         overdue, tasks = len(plan.overdue), len(plan.gp_tasks)
     due = FollowUpsDue(redirects, overdue, tasks, for_a_gp)
     return due if due else None
-
-
-def _some(count: int, thing: str, things: str | None = None) -> str:
-    return f"{count} {thing if count == 1 else things or thing + 's'}"

@@ -178,7 +178,6 @@ def _read_entry(records: dict[HandBackKey, HandBackRecord], entry: LogEntry) -> 
     elif entry.event == LogEvent.NOTICE_SENT:
         record.sent = recorded
         record.ref = body["our_ref"]
-        record.batch = body["batch"]
         record.return_to = body["return_to"]
         record.hand_back_on = date.fromisoformat(body["hand_back_on"])
         record.confirm_by = date.fromisoformat(body["confirm_by"])

@@ -62,10 +62,11 @@ def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str
     """Sheets of decisions, sheets of letters, and a sheet saying what this export is. Every
     cell is a string cell, never a formula, whatever its text (and is read back exactly)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    decisions = _Sheets(book, "Decisions", FIELDS)
-    letter_sheets = _Sheets(book, "Letters", ("our_ref", "letter", "text"))
+    decisions = _Sheets(book, "Decisions", FIELDS, WriteOnlyCell)
+    letter_sheets = _Sheets(book, "Letters", ("our_ref", "letter", "text"), WriteOnlyCell)
     for row in rows:
         values = fields(row, anchor)
         decisions.append(values.values())
@@ -78,15 +79,17 @@ def write_xlsx(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick, about: str
         ("Log head count", anchor.count),
         ("Log head sha256", anchor.hash),
     ):
-        sheet.append(_text_cells(sheet, line))
+        sheet.append(_text_cells(sheet, line, WriteOnlyCell))
     book.save(out)
 
 
 class _Sheets:
     """A sheet that continues in another of the same name and a number when it is full."""
 
-    def __init__(self, book: Workbook, name: str, header: Sequence[str]) -> None:
-        self._book, self._name, self._header = book, name, header
+    def __init__(
+        self, book: Workbook, name: str, header: Sequence[str], cell: Callable[..., Cell]
+    ) -> None:
+        self._book, self._name, self._header, self._cell = book, name, header, cell
         self._count = 0
         self._sheet, self._rows = self._next()  # headed even when no row follows
 
@@ -95,22 +98,22 @@ class _Sheets:
         sheet: WriteOnlyWorksheet = self._book.create_sheet(
             self._name if self._count == 1 else f"{self._name} {self._count}"
         )
-        sheet.append(_text_cells(sheet, self._header))
+        sheet.append(_text_cells(sheet, self._header, self._cell))
         return sheet, 1
 
     def append(self, values: Iterable[object]) -> None:
         if self._rows >= SHEET_ROWS:
             self._sheet, self._rows = self._next()
-        self._sheet.append(_text_cells(self._sheet, values))
+        self._sheet.append(_text_cells(self._sheet, values, self._cell))
         self._rows += 1
 
 
-def _text_cells(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> list[Cell]:
-    from openpyxl.cell import WriteOnlyCell
-
+def _text_cells(
+    sheet: WriteOnlyWorksheet, values: Iterable[object], cell_type: Callable[..., Cell]
+) -> list[Cell]:
     cells = []
     for value in values:
-        cell = WriteOnlyCell(sheet, value=None if value is None else _printable(str(value)))
+        cell = cell_type(sheet, value=None if value is None else _printable(str(value)))
         if value is not None:
             cell.data_type = "s"  # text, even when it looks like "=SUM(A1)"
         cells.append(cell)
