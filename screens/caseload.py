@@ -187,8 +187,9 @@ class CaseloadScreen(TriageScreen):
             "overdue": plan.overdue,
             "awaiting sign-off": plan.with_status("awaiting_sign_off"),
         }[showing]
-        self._shown = items
         table = self.hand_backs
+        was = self._current()  # after a reload, the person keeps their place in the list
+        self._shown = items
         table.clear()
         for item in items:
             patient = item.patient
@@ -215,7 +216,10 @@ class CaseloadScreen(TriageScreen):
                 )
             )
         else:
-            self._show_detail(0)
+            keys = [item.key for item in items]
+            row = keys.index(was.key) if was is not None and was.key in keys else 0
+            table.move_cursor(row=row)
+            self._show_detail(row)
 
     @on(DataTable.RowHighlighted, "#hand-backs")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
