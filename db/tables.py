@@ -20,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -124,6 +125,12 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), date: Date()}
+
+
+def table_of(mapped: type[Base]) -> Table:
+    """A mapped class's table, for the plain statements written where the ORM's unit of work
+    costs more than the work (recording decisions in bulk)."""
+    return Base.metadata.tables[mapped.__tablename__]
 
 
 class UserRow(Base):

@@ -104,6 +104,24 @@ def test_a_team_asking_again_within_six_months_is_linked_and_goes_to_a_gp(
     assert verify_log(clerk).ok
 
 
+def test_a_request_sent_twice_and_applied_in_one_go_has_the_second_sent_to_a_gp(
+    run: Run, new_db_path: Path, tmp_path: Path
+) -> None:
+    # Applying the policy decides requests in batches, each one transaction: the copy is in
+    # the same batch as the request it repeats, so it is read again once that is decided.
+    url = str(new_db_path)
+    assert run("--db", url, "db", "init").status == 0
+    set_up_practice(run, url)
+    ref = asked_again(url, tmp_path, days_after=1)
+    clerk = open_workspace(url, "cleo", clock=LATER)
+    apply_policy(clerk)
+    first, again = find_request(clerk, "S04"), find_request(clerk, ref)
+    assert first.status is Status.DECIDED
+    assert again.status is Status.AWAITING_GP
+    assert again.repeat_of is not None and again.repeat_of.ref == "S04"
+    assert verify_log(clerk).ok
+
+
 @pytest.mark.parametrize(
     ("days_after", "organisation"),
     [(200, "Haematology"), (30, "Rheumatology")],

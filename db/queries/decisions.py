@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import SUPERSEDING, decision_from
-from db.tables import DecisionRow, LetterRow, RequestRow, UserRow
+from db.tables import DecisionRow, LetterRow, RequestRow, UserRow, table_of
 from triage.models import Action, Decision, LetterKind, User
 
 
@@ -26,6 +26,12 @@ class RedirectToConfirm:
     confirm_by: date
 
 
+# Built once: plain inserts, with no unit of work (nothing reads these rows back as objects in
+# the transaction that writes them, and its bookkeeping cost more than the rest of a decision).
+_INSERT_DECISION = insert(table_of(DecisionRow)).returning(table_of(DecisionRow).c.id)
+_INSERT_LETTER = insert(table_of(LetterRow))
+
+
 class Decisions:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -34,38 +40,42 @@ class Decisions:
         self, decision: Decision, decided_by: User, letters: dict[LetterKind, tuple[str, str]]
     ) -> int:
         """Store a decision and its letters (kind -> (text, sha256)); returns its id."""
-        row = DecisionRow(
-            request_id=decision.request_id,
-            supersedes_id=decision.supersedes_id,
-            our_ref=decision.our_ref,
-            kind=decision.kind,
-            action=decision.action,
-            suggested_action=decision.suggested_action,
-            rule_id=decision.rule_id,
-            category=decision.category,
-            reasons=[reason.value for reason in decision.reasons],
-            flags=[flag.value for flag in decision.flags],
-            redirect_to=decision.redirect_to,
-            note=decision.note,
-            policy_id=decision.policy_id,
-            policy_version=decision.policy_version,
-            policy_sha256=decision.policy_sha256,
-            decided_by_id=decided_by.id,
-            role=decision.role,
-            decided_at=decision.decided_at,
-            template_id=decision.template_id,
-            template_version=decision.template_version,
-            letters_edited=decision.letters_edited,
-            confirm_by=decision.confirm_by,
+        connection = self._session.connection()
+        decision_id: int = connection.execute(
+            _INSERT_DECISION,
+            {
+                "request_id": decision.request_id,
+                "supersedes_id": decision.supersedes_id,
+                "our_ref": decision.our_ref,
+                "kind": decision.kind,
+                "action": decision.action,
+                "suggested_action": decision.suggested_action,
+                "rule_id": decision.rule_id,
+                "category": decision.category,
+                "reasons": [reason.value for reason in decision.reasons],
+                "flags": [flag.value for flag in decision.flags],
+                "redirect_to": decision.redirect_to,
+                "note": decision.note,
+                "policy_id": decision.policy_id,
+                "policy_version": decision.policy_version,
+                "policy_sha256": decision.policy_sha256,
+                "decided_by_id": decided_by.id,
+                "role": decision.role,
+                "decided_at": decision.decided_at,
+                "template_id": decision.template_id,
+                "template_version": decision.template_version,
+                "letters_edited": decision.letters_edited,
+                "confirm_by": decision.confirm_by,
+            },
+        ).scalar_one()
+        connection.execute(
+            _INSERT_LETTER,
+            [
+                {"decision_id": decision_id, "kind": kind.value, "text": text, "sha256": sha256}
+                for kind, (text, sha256) in letters.items()
+            ],
         )
-        self._session.add(row)
-        self._session.flush()
-        self._session.add_all(
-            LetterRow(decision_id=row.id, kind=kind.value, text=text, sha256=sha256)
-            for kind, (text, sha256) in letters.items()
-        )
-        self._session.flush()
-        return row.id
+        return decision_id
 
     def for_request(self, request_id: int) -> list[Decision]:
         """The request's decisions, oldest first: the last one stands."""

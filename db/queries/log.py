@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import String, func, select, text, type_coerce
+from sqlalchemy import String, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from db.queries.convert import IN_LIST_CHUNK, log_entry_from
-from db.tables import LogEntryRow
+from db.tables import LogEntryRow, table_of
 from triage.models import LogEntry
 
 # Any fixed number (not the migrations' one): held by whoever is appending, until commit.
 _APPEND_LOCK = 0x6C6F_675F_6865_6164
+
+
+_INSERT_ENTRY = insert(table_of(LogEntryRow))  # built once; entries are never read back as objects
 
 
 class UnreadableEntry(Exception):
@@ -28,11 +31,16 @@ class UnreadableEntry(Exception):
 class Log:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The head this transaction appended last, while holding the log: no other writer can
+        # have moved it since, so the next append need not read it again.
+        self._appended: tuple[int, str] | None = None
 
     def head(self, *, lock: bool = True) -> tuple[int, str] | None:
         """The last entry's (seq, hash). Before appending, `lock` holds the log against other
         writers until commit: sequence numbers must stay gap-free and each entry must chain to
         the one before."""
+        if self._appended is not None:
+            return self._appended
         if lock and self._session.get_bind().dialect.name == "postgresql":
             # An advisory lock, not LOCK TABLE: that needs UPDATE or DELETE on the table, which
             # no role is granted on the log (docs/security.md, "Several workstations").
@@ -44,20 +52,22 @@ class Log:
         return (row[0], row[1]) if row else None
 
     def append(self, entry: LogEntry) -> None:
-        self._session.add(
-            LogEntryRow(
-                seq=entry.seq,
-                at=entry.at,
-                event=entry.event,
-                actor=entry.actor,
-                request_id=entry.request_id,
-                decision_id=entry.decision_id,
-                body=entry.body,
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
+        """Add the entry, which chains to the head read with `head()` in this transaction."""
+        self._session.connection().execute(
+            _INSERT_ENTRY,
+            {
+                "seq": entry.seq,
+                "at": entry.at,
+                "event": entry.event,
+                "actor": entry.actor,
+                "request_id": entry.request_id,
+                "decision_id": entry.decision_id,
+                "body": entry.body,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+            },
         )
-        self._session.flush()
+        self._appended = (entry.seq, entry.hash)
 
     def entries(self, *, after: int = 0, batch: int = 1000) -> Iterator[LogEntry]:
         """Every entry in sequence order, read in batches. A row that cannot be read raises

@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import Label
 
 from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
 from db.queries.repeats import with_repeats
-from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow
+from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow, table_of
 from triage.models import (
     IncomingRequest,
     QueueQuery,
@@ -61,6 +61,15 @@ _DUE_UNREAD = (RequestRow.status != Status.DECIDED, RequestRow.due_read.is_(Fals
 
 def _like_escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+_REQUESTS = table_of(RequestRow)
+# Built once: the new status and claim come as parameters named after their columns.
+_SET_STATE = (
+    update(_REQUESTS)
+    .where(_REQUESTS.c.id == bindparam("request_id"))
+    .values(version=_REQUESTS.c.version + 1)
+)
 
 
 class Requests:
@@ -234,7 +243,7 @@ class Requests:
         (QueueQuery.searched: 3 characters or more)."""
         if not search:
             return None
-        if self._session.get_bind().dialect.name == "sqlite" and self._has_search_table():
+        if self._session.get_bind().dialect.name == "sqlite" and self._has_searchtable_of():
             phrase = '"' + search.replace('"', '""') + '"'  # the text as it is, not FTS syntax
             found = (
                 select(literal_column("rowid", Integer))
@@ -249,7 +258,7 @@ class Requests:
             | RequestRow.nhs_number.like(pattern, escape="/")
         )
 
-    def _has_search_table(self) -> bool:
+    def _has_searchtable_of(self) -> bool:
         """Whether migration 0012 made the FTS5 table (SQLite 3.34 or later)."""
         found = self._session.execute(
             text("SELECT 1 FROM sqlite_master WHERE name = 'requests_search'")
@@ -403,13 +412,13 @@ class Requests:
             )
         return sum(1 for row_id, on in unwritten.items() if stored[row_id][0] != on)
 
-    def take_next_open(self, user: User, claims_from: datetime) -> Request | None:
-        """The oldest open request nobody else holds (no claim, the user's own, or a claim made
-        at or before `claims_from`: its lease has run out), locked until the transaction ends.
-        On PostgreSQL a request another transaction has locked is skipped, not waited for (FOR
-        UPDATE SKIP LOCKED), so several workstations taking requests at once each get a
-        different one; SQLite's write transactions are one at a time, so there the first one
-        is free."""
+    def take_open(self, user: User, claims_from: datetime, limit: int) -> list[Request]:
+        """The oldest `limit` open requests nobody else holds (no claim, the user's own, or a
+        claim made at or before `claims_from`: its lease has run out), oldest first, locked
+        until the transaction ends. On PostgreSQL a request another transaction has locked is
+        skipped, not waited for (FOR UPDATE SKIP LOCKED), so several workstations taking
+        requests at once each get different ones; SQLite's write transactions are one at a
+        time, so there the first ones are free."""
         query = (
             select(RequestRow)
             .where(
@@ -420,15 +429,15 @@ class Requests:
                 | (RequestRow.claimed_at <= claims_from),
             )
             .order_by(RequestRow.received, RequestRow.id)
-            .limit(1)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        row = self._session.scalars(query).first()
-        return with_repeats(self._session, [request_from(row)])[0] if row else None
+        rows = self._session.scalars(query).all()
+        return with_repeats(self._session, [request_from(row) for row in rows])
 
     def count_held_by_others(self, status: Status, user: User, claims_from: datetime) -> int:
         """Requests with the status that someone else holds with a claim made after
-        `claims_from` (the ones take_next_open leaves alone)."""
+        `claims_from` (the ones take_open leaves alone)."""
         counted = select(func.count()).select_from(RequestRow)
         counted = counted.where(
             RequestRow.status == status,
@@ -451,14 +460,19 @@ class Requests:
     def set_state(
         self, request_id: int, status: Status, claimed_by: User | None, at: datetime | None
     ) -> None:
-        """Change a request's status and claim. The ORM's version check makes a concurrent
-        change by someone else fail here rather than be overwritten."""
-        row = self._session.get(RequestRow, request_id)
-        assert row is not None
-        row.status = status
-        row.claimed_by_id = claimed_by.id if claimed_by else None
-        row.claimed_at = at
-        self._session.flush()
+        """Change a request's status and claim. Every caller has locked the request in this
+        transaction (locked_request, take_open), so nobody can have changed it since it was
+        read; the version goes up, so that a change someone else made from an older copy fails
+        rather than overwrites this one."""
+        self._session.connection().execute(
+            _SET_STATE,
+            {
+                "request_id": request_id,
+                "status": status,
+                "claimed_by_id": claimed_by.id if claimed_by else None,
+                "claimed_at": at,
+            },
+        )
 
 
 def _work_conditions(query: QueueQuery) -> list[ColumnElement[bool]]:

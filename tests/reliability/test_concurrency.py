@@ -45,8 +45,8 @@ def test_clerks_killed_while_applying_on_sqlite_lose_nothing_and_decide_nothing_
         str(tmp_path / "practice.db"),
         tmp_path,
         workers=4,
-        requests=400,  # enough work for four kills however fast apply gets
-        kill_every=2.0,
+        requests=1500,  # enough work for four kills, with apply deciding in batches
+        kill_every=1.5,
         most_kills=4,
     )
     assert figures.kills == 4, f"only {figures.kills} kills: the test proved little"
@@ -57,7 +57,7 @@ def test_clerks_killed_while_applying_on_postgres_lose_nothing_and_decide_nothin
     postgres_url: str, tmp_path: Path
 ) -> None:
     figures = concurrency.run(
-        postgres_url, tmp_path, workers=4, requests=400, kill_every=2.0, most_kills=4
+        postgres_url, tmp_path, workers=4, requests=1500, kill_every=1.5, most_kills=4
     )
     assert figures.kills == 4, f"only {figures.kills} kills: the test proved little"
     assert_each_request_dealt_with_once(figures)

@@ -36,6 +36,7 @@ class LetterLoader(BaseLoader):
     def __init__(self, practice_dir: Path | None) -> None:
         self.practice_dir = practice_dir
         self.described: dict[str, str] = {}  # the file name Jinja knows -> how a message names it
+        self._sources: dict[Path, tuple[tuple[int, int], str]] = {}  # (mtime, size), text
 
     def practice_file(self, name: str) -> Path | None:
         if self.practice_dir is None:
@@ -51,18 +52,28 @@ class LetterLoader(BaseLoader):
         if path is not None:
             try:
                 stat = path.stat()
-                source = path.read_text(encoding="utf-8")
+                seen = (stat.st_mtime_ns, stat.st_size)
+                source = self._practice_source(path, seen)
             except (OSError, UnicodeDecodeError) as error:
                 raise UserError(f"Cannot read the letter template {path}: {error}") from None
             filename = str(path)
             self.described[filename] = filename
-            return source, filename, _unchanged(path, (stat.st_mtime_ns, stat.st_size))
-        entry = SHIPPED.joinpath(*pieces)
-        if not pieces or not entry.is_file():
+            return source, filename, _unchanged(path, seen)
+        shipped = _shipped_source(tuple(pieces))
+        if shipped is None:
             raise TemplateNotFound(name)
         filename = f"{name} (shipped)"
         self.described[filename] = filename
-        return entry.read_text(encoding="utf-8"), filename, lambda: self.practice_file(name) is None
+        return shipped, filename, lambda: self.practice_file(name) is None
+
+    def _practice_source(self, path: Path, seen: tuple[int, int]) -> str:
+        """The file's text, read again only when its time or size has changed: every decision
+        reads each template it uses, to know the letters' version."""
+        cached = self._sources.get(path)
+        if cached is None or cached[0] != seen:
+            cached = (seen, path.read_text(encoding="utf-8"))
+            self._sources[path] = cached
+        return cached[1]
 
     def get_source(
         self, environment: Environment, template: str
@@ -74,6 +85,16 @@ class LetterLoader(BaseLoader):
         if self.practice_dir is not None and self.practice_dir.is_dir():
             names.update(path.name for path in self.practice_dir.glob("*.j2"))
         return sorted(names)
+
+
+@lru_cache(maxsize=64)
+def _shipped_source(pieces: tuple[str, ...]) -> str | None:
+    """A shipped template's text (installed with the program, so it never changes while it
+    runs); None if there is no such template."""
+    entry = SHIPPED.joinpath(*pieces)
+    if not pieces or not entry.is_file():
+        return None
+    return entry.read_text(encoding="utf-8")
 
 
 def _unchanged(path: Path, seen: tuple[int, int]) -> Callable[[], bool]:

@@ -14,6 +14,7 @@ decision is final: a GP may correct it with a new decision that supersedes it, a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -209,6 +210,19 @@ class Applied:
     def total(self) -> int:
         return sum(self.decided.values()) + self.sent_to_gp + self.held
 
+    def add(self, other: Applied) -> None:
+        for action, count in other.decided.items():
+            self.decided[action] += count
+        self.sent_to_gp += other.sent_to_gp
+        self.held += other.held
+
+
+# A kill or a crash loses at most the batch in flight, never part of a decision: each batch is one
+# transaction. A batch also ends after APPLY_BATCH_SECONDS, so that a colleague saving a decision
+# meanwhile (SQLite writes one transaction at a time) waits at most about that long.
+APPLY_BATCH = 200
+APPLY_BATCH_SECONDS = 0.5
+
 
 def apply_policy(
     workspace: Workspace,
@@ -217,11 +231,12 @@ def apply_policy(
     progress: Callable[[int, int], None] | None = None,
 ) -> Applied:
     """The policy in force applied to every open request, oldest first: clear-cut ones decided
-    with their letters, the rest sent to a GP. Each request is its own transaction, so an
-    interruption loses nothing recorded and a rerun carries on where it stopped. Each transaction
-    takes the next open request nobody else is working on, so several workstations applying the
-    policy at once share the queue out and none decides a request twice. A dry run records
-    nothing, so anyone who may see the queue may ask for one."""
+    with their letters, the rest sent to a GP. Requests are decided in batches, each its own
+    transaction, so an interruption loses nothing recorded before the batch in flight, never
+    half a decision, and a rerun carries on where it stopped. Each batch takes the next open
+    requests nobody else is working on, so several workstations applying the policy at once
+    share the queue out and none decides a request twice. A dry run records nothing, so anyone
+    who may see the queue may ask for one."""
     require(workspace.user, Permission.VIEW_QUEUE if dry_run else Permission.DECIDE)
     with workspace.database.read() as tx:
         policy_required(tx)  # refuse before starting, not at the first request
@@ -232,8 +247,9 @@ def apply_policy(
         return _dry_run(workspace, request_ids, progress)
     applied = Applied({action: 0 for action in DECIDING_ACTIONS})
     done = 0
-    while _apply_next(workspace, applied, done):
-        done += 1
+    while batch := _apply_batch(workspace, done):
+        applied.add(batch)
+        done += batch.total
         if progress is not None:
             progress(done, max(done, len(request_ids)))
     if progress is not None:
@@ -244,17 +260,28 @@ def apply_policy(
     return applied
 
 
-def _apply_next(workspace: Workspace, applied: Applied, done: int) -> bool:
-    """Apply the policy to the next open request nobody else holds; False when none is left."""
+def _apply_batch(workspace: Workspace, done: int) -> Applied | None:
+    """Apply the policy to the next batch of open requests nobody else holds, in one
+    transaction; None when none is left."""
+    batch = Applied({action: 0 for action in DECIDING_ACTIONS})
     try:
         with workspace.database.write() as tx:
             in_force = policy_required(tx)  # a policy activated meanwhile decides the rest
-            now = workspace.clock.now()
-            request = tx.requests.take_next_open(workspace.user, now - CLAIM_LEASE)
-            if request is None:
-                return False
-            _apply_to(tx, workspace.user, in_force, request, now, applied, dry_run=False)
-            return True
+            user = workspace.user
+            taken = tx.requests.take_open(
+                user, workspace.clock.now() - CLAIM_LEASE, limit=APPLY_BATCH
+            )
+            ends = time.monotonic() + APPLY_BATCH_SECONDS
+            patients: set[str] = set()
+            for request in taken:
+                number = request.patient.nhs_number
+                if number in patients:  # decided just now: read it again, as a repeat
+                    request = locked_request(tx, request.id)
+                _apply_to(tx, user, in_force, request, workspace.clock.now(), batch, dry_run=False)
+                if number:
+                    patients.add(number)
+                if time.monotonic() >= ends:
+                    break
     except DatabaseBusy as busy:
         if not done:
             raise
@@ -263,6 +290,7 @@ def _apply_next(workspace: Workspace, applied: Applied, done: int) -> bool:
             "saved: apply the policy again to carry on",
             busy.holder,
         ) from None
+    return batch if batch.total else None
 
 
 def _dry_run(
@@ -294,7 +322,8 @@ def _apply_to(
     *,
     dry_run: bool,
 ) -> None:
-    _, suggestion = suggestion_now(tx, in_force, request, now)
+    assessed = suggestion_now(tx, in_force, request, now)
+    suggestion = assessed[1]
     if needs_gp(request, suggestion):
         applied.sent_to_gp += 1
         if not dry_run:
@@ -313,5 +342,7 @@ def _apply_to(
         return
     applied.decided[suggestion.action] += 1
     if not dry_run:
-        prepared = draft(tx, user, in_force, request, Choice(), now, kind=LogEvent.DECISION)
+        prepared = draft(
+            tx, user, in_force, request, Choice(), now, kind=LogEvent.DECISION, assessed=assessed
+        )
         record(tx, user, in_force, prepared, Choice(), now, None)

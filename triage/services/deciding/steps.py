@@ -127,11 +127,13 @@ def draft(
     *,
     kind: LogEvent | None,
     replaces: Decision | None = None,
+    assessed: tuple[Findings, Suggestion] | None = None,
 ) -> Prepared:
     """The decision worked out and its letters drafted; a correction's letters (`replaces`, the
-    decision that stands) say which letter they replace."""
+    decision that stands) say which letter they replace. `assessed` is the suggestion the
+    caller has just worked out in this transaction, rather than working it out again."""
     policy = in_force.loaded.policy
-    findings, suggestion = suggestion_now(tx, in_force, request, now)
+    findings, suggestion = assessed or suggestion_now(tx, in_force, request, now)
     action = choice.action or suggestion.action
     if kind is None:
         kind = decision_kind(user, request, suggestion, action)
