@@ -7,6 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from triage.letters.words import clean_each_character, clean_text
 from triage.safe_text import controls_escaped, one_line, terminal_safe
 
 
@@ -38,3 +39,21 @@ def test_no_control_or_format_character_survives(text: str) -> None:
 def test_no_control_character_but_the_newline_survives_in_a_file(text: str) -> None:
     for char in controls_escaped(text):
         assert char == "\n" or unicodedata.category(char) not in {"Cc", "Zl", "Zp"}
+
+
+@given(st.text(), st.booleans())
+def test_a_letters_text_is_cleaned_the_same_whether_or_not_it_needed_every_character_looked_at(
+    text: str, multi_line: bool
+) -> None:
+    # clean_text skips the character-by-character pass for text with nothing to remove.
+    assert clean_text(text, multi_line=multi_line) == clean_each_character(
+        text, multi_line=multi_line
+    )
+    for char in clean_text(text, multi_line=multi_line):
+        assert char in "\n\u200c\u200d" or unicodedata.category(char) not in {
+            "Cc",
+            "Cf",
+            "Zl",
+            "Zp",
+            "Cs",
+        }

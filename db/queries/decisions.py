@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.queries.convert import SUPERSEDING, decision_from
@@ -30,6 +30,9 @@ class RedirectToConfirm:
 # the transaction that writes them, and its bookkeeping cost more than the rest of a decision).
 _INSERT_DECISION = insert(table_of(DecisionRow)).returning(table_of(DecisionRow).c.id)
 _INSERT_LETTER = insert(table_of(LetterRow))
+_COUNT_FOR_REQUEST = select(func.count()).where(
+    table_of(DecisionRow).c.request_id == bindparam("id")
+)
 
 
 class Decisions:
@@ -80,6 +83,11 @@ class Decisions:
     def for_request(self, request_id: int) -> list[Decision]:
         """The request's decisions, oldest first: the last one stands."""
         return self._decisions(DecisionRow.request_id == request_id)
+
+    def count_for_request(self, request_id: int) -> int:
+        """How many decisions the request has had (a correction adds one)."""
+        counted = self._session.connection().execute(_COUNT_FOR_REQUEST, {"id": request_id})
+        return int(counted.scalar_one())
 
     def standing(self, request_ids: Sequence[int]) -> dict[int, tuple[Action, str]]:
         """The action and our reference of the decision that stands on each request decided."""

@@ -13,10 +13,13 @@ from triage.models import Practice, User
 class PracticeDetails:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The session holds the objects it loaded only weakly: holding the row here keeps it
+        # there, so a transaction deciding many requests reads the letterhead once.
+        self._row: PracticeRow | None = None
 
     def get(self) -> tuple[Practice, str | None] | None:
         """The practice's details and its own letter templates folder, once set."""
-        row = self._session.get(PracticeRow, 1)
+        row = self._row = self._session.get(PracticeRow, 1)
         if row is None:
             return None
         practice = Practice(

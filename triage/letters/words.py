@@ -26,6 +26,13 @@ def clean_text(text: str, *, multi_line: bool = False) -> str:
 
     One-line fields become one line; with multi_line, line breaks stay (blank lines go).
     """
+    if text.isprintable():  # no control, format or line-break character: spaces alone to tidy
+        return " ".join(text.split())
+    return clean_each_character(text, multi_line=multi_line)
+
+
+def clean_each_character(text: str, *, multi_line: bool = False) -> str:
+    """clean_text, looking at every character (what clean_text does when it must)."""
     kept: list[str] = []
     for char in text:
         if char in _BREAKS:

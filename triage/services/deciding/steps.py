@@ -155,7 +155,7 @@ def draft(
         raise UserError("a redirect needs the service it goes to")
     if action is not Action.REDIRECT:
         redirect_to = None
-    earlier = len(tx.decisions.for_request(request.id))
+    earlier = tx.decisions.count_for_request(request.id)
     our_ref = f"SCT-{request.id:06d}" + (f"-{earlier + 1}" if earlier else "")
     practice, letters_dir = practice_required(tx)
     facts = LetterFacts(
