@@ -134,15 +134,18 @@ class Verification:
 
 
 def verify(
-    entries: Iterable[LogEntry], also: Callable[[LogEntry], str] | None = None
+    entries: Iterable[LogEntry],
+    also: Callable[[LogEntry, dict[str, object]], str] | None = None,
 ) -> Verification:
     """Walk the chain in stored order; stop at the first entry that does not hold. `also` checks
-    what an entry recorded against the database (a problem, or "")."""
+    what an entry recorded (its body, read once here) against the database: a problem, or ""."""
     prev_hash, count = GENESIS, 0
     try:
         for entry in entries:
             expected_seq = count + 1
-            problem = _problem(entry, expected_seq, prev_hash) or (also(entry) if also else "")
+            problem, body = _problem(entry, expected_seq, prev_hash)
+            if not problem and also is not None:
+                problem = also(entry, body)
             if problem:
                 return Verification(count, prev_hash, entry.seq, problem)
             prev_hash, count = entry.hash, expected_seq
@@ -151,17 +154,18 @@ def verify(
     return Verification(count, prev_hash)
 
 
-def _problem(entry: LogEntry, expected_seq: int, prev_hash: str) -> str:
+def _problem(entry: LogEntry, expected_seq: int, prev_hash: str) -> tuple[str, dict[str, object]]:
+    """How the entry breaks the chain ("" if it does not), and its body."""
     if entry.seq != expected_seq:
-        return f"expected entry {expected_seq} next, found {entry.seq} (an entry is missing)"
+        return f"expected entry {expected_seq} next, found {entry.seq} (an entry is missing)", {}
     if entry.prev_hash != prev_hash:
-        return "it does not chain to the entry before (entries removed or reordered)"
+        return "it does not chain to the entry before (entries removed or reordered)", {}
     if chain_hash(prev_hash, entry.body) != entry.hash:
-        return "its content does not match its hash (the entry was edited)"
+        return "its content does not match its hash (the entry was edited)", {}
     try:
         body = json.loads(entry.body)
     except ValueError:
-        return "its content is not the JSON it was written as"
+        return "its content is not the JSON it was written as", {}
     stored = {
         "seq": entry.seq,
         "at": entry.at.isoformat(),
@@ -171,11 +175,11 @@ def _problem(entry: LogEntry, expected_seq: int, prev_hash: str) -> str:
         "decision_id": entry.decision_id,
     }
     if not isinstance(body, dict):  # JSON, hashed, but not what an entry is written as
-        return "its content is not an entry"
+        return "its content is not an entry", {}
     hashed = {key: body.get(key) for key in stored}
     request = body.get("request")
     hashed["request"] = request.get("id") if isinstance(request, dict) else request
     changed = [key for key in stored if stored[key] != hashed[key]]
     if changed:
-        return f"its stored {', '.join(changed)} disagree(s) with what was hashed (edited)"
-    return ""
+        return f"its stored {', '.join(changed)} disagree(s) with what was hashed (edited)", {}
+    return "", body

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Unpack
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import aliased
 
 from db.tables import DecisionRow, LogEntryRow, PolicyVersionRow, RequestRow, UserRow
@@ -53,7 +54,7 @@ def chosen_conditions(
     return conditions
 
 
-def log_entry_from(row: LogEntryRow) -> LogEntry:
+def log_entry_from(row: LogEntryRow | Row[Unpack[tuple[Any, ...]]]) -> LogEntry:
     return LogEntry(
         seq=row.seq,
         at=row.at,
@@ -69,7 +70,9 @@ def log_entry_from(row: LogEntryRow) -> LogEntry:
     )
 
 
-def decision_from(row: DecisionRow, decided_by: str, letters: dict[LetterKind, str]) -> Decision:
+def decision_from(
+    row: DecisionRow | Row[Unpack[tuple[Any, ...]]], decided_by: str, letters: dict[LetterKind, str]
+) -> Decision:
     return Decision(
         id=row.id,
         request_id=row.request_id,

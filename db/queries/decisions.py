@@ -135,15 +135,15 @@ class Decisions:
         the log reads them a batch of entries at a time)."""
         if not decision_ids:
             return {}
-        found = list(
-            self._session.execute(
-                select(DecisionRow, UserRow.name)
-                .join(UserRow, UserRow.id == DecisionRow.decided_by_id)
-                .where(DecisionRow.id.in_(decision_ids))
-            )
-        )
-        texts: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
-        hashes: dict[int, dict[LetterKind, str]] = {row.id: {} for row, _ in found}
+        decisions = table_of(DecisionRow)
+        # The table's columns rather than the mapped class: read only, and objects cost more.
+        found = self._session.execute(
+            select(*decisions.c, UserRow.name.label("decided_by_name"))
+            .join(UserRow, UserRow.id == decisions.c.decided_by_id)
+            .where(decisions.c.id.in_(decision_ids))
+        ).all()
+        texts: dict[int, dict[LetterKind, str]] = {row.id: {} for row in found}
+        hashes: dict[int, dict[LetterKind, str]] = {row.id: {} for row in found}
         for decision_id, kind, text, sha256 in self._session.execute(
             select(LetterRow.decision_id, LetterRow.kind, LetterRow.text, LetterRow.sha256).where(
                 LetterRow.decision_id.in_(list(texts))
@@ -152,7 +152,8 @@ class Decisions:
             texts[decision_id][LetterKind(kind)] = text
             hashes[decision_id][LetterKind(kind)] = sha256
         return {
-            row.id: (decision_from(row, name, texts[row.id]), hashes[row.id]) for row, name in found
+            row.id: (decision_from(row, row.decided_by_name, texts[row.id]), hashes[row.id])
+            for row in found
         }
 
     def letter_hashes(self, decision_id: int) -> dict[LetterKind, str]:

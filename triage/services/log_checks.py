@@ -9,7 +9,6 @@ SQL is named even when the log itself is untouched (docs/reliability.md §4.3).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -98,11 +97,9 @@ class LogChecks:
 
     # --- entry by entry ---------------------------------------------------------------------
 
-    def entry(self, entry: LogEntry) -> str:
-        """How the entry disagrees with what it recorded, or with the users before it ("")."""
-        body = json.loads(entry.body)  # the chain check has shown it is the JSON hashed
-        if not isinstance(body, dict):
-            return "its content is not an entry"
+    def entry(self, entry: LogEntry, body: dict[str, object]) -> str:
+        """How the entry (and its body, as the chain check read it) disagrees with what it
+        recorded, or with the users before it ("")."""
         problem = (
             self._stamp(entry)
             or self._actor(entry, body)
