@@ -100,3 +100,23 @@ def test_the_startup_benchmark_prints_each_command_against_python_alone() -> Non
     output = run_benchmark("startup.py", "--rounds", "1")
     assert re.search(r"python -c pass: \d+ ms", output)
     assert re.search(r"triage queue: \d+ ms, \d+x the baseline", output)
+
+
+def test_the_apply_benchmark_prints_decisions_per_second_against_plain_inserts() -> None:
+    output = run_benchmark("apply.py", "--sizes", "100", "200")
+    assert re.search(
+        r"200 requests: apply [\d.]+ s \([\d,]+ decisions/s, [\d.]+ ms CPU each\); baseline "
+        r"[\d.]+ s \([\d,]+/s\); ratio [\d.]+x wall, [\d.]+x CPU",
+        output,
+    ), output
+    assert re.search(r"100 -> 200 requests \(2x\): apply took [\d.]+x as long", output)
+
+
+def test_one_command_runs_the_benchmarks_each_with_its_peak_memory() -> None:
+    output = run_benchmark(
+        "run_all.py", "--sizes", "100", "200", "--largest", "0", "--only", "apply.py",
+        "log_verify.py",
+    )  # fmt: skip
+    assert "## triage apply, clear-cut requests: apply.py --sizes 100 200" in output
+    assert "## triage log verify: log_verify.py --sizes 100 200" in output
+    assert len(re.findall(r"\(peak memory of the whole script [\d,]+ MB;", output)) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import aliased
@@ -54,7 +54,7 @@ def chosen_conditions(
     return conditions
 
 
-def log_entry_from(row: LogEntryRow | Row[Unpack[tuple[Any, ...]]]) -> LogEntry:
+def log_entry_from(row: LogEntryRow | Row[*tuple[Any, ...]]) -> LogEntry:
     return LogEntry(
         seq=row.seq,
         at=row.at,
@@ -71,7 +71,7 @@ def log_entry_from(row: LogEntryRow | Row[Unpack[tuple[Any, ...]]]) -> LogEntry:
 
 
 def decision_from(
-    row: DecisionRow | Row[Unpack[tuple[Any, ...]]], decided_by: str, letters: dict[LetterKind, str]
+    row: DecisionRow | Row[*tuple[Any, ...]], decided_by: str, letters: dict[LetterKind, str]
 ) -> Decision:
     return Decision(
         id=row.id,
