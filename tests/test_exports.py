@@ -104,7 +104,7 @@ def read_xlsx(path: Path, sheet: str = "Decisions") -> list[dict[str, str | None
     header = [cell.value for cell in rows[0]]
     for row in rows:
         for cell in row:
-            assert cell.data_type != "f", f"an active formula: {cell.value!r}"
+            assert cell.data_type not in ("f", "e"), f"a formula or error: {cell.value!r}"
     return [
         {
             str(key): (None if cell.value is None else str(cell.value))
@@ -181,6 +181,43 @@ def test_formula_like_names_and_notes_round_trip_exactly_and_never_run(
         [row] = [row for row in read(out) if row["our_ref"] == decision.our_ref]
         assert row["patient_name"] == patient_name
         assert row["note"] == decision.note
+
+
+def test_names_and_notes_like_formulas_or_error_values_are_text_in_xlsx(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    clerk, manager = practice
+    names = ["#N/A", "=SUM(A1:A9)", "#DIV/0!", "=", "#"]
+    requests = write_requests_csv(
+        tmp_path / "odd.csv",
+        [[f"ODD{i}", "2025-01-14", "9434765919", name, "1970-01-01", "Dr R", "Haematology", "",
+          "MGUS", "Please monitor."] for i, name in enumerate(names)],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    for i in range(len(names)):
+        decide(clerk, find_request(clerk, f"ODD{i}").id, Choice(action=Action.ACCEPT, note="#REF!"))
+    export_log(manager, "xlsx", tmp_path / "log.xlsx", DecisionFilter(action=Action.ACCEPT))
+    rows = read_xlsx(tmp_path / "log.xlsx")  # every cell text: none a formula or an error
+    assert sorted(str(row["patient_name"]) for row in rows) == sorted(names)
+    assert {row["note"] for row in rows} == {"#REF!"}
+
+
+def _printable_one_character_at_a_time(text: str) -> str:
+    """What the XLSX export's printable filter did before it was a regular expression."""
+    return "".join(
+        char if char in "\t\n\r" or ord(char) >= 0x20 else f"\\x{ord(char):02x}" for char in text
+    )
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(st.characters(), st.characters(max_codepoint=0x20)),
+    )
+)
+def test_the_xlsx_printable_filter_escapes_as_it_always_did(text: str) -> None:
+    assert formats._printable(text) == _printable_one_character_at_a_time(text)
 
 
 def test_jsonl_and_filters(practice: tuple[Workspace, Workspace], tmp_path: Path) -> None:

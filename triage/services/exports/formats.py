@@ -113,21 +113,37 @@ class _Sheets:
 
 def _text_cells(
     sheet: WriteOnlyWorksheet, values: Iterable[object], cell_type: Callable[..., Cell]
-) -> list[Cell]:
-    cells = []
+) -> list[Cell | str | None]:
+    """Each value as text, printable. A plain string openpyxl writes as text itself; one it would
+    take for a formula or an error value ("=SUM(A1)", "#N/A") goes as a cell typed as text."""
+    cells: list[Cell | str | None] = []
     for value in values:
-        cell = cell_type(sheet, value=None if value is None else _printable(str(value)))
-        if value is not None:
+        if value is None:
+            cells.append(None)
+            continue
+        text = _printable(str(value))
+        if text.startswith(("=", "#")):
+            cell = cell_type(sheet, value=text)
             cell.data_type = "s"  # text, even when it looks like "=SUM(A1)"
-        cells.append(cell)
+            cells.append(cell)
+        else:
+            cells.append(text)
     return cells
+
+
+# The control characters XLSX cannot hold: all below a space but tab, line feed and return.
+_UNPRINTABLE = re.compile("[^\t\n\r -\U0010ffff]")
 
 
 def _printable(text: str) -> str:
     """XLSX cannot hold most control characters; show them as escapes instead of failing."""
-    return "".join(
-        char if char in "\t\n\r" or ord(char) >= 0x20 else f"\\x{ord(char):02x}" for char in text
-    )
+    if text.isprintable():  # most names and references, at C speed; letters hold newlines
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    return f"\\x{ord(found.group()):02x}"
 
 
 # --- FHIR R4 -----------------------------------------------------------------------------------
