@@ -12,7 +12,8 @@ What is timed, for each size (one synthetic database per size, every decision in
   appended to a plain openpyxl write-only workbook. Aim: at most 1.5x.
 - report: `monthly_report(...)` for the month, to .csv (counts by month, category, action,
   reason and provider type, hand-backs, small counts suppressed; logged). Baseline: one
-  GROUP BY of the month's decisions by category, action and provider type. Aim: at most 3x.
+  GROUP BY of the month's decisions by action, category and provider type (in that order:
+  grouped by category first, SQLite walks the category index, twice as slow). Aim: at most 3x.
 
 Each line gives the figure, the baseline, the ratio (the figure to compare between runs: the
 machine is shared and noisy) and the peak of Python allocations in a second, untimed run of the
@@ -190,10 +191,10 @@ def plain_openpyxl(workspace: Workspace, out: Path) -> int:
 
 
 def one_group_by(workspace: Workspace, out: Path) -> int:
-    """The month's decisions counted by category, action and provider type: one GROUP BY."""
+    """The month's decisions counted by action, category and provider type: one GROUP BY."""
     start = practice_midnight(date(2025, 1, 1))
     end = practice_midnight(date(2025, 2, 1))
-    groups = (DecisionRow.category, DecisionRow.action, RequestRow.provider_type)
+    groups = (DecisionRow.action, DecisionRow.category, RequestRow.provider_type)
     with workspace.database.engine.connect() as connection:
         counted = connection.execute(
             select(*groups, func.count())
@@ -201,7 +202,7 @@ def one_group_by(workspace: Workspace, out: Path) -> int:
             .where(DecisionRow.decided_at >= start, DecisionRow.decided_at < end)
             .group_by(*groups)
         ).all()
-    out.write_text("".join(f"{c},{a},{p},{n}\n" for c, a, p, n in counted))
+    out.write_text("".join(f"{a},{c},{p},{n}\n" for a, c, p, n in counted))
     return sum(n for *_, n in counted)
 
 

@@ -542,6 +542,41 @@ def test_small_counts_are_suppressed_unless_asked(
         monthly_report(manager, "Feb 2025", None, tmp_path / "x.csv")
 
 
+def test_the_report_counts_a_decision_in_the_practices_month_across_summer_time(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    """Months are England's: 00:30 on 1 June is June however the clock is stored (23:30 UTC on
+    31 May); the first and last instants of the period count, those either side do not."""
+    clerk, manager = practice
+    decided_at = {
+        "DST0": datetime(2025, 5, 31, 22, 59, tzinfo=UTC),  # 23:59 on 31 May: before the period
+        "DST1": datetime(2025, 5, 31, 23, 0, tzinfo=UTC),  # midnight, 1 June: June
+        "DST2": datetime(2025, 6, 30, 22, 59, tzinfo=UTC),  # 23:59 on 30 June: June
+        "DST3": datetime(2025, 6, 30, 23, 0, tzinfo=UTC),  # midnight, 1 July: July
+        "DST4": datetime(2025, 7, 31, 23, 0, tzinfo=UTC),  # midnight, 1 August: after it
+    }
+    requests = write_requests_csv(
+        tmp_path / "dst.csv",
+        [[ref, "2025-01-14", "9434765919", "Ann Example", "1970-01-01", "Dr R", "Haematology",
+          "", "MGUS", "Please monitor paraprotein."] for ref in decided_at],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    for ref, moment in decided_at.items():
+        at_the_time = dataclasses.replace(clerk, clock=FixedClock(moment))
+        decide(at_the_time, find_request(clerk, ref).id, Choice(action=Action.ACCEPT, note="ok"))
+    out = tmp_path / "summer.csv"
+    report = monthly_report(manager, "2025-06", "2025-07", out, show_small_counts=True)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    per_month = {
+        month: sum(int(row[-1]) for row in rows if row[0] == month and row[3] == "all")
+        for month in ("2025-06", "2025-07")
+    }
+    assert per_month == {"2025-06": 2, "2025-07": 1}
+    assert report.rows == 3 and rows[-1] == ["all", "all", "all", "all", "all", "3"]
+
+
 def test_the_html_report_draws_a_chart_per_category(
     practice: tuple[Workspace, Workspace], tmp_path: Path
 ) -> None:
