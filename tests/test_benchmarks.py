@@ -55,6 +55,21 @@ def test_the_export_benchmark_prints_its_ratio_against_a_plain_dump() -> None:
     assert re.search(r"ratio export / plain dump: [\d.]+x", output), output
 
 
+def test_the_export_scale_benchmark_prints_each_ratio_and_the_growth() -> None:
+    output = run_benchmark("exports_at_scale.py", "--sizes", "60", "120")
+    for name, baseline in (
+        ("fhir export", "plain dump"),
+        ("xlsx export", "plain openpyxl"),
+        ("report", "one GROUP BY"),
+    ):
+        assert re.search(
+            rf"^60 decisions: {name} [\d.]+ s, {baseline} [\d.]+ s, ratio [\d.]+x, peak \d+ MB$",
+            output,
+            re.MULTILINE,
+        ), output
+        assert re.search(rf"^60 -> 120 decisions \(2x\): {name} took [\d.]+x as long", output, re.M)
+
+
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs a git checkout of the project")
 def test_the_comparison_benchmark_prints_before_after_and_the_change() -> None:
     output = run_benchmark("compare_revisions.py", "HEAD", "--count", "200", "--rounds", "1")

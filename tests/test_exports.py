@@ -4,29 +4,49 @@ letters as files, and the safety of every export file."""
 from __future__ import annotations
 
 import csv
+import dataclasses
+import io
 import itertools
 import json
 import os
+import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from hypothesis import HealthCheck, given, settings
+from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.task import Task
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from pydantic import ValidationError
 
 from tests.conftest import SAMPLES, Run, write_requests_csv
 from tests.test_deciding import PRACTICE
 from triage.clock import Clock, FixedClock
 from triage.errors import PermissionRefused, UserError
-from triage.models import Action, Category, DecisionFilter, ExportedDecision
+from triage.models import (
+    Action,
+    Category,
+    DecisionFilter,
+    ExportedDecision,
+    LetterKind,
+    LogEvent,
+    ProviderType,
+    Reason,
+    Role,
+)
 from triage.services.deciding import Choice, apply_policy, decide, find_request
-from triage.services.exports import export_letters, export_log
+from triage.services.exports import export_letters, export_log, formats
+from triage.services.exports.formats import write_fhir
 from triage.services.exports.report import monthly_report
+from triage.services.exports.rows import Anchor, fields
 from triage.services.importing import import_files
 from triage.services.workspace import Workspace, open_workspace
 
@@ -84,7 +104,7 @@ def read_xlsx(path: Path, sheet: str = "Decisions") -> list[dict[str, str | None
     header = [cell.value for cell in rows[0]]
     for row in rows:
         for cell in row:
-            assert cell.data_type != "f", f"an active formula: {cell.value!r}"
+            assert cell.data_type not in ("f", "e"), f"a formula or error: {cell.value!r}"
     return [
         {
             str(key): (None if cell.value is None else str(cell.value))
@@ -163,6 +183,43 @@ def test_formula_like_names_and_notes_round_trip_exactly_and_never_run(
         assert row["note"] == decision.note
 
 
+def test_names_and_notes_like_formulas_or_error_values_are_text_in_xlsx(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    clerk, manager = practice
+    names = ["#N/A", "=SUM(A1:A9)", "#DIV/0!", "=", "#"]
+    requests = write_requests_csv(
+        tmp_path / "odd.csv",
+        [[f"ODD{i}", "2025-01-14", "9434765919", name, "1970-01-01", "Dr R", "Haematology", "",
+          "MGUS", "Please monitor."] for i, name in enumerate(names)],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    for i in range(len(names)):
+        decide(clerk, find_request(clerk, f"ODD{i}").id, Choice(action=Action.ACCEPT, note="#REF!"))
+    export_log(manager, "xlsx", tmp_path / "log.xlsx", DecisionFilter(action=Action.ACCEPT))
+    rows = read_xlsx(tmp_path / "log.xlsx")  # every cell text: none a formula or an error
+    assert sorted(str(row["patient_name"]) for row in rows) == sorted(names)
+    assert {row["note"] for row in rows} == {"#REF!"}
+
+
+def _printable_one_character_at_a_time(text: str) -> str:
+    """What the XLSX export's printable filter did before it was a regular expression."""
+    return "".join(
+        char if char in "\t\n\r" or ord(char) >= 0x20 else f"\\x{ord(char):02x}" for char in text
+    )
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(st.characters(), st.characters(max_codepoint=0x20)),
+    )
+)
+def test_the_xlsx_printable_filter_escapes_as_it_always_did(text: str) -> None:
+    assert formats._printable(text) == _printable_one_character_at_a_time(text)
+
+
 def test_jsonl_and_filters(practice: tuple[Workspace, Workspace], tmp_path: Path) -> None:
     _, manager = practice
     out = tmp_path / "log.jsonl"
@@ -191,6 +248,165 @@ def test_the_fhir_bundle_validates_with_a_task_and_communications_per_decision(
     assert {task["status"] for task in tasks} == {"rejected"}  # two redirects and a decline
     assert {task["focus"]["identifier"]["value"] for task in tasks} == {"S04", "S05", "S06"}
     assert bundle["identifier"]["value"] == f"{exported.anchor.count}:{exported.anchor.hash}"
+
+
+# What the FHIR export wrote before it built plain dicts (every resource through fhir.resources),
+# kept as the reference the plain dicts must match, value for value and key for key.
+def resources_through_the_models(row: ExportedDecision, anchor: Anchor) -> list[dict[str, Any]]:
+    values = fields(row, anchor)
+    task_id = f"decision-{row.decision_id}"
+    rejected = values["action"] in ("decline", "redirect")
+    reasons = [reason for reason in str(values["reasons"]).split(";") if reason]
+    task: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": task_id,
+        "identifier": [{"system": "urn:shared-care-triage:decision", "value": values["our_ref"]}],
+        "status": "rejected" if rejected else "accepted",
+        "intent": "order",
+        "businessStatus": {"text": values["action"]},
+        "focus": {
+            "type": "ServiceRequest",
+            "identifier": {
+                "system": "urn:shared-care-triage:sender:" + str(values["sender"]),
+                "value": values["request_ref"],
+            },
+        },
+        "authoredOn": values["decided_at"],
+        "owner": {"display": values["decided_by"]},
+        "note": [{"text": str(values["note"])}] if values["note"] else None,
+    }
+    if reasons:
+        task["statusReason"] = {
+            "coding": [
+                {"system": "urn:shared-care-triage:reason", "code": reason} for reason in reasons
+            ],
+            "text": ", ".join(reasons),
+        }
+    if values["redirect_to"]:
+        task["description"] = f"Redirected to {values['redirect_to']}"
+    resources = [Task(**task).model_dump(mode="json", exclude_none=True)]
+    for kind, text in sorted(row.letters.items()):
+        communication = {
+            "resourceType": "Communication",
+            "id": f"{task_id}-{kind}",
+            "status": "completed",
+            "about": [{"reference": f"urn:uuid:{task_id}"}],
+            "category": [{"text": kind}],
+            "sent": values["decided_at"],
+            "payload": [{"contentString": text}],
+        }
+        resources.append(Communication(**communication).model_dump(mode="json", exclude_none=True))
+    return resources
+
+
+# Text of every kind, with the characters FHIR's patterns (and Python's and Rust's idea of
+# whitespace) disagree on, a lone surrogate, and reasons' separator.
+_ANY_TEXT = st.sampled_from(
+    ["", " ", "\n", "\x0b", "\xa0", "\x1c\u3000", " a", "a  b", "\ud800"]
+) | st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(list(" \t\r\n\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\ud800;-.")),
+    ),
+    max_size=12,
+)
+_ORDINARY = st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=1, max_size=12)
+
+
+def _now_and_then(usual: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]) -> Any:
+    """The usual values, and one time in ten an odd one."""
+    return st.integers(0, 9).flatmap(lambda n: odd if n == 0 else usual)
+
+
+_SOME_TEXT = _now_and_then(_ORDINARY, _ANY_TEXT)
+_TIMES = _now_and_then(
+    st.datetimes(timezones=st.just(UTC)),
+    st.datetimes(timezones=st.sampled_from([ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata")]))
+    | st.datetimes(),  # naive: refused, as before
+)
+_REASONS = _now_and_then(st.sampled_from([reason.value for reason in Reason]), _ANY_TEXT)
+_KINDS = _now_and_then(st.sampled_from([kind.value for kind in LetterKind]), _ANY_TEXT)
+_ROWS = st.builds(
+    ExportedDecision,
+    decision_id=st.integers(1, 10**12), our_ref=_SOME_TEXT, decided_at=_TIMES,
+    decided_by=_SOME_TEXT, role=st.just(Role.CLERK), kind=st.just(LogEvent.DECISION),
+    action=st.sampled_from(Action), suggested_action=st.just(Action.DECLINE), rule_id=st.none(),
+    category=st.none(),
+    reasons=st.lists(_REASONS, max_size=3),
+    flags=st.just([]), redirect_to=st.none() | _SOME_TEXT, note=st.none() | _SOME_TEXT,
+    policy_id=st.just("p"), policy_version=st.just("1"), policy_sha256=st.just("0" * 64),
+    template_id=st.just("t"), template_version=st.just("1"), letters_edited=st.booleans(),
+    supersedes_id=st.none(), request_id=st.just(1), request_ref=_SOME_TEXT, sender=_SOME_TEXT,
+    received=st.just(NOW), nhs_number=st.none(), patient_name=st.none(),
+    date_of_birth=st.none(), requester=st.just("Dr R"), organisation=st.just("Haematology"),
+    provider_type=st.just(ProviderType.NHS), request_type=st.none(), original_sha256=st.none(),
+    letters=st.dictionaries(
+        _KINDS, _SOME_TEXT,
+        max_size=3,
+    ),
+)  # fmt: skip
+
+
+_A_ROW = ExportedDecision(
+    decision_id=4, our_ref="SCT-000004", decided_at=NOW, decided_by="cleo", role=Role.CLERK,
+    kind=LogEvent.DECISION, action=Action.REDIRECT, suggested_action=Action.REDIRECT,
+    rule_id="mgus-new", category=Category.MGUS, reasons=["specialist_knowledge", "capacity"],
+    flags=[], redirect_to="Haematology", note="seen", policy_id="p", policy_version="1",
+    policy_sha256="0" * 64, template_id="t", template_version="1", letters_edited=False,
+    supersedes_id=None, request_id=4, request_ref="S04", sender="Haematology", received=NOW,
+    nhs_number=None, patient_name=None, date_of_birth=None, requester="Dr R",
+    organisation="Haematology", provider_type=ProviderType.NHS, request_type=None,
+    original_sha256=None, letters={"patient": "Dear patient,\n...", "sms": "Text"},
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=_ROWS)
+@example(row=_A_ROW)
+@example(row=dataclasses.replace(_A_ROW, letters={"sms": "lone \udc80 surrogate"}))
+@example(row=dataclasses.replace(_A_ROW, request_ref="\ud800"))
+@example(row=dataclasses.replace(_A_ROW, reasons=["capacity", " not a code"]))
+@example(row=dataclasses.replace(_A_ROW, decided_by="\xa0"))
+@example(row=dataclasses.replace(_A_ROW, decided_at=NOW.replace(tzinfo=None)))
+def test_the_fhir_export_writes_what_the_models_would_and_refuses_what_they_refuse(
+    row: ExportedDecision,
+) -> None:
+    """Any text (empty, whitespace the FHIR patterns refuse, a lone surrogate, a reason that is no
+    FHIR code) and any time: the same resources, key for key, or the same refusal."""
+    # What is written without the models' check (every resource of a shape met before in the
+    # export) is exactly what the models make of it, and never what they refuse. (A lone
+    # surrogate is found when the entry is encoded, and the models then refuse it.)
+    for resource, plain in formats._resources(row):
+        if plain and not re.search("[\ud800-\udfff]", json.dumps(resource, ensure_ascii=False)):
+            model = Task if resource["resourceType"] == "Task" else Communication
+            again = model.model_validate(resource).model_dump(mode="json", exclude_none=True)
+            assert json.dumps(again) == json.dumps(resource)
+    anchor = Anchor(7, "ab" * 32)
+    # Alone (the models check its every shape), and after an ordinary decision of the same
+    # shapes (they check none of its resources).
+    for before in ([], [_ordinary_twin(row)]):
+        try:
+            expected = resources_through_the_models(row, anchor)
+        except ValidationError:
+            with pytest.raises(ValidationError):
+                write_fhir(io.BytesIO(), [*before, row], anchor, lambda: None)
+            continue
+        out = io.BytesIO()
+        write_fhir(out, [*before, row], anchor, lambda: None)
+        entries = json.loads(out.getvalue())["entry"]
+        written = [entry["resource"] for entry in entries[len(entries) - len(expected) :]]
+        assert json.dumps(written) == json.dumps(expected)
+
+
+def _ordinary_twin(row: ExportedDecision) -> ExportedDecision:
+    """A decision whose resources have the same shapes as the row's, with ordinary values."""
+    reasons = [reason for reason in ";".join(row.reasons).split(";") if reason]
+    return dataclasses.replace(
+        row, decision_id=row.decision_id + 1, our_ref="SCT-1", request_ref="R1",
+        decided_by="cleo", sender="Haematology", decided_at=NOW,
+        reasons=["capacity"] if reasons else [], note="seen" if row.note else None,
+        redirect_to="Haematology" if row.redirect_to else None, letters={"sms": "Text"},
+    )  # fmt: skip
 
 
 def test_exports_are_private_logged_and_for_managers_only(
@@ -324,6 +540,41 @@ def test_small_counts_are_suppressed_unless_asked(
     assert ["2025-02", "mgus", "redirect", "all", "all", "1"] in shown
     with pytest.raises(UserError, match="YYYY-MM"):
         monthly_report(manager, "Feb 2025", None, tmp_path / "x.csv")
+
+
+def test_the_report_counts_a_decision_in_the_practices_month_across_summer_time(
+    practice: tuple[Workspace, Workspace], tmp_path: Path
+) -> None:
+    """Months are England's: 00:30 on 1 June is June however the clock is stored (23:30 UTC on
+    31 May); the first and last instants of the period count, those either side do not."""
+    clerk, manager = practice
+    decided_at = {
+        "DST0": datetime(2025, 5, 31, 22, 59, tzinfo=UTC),  # 23:59 on 31 May: before the period
+        "DST1": datetime(2025, 5, 31, 23, 0, tzinfo=UTC),  # midnight, 1 June: June
+        "DST2": datetime(2025, 6, 30, 22, 59, tzinfo=UTC),  # 23:59 on 30 June: June
+        "DST3": datetime(2025, 6, 30, 23, 0, tzinfo=UTC),  # midnight, 1 July: July
+        "DST4": datetime(2025, 7, 31, 23, 0, tzinfo=UTC),  # midnight, 1 August: after it
+    }
+    requests = write_requests_csv(
+        tmp_path / "dst.csv",
+        [[ref, "2025-01-14", "9434765919", "Ann Example", "1970-01-01", "Dr R", "Haematology",
+          "", "MGUS", "Please monitor paraprotein."] for ref in decided_at],
+        ("ref", "received", "nhs_number", "patient_name", "date_of_birth", "requester",
+         "organisation", "medications", "diagnosis", "text"),
+    )  # fmt: skip
+    import_files(manager, [requests])
+    for ref, moment in decided_at.items():
+        at_the_time = dataclasses.replace(clerk, clock=FixedClock(moment))
+        decide(at_the_time, find_request(clerk, ref).id, Choice(action=Action.ACCEPT, note="ok"))
+    out = tmp_path / "summer.csv"
+    report = monthly_report(manager, "2025-06", "2025-07", out, show_small_counts=True)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    per_month = {
+        month: sum(int(row[-1]) for row in rows if row[0] == month and row[3] == "all")
+        for month in ("2025-06", "2025-07")
+    }
+    assert per_month == {"2025-06": 2, "2025-07": 1}
+    assert report.rows == 3 and rows[-1] == ["all", "all", "all", "all", "all", "3"]
 
 
 def test_the_html_report_draws_a_chart_per_category(

@@ -198,8 +198,19 @@ def test_exports_and_the_report_on_postgres(
     )  # fmt: skip
     assert report.status == 0, report.err
     assert (folder / "r.csv").read_text().splitlines()[-1] == "all,all,all,all,all,3"
+    # Over three months, counted by the database month by month (and by reasons, as text).
+    quarter = run(
+        "--db", postgres_url, "report", "--month", "2025-01", "--to", "2025-03",
+        "--out", folder / "q.csv", "--show-small-counts",
+    )  # fmt: skip
+    assert quarter.status == 0, quarter.err
+    rows = [line.split(",") for line in (folder / "q.csv").read_text().splitlines()[1:]]
+    totals = [row for row in rows if row[3:5] == ["all", "all"] and row[0] != "all"]
+    assert {row[0] for row in totals} == {"2025-02"}
+    assert sum(int(row[-1]) for row in totals) == 3
+    assert {row[3] for row in rows if row[3] != "all"} - {"none"}  # some decision's reasons
     assert run("--db", postgres_url, "log", "verify").out.startswith(
-        "The decision log verifies: 29 entries"  # as above, and the exports
+        "The decision log verifies: 30 entries"  # as above, and the exports and reports
     )
 
 

@@ -200,3 +200,16 @@ class ExportedDecision:
     request_type: RequestType | None
     original_sha256: str | None  # the letter's file the request came from, if it came from one
     letters: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionTally:
+    """How many of the chosen decisions share a period, category, action, provider type and
+    reasons, as the monthly report counts them (the period is an index into its months)."""
+
+    period: int
+    category: ReadAs | None
+    action: Action
+    provider_type: ProviderType
+    reasons: tuple[str, ...]
+    count: int

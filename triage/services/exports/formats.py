@@ -2,7 +2,8 @@
 
 Each writer takes the rows one at a time and writes them straight out, so a million decisions
 need no more memory than one batch (XLSX uses openpyxl's write-only mode; the FHIR Bundle is
-written as JSON piece by piece, each resource validated by fhir.resources on the way).
+written as JSON piece by piece, each resource a plain dict in the shape fhir.resources gives it,
+the first of each shape validated by fhir.resources on the way).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -110,24 +113,47 @@ class _Sheets:
 
 def _text_cells(
     sheet: WriteOnlyWorksheet, values: Iterable[object], cell_type: Callable[..., Cell]
-) -> list[Cell]:
-    cells = []
+) -> list[Cell | str | None]:
+    """Each value as text, printable. A plain string openpyxl writes as text itself; one it would
+    take for a formula or an error value ("=SUM(A1)", "#N/A") goes as a cell typed as text."""
+    cells: list[Cell | str | None] = []
     for value in values:
-        cell = cell_type(sheet, value=None if value is None else _printable(str(value)))
-        if value is not None:
+        if value is None:
+            cells.append(None)
+            continue
+        text = _printable(str(value))
+        if text.startswith(("=", "#")):
+            cell = cell_type(sheet, value=text)
             cell.data_type = "s"  # text, even when it looks like "=SUM(A1)"
-        cells.append(cell)
+            cells.append(cell)
+        else:
+            cells.append(text)
     return cells
+
+
+# The control characters XLSX cannot hold: all below a space but tab, line feed and return.
+_UNPRINTABLE = re.compile("[^\t\n\r -\U0010ffff]")
 
 
 def _printable(text: str) -> str:
     """XLSX cannot hold most control characters; show them as escapes instead of failing."""
-    return "".join(
-        char if char in "\t\n\r" or ord(char) >= 0x20 else f"\\x{ord(char):02x}" for char in text
-    )
+    if text.isprintable():  # most names and references, at C speed; letters hold newlines
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    return f"\\x{ord(found.group()):02x}"
 
 
 # --- FHIR R4 -----------------------------------------------------------------------------------
+#
+# Each resource is built as a plain dict in the shape and key order fhir.resources writes it, and
+# dumped with json. The models check the first resource of each shape in an export (its type and
+# which optional parts it has) and any resource holding a value the checks below cannot vouch for
+# (a reason that may not be a FHIR code, an empty text, a naive time): such a resource is then
+# written as the models write it, or refused as they refuse it. tests/test_exports.py compares
+# this with the models on arbitrary text, and validates exported Bundles in full.
 
 
 @cache
@@ -140,6 +166,15 @@ def _model(name: str) -> type[BaseModel]:
 
 _REFERENCE_SYSTEM = "urn:shared-care-triage:sender:"
 _ANCHOR_SYSTEM = "urn:shared-care-triage:log-head"
+_DECISION_SYSTEM = "urn:shared-care-triage:decision"
+_REASON_SYSTEM = "urn:shared-care-triage:reason"
+# What fhir_core's patterns accept, narrowed to what is plainly inside them (their regexes run in
+# Rust, whose \s is not quite Python's): a string with a space or a non-space character, a code
+# of printable ASCII words single-spaced, an id of at most 64 letters, digits, "-" and ".".
+_STRING = re.compile(r"[ \r\n\t]|\S")
+_CODE = re.compile(r"[!-~]+(?: [!-~]+)*")
+_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
+Resource = dict[str, Any]
 
 
 def write_fhir(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
@@ -152,63 +187,106 @@ def write_fhir(out: BinaryIO, rows: Rows, anchor: Anchor, tick: Tick) -> None:
     ).model_dump(mode="json", exclude_none=True)
     opening = json.dumps(head, ensure_ascii=False)[:-1] + ',"entry":['
     out.write(opening.encode())
-    first = True
+    checked: set[tuple[str, ...]] = set()  # the shapes the models have checked in this export
+    separator = ""
     for row in rows:
-        for resource in _resources(row, anchor):
-            entry = {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
-            out.write((b"" if first else b",") + json.dumps(entry, ensure_ascii=False).encode())
-            first = False
+        entries = []
+        for resource, plain in _resources(row):
+            if not plain:
+                resource = _through_model(resource)
+            elif (shape := tuple(resource)) not in checked:
+                _model(resource["resourceType"]).model_validate(resource)
+                checked.add(shape)
+            entries.append(
+                _to_json({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+            )
+        try:
+            out.write((separator + ",".join(entries)).encode())
+        except UnicodeEncodeError:  # a lone surrogate: the models refuse it, as before
+            for resource, _ in _resources(row):
+                _through_model(resource)
+            raise
+        separator = ","
         tick()
     out.write(b"]}")
 
 
-def _resources(row: ExportedDecision, anchor: Anchor) -> list[dict[str, Any]]:
-    values = fields(row, anchor)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes one a call
+
+
+def _through_model(resource: Resource) -> Resource:
+    """The resource as fhir.resources writes it, or its ValidationError."""
+    model = _model(resource["resourceType"])
+    dumped: Resource = model(**resource).model_dump(mode="json", exclude_none=True)
+    return dumped
+
+
+def _resources(row: ExportedDecision) -> list[tuple[Resource, bool]]:
+    """The decision's Task and its letters' Communications, each with whether every value in it
+    is plainly one the models accept and write unchanged."""
     task_id = f"decision-{row.decision_id}"
-    rejected = values["action"] in ("decline", "redirect")
-    reasons = [reason for reason in str(values["reasons"]).split(";") if reason]
-    task: dict[str, Any] = {
+    action = row.action.value
+    reasons = [reason for reason in ";".join(row.reasons).split(";") if reason]
+    authored, plain_time = _date_time(row.decided_at)
+    plain = (
+        plain_time
+        and all(_CODE.fullmatch(reason) for reason in reasons)
+        and all(_STRING.search(text) for text in (row.our_ref, row.request_ref, row.decided_by))
+    )
+    task: Resource = {
         "resourceType": "Task",
         "id": task_id,
-        "identifier": [{"system": "urn:shared-care-triage:decision", "value": values["our_ref"]}],
-        "status": "rejected" if rejected else "accepted",
-        "intent": "order",
-        "businessStatus": {"text": values["action"]},
-        "focus": {
-            "type": "ServiceRequest",
-            "identifier": {
-                "system": _REFERENCE_SYSTEM + str(values["sender"]),
-                "value": values["request_ref"],
-            },
-        },
-        "authoredOn": values["decided_at"],
-        "owner": {"display": values["decided_by"]},
-        "note": [{"text": str(values["note"])}] if values["note"] else None,
+        "identifier": [{"system": _DECISION_SYSTEM, "value": row.our_ref}],
+        "status": "rejected" if action in ("decline", "redirect") else "accepted",
     }
     if reasons:
         task["statusReason"] = {
-            "coding": [
-                {"system": "urn:shared-care-triage:reason", "code": reason} for reason in reasons
-            ],
+            "coding": [{"system": _REASON_SYSTEM, "code": reason} for reason in reasons],
             "text": ", ".join(reasons),
         }
-    if values["redirect_to"]:
-        task["description"] = f"Redirected to {values['redirect_to']}"
-    resources = [_model("Task")(**task).model_dump(mode="json", exclude_none=True)]
+    task["businessStatus"] = {"text": action}
+    task["intent"] = "order"
+    if row.redirect_to:
+        task["description"] = f"Redirected to {row.redirect_to}"
+    task["focus"] = {
+        "type": "ServiceRequest",
+        "identifier": {"system": _REFERENCE_SYSTEM + row.sender, "value": row.request_ref},
+    }
+    task["authoredOn"] = authored
+    task["owner"] = {"display": row.decided_by}
+    if row.note:
+        task["note"] = [{"text": row.note}]
+    resources = [(task, bool(plain))]
     for kind, text in sorted(row.letters.items()):
-        communication = {
+        communication: Resource = {
             "resourceType": "Communication",
             "id": f"{task_id}-{kind}",
             "status": "completed",
-            "about": [{"reference": f"urn:uuid:{task_id}"}],
             "category": [{"text": kind}],
-            "sent": values["decided_at"],
+            "about": [{"reference": f"urn:uuid:{task_id}"}],
+            "sent": authored,
             "payload": [{"contentString": text}],
         }
-        resources.append(
-            _model("Communication")(**communication).model_dump(mode="json", exclude_none=True)
+        letter_plain = (
+            plain_time
+            and _ID.fullmatch(communication["id"]) is not None
+            and _STRING.search(kind) is not None
+            and _STRING.search(text) is not None
         )
+        resources.append((communication, letter_plain))
     return resources
+
+
+def _date_time(moment: datetime) -> tuple[str, bool]:
+    """A time as fhir.resources writes a dateTime (UTC as "Z"), and whether it surely does:
+    otherwise, as the models were given it before."""
+    text = moment.isoformat()
+    if moment.utcoffset() == _ZERO and text.endswith("+00:00"):
+        return text[:-6] + "Z", True
+    return text, False
+
+
+_ZERO = timedelta(0)
 
 
 def suffix_format(path: Path) -> str | None:

@@ -24,13 +24,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from triage.clock import practice_date
+from db import Transaction
+from triage.clock import practice_midnight
 from triage.errors import UserError
-from triage.models import DECIDING_ACTIONS, DecisionFilter, ExportedDecision, HandBackRecord
+from triage.models import DECIDING_ACTIONS, DecisionFilter, HandBackRecord
 from triage.rules import Permission, require
 from triage.services.exports.files import check_destination, private_temporary
 from triage.services.exports.recording import Exported, log_anchor, log_and_place
-from triage.services.exports.rows import Anchor, chosen_rows
+from triage.services.exports.rows import Anchor, tally_chosen
 from triage.services.notices import hand_back_records
 from triage.services.workspace import Workspace
 
@@ -97,8 +98,9 @@ def monthly_report(
     suppress = 0 if show_small_counts else threshold
     with workspace.database.read() as tx:
         anchor = log_anchor(tx)
-        rows = chosen_rows(tx, chosen, with_letters=False)  # counted, never read
-        summary = _summarise(rows, start, end, progress)
+        summary = _summarise(tx, start, end)  # one query: counted when it answers
+        if progress is not None:
+            progress(summary.decisions, summary.decisions)
         _count_hand_backs(summary, hand_back_records(tx).values(), end)
         practice = tx.practice.get()
     title = f"{practice[0].name} ({practice[0].ods_code})" if practice else "The practice"
@@ -119,8 +121,7 @@ def decision_statistics(workspace: Workspace, months: int = 12) -> Summary:
         first = (first - timedelta(days=1)).replace(day=1)
     start, end = month_range(first.strftime("%Y-%m"), today.strftime("%Y-%m"))
     with workspace.database.read() as tx:
-        rows = chosen_rows(tx, DecisionFilter(start=start, end=end), with_letters=False)
-        summary = _summarise(rows, start, end, None)
+        summary = _summarise(tx, start, end)
         _count_hand_backs(summary, hand_back_records(tx).values(), end)
     return summary
 
@@ -139,28 +140,23 @@ def _count_hand_backs(summary: Summary, records: Iterable[HandBackRecord], end: 
             summary.open_hand_backs[category] += 1
 
 
-def _summarise(
-    rows: Iterable[ExportedDecision],
-    start: date,
-    end: date,
-    progress: Callable[[int, int], None] | None,
-) -> Summary:
-    months = []
-    month = start.replace(day=1)
+def _summarise(tx: Transaction, start: date, end: date) -> Summary:
+    """The decisions from `start` to `end`, counted by the database (one query), by month."""
+    months, month = [], start.replace(day=1)
     while month <= end:
-        months.append(month.strftime("%Y-%m"))
+        months.append(month)
         month = _next_month(month)
-    summary = Summary(months)
-    for row in rows:
-        decided = practice_date(row.decided_at).strftime("%Y-%m")
-        category = row.category or "unrecorded"
-        action, provider = row.action.value, row.provider_type.value
-        for reason in row.reasons or ["none"]:
-            summary.counts[(decided, category, action, reason, provider)] += 1
-        summary.totals[(decided, category, action)] += 1
-        summary.decisions += 1
-        if progress is not None and summary.decisions % 1000 == 0:
-            progress(summary.decisions, 0)
+    summary = Summary([month.strftime("%Y-%m") for month in months])
+    chosen = DecisionFilter(start=start, end=end)
+    period_starts = [practice_midnight(month) for month in months[1:]]
+    for tally in tally_chosen(tx, chosen, period_starts):
+        decided = summary.months[tally.period]
+        category = tally.category or "unrecorded"
+        action, provider = tally.action.value, tally.provider_type.value
+        for reason in tally.reasons or ["none"]:
+            summary.counts[(decided, category, action, reason, provider)] += tally.count
+        summary.totals[(decided, category, action)] += tally.count
+        summary.decisions += tally.count
     return summary
 
 

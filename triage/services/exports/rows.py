@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db import Transaction
 from triage.clock import practice_date, practice_midnight
-from triage.models import DecisionFilter, ExportedDecision
+from triage.models import DecisionFilter, DecisionTally, ExportedDecision
 
 # Letter texts come last: the XLSX decisions sheet leaves them for the letters sheet.
 FIELDS = (
@@ -33,16 +33,22 @@ class Anchor:
     hash: str
 
 
-def chosen_rows(
-    tx: Transaction, chosen: DecisionFilter, *, with_letters: bool = True
-) -> Iterator[ExportedDecision]:
-    """The chosen decisions as stored, oldest first, with the practice's calendar for dates
-    (and their letters, unless only counted)."""
-    return tx.exports.rows(chosen, *_bounds(chosen), with_letters=with_letters)
+def chosen_rows(tx: Transaction, chosen: DecisionFilter) -> Iterator[ExportedDecision]:
+    """The chosen decisions as stored, oldest first, with their letters, with the practice's
+    calendar for dates."""
+    return tx.exports.rows(chosen, *_bounds(chosen))
 
 
 def count_chosen(tx: Transaction, chosen: DecisionFilter) -> int:
     return tx.exports.count(chosen, *_bounds(chosen))
+
+
+def tally_chosen(
+    tx: Transaction, chosen: DecisionFilter, period_starts: Sequence[datetime]
+) -> list[DecisionTally]:
+    """The chosen decisions counted by period (split at `period_starts`), category, action,
+    provider type and reasons."""
+    return tx.exports.tallies(chosen, *_bounds(chosen), period_starts)
 
 
 def _bounds(chosen: DecisionFilter) -> tuple[datetime | None, datetime | None]:
