@@ -57,10 +57,11 @@ class Run:
 
 def clear_cut_requests(count: int) -> Iterator[IncomingRequest]:
     """`count` demo requests, checked as an import checks them, that the policy decides without
-    a GP: no result, date or wording a GP must see."""
+    a GP: no result, date or wording a GP must see, and no patient twice."""
     loaded = load_shipped_policy(POLICY)
     assert loaded is not None
     made = 0
+    patients: set[str] = set()  # one request each: a second from the same team is a repeat
     for line, record in enumerate(demo_records(count * 10, today=TODAY), start=1):
         checked = check_record(
             RawRecord(Place(line=line), record),
@@ -68,11 +69,16 @@ def clear_cut_requests(count: int) -> Iterator[IncomingRequest]:
             source_format=SourceFormat.JSONL,
             today=TODAY,
         )
-        if checked.request is None or checked.request.details_needed:
+        if (
+            checked.request is None
+            or checked.request.details_needed
+            or checked.request.patient.nhs_number in patients
+        ):
             continue
         suggested = assess(checked.request, loaded.policy, TODAY).suggested
         if suggested.action not in DECIDING_ACTIONS or suggested.flags:
             continue
+        patients.add(checked.request.patient.nhs_number or "")
         yield checked.request
         made += 1
         if made == count:
