@@ -49,10 +49,17 @@ ROWS = (
     Row("triage apply, clear-cut requests", "apply.py", Scale.two),
     Row("triage log verify", "log_verify.py", Scale.with_largest),
     Row("triage import, CSV rows", "import_csv.py", Scale.two),
-    Row("triage log export --format fhir", "export_fhir.py", Scale.with_largest),
-    Row("triage log export --format xlsx", "export_xlsx.py", Scale.two),
+    Row(
+        "triage log export --format fhir",
+        "exports_at_scale.py",
+        lambda s: [*Scale.with_largest(s), "--only", "fhir"],
+    ),
+    Row(
+        "triage log export --format xlsx, triage report (one month)",
+        "exports_at_scale.py",
+        lambda s: [*Scale.two(s), "--only", "xlsx", "report"],
+    ),
     Row("triage queue --format json, time and memory", "queue_json.py", Scale.two),
-    Row("triage report, one month", "report.py", Scale.two),
     # Requests per second does not depend on how many: one size, the larger.
     Row(
         "triage policy simulate", "simulate_throughput.py", lambda s: ["--count", str(s.sizes[-1])]
