@@ -6,10 +6,12 @@ every open request read, read for what it is (classified, red flags, dates), the
 force applied to it on the day, and printed as one JSON line (docs/cli-output.md). The
 baseline, in the same run on the same database, also in a fresh interpreter writing to a file:
 the same requests (open and awaiting a GP, oldest first) read by one plain query with Python's
-sqlite3 and each row written with json.dumps, nothing else. Each child's peak memory is read
-from the kernel (wait4's ru_maxrss). The ratio command / baseline is the figure to compare
-between runs (the aim: at most 2x), and the command's peak memory should stay flat however many
-requests there are (the growth from the first size to the next is printed).
+sqlite3 and each row written with json.dumps, nothing else. Each child's peak memory and
+processor time are read from the kernel (wait4); with `--repeat N` the two run in turn N times
+and the medians are printed. The ratio command / baseline is the figure to compare between runs
+(the aim: at most 2x; on a loaded machine the processor times' ratio is the steadier), and the
+command's peak memory should stay flat however many requests there are (the growth from the
+first size to the next is printed).
 
 Reading and applying the policy cost the same in any implementation, so the time they take alone
 is printed too (in this process, over the same requests, not counted in either figure): the
@@ -21,7 +23,8 @@ keeps each database for the next run; `--tree DIR` runs another checkout's code 
 a `git worktree` of an earlier revision, so a change can be measured before and after on the
 same databases). Run from the repository root:
 
-    .venv/bin/python benchmarks/queue_json.py --sizes 10000 100000 [--cache DIR] [--tree DIR]
+    .venv/bin/python benchmarks/queue_json.py --sizes 10000 100000 [--repeat 3] [--cache DIR]
+        [--tree DIR]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import json
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +55,7 @@ STATUSES = ("open", "awaiting_gp")  # the command's, when none is asked for
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # the child's own, user and system: what the machine's load leaves be
     peak_mb: float
     lines: int
 
@@ -91,7 +96,8 @@ started = time.perf_counter()
 to_out = [(os.POSIX_SPAWN_DUP2, out, 1)]
 pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ, file_actions=to_out)
 _, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+cpu = usage.ru_utime + usage.ru_stime
+print(time.perf_counter() - started, cpu, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
 
@@ -101,17 +107,27 @@ def timed(argv: Sequence[str], out: Path, environment: dict[str, str], tree: Pat
         [sys.executable, "-c", _LAUNCH, str(out), *argv],
         cwd=tree, env=environment, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    seconds, peak, status = launched.stdout.split()
+    seconds, cpu, peak, status = launched.stdout.split()
     if int(status):
         raise SystemExit(f"{' '.join(argv)} failed ({status})")
     with out.open("rb") as file:
         lines = sum(1 for _ in file)
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return Run(float(seconds), int(peak) / scale, lines)
+    return Run(float(seconds), float(cpu), int(peak) / scale, lines)
+
+
+def median(runs: Sequence[Run]) -> Run:
+    """Each figure's median over the runs (the peak memory's highest)."""
+    return Run(
+        statistics.median(run.seconds for run in runs),
+        statistics.median(run.cpu_seconds for run in runs),
+        max(run.peak_mb for run in runs),
+        runs[0].lines,
+    )
 
 
 def assessing_alone(path: Path) -> float:
-    """Seconds to read and apply the policy to the queue's requests, given them in memory."""
+    """Processor seconds to read and apply the policy to the queue's requests, given them."""
     from triage.models import QueueQuery
     from triage.services.policy import RecordedDecisions, assess, policy_in_force
     from triage.services.workspace import Workspace, open_database_for
@@ -129,15 +145,15 @@ def assessing_alone(path: Path) -> float:
             requests = tx.requests.page(QueueQuery())
             recorded = RecordedDecisions(tx)
             assess(requests[0], in_force.loaded.policy, today, recorded)  # its tables built
-            started = time.perf_counter()
+            started = time.process_time()
             for request in requests:
                 assess(request, in_force.loaded.policy, today, recorded)
-            return time.perf_counter() - started
+            return time.process_time() - started
     finally:
         database.dispose()
 
 
-def measure(count: int, cache: Path | None, tree: Path) -> tuple[Run, Run]:
+def measure(count: int, cache: Path | None, tree: Path, repeat: int) -> tuple[Run, Run]:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         path = home / "practice.db"
@@ -169,11 +185,12 @@ def measure(count: int, cache: Path | None, tree: Path) -> tuple[Run, Run]:
             [*command, "--limit", "1"], cwd=tree, env=environment, check=True,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        plain = timed(
-            [sys.executable, __file__, "--plain-dump", str(path)],
-            home / "plain.jsonl", environment, tree,
-        )  # fmt: skip
-        run = timed(command, home / "queue.jsonl", environment, tree)
+        plains, runs = [], []
+        plain_dump_command = [sys.executable, __file__, "--plain-dump", str(path)]
+        for _ in range(repeat):  # in turn, so that both see the machine's load alike
+            plains.append(timed(plain_dump_command, home / "plain.jsonl", environment, tree))
+            runs.append(timed(command, home / "queue.jsonl", environment, tree))
+        plain, run = median(plains), median(runs)
         if run.lines != plain.lines:
             raise SystemExit(
                 f"the command printed {run.lines} requests, the baseline {plain.lines}"
@@ -185,9 +202,14 @@ def measure(count: int, cache: Path | None, tree: Path) -> tuple[Run, Run]:
         f"peak {run.peak_mb:,.0f} MB vs {plain.peak_mb:,.0f} MB"
     )
     print(
+        f"{count:,} requests: processor time {run.cpu_seconds:.1f} s vs "
+        f"{plain.cpu_seconds:.1f} s, ratio {run.cpu_seconds / plain.cpu_seconds:.1f}x"
+    )
+    print(
         f"{count:,} requests: reading them and applying the policy alone {alone:.1f} s "
-        f"({alone / count * 1e6:.0f} µs each); the command's time less that "
-        f"{run.seconds - alone:.1f} s, {(run.seconds - alone) / plain.seconds:.1f}x plain"
+        f"of processor time ({alone / count * 1e6:.0f} µs each); the command's less that "
+        f"{run.cpu_seconds - alone:.1f} s, {(run.cpu_seconds - alone) / plain.cpu_seconds:.1f}x "
+        "plain's"
     )
     return run, plain
 
@@ -196,13 +218,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--cache", type=Path, help="keep the built databases here")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each at each size (medians printed)"
+    )
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose code runs")
     parser.add_argument("--plain-dump", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.plain_dump:
         plain_dump(args.plain_dump)
         return 0
-    results = [measure(count, args.cache, args.tree.resolve()) for count in args.sizes]
+    tree = args.tree.resolve()
+    results = [measure(count, args.cache, tree, args.repeat) for count in args.sizes]
     for (small, (first, _)), (large, (second, _)) in itertools.pairwise(
         zip(args.sizes, results, strict=True)
     ):
