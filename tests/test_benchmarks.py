@@ -135,3 +135,29 @@ def test_one_command_runs_the_benchmarks_each_with_its_peak_memory() -> None:
     assert "## triage apply, clear-cut requests: apply.py --sizes 100 200" in output
     assert "## triage log verify: log_verify.py --sizes 100 200" in output
     assert len(re.findall(r"\(peak memory of the whole script [\d,]+ MB;", output)) == 2
+
+
+def test_the_queue_json_benchmark_prints_time_and_memory_against_a_plain_dump() -> None:
+    output = run_benchmark("queue_json.py", "--sizes", "30", "60")
+    assert re.search(
+        r"^60 requests: queue --format json [\d.]+ s, plain [\d.]+ s, ratio [\d.]+x; "
+        r"peak [\d,]+ MB vs [\d,]+ MB$",
+        output,
+        re.MULTILINE,
+    ), output
+    assert re.search(r"30 -> 60 requests \(2x\): queue --format json took [\d.]+x as long", output)
+    assert re.search(r"its peak memory [\d,]+ MB -> [\d,]+ MB \([\d.]+x\)", output)
+
+
+def test_the_import_benchmark_prints_time_memory_and_growth_against_executemany() -> None:
+    output = run_benchmark("import_csv.py", "--sizes", "200", "400")
+    assert re.search(
+        r"^400 rows: import [\d.]+ s, executemany [\d.]+ s, ratio [\d.]+x; peak [\d,]+ MB vs "
+        r"[\d,]+ MB$",
+        output,
+        re.MULTILINE,
+    ), output
+    assert re.search(r"processor time: import [\d.]+ s, executemany [\d.]+ s, ratio", output)
+    assert re.search(
+        r"200 -> 400 rows \(2x\): import took [\d.]+x as long, its peak memory [\d.]+x", output
+    )
