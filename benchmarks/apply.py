@@ -29,24 +29,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from practice import insert_requests, set_up_practice
 from sqlalchemy import insert, select, update
 
 from db.engine import Database
 from db.tables import Base, DecisionRow, LetterRow, LogEntryRow, RequestRow
 from policies.shipped import load_shipped_policy
 from triage.clock import PRACTICE_TIME, FixedClock
-from triage.demo import DEMO_PRACTICE, demo_records
+from triage.demo import demo_records
 from triage.errors import Place
 from triage.intake.records import RawRecord, check_record
-from triage.models import DECIDING_ACTIONS, IncomingRequest, Role, SourceFormat, Status
+from triage.models import DECIDING_ACTIONS, IncomingRequest, SourceFormat, Status
 from triage.services.deciding import apply_policy
-from triage.services.policy import activate_policy, assess
-from triage.services.practice import set_practice_details
+from triage.services.policy import assess
 from triage.services.workspace import Workspace, open_database_for
 
 TODAY = date(2026, 11, 27)
 POLICY = "dorset-gp-alliance"
-INSERT_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -87,28 +86,13 @@ def clear_cut_requests(count: int) -> Iterator[IncomingRequest]:
 
 
 def build(path: Path, count: int, clock: FixedClock) -> Workspace:
+    """The practice with `count` clear-cut open requests; the clerk's workspace."""
     database = open_database_for(str(path), create=True)
-    now = clock.now()
-    with database.write() as tx:
-        manager = tx.users.add("manager", Role.MANAGER, None, None, now)
-        clerk = tx.users.add("clerk", Role.CLERK, None, None, now)
-    managing = Workspace(database, manager, clock=clock)
-    set_practice_details(managing, DEMO_PRACTICE, None)
-    activate_policy(managing, POLICY)
-    requests = clear_cut_requests(count)
-    while batch := list(itertools.islice(requests, INSERT_BATCH)):
-        with database.write() as tx:
-            import_id = tx.requests.add_import(
-                file_name="benchmark",
-                file_sha256="0" * 64,
-                source_format=SourceFormat.JSONL,
-                imported_by=manager,
-                imported_at=now,
-                requests_added=len(batch),
-                requests_present=0,
-                rows_rejected=0,
-            )
-            tx.requests.add(batch, import_id=import_id, imported_at=now)
+    managing = set_up_practice(database, clock, POLICY)
+    insert_requests(managing, clear_cut_requests(count))
+    with database.read() as tx:
+        clerk = tx.users.find("clerk")
+    assert clerk is not None
     return Workspace(database, clerk, clock=clock)
 
 
