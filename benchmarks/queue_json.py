@@ -161,6 +161,7 @@ def measure(count: int, cache: Path | None, tree: Path, repeat: int) -> tuple[Ru
         cached = cache / f"queue-{count}-{time.strftime('%Y-%m-%d')}.db" if cache else None
         if cached is not None and cached.exists():
             shutil.copyfile(cached, path)
+            path.chmod(0o600)  # as the program keeps it (else it says it made it so)
         else:
             build(path, count)
             if cached is not None:

@@ -3,6 +3,8 @@ PostgreSQL; and the queue screen's search as you type."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -14,16 +16,22 @@ from sqlalchemy import event
 from textual.widgets import Input
 
 import screens.queue
+import triage.services.queue as queue_service
 from db.engine import Database
 from screens.app import TriageApp
+from tests.conftest import Run
 from tests.factories import make_request
 from tests.test_screens import PINNED, column, settle, type_into
-from triage.demo import DEMO_CLERK, build_demo
+from triage.cli.render import json_line, queue_item_json
+from triage.clock import FixedClock
+from triage.demo import DEMO_CLERK, DEMO_MANAGER, DEMO_USERS, build_demo
 from triage.models import Patient, QueueQuery, QueueSort, Request, Role, SourceFormat, Status
+from triage.services.assignment import assign, assignee_names
 from triage.services.queue import QueuePage, queue_page
 from triage.services.workspace import Workspace, open_database_for, open_workspace
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+DEMO_GP = DEMO_USERS[1][0]
 SAME_TIME = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)  # many requests arrive in the same minute
 
 
@@ -184,6 +192,53 @@ def test_the_soonest_due_order_reads_its_index_rather_than_sorting_the_queue(
             plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
             steps = " / ".join(str(row[0]) for row in plan)
             assert "ix_requests_due_order" in steps, steps
+
+
+# --- the whole queue as JSON Lines, read a page at a time ----------------------------------------
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The command line's, in this module: the demo's day (suggestions and ages depend on it)."""
+    return PINNED
+
+
+@pytest.mark.parametrize("sort", list(QueueSort))
+def test_the_queue_as_json_lines_is_the_same_however_many_pages_it_is_read_in(
+    run: Run, monkeypatch: pytest.MonkeyPatch, sort: QueueSort
+) -> None:
+    """`triage queue --format json` reads the queue a few requests at a time (however long, it
+    never holds the whole of it): line for line, byte for byte, what one read of the whole
+    queue gives, across pages of two statuses merged, ties, and requests people hold."""
+    build_demo(40, clock=PINNED)
+    workspace = open_workspace(None, DEMO_MANAGER, demo=True, clock=PINNED)
+    try:
+        with workspace.database.read() as tx:
+            requests = tx.requests.page(QueueQuery())
+        for request, person in zip(requests[::5], itertools.cycle((DEMO_CLERK, DEMO_GP))):
+            assign(workspace, request.id, person)
+        with workspace.database.write() as tx:
+            for request in requests[1::3]:
+                tx.requests.set_state(request.id, Status.AWAITING_GP, None, None)
+        monkeypatch.setattr(queue_service, "STREAM_PAGE", 4)
+        listed = run("--demo", "queue", "--format", "json", "--sort", sort.value)
+        assert listed.status == 0, listed.err
+        whole = queue_page(workspace, QueueQuery(sort=sort), on=PINNED.today())
+        names = assignee_names(workspace)
+        expected = [json_line(queue_item_json(item, whole.on, names)) for item in whole.items]
+        assert listed.out.splitlines() == expected
+        assert len(expected) == 40 and {item.request.status for item in whole.items} == {
+            Status.OPEN,
+            Status.AWAITING_GP,
+        }
+        assert any(json.loads(line)["assigned_to"] == DEMO_GP for line in expected)
+        for limit in ("8", "10"):  # a page's end, and part way through one
+            first = run(
+                "--demo", "queue", "--format", "json", "--sort", sort.value, "--limit", limit
+            )
+            assert first.out.splitlines() == expected[: int(limit)]
+    finally:
+        workspace.close()
 
 
 # --- the screen -----------------------------------------------------------------------------------

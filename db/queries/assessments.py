@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import request_from
+from db.queries.convert import REQUEST_COLUMNS, request_from
 from db.queries.repeats import with_repeats
 from db.tables import AssessmentRow, Base, RequestRow
 from triage.models import Assessment, Request, Status
@@ -35,8 +35,8 @@ class Assessments:
             )
             .exists()
         )
-        rows = self._session.scalars(
-            select(RequestRow)
+        rows = self._session.execute(
+            select(*REQUEST_COLUMNS)
             .where(RequestRow.id > after, RequestRow.status != Status.DECIDED, ~fresh)
             .order_by(RequestRow.id)
             .limit(limit)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
-from db.queries.convert import IN_LIST_CHUNK, request_from, request_values
+from db.queries.convert import IN_LIST_CHUNK, REQUEST_COLUMNS, request_from, request_values
 from db.queries.repeats import with_repeats
 from db.tables import AssessmentRow, Base, ImportRow, RequestRow, UserRow, table_of
 from triage.models import (
@@ -206,8 +206,12 @@ class Requests:
         )
         found: dict[int, Request] = {}
         for chunk in range(0, len(ids), IN_LIST_CHUNK):
-            rows = select(RequestRow).where(RequestRow.id.in_(ids[chunk : chunk + IN_LIST_CHUNK]))
-            found.update((row.id, request_from(row)) for row in self._session.scalars(rows))
+            rows = select(*REQUEST_COLUMNS).where(
+                RequestRow.id.in_(ids[chunk : chunk + IN_LIST_CHUNK])
+            )
+            found.update(
+                (row.id, request_from(row)) for row in self._session.connection().execute(rows)
+            )
         requests = with_repeats(self._session, [found[request_id] for request_id in ids])
         return requests[::-1] if backwards else requests
 
@@ -291,8 +295,8 @@ class Requests:
         return counts
 
     def with_ref(self, ref: str) -> list[Request]:
-        rows = self._session.scalars(
-            select(RequestRow).where(RequestRow.ref == ref).order_by(RequestRow.id)
+        rows = self._session.execute(
+            select(*REQUEST_COLUMNS).where(RequestRow.ref == ref).order_by(RequestRow.id)
         )
         return with_repeats(self._session, [request_from(row) for row in rows])
 
@@ -302,8 +306,8 @@ class Requests:
         every request a number has."""
         if not request.patient.nhs_number:
             return []
-        rows = self._session.scalars(
-            select(RequestRow)
+        rows = self._session.execute(
+            select(*REQUEST_COLUMNS)
             .where(
                 RequestRow.nhs_number == request.patient.nhs_number,
                 RequestRow.id != request.id,
@@ -373,8 +377,8 @@ class Requests:
     def due_unread(self, limit: int, after: int = 0) -> list[Request]:
         """Undecided requests after id `after` whose letter has not been read for when they
         are due (RequestRow.due_on), oldest id first."""
-        rows = self._session.scalars(
-            select(RequestRow)
+        rows = self._session.execute(
+            select(*REQUEST_COLUMNS)
             .where(RequestRow.id > after, *_DUE_UNREAD)
             .order_by(RequestRow.id)
             .limit(limit)

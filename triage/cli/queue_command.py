@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from triage.cli import context, output
@@ -10,7 +12,7 @@ from triage.cli.work_command import WorkFilter, work_filter_options
 from triage.models import QueueQuery, QueueSort, Status
 from triage.services.assignment import assignee_names
 from triage.services.policy import policy_review_due
-from triage.services.queue import queue_page, read_due_dates
+from triage.services.queue import queue_items, queue_page, read_due_dates
 from triage.services.workspace import Workspace
 
 DEFAULT_TABLE_LIMIT = 100
@@ -59,13 +61,12 @@ def print_queue(
         # it as it assesses): the order must not wait for the app to have been opened.
         with output.progress_bars(True) as bars:
             read_due_dates(workspace, progress=bars("Reading due dates") if bars else None)
+    if output_format == "json":
+        _print_json(workspace, query, limit or None)
+        return
     page = queue_page(workspace, query, limit=limit or None)
     assigned = any(request.assigned_to_id is not None for request in page.requests)
     names = assignee_names(workspace) if assigned else {}
-    if output_format == "json":
-        for item in page.items:
-            click.echo(json_line(queue_item_json(item, page.on, names)))
-        return
     console = output.stdout_console()
     if page.requests:
         console.print(queue_table(page, console.width, names))
@@ -85,6 +86,18 @@ def print_queue(
     if review is not None:
         output.plain(f"{review} ({review.label}).")
         output.plain("`triage policy show` says what the policy declares.")
+
+
+def _print_json(workspace: Workspace, query: QueueQuery, limit: int | None) -> None:
+    """One line per request, each written as it is made: the queue is read a page at a time
+    (queue_items), so however long it is, nothing waits for the whole of it."""
+    today = workspace.clock.today()
+    names: dict[int, str] | None = None  # read when the first assigned request comes
+    stdout = sys.stdout  # written to as click.echo writes, less its flush after each line
+    for item in queue_items(workspace, query, limit=limit, on=today):
+        if names is None and item.request.assigned_to_id is not None:
+            names = assignee_names(workspace)
+        stdout.write(json_line(queue_item_json(item, today, names or {})) + "\n")
 
 
 def _statuses(chosen: tuple[str, ...]) -> list[Status]:

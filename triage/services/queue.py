@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,7 @@ from triage.services.policy import PolicyInForce, RecordedDecisions, assess, pol
 from triage.services.workspace import Workspace
 
 BATCH = 500  # stored assessments rebuilt in one transaction
+STREAM_PAGE = 500  # requests read and assessed at a time for a whole queue (queue_items)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,33 @@ def queue_page(
     first = offset if position is None else position
     label = in_force.loaded.label if in_force else None
     return QueuePage(items, counted.total, first, counted.by_status, label, on, changes)
+
+
+def queue_items(
+    workspace: Workspace, query: QueueQuery, *, limit: int | None = None, on: date | None = None
+) -> Iterator[Assessed[Request]]:
+    """The requests the query matches (the first `limit`), in its order, each with what it reads
+    as and the suggestion of the policy in force on `on`, as queue_page lists them: read and
+    assessed STREAM_PAGE at a time, each page by key from where the last ended, in its own short
+    transaction. However long the queue, memory holds one page, and no transaction stays open
+    while the caller writes what it is given (to a reader that may be slow, or gone)."""
+    require(workspace.user, Permission.VIEW_QUEUE)
+    on = on or workspace.clock.today()
+    in_force = policy_in_force(workspace)
+    after: int | None = None
+    left = limit
+    while left is None or left > 0:
+        size = STREAM_PAGE if left is None else min(STREAM_PAGE, left)
+        with workspace.database.read() as tx:
+            requests = tx.requests.page(query, limit=size, after=after)
+            recorded = RecordedDecisions(tx)
+            items = [_item_for(request, in_force, on, recorded) for request in requests]
+        yield from items
+        if len(requests) < size:
+            return
+        after = requests[-1].id
+        if left is not None:
+            left -= len(requests)
 
 
 def queue_item(
