@@ -12,7 +12,7 @@ workspace: open_workspace, open_database_for, switch_user, user_names, add_user,
 database_roles: set_up_database_roles, role_plan, log_event_permissions
 auth: log_in, log_out, change_password, reset_password, check_new_password, hash_password,
     read_password_file, password_source_from_environment
-queue: queue_page, queue_item, refresh_assessments, read_due_dates, save_original
+queue: queue_page, queue_items, queue_item, refresh_assessments, read_due_dates, save_original
 deciding: find_request, prepare, decide, prepare_correction, correct, flag, claim, release,
     apply_policy, standing_decision
 history: request_history, request_notes
