@@ -165,12 +165,12 @@ def test_ctrl_c_during_an_import_saves_nothing_and_says_so(
 
 # --- deciding: `triage apply` killed at any moment --------------------------------------------
 
-APPLY_REQUESTS = 400
+APPLY_REQUESTS = 3000  # enough that kills land while apply works, in batches
 
 
 @pytest.fixture(scope="module")
 def demo_queue(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo practice (details set, policy in force) with 400 open requests."""
+    """A demo practice (details set, policy in force) with APPLY_REQUESTS open requests."""
     from triage.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "queue.db"
