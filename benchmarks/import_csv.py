@@ -15,9 +15,11 @@ in a child process of its own, `--rounds` times, alternately (the best time of e
 the machines are shared); its time is measured inside it (start-up and the program's own
 imports left out), in wall and in processor time, and its peak memory (peak RSS, read by the
 child itself at the end: Linux's VmHWM, or getrusage elsewhere) includes the interpreter and
-everything it imported. The ratio import / executemany and the growth of time and memory from
-one size to the next are the figures to compare between runs (the aims: at most 2x, and memory
-that stays flat as the file grows). Run from the repository root:
+everything it imported. How long the import held SQLite's write lock (its one write
+transaction, BEGIN IMMEDIATE to COMMIT) is printed too: other writers wait that long. The
+ratio import / executemany and the growth of time and memory from one size to the next are the
+figures to compare between runs (the aims: at most 2x, and memory that stays flat as the file
+grows). Run from the repository root:
 
     .venv/bin/python benchmarks/import_csv.py --sizes 10000 100000
 """
@@ -37,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 TODAY = date(2026, 11, 27)
 HERE = Path(__file__).resolve()
@@ -48,6 +51,7 @@ class Child:
     cpu_seconds: float
     peak_mb: float
     start_mb: float  # peak RSS when the timed work began: the interpreter and its imports
+    locked: float  # seconds the write lock was held, at the longest
 
 
 @dataclass(frozen=True)
@@ -58,14 +62,17 @@ class Side:
     cpu_seconds: float
     peak_mb: float
     start_mb: float
+    locked: float  # the write lock's longest hold, in the fastest run
 
     @classmethod
     def best(cls, runs: Sequence[Child]) -> Side:
+        fastest = min(runs, key=lambda run: run.seconds)
         return cls(
-            min(run.seconds for run in runs),
+            fastest.seconds,
             min(run.cpu_seconds for run in runs),
             max(run.peak_mb for run in runs),
             max(run.start_mb for run in runs),
+            fastest.locked,
         )
 
 
@@ -111,6 +118,7 @@ def run_child(*arguments: str) -> Child:
         float(report["cpu_seconds"]),
         report["peak_kb"] / 1024,
         report["start_kb"] / 1024,
+        float(report["locked"]),
     )
 
 
@@ -147,8 +155,9 @@ def measure(rows: int, rounds: int, folder: Path, empty: Path) -> tuple[Side, Si
     print(
         f"  processor time: import {importing.cpu_seconds:.2f} s, executemany "
         f"{baseline.cpu_seconds:.2f} s, ratio {importing.cpu_seconds / baseline.cpu_seconds:.1f}x; "
-        f"{rows / importing.seconds:,.0f} rows/s; {importing.start_mb:,.0f} MB of the import's "
-        "peak was there before it began (the interpreter and the program's modules)",
+        f"{rows / importing.seconds:,.0f} rows/s; the write lock held {importing.locked:.2f} s; "
+        f"{importing.start_mb:,.0f} MB of the import's peak was there before it began (the "
+        "interpreter and the program's modules)",
         flush=True,
     )
     for path in folder.iterdir():
@@ -187,12 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def child(kind: str, *arguments: str) -> int:
     work = _import if kind == "import" else _executemany
-    seconds, cpu_seconds, start_kb = work(Path(arguments[0]), Path(arguments[1]), int(arguments[2]))
+    first, second, rows = Path(arguments[0]), Path(arguments[1]), int(arguments[2])
+    seconds, cpu_seconds, start_kb, locked = work(first, second, rows)
     report = {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "start_kb": start_kb,
         "peak_kb": _peak_kb(),
+        "locked": locked,
     }
     print(json.dumps(report))
     return 0
@@ -213,7 +224,7 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, float, int]:
+def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, float, int, float]:
     from triage.clock import PRACTICE_TIME, FixedClock
     from triage.services.importing import import_files
     from triage.services.workspace import Workspace, open_database_for
@@ -226,6 +237,7 @@ def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, floa
         clerk = tx.users.find("clerk")
     assert clerk is not None
     workspace = Workspace(database, clerk, clock=clock)
+    held = _transactions(database.engine)
     start_kb = _peak_kb()
     started, cpu_started = time.perf_counter(), time.process_time()
     summary = import_files(workspace, [requests])
@@ -233,10 +245,25 @@ def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, floa
     database.dispose()
     if summary.added != rows or summary.problems:
         raise SystemExit(f"imported {summary.added} of {rows}: {list(summary.problems)[:3]}")
-    return seconds, cpu_seconds, start_kb
+    return seconds, cpu_seconds, start_kb, max(held, default=0.0)
 
 
-def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, int]:
+def _transactions(engine: Any) -> list[float]:
+    """How long each transaction from now on lasts: the import's one write transaction holds
+    SQLite's write lock from its BEGIN IMMEDIATE to its COMMIT (other writers wait)."""
+    from sqlalchemy import event
+
+    held: list[float] = []
+    began: list[float] = []
+    event.listen(engine, "begin", lambda _connection: began.append(time.perf_counter()))
+    for end in ("commit", "rollback"):
+        event.listen(
+            engine, end, lambda _connection: held.append(time.perf_counter() - began.pop())
+        )
+    return held
+
+
+def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, int, float]:
     """The requests the import stored, and its record, inserted into the empty copy."""
     import sqlite3
 
@@ -260,7 +287,7 @@ def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, 
     (stored,) = target.execute("SELECT count(*) FROM requests").fetchone()
     if stored != rows:
         raise SystemExit(f"the baseline stored {stored} of {rows}")
-    return seconds, cpu_seconds, start_kb
+    return seconds, cpu_seconds, start_kb, seconds
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest migration in db/migrations/versions (a test keeps this in step with the scripts).
-HEAD_REVISION = "0017"
+HEAD_REVISION = "0018"
 
 # Any fixed number: PostgreSQL's advisory lock, held while one workstation migrates.
 _MIGRATION_LOCK_KEY = 0x7472_6961_6765

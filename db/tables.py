@@ -243,6 +243,9 @@ class RequestRow(Base):
     source_location: Mapped[str] = mapped_column(String(300))
     # A letter's file as received, kept unchanged in `originals`.
     original_sha256: Mapped[str | None] = mapped_column(ForeignKey("originals.sha256"))
+    # Checked at the commit in an import's transaction, which writes the import's record after
+    # its requests (Requests.new_import_id): on PostgreSQL the constraint is DEFERRABLE
+    # (migration 0018, not said here: SQLite's table would differ), on SQLite a PRAGMA.
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     content_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[Status] = mapped_column(_enum(Status))

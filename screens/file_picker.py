@@ -9,7 +9,7 @@ each (file, row, field, problem), until the person closes them."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -193,7 +193,7 @@ class ImportProblems(ModalScreen[bool]):
     ]
     AUTO_FOCUS = "#problems"
 
-    def __init__(self, heading: str, problems: list[Problem], *, offer_good_rows: bool) -> None:
+    def __init__(self, heading: str, problems: Sequence[Problem], *, offer_good_rows: bool) -> None:
         super().__init__()
         self._heading, self._problems = heading, problems
         self._offer_good_rows = offer_good_rows

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, Run, sqlite_dump, table_count, write_requests_csv
+from tests.conftest import (
+    OS_LOGIN,
+    SAMPLES,
+    Run,
+    sqlite_dump,
+    table_count,
+    write_requests_csv,
+)
+from triage.errors import DatabaseBusy, Place, Problem, Problems
+from triage.intake import REQUIRED_COLUMNS
+from triage.services.importing import ImportRejected, import_files
+from triage.services.workspace import open_workspace
 
 THREE_SAMPLES = [SAMPLES / "requests.csv", SAMPLES / "requests.json", SAMPLES / "requests.jsonl"]
 
@@ -373,3 +386,141 @@ def test_a_file_over_the_size_limit_is_refused_from_the_command_line(
         result.err_lines[-2]
         == f"{huge}: is 65.0 MB, over the 64 MB limit for one file; split it into smaller files"
     )
+
+
+# --- big files: stored a batch at a time, still all or nothing -----------------------------------
+
+
+def rows_of(count: int, *, first: int = 1) -> list[list[str]]:
+    return [
+        [f"B{n}", "2025-01-14", "9434765919", f"Patient {n}", "1980-01-01", "Dr A", "Clinic"]
+        for n in range(first, first + count)
+    ]
+
+
+def stored(db: Path) -> tuple[int, list[tuple[object, ...]]]:
+    """How many requests, and what the imports recorded: added, present, rejected."""
+    with sqlite3.connect(db) as connection:
+        (requests,) = connection.execute("SELECT count(*) FROM requests").fetchone()
+        imports = connection.execute(
+            "SELECT requests_added, requests_present, rows_rejected FROM imports ORDER BY id"
+        ).fetchall()
+    return requests, imports
+
+
+def test_a_bad_row_after_thousands_of_good_ones_imports_nothing(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    run("--db", db_path, "import", SAMPLES / "requests.csv")
+    before = sqlite_dump(db_path)
+    bad_row = ["B9999", "not a date", "9434765919", "A", "1980-01-01", "Dr A", "Clinic"]
+    big = write_requests_csv(tmp_path / "big.csv", [*rows_of(2_500), bad_row])
+    result = run("--db", db_path, "import", big)
+    assert result.status == 1
+    assert result.err_lines == [
+        f"{big}:2502: received: 'not a date' is not an ISO 8601 date or date-time "
+        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        f"triage: error: nothing imported: 1 problem in {big}; correct the file, or use "
+        "--skip-invalid to import the good rows",
+    ]
+    assert sqlite_dump(db_path) == before  # the batches stored before it were rolled back
+
+
+def test_skip_invalid_undoes_a_file_refused_part_way_and_keeps_the_others(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    objects = [dict(zip(REQUIRED_COLUMNS, row, strict=True)) for row in rows_of(2_500)]
+    broken.write_text(json.dumps(objects)[:-1] + ', {"ref": ')  # cut off after 2,500 requests
+    result = run("--db", db_path, "import", "--skip-invalid", SAMPLES / "requests.csv", broken)
+    assert result.status == 0, result.err
+    assert "broken.json: not imported (see the problems above)" in result.out
+    assert "requests.csv: 16 imported, 0 already present, 0 rejected" in result.out
+    assert f"not imported: {broken}:1: is not valid JSON" in result.err
+    assert stored(db_path) == (16, [(16, 0, 0)])  # nothing of the broken file, nor its record
+
+
+def test_a_request_repeated_batches_apart_is_counted_once_and_the_record_agrees(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    rows = rows_of(2_400)
+    changed = [*rows[4][:3], "Someone Else", *rows[4][4:]]
+    bad = ["B-bad", "2025-01-14", "9434765919", "A", "13/01/1980", "Dr A", "Clinic"]
+    big = write_requests_csv(tmp_path / "big.csv", [*rows, rows[5], changed, bad])
+    result = run("--db", db_path, "import", "--skip-invalid", big)
+    assert result.status == 0, result.err
+    assert "big.csv: 2400 imported, 2 already present, 1 rejected" in result.out
+    assert (
+        f"triage: warning: {big}: ref: 'B5' from 'Clinic' (line 2403) was already imported from "
+        f"{big} (line 6) with different content; the earlier request is kept"
+    ) in result.err
+    assert stored(db_path) == (2_400, [(2_400, 2, 1)])
+    again = run("--db", db_path, "import", big, SAMPLES / "requests.csv")
+    assert again.status == 1  # the bad row, without --skip-invalid
+    assert stored(db_path) == (2_400, [(2_400, 2, 1)])
+    assert "big.csv: 0 imported, 2402 already present" in run("--db", db_path, "import",
+        "--skip-invalid", big).out  # fmt: skip
+    assert stored(db_path)[1][-1] == (0, 2_402, 1)  # the changed B5 is already there, as B5
+
+
+def test_every_one_of_thousands_of_problems_is_named_in_order(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    rows = [[ref, "14/01/2025", *rest] for ref, _, *rest in rows_of(1_500)]
+    bad = write_requests_csv(tmp_path / "bad.csv", rows)
+    refused = run("--db", db_path, "import", bad)
+    named = [f"{bad}:{n + 1}: received: '14/01/2025' is not an ISO 8601" for n in range(1, 1_501)]
+    assert len(refused.err_lines) == 1_501
+    assert all(
+        line.startswith(start) for line, start in zip(refused.err_lines, named, strict=False)
+    )
+    assert refused.err_lines[-1].startswith("triage: error: nothing imported: 1500 problems")
+    skipped = run("--db", db_path, "import", "--skip-invalid", bad)
+    listed = [line for line in skipped.err_lines if line.startswith("not imported: ")]
+    assert listed == [f"not imported: {line}" for line in refused.err_lines[:-1]]
+    assert "bad.csv: 0 imported, 0 already present, 1500 rejected" in skipped.out
+
+
+def test_problems_are_kept_as_they_were_found_however_many() -> None:
+    found = [
+        Problem("a.csv", Place(line=n), "received" if n % 3 else None, f"problem {n} «ß»")
+        if n % 5
+        else Problem("b.json", None if n % 2 else Place(entry=f"entry {n}"), None, "whole")
+        for n in range(Problems.KEPT + 2 * Problems.PACKED + 7)
+    ]
+    problems = Problems(found)
+    assert list(problems) == found and problems == found and len(problems) == len(found)
+    assert problems[-1] == found[-1] and problems[Problems.KEPT + 5] == found[Problems.KEPT + 5]
+    assert problems[:50] == found[:50] and problems[1_190:1_210] == found[1_190:1_210]
+
+
+def test_a_refused_import_does_not_keep_others_waiting_while_it_names_the_rest(
+    run: Run, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = rows_of(1_600)
+    bad = ["B-bad", "2025-01-14", "9434765919", "A", "13/01/1980", "Dr A", "Clinic"]
+    big = write_requests_csv(tmp_path / "big.csv", [*rows, bad, *rows_of(600, first=2_000)])
+    monkeypatch.setenv("TRIAGE_SQLITE_WAIT_SECONDS", "0.2")
+    importing = open_workspace(str(db_path), OS_LOGIN)
+    colleague = open_workspace(str(db_path), OS_LOGIN)
+    could_save: dict[int, bool] = {}
+
+    def progress(_label: str) -> Callable[[int, int], None]:
+        def update(done: int, _total: int) -> None:
+            try:
+                with colleague.database.write():
+                    could_save[done] = True
+            except DatabaseBusy:
+                could_save[done] = False
+
+        return update
+
+    try:
+        with pytest.raises(ImportRejected):
+            import_files(importing, [big], progress=progress)
+    finally:
+        importing.close()
+        colleague.close()
+    # Line 1,501: the first 1,000 requests are being saved. Line 2,001: the bad row on line
+    # 1,602 has been found, so nothing will be saved, and the rest is only being checked.
+    assert (could_save[1_501], could_save[2_001]) == (False, True)

@@ -14,18 +14,33 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import insert
 
 from db import HEAD_REVISION, open_database
+from db.queries.convert import request_values
 from db.schema import _alembic_config
-from db.tables import MIGRATION_ONLY_PREFIXES, Base
+from db.tables import MIGRATION_ONLY_PREFIXES, Base, RequestRow, table_of
 from tests.conftest import OS_LOGIN, PASSWORD, SAMPLES, Run, table_count, write_requests_csv
+from tests.factories import make_request
 from tests.test_deciding import PRACTICE
+from triage.intake import read_requests_file
+from triage.models import (
+    Category,
+    Flag,
+    ProviderType,
+    RequestType,
+    Role,
+    Source,
+    SourceFormat,
+    Urgency,
+)
 from triage.services.auth import PASSWORD_FILE_VARIABLE
 from triage.services.workspace import open_database_for
 
@@ -380,3 +395,83 @@ def untouched_dump(path: Path) -> list[str]:
     (the tests may run as root, who could)."""
     with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as connection:
         return list(connection.iterdump())
+
+
+def test_requests_are_stored_on_sqlite_as_sqlalchemys_types_would_store_them(
+    tmp_path: Path,
+) -> None:
+    """The import writes SQLite's rows itself (db/queries/requests.py, _sqlite_row): each value
+    must be stored as the table's types store it, or the queue would sort, search and read
+    them differently."""
+    today = date(2025, 2, 3)
+    requests = [
+        item.request
+        for sample in ("requests.csv", "requests.json", "requests.jsonl")
+        for item in read_requests_file(SAMPLES / sample, today=today).accepted
+    ]
+    requests += [
+        item.request
+        for path in sorted((SAMPLES / "fhir").glob("*ServiceRequest*.json"))
+        for item in read_requests_file(path, today=today).accepted
+    ]
+    letter = Source(
+        file="l.pdf", format=SourceFormat.PDF, location="the letter", original_sha256="ab" * 32
+    )
+    requests += [
+        make_request(
+            received=datetime(2025, 1, 14, 9, 30, 15, 250 * number, tzinfo=UTC),
+            category=Category.DMARD,
+            request_type=RequestType.TRANSFER_IN,
+            urgency=Urgency.URGENT,
+            provider_type=ProviderType.RIGHT_TO_CHOOSE,
+            medications=("méthotrexate 15mg", 'folic "acid"'),
+            codes=("406506008",),
+            diagnosis="Zoë's\nrheumatoid arthritis",
+            supply_ends=date(2025, 3, 1),
+            procedure_date=date(1999, 12, 31),
+            reply_to="x@example.org",
+            text="Dear Doctor,\r\n\u2028«please» \U0001f600",
+            flags=(Flag.INVALID_NHS_NUMBER,),
+            details_needed=("nhs_number: not found in the letter",),
+            read_from=("patient_name: page 1: 'Name: Zoë'",),
+            born=None,
+            source=letter,
+        )
+        for number in range(3)
+    ]
+    # Each its own request (the samples are the same requests in each format).
+    requests = [r.model_copy(update={"ref": f"{n}-{r.ref}"}) for n, r in enumerate(requests)]
+    imported_at = datetime(2025, 2, 3, 10, 11, 12, 345678, tzinfo=UTC)
+    rows = []
+    for name in ("bulk.db", "typed.db"):
+        database = open_database_for(str(tmp_path / name), create=True)
+        with database.write() as tx:
+            clerk = tx.users.add("clerk", Role.CLERK, None, None, imported_at)
+            tx.originals.keep("ab" * 32, "l.pdf", b"%PDF-", imported_at)
+            import_id = tx.requests.add_import(
+                file_name="f", file_sha256="0" * 64, source_format=SourceFormat.CSV,
+                imported_by=clerk, imported_at=imported_at, requests_added=len(requests),
+                requests_present=0, rows_rejected=0,
+            )  # fmt: skip
+            if name == "bulk.db":
+                tx.requests.add(requests, import_id=import_id, imported_at=imported_at)
+        if name == "typed.db":  # each value through the table's types, as on PostgreSQL
+            with database.engine.begin() as connection:
+                connection.execute(
+                    insert(table_of(RequestRow)),
+                    [request_values(r, import_id=import_id, imported_at=imported_at)
+                     for r in requests],
+                )  # fmt: skip
+        database.dispose()
+        with sqlite3.connect(tmp_path / name) as connection:
+            rows.append(
+                [
+                    connection.execute("SELECT * FROM requests ORDER BY id").fetchall(),
+                    connection.execute(
+                        "SELECT rowid, * FROM requests_search WHERE requests_search MATCH 'Zoë' "
+                        "OR requests_search MATCH '943' ORDER BY rowid"
+                    ).fetchall(),
+                ]
+            )
+    assert len(rows[0][0]) == len(requests) > 30
+    assert rows[0] == rows[1]

@@ -5,6 +5,7 @@ through the program, which would have refused first."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,11 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from tests.conftest import SAMPLES, Run
+from tests.conftest import SAMPLES, Run, write_requests_csv
+from tests.test_cli_import import rows_of
 from tests.test_deciding import PRACTICE, SAMPLE_DAY
 from triage.clock import Clock
+from triage.intake import REQUIRED_COLUMNS
 from triage.models import LogEvent, Role
 from triage.rules import ALLOWED, Permission
 from triage.services.database_roles import log_event_permissions, role_plan
@@ -417,3 +420,35 @@ def test_an_upgrade_where_people_connect_as_themselves_says_to_set_up_roles_agai
     assert run("--db", postgres_url, "db", "setup-roles").status == 0
     listed = run("--db", practice("cleo"), "caseload", "list")
     assert listed.status == 0 and "The caseload is empty" in listed.out, listed.err
+
+
+@needs_postgres
+def test_a_clerk_imports_big_files_a_batch_at_a_time_and_nobody_may_change_the_record(
+    run: Run, practice: UrlFor, postgres_url: str, tmp_path: Path
+) -> None:
+    """The import's record is written once the file has been read, after its requests (the
+    constraint between them checked at the commit: migration 0018), never changed after."""
+    rows = rows_of(2_500)
+    big = write_requests_csv(tmp_path / "big.csv", [*rows, rows[7]])
+    imported = run("--db", practice("cleo"), "import", big)
+    assert imported.status == 0, imported.err
+    assert "big.csv: 2500 imported, 1 already present, 0 rejected" in imported.out
+    broken = tmp_path / "broken.json"
+    objects = [dict(zip(REQUIRED_COLUMNS, row, strict=True)) for row in rows_of(2_500, first=5_000)]
+    broken.write_text(json.dumps(objects)[:-1] + ', {"ref": ')
+    skipped = run("--db", practice("cleo"), "import", "--skip-invalid", broken, big)
+    assert "broken.json: not imported (see the problems above)" in skipped.out, skipped.err
+    bad = write_requests_csv(tmp_path / "bad.csv", [*rows_of(2_500, first=9_000), ["x"] * 7])
+    assert run("--db", practice("cleo"), "import", bad).status == 1
+    with psycopg.connect(plain_url(postgres_url)) as owner:
+        records = owner.execute(
+            "SELECT file_name, requests_added, requests_present, rows_rejected FROM imports "
+            "ORDER BY id"
+        ).fetchall()
+        (requests,) = owner.execute("SELECT count(*) FROM requests").fetchone() or (0,)
+    assert [record[1:] for record in records if record[0] == str(big)] == [
+        (2_500, 1, 0),
+        (0, 2_501, 0),
+    ]
+    assert requests == 16 + 2_500  # the samples set_up_practice imported, and big.csv's
+    refused(practice("cleo"), "UPDATE imports SET rows_rejected = 0", match="permission denied")

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLES
-from triage.intake import MAX_FILE_BYTES, FileResult, read_requests_file
+from triage.demo import demo_records
+from triage.intake import (
+    COLUMNS,
+    MAX_FILE_BYTES,
+    FileRejected,
+    FileResult,
+    check_records,
+    open_requests_file,
+    read_requests_file,
+    reader,
+)
 from triage.models import Flag, ProviderType, SourceFormat, Urgency
 
 TODAY = date(2026, 11, 22)
@@ -270,3 +282,124 @@ def test_an_unterminated_quote_is_reported_at_the_row_it_starts(tmp_path: Path) 
     )
     assert messages(result) == ["in.csv:3: is not valid CSV (unexpected end of data)"]
     assert result.records_rejected == 1
+
+
+# --- a big file, read as it streams -------------------------------------------------------------
+
+
+def big_csv(tmp_path: Path, *, tail: bytes = b"", header: str = ", ".join(COLUMNS)) -> Path:
+    """A file well over STREAM_CSV_FROM_BYTES, written as a clinic's system exports one (a
+    byte-order mark, CRLF), with the troubles a real export has here and there."""
+    rows = []
+    for number, record in enumerate(demo_records(3_000, today=TODAY), start=1):
+        cells = [record.get(column, "") for column in COLUMNS]
+        if number == 40:
+            cells[COLUMNS.index("text")] = 'Dear Doctor,\r\n\r\n"Please" take over.\nYours'
+        if number == 700:
+            cells[COLUMNS.index("received")] = "14/01/2025"
+        if number == 1_500:
+            cells = cells[:5]
+        if number == 2_000:
+            cells[COLUMNS.index("patient_name")] = "Zoë Ça\x00"
+        rows.append(cells)
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as file:
+        file.write(header.replace(", ", ",") + "\r\n")
+        writer = csv.writer(file)
+        writer.writerows(rows[:2_500])
+        file.write("\r\n\r\n,,,\r\n")  # blank lines, and a spreadsheet's empty row
+        file.write("R-cr,2025-01-14,9434765919,Ann,1980-02-03,Dr A,Clinic" + "," * 11 + "\r")
+        writer.writerows(rows[2_500:])
+    with path.open("ab") as file:
+        file.write(tail)
+    assert path.stat().st_size > reader.STREAM_CSV_FROM_BYTES
+    return path
+
+
+def read_whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> FileResult:
+    with monkeypatch.context() as patched:
+        patched.setattr(reader, "STREAM_CSV_FROM_BYTES", 1 << 40)
+        return read(path)
+
+
+def same(streamed: FileResult, whole: FileResult) -> None:
+    assert messages(streamed) == messages(whole)
+    assert [str(note) for note in streamed.notes] == [str(note) for note in whole.notes]
+    assert streamed.accepted == whole.accepted
+    assert (
+        streamed.format,
+        streamed.sha256,
+        streamed.records_rejected,
+        streamed.file_rejected,
+    ) == (
+        whole.format,
+        whole.sha256,
+        whole.records_rejected,
+        whole.file_rejected,
+    )
+
+
+def test_a_big_file_read_as_it_streams_reads_as_it_would_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = big_csv(tmp_path, tail=b'R-last,2025-01-14,9434765919,"never closed\r\n')
+    streamed = read(path)
+    same(streamed, read_whole(path, monkeypatch))
+    assert streamed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert len(streamed.accepted) == 2_998  # 3,000 and the row ended by a lone CR, less 3 bad
+    # Row 40's letter spans 4 lines; row 2,500 is followed by 3 blank or empty lines.
+    assert messages(streamed) == [
+        "big.csv:704: received: '14/01/2025' is not an ISO 8601 date or date-time "
+        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        "big.csv:1504: has 5 fields but the header has 18",
+        "big.csv:2004: patient_name: contains a NUL character",
+        "big.csv:3009: is not valid CSV (unexpected end of data)",
+    ]
+    letter = next(item.request for item in streamed.accepted if item.request.ref == "DEMO-000040")
+    assert letter.text == 'Dear Doctor,\r\n\r\n"Please" take over.\nYours'
+
+
+def test_a_byte_that_is_not_utf8_deep_in_a_big_file_refuses_it_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = big_csv(tmp_path, tail=b"R-bad,2025-01-14,9434765919,Zo\xeb\r\n")
+    streamed = read(path)
+    same(streamed, read_whole(path, monkeypatch))
+    assert streamed.file_rejected and not streamed.accepted
+    assert messages(streamed) == [
+        "big.csv:3008: is not UTF-8 (byte 0xeb at column 31); save the file as UTF-8 and import "
+        "it again"
+    ]
+
+
+def test_a_big_file_with_a_bad_header_and_a_bad_byte_is_named_for_the_byte_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ", ".join(column for column in COLUMNS if column != "nhs_number")
+    path = big_csv(tmp_path, tail=b"\xff\r\n", header=header)
+    streamed = read(path)
+    same(streamed, read_whole(path, monkeypatch))
+    # Numbered as ever by its newlines: the row ended by a lone CR does not count.
+    assert messages(streamed)[0].startswith("big.csv:3008: is not UTF-8 (byte 0xff")
+
+
+def test_a_big_file_whose_header_has_a_stray_column_lists_every_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = big_csv(tmp_path, header=", ".join([*COLUMNS, "colour"]))
+    streamed = read(path)
+    same(streamed, read_whole(path, monkeypatch))
+    assert streamed.file_rejected and not streamed.accepted
+    assert messages(streamed)[0] == "big.csv:1: colour: unknown column (see the import formats)"
+    assert len(messages(streamed)) == 3_002  # and every row, named with one field too few
+
+
+def test_a_big_file_changed_while_it_is_read_is_refused_not_half_read(tmp_path: Path) -> None:
+    path = big_csv(tmp_path)
+    opened = open_requests_file(path, today=TODAY, name=path.name)
+    path.write_bytes(path.read_bytes().replace(b"ref,", b"reference,", 1))
+    with pytest.raises(FileRejected) as refused:
+        list(check_records(opened, today=TODAY))
+    assert [str(problem) for problem in refused.value.problems] == [
+        "big.csv: changed while it was being imported; import it again"
+    ]

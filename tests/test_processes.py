@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 import shutil
@@ -16,7 +17,9 @@ import pytest
 
 from tests.conftest import OS_LOGIN, SAMPLES
 from tests.reliability.crashes import counts, half_saved, open_requests, wait_for_a_decision
-from triage.demo import write_demo_file
+from triage.demo import demo_records, write_demo_file
+from triage.intake import COLUMNS
+from triage.intake.reader import STREAM_CSV_FROM_BYTES
 
 TRIAGE = str(Path(sys.executable).parent / ("triage.exe" if os.name == "nt" else "triage"))
 ROWS = 4_000
@@ -31,6 +34,19 @@ def environment(isolated_home: Path) -> dict[str, str]:
 def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("inbox") / "big.jsonl"
     write_demo_file(path, ROWS, today=date(2025, 2, 3))
+    return path
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same requests as a clinic's CSV export: over a megabyte, so read as it streams."""
+    path = tmp_path_factory.mktemp("inbox") / "big.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as file:
+        writer = csv.writer(file)
+        writer.writerow(COLUMNS)
+        for record in demo_records(ROWS, today=date(2025, 2, 3)):
+            writer.writerow([record.get(column, "") for column in COLUMNS])
+    assert path.stat().st_size > STREAM_CSV_FROM_BYTES
     return path
 
 
@@ -80,9 +96,11 @@ def _default_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.parametrize("kind", ["big_file", "big_csv"])
 def test_killing_an_import_at_any_moment_never_leaves_half_of_it(
-    environment: dict[str, str], big_file: Path, tmp_path: Path
+    environment: dict[str, str], kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    big_file: Path = request.getfixturevalue(kind)  # JSON Lines, and CSV read as it streams
     empty = tmp_path / "empty.db"
     subprocess.run(
         [TRIAGE, "--db", empty, "db", "init"], capture_output=True, env=environment, check=True

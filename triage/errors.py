@@ -7,8 +7,12 @@ these, so the service layer and the command line need not know which database is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from typing import overload
 
 
 class UserError(Exception):
@@ -56,6 +60,125 @@ class Problem:
         return ": ".join(part for part in (head, self.field, self.message) if part)
 
 
+class Problems(Sequence[Problem]):
+    """Problems (or warnings) in the order they were found, in little memory however many there
+    are: the first KEPT as they are, the rest packed, a thousand at a time, into compressed
+    lines of JSON that are unpacked as they are read. A file of 100,000 bad rows is still named
+    row by row (the command line lists every problem) without 100,000 objects held meanwhile."""
+
+    KEPT = 200
+    PACKED = 1_000
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        self._kept: list[Problem] = []
+        self._packed: list[bytes] = []  # PACKED problems each
+        self._packing: list[str] = []  # fewer than PACKED, not yet compressed
+        self._count = 0
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        self._count += 1
+        if len(self._kept) < self.KEPT:
+            self._kept.append(problem)
+            return
+        place = problem.place
+        where = None if place is None else [place.line, place.entry]
+        self._packing.append(json.dumps([problem.file, where, problem.field, problem.message]))
+        if len(self._packing) == self.PACKED:
+            self._packed.append(zlib.compress("\n".join(self._packing).encode()))
+            self._packing = []
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Problem]:
+        yield from self._kept
+        for packed in self._packed:
+            yield from map(_unpacked, zlib.decompress(packed).decode().split("\n"))
+        yield from map(_unpacked, list(self._packing))
+
+    @overload
+    def __getitem__(self, index: int) -> Problem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Problem]: ...
+
+    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1 or start >= stop:
+                return list(self)[index]
+            return list(islice(self, start, stop))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("problem index out of range")
+        return self._kept[index] if index < len(self._kept) else next(islice(self, index, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Problems | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"Problems({list(self)!r})"
+
+
+def _unpacked(line: str) -> Problem:
+    file, where, field, message = json.loads(line)
+    return Problem(file, None if where is None else Place(*where), field, message)
+
+
+class Joined(Sequence[Problem]):
+    """Several Problems read as one, in order (an import's, file after file)."""
+
+    def __init__(self, parts: Sequence[Sequence[Problem]]) -> None:
+        self._parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts)
+
+    def __iter__(self) -> Iterator[Problem]:
+        for part in self._parts:
+            yield from part
+
+    @overload
+    def __getitem__(self, index: int) -> Problem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Problem]: ...
+
+    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1 or start >= stop:
+                return list(self)[index]
+            return list(islice(self, start, stop))
+        count = len(self)
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("problem index out of range")
+        for part in self._parts:
+            if index < len(part):
+                return part[index]
+            index -= len(part)
+        raise AssertionError("unreachable")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class FileRejected(Exception):
     """The file as a whole cannot be used (empty, too big, not UTF-8, not JSON, nested too deep,
     a header we do not understand). Carries every problem found, so they can be fixed at once."""
@@ -70,7 +193,7 @@ class ProblemsFound(UserError):
 
     def __init__(self, summary: str, lines: Sequence[str]) -> None:
         super().__init__(summary)
-        self.lines = list(lines)
+        self.lines = lines  # a list, or (an import's) a Sequence read as it is needed
 
 
 # --- the database -------------------------------------------------------------------------------

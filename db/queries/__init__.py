@@ -5,7 +5,7 @@ for one Database.read() or Database.write(); nothing outside db/ sees a Session 
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from db.queries.assessments import Assessments
 from db.queries.caseload import Caseload
@@ -20,11 +20,25 @@ from db.queries.requests import Requests
 from db.queries.roles import DatabaseRoles
 from db.queries.users import Users
 
-__all__ = ["Transaction"]
+__all__ = ["Savepoint", "Transaction"]
+
+
+class Savepoint:
+    """Part of a transaction that can be undone alone (an import's file refused part way)."""
+
+    def __init__(self, nested: SessionTransaction) -> None:
+        self._nested = nested
+
+    def keep(self) -> None:
+        self._nested.commit()  # released: the outer transaction still decides
+
+    def undo(self) -> None:
+        self._nested.rollback()
 
 
 class Transaction:
     def __init__(self, session: Session) -> None:
+        self._session = session
         self.users = Users(session)
         self.requests = Requests(session)
         self.assessments = Assessments(session)
@@ -37,3 +51,7 @@ class Transaction:
         self.roles = DatabaseRoles(session)
         self.changes = Changes(session)
         self.caseload = Caseload(session)
+
+    def savepoint(self) -> Savepoint:
+        """From here, what can be undone without undoing the rest of the transaction."""
+        return Savepoint(self._session.begin_nested())

@@ -2,7 +2,15 @@
 
 from triage.errors import FileRejected, Place, Problem
 from triage.intake.limits import MAX_FILE_BYTES, MAX_JSON_DEPTH
-from triage.intake.reader import Accepted, FileResult, Progress, read_requests_file
+from triage.intake.reader import (
+    Accepted,
+    FileResult,
+    OpenedFile,
+    Progress,
+    check_records,
+    open_requests_file,
+    read_requests_file,
+)
 from triage.intake.records import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -21,9 +29,12 @@ __all__ = [
     "Accepted",
     "FileRejected",
     "FileResult",
+    "OpenedFile",
     "Place",
     "Problem",
     "Progress",
+    "check_records",
     "check_typed",
+    "open_requests_file",
     "read_requests_file",
 ]

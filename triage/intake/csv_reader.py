@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from triage.errors import FileRejected, Place, Problem
@@ -25,7 +25,13 @@ def read_csv(text: str, name: str) -> tuple[list[Problem], Iterator[RawRecord]]:
     be read against the format at all (wrong separator, required columns missing) is refused
     before any row: FileRejected.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    return read_csv_lines(io.StringIO(text, newline=""), name)
+
+
+def read_csv_lines(lines: Iterable[str], name: str) -> tuple[list[Problem], Iterator[RawRecord]]:
+    """read_csv from lines as a file opened with newline="" gives them (a big file is read as it
+    streams: reader.py). The records are read as they are asked for."""
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except csv.Error as error:
@@ -38,6 +44,10 @@ def read_csv(text: str, name: str) -> tuple[list[Problem], Iterator[RawRecord]]:
 
 def _rows(reader: Any, columns: list[str], name: str) -> Iterator[RawRecord]:
     line = reader.line_num + 1
+    # Where each column of the format is (a column named twice: the last one, as a dict has it).
+    known = {column: index for index, column in enumerate(columns) if column in COLUMNS}
+    wanted = list(known.items())
+    width = len(columns)
     while True:
         try:
             row = next(reader)
@@ -48,9 +58,9 @@ def _rows(reader: Any, columns: list[str], name: str) -> Iterator[RawRecord]:
             return  # the csv module cannot resynchronise after a broken quote
         place = Place(line=line)
         line = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue  # blank lines, and the empty rows spreadsheets leave at the end
-        if len(row) != len(columns):
+        if len(row) != width:
             yield RawRecord(
                 place,
                 {},
@@ -59,15 +69,12 @@ def _rows(reader: Any, columns: list[str], name: str) -> Iterator[RawRecord]:
                         name,
                         place,
                         None,
-                        f"has {len(row)} fields but the header has {len(columns)}",
+                        f"has {len(row)} fields but the header has {width}",
                     )
                 ],
             )
             continue
-        yield RawRecord(
-            place,
-            {column: cell for column, cell in zip(columns, row, strict=True) if column in COLUMNS},
-        )
+        yield RawRecord(place, {column: row[index] for column, index in wanted})
 
 
 def _header_problems(columns: list[str], name: str) -> list[Problem]:

@@ -68,7 +68,7 @@ def read_json_array(text: str, name: str) -> Iterator[RawRecord]:
 def read_json_lines(text: str, name: str) -> Iterator[RawRecord]:
     # Split at "\n" only: splitlines() would also split inside a string holding U+2028 or NEL,
     # and parse the rest of that string as JSON of its own, unchecked.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         place = Place(line=number)
@@ -78,6 +78,15 @@ def read_json_lines(text: str, name: str) -> Iterator[RawRecord]:
             yield RawRecord(place, {}, problems=[json_problem(name, error, line=number)])
             continue
         yield _record(value, place, name)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """text.split("\n"), a line at a time: not a second copy of the whole file."""
+    start = 0
+    while (end := text.find("\n", start)) != -1:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def _record(value: object, place: Place, name: str) -> RawRecord:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -119,53 +120,33 @@ def check_record(
         # The reader could not make a record of it at all (a broken line): listing every field
         # as missing would bury the one problem that matters.
         return CheckedRecord(None, problems, warnings)
-    values: dict[str, object] = {}
-
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(file, record.place, column, message))
-
-    for column in record.values:
-        if column not in COLUMNS:
-            problem(column, "unknown key (see docs/import-formats.md for the keys)")
-
+    raw_values = record.values
+    place = record.place
+    for column in raw_values:
+        if column not in _KNOWN:
+            problems.append(
+                Problem(
+                    file, place, column, "unknown key (see docs/import-formats.md for the keys)"
+                )
+            )
     # A field the reader already found wrong (a letter's unreadable NHS number) is not also
     # reported as missing.
     reported = {problem.field for problem in record.problems}
-
-    def parsed(column: str, parse: Callable[[str], object]) -> None:
+    patient_required = record.patient_details_required
+    values: dict[str, object] = {}
+    for column, parse, required in _FIELDS:
         if column in reported:
-            return
+            continue
+        value = raw_values.get(column)
         try:
-            raw = _text_value(column, record.values.get(column))
+            raw = None if value is None else _text_value(column, value)
             if raw is None:
-                optional = column not in REQUIRED_COLUMNS or (
-                    column in PATIENT_COLUMNS and not record.patient_details_required
-                )
-                if not optional:
+                if required and (patient_required or column not in PATIENT_COLUMNS):
                     raise _Invalid("missing (a value is required)")
-                return
-            values[column] = parse(raw)
+                continue
+            values[column] = parse(raw, today)
         except _Invalid as invalid:
-            problem(column, str(invalid))
-
-    parsed("ref", str)
-    parsed("received", lambda raw: _parse_received(raw, today))
-    parsed("nhs_number", normalise_nhs_number)
-    parsed("patient_name", str)
-    parsed("date_of_birth", lambda raw: _parse_birth_date(raw, today))
-    parsed("requester", str)
-    parsed("organisation", str)
-    parsed("provider_type", lambda raw: _parse_enum(ProviderType, raw))
-    parsed("request_type", lambda raw: _parse_enum(RequestType, raw))
-    parsed("medications", _split_list)
-    parsed("diagnosis", str)
-    parsed("codes", _parse_codes)
-    parsed("category", lambda raw: _parse_enum(Category, raw))
-    parsed("urgency", lambda raw: _parse_enum(Urgency, raw))
-    parsed("supply_ends", _parse_date)
-    parsed("procedure_date", _parse_date)
-    parsed("reply_to", str)
-    parsed("text", str)
+            problems.append(Problem(file, place, column, str(invalid)))
 
     if problems:
         return CheckedRecord(None, problems, warnings)
@@ -178,7 +159,7 @@ def check_record(
         warnings.append(
             Problem(
                 file,
-                record.place,
+                place,
                 None,
                 "imported as needs_details, for a person to complete: "
                 + needs_in_words(record.details_needed),
@@ -192,7 +173,7 @@ def check_record(
         warnings.append(
             Problem(
                 file,
-                record.place,
+                place,
                 "nhs_number",
                 f"{shown}{nhs_problem}; imported and flagged {Flag.INVALID_NHS_NUMBER.value}",
             )
@@ -209,7 +190,7 @@ def check_record(
                 date_of_birth=values.get("date_of_birth"),
             ),
             "sender": record.sender or organisation,
-            "source": Source(file=file, format=source_format, location=record.place.describe()),
+            "source": Source(file=file, format=source_format, location=place.describe()),
             "flags": tuple(flags),
             "details_needed": tuple(record.details_needed),
             "read_from": tuple(record.read_from),
@@ -222,18 +203,24 @@ def _text_value(column: str, value: object) -> str | None:
     """The value as trimmed text, None when empty; lists are allowed for the list columns."""
     if value is None:
         return None
-    if isinstance(value, list) and column in LIST_COLUMNS:
-        if not all(isinstance(item, str) for item in value):
-            raise _Invalid("must be a list of text values")
-        value = ";".join(value)
     if not isinstance(value, str):
-        raise _Invalid(f"must be text, not {_json_type_name(value)}")
-    text = value if column == "text" else value.strip()
-    if not text.strip():
-        return None
+        if isinstance(value, list) and column in LIST_COLUMNS:
+            if not all(isinstance(item, str) for item in value):
+                raise _Invalid("must be a list of text values")
+            value = ";".join(value)
+        else:
+            raise _Invalid(f"must be text, not {_json_type_name(value)}")
+    if column == "text":
+        text = value
+        if not text.strip():
+            return None
+    else:
+        text = value.strip()
+        if not text:
+            return None
     if "\x00" in text:
         raise _Invalid("contains a NUL character")
-    if _SURROGATE.search(text):
+    if not text.isascii() and _SURROGATE.search(text):
         raise _Invalid("contains an invalid character (an unpaired surrogate)")
     limit = MAX_LENGTH.get(column, DEFAULT_MAX_LENGTH)
     if len(text) > limit:
@@ -288,11 +275,17 @@ def _parse_birth_date(raw: str, today: date) -> date:
 
 
 def _parse_enum(enum: type[E], raw: str) -> E:
-    try:
-        return enum(raw.strip().lower())
-    except ValueError:
+    values: dict[str, E] = _enum_values(enum)
+    member = values.get(raw.strip().lower())
+    if member is None:
         allowed = ", ".join(member.value for member in enum)
-        raise _Invalid(f"{raw!r} is not one of: {allowed}") from None
+        raise _Invalid(f"{raw!r} is not one of: {allowed}")
+    return member
+
+
+@cache
+def _enum_values(enum: type[E]) -> dict[str, E]:
+    return {member.value: member for member in enum}
 
 
 def _split_list(raw: str) -> tuple[str, ...]:
@@ -311,6 +304,68 @@ def _parse_codes(raw: str) -> tuple[str, ...]:
         )
         raise _Invalid(f"{listed} {verb} (6 to 18 digits)")
     return codes
+
+
+def _text(raw: str, _today: date) -> str:
+    return raw
+
+
+def _received(raw: str, today: date) -> datetime:
+    return _parse_received(raw, today)
+
+
+def _nhs_number(raw: str, _today: date) -> str:
+    return normalise_nhs_number(raw)
+
+
+def _born(raw: str, today: date) -> date:
+    return _parse_birth_date(raw, today)
+
+
+def _enum_of(enum: type[E]) -> Callable[[str, date], E]:
+    def parse(raw: str, _today: date) -> E:
+        return _parse_enum(enum, raw)
+
+    return parse
+
+
+def _day(raw: str, _today: date) -> date:
+    return _parse_date(raw)
+
+
+def _list(raw: str, _today: date) -> tuple[str, ...]:
+    return _split_list(raw)
+
+
+def _codes(raw: str, _today: date) -> tuple[str, ...]:
+    return _parse_codes(raw)
+
+
+# Each column, in the order its problems are listed: how it is read, and whether it is required.
+_FIELDS: tuple[tuple[str, Callable[[str, date], object], bool], ...] = tuple(
+    (column, parse, column in REQUIRED_COLUMNS)
+    for column, parse in (
+        ("ref", _text),
+        ("received", _received),
+        ("nhs_number", _nhs_number),
+        ("patient_name", _text),
+        ("date_of_birth", _born),
+        ("requester", _text),
+        ("organisation", _text),
+        ("provider_type", _enum_of(ProviderType)),
+        ("request_type", _enum_of(RequestType)),
+        ("medications", _list),
+        ("diagnosis", _text),
+        ("codes", _codes),
+        ("category", _enum_of(Category)),
+        ("urgency", _enum_of(Urgency)),
+        ("supply_ends", _day),
+        ("procedure_date", _day),
+        ("reply_to", _text),
+        ("text", _text),
+    )
+)
+_KNOWN = frozenset(COLUMNS)
 
 
 def day_written(value: str, today: date) -> date | None:

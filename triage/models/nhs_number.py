@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import mul
+
 _NHS_NUMBER_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 _NHS_NUMBER_SEPARATORS = str.maketrans("", "", " -")
 
@@ -13,8 +15,9 @@ def normalise_nhs_number(raw: str) -> str:
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The Modulus 11 check digit for nine ASCII digits, or None when no digit can be valid."""
-    digits = (int(digit) for digit in first_nine)
-    total = sum(d * w for d, w in zip(digits, _NHS_NUMBER_WEIGHTS, strict=True))
+    if len(first_nine) != len(_NHS_NUMBER_WEIGHTS):
+        raise ValueError(f"{first_nine!r} is not nine digits")
+    total = sum(map(mul, map(int, first_nine), _NHS_NUMBER_WEIGHTS))
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -26,7 +29,7 @@ def nhs_number_problem(number: str) -> str | None:
 
     Only ASCII digits count: str.isdigit() would accept full-width and other Unicode digits.
     """
-    if len(number) != 10 or not all("0" <= ch <= "9" for ch in number):
+    if len(number) != 10 or not (number.isascii() and number.isdigit()):
         return "must be 10 digits"
     if number.startswith("000"):
         return "is not in any range that NHS numbers are issued from"

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,6 +48,7 @@ class Source(BaseModel):
     original_sha256: str | None = None  # a letter's file, kept unchanged (tx.originals)
 
 
+@lru_cache(maxsize=4096)  # a file's requests come from a few senders, each looked up often
 def sender_key(sender: str) -> str:
     """A sender with case and spacing folded: "Adult ADHD Service" = "adult  adhd service"."""
     return " ".join(sender.split()).casefold()
@@ -105,17 +106,20 @@ class IncomingRequest(BaseModel):
     def content_sha256(self) -> str:
         """A fingerprint of what was asked, ignoring where it was read from, so that the same
         request arriving again can be told apart from a different one reusing its ref."""
-        content = self.model_dump(
-            mode="json", include=set(IncomingRequest.model_fields) - {"source"}
-        )
+        content = self.model_dump(mode="json", include=_FINGERPRINTED)
         # A blank request type was stored as "new" before it could be told apart; fingerprints
         # taken then must still match the same request imported again.
         content["request_type"] = content["request_type"] or RequestType.NEW.value
         for letters_only in ("details_needed", "read_from"):  # as before there were letters
             if not content[letters_only]:
                 del content[letters_only]
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(_CANONICAL.encode(content).encode()).hexdigest()
+
+
+# What a fingerprint covers, and how it is written (as json.dumps(content, sort_keys=True,
+# ensure_ascii=False, separators=(",", ":")) writes it, made once rather than per request).
+_FINGERPRINTED = set(IncomingRequest.model_fields) - {"source"}
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 # A team that asks again for a patient within this many months of the practice declining or

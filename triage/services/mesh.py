@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +105,7 @@ def _set_aside(
     name: str,
     failed: Path,
     problem: str,
-    lines: list[str],
+    lines: Sequence[str],
 ) -> Fetched:
     """Move the message into the failed folder, with NAME.reason.txt beside it, then
     acknowledge it. Named by its message id, so a message kept again after a stop replaces its
