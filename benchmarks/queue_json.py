@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import shutil
 import sqlite3
 import statistics
@@ -43,6 +42,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from command_line import TRIAGE, environment_in
 
 # The program's modules are imported inside the functions that use them: this script is also
 # the baseline's process (--plain-dump), which must load nothing but the standard library.
@@ -168,19 +169,8 @@ def measure(count: int, cache: Path | None, tree: Path, repeat: int) -> tuple[Ru
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, cached)
         print(f"built {count:,} requests in {time.perf_counter() - started:.1f} s (not timed)")
-        password = home / "password"
-        password.write_text("correct horse battery staple\n", encoding="utf-8")
-        password.chmod(0o600)
-        environment = {
-            **os.environ,
-            "PYTHONPATH": str(tree),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_STATE_HOME": str(home / "state"),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "TRIAGE_PASSWORD_FILE": str(password),
-        }
-        triage = [sys.executable, "-c", "from screens.launch import main; main()"]
-        command = [*triage, "--db", str(path), "--user", USER, "queue", "--format", "json"]
+        environment = environment_in(home, tree)
+        command = [*TRIAGE, "--db", str(path), "--user", USER, "queue", "--format", "json"]
         # The first login sets the password and keeps a session (not timed).
         subprocess.run(
             [*command, "--limit", "1"], cwd=tree, env=environment, check=True,

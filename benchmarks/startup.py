@@ -12,7 +12,6 @@ so a change can be measured before and after in one sitting:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from command_line import TRIAGE, environment_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "data" / "samples"
@@ -46,26 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     tree = args.tree.resolve()
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
-        password = home / "password"
-        password.write_text("correct horse battery staple\n", encoding="utf-8")
-        password.chmod(0o600)
-        environment = {
-            **os.environ,
-            "PYTHONPATH": str(tree),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_STATE_HOME": str(home / "state"),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "TRIAGE_DB": str(home / "practice.db"),
-            "TRIAGE_PASSWORD_FILE": str(password),  # the first manager's, as a script's
-        }
-        triage = [sys.executable, "-c", "from screens.launch import main; main()"]
+        environment = environment_in(home, tree, TRIAGE_DB=str(home / "practice.db"))
         for setup in (
             ("db", "init"),
             ("policy", "activate", "dorset-gp-alliance"),
             ("import", str(SAMPLES / "requests.csv")),
         ):
             subprocess.run(
-                [*triage, *setup], cwd=tree, env=environment, check=True,
+                [*TRIAGE, *setup], cwd=tree, env=environment, check=True,
                 stdout=subprocess.DEVNULL,
             )  # fmt: skip
         baseline = statistics.median(
@@ -74,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"python -c pass: {baseline * 1000:.0f} ms (median of {args.rounds})")
         for command in COMMANDS:
             seconds = statistics.median(
-                timed([*triage, *command], tree, environment) for _ in range(args.rounds)
+                timed([*TRIAGE, *command], tree, environment) for _ in range(args.rounds)
             )
             print(
                 f"triage {' '.join(command)}: {seconds * 1000:.0f} ms, "

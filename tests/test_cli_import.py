@@ -19,7 +19,7 @@ from tests.conftest import (
     table_count,
     write_requests_csv,
 )
-from triage.errors import DatabaseBusy, Place, Problem, Problems
+from triage.errors import DatabaseBusy, Joined, Place, Problem, Problems
 from triage.intake import REQUIRED_COLUMNS
 from triage.services.importing import ImportRejected, import_files
 from triage.services.workspace import open_workspace
@@ -492,6 +492,11 @@ def test_problems_are_kept_as_they_were_found_however_many() -> None:
     assert list(problems) == found and problems == found and len(problems) == len(found)
     assert problems[-1] == found[-1] and problems[Problems.KEPT + 5] == found[Problems.KEPT + 5]
     assert problems[:50] == found[:50] and problems[1_190:1_210] == found[1_190:1_210]
+    joined = Joined([Problems(found[:300]), Problems(), Problems(found[300:])])
+    assert joined == found and joined[299] == found[299] and joined[300] == found[300]
+    assert joined[-2:] == found[-2:] and joined[::-500] == found[::-500]
+    with pytest.raises(IndexError):
+        joined[len(found)]
 
 
 def test_a_refused_import_does_not_keep_others_waiting_while_it_names_the_rest(

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import overload
+from typing import TypeVar, overload
 
 
 class UserError(Exception):
@@ -60,7 +60,39 @@ class Problem:
         return ": ".join(part for part in (head, self.field, self.message) if part)
 
 
-class Problems(Sequence[Problem]):
+T = TypeVar("T")
+
+
+class ReadInOrder(Sequence[T]):
+    """A sequence whose items are made as they are read, in order (a subclass gives __len__ and
+    __iter__): indexing reads up to the item, which is enough for the first few or a slice."""
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return (
+                list(islice(self, start, max(start, stop), step)) if step > 0 else list(self)[index]
+            )
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError("index out of range")
+        return next(islice(self, position, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+
+class Problems(ReadInOrder[Problem]):
     """Problems (or warnings) in the order they were found, in little memory however many there
     are: the first KEPT as they are, the rest packed, a thousand at a time, into compressed
     lines of JSON that are unpacked as they are read. A file of 100,000 bad rows is still named
@@ -101,31 +133,6 @@ class Problems(Sequence[Problem]):
             yield from map(_unpacked, zlib.decompress(packed).decode().split("\n"))
         yield from map(_unpacked, list(self._packing))
 
-    @overload
-    def __getitem__(self, index: int) -> Problem: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Problem]: ...
-
-    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._count)
-            if step != 1 or start >= stop:
-                return list(self)[index]
-            return list(islice(self, start, stop))
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError("problem index out of range")
-        return self._kept[index] if index < len(self._kept) else next(islice(self, index, None))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Problems | list | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
-
     def __repr__(self) -> str:
         return f"Problems({list(self)!r})"
 
@@ -135,7 +142,7 @@ def _unpacked(line: str) -> Problem:
     return Problem(file, None if where is None else Place(*where), field, message)
 
 
-class Joined(Sequence[Problem]):
+class Joined(ReadInOrder[Problem]):
     """Several Problems read as one, in order (an import's, file after file)."""
 
     def __init__(self, parts: Sequence[Sequence[Problem]]) -> None:
@@ -147,36 +154,6 @@ class Joined(Sequence[Problem]):
     def __iter__(self) -> Iterator[Problem]:
         for part in self._parts:
             yield from part
-
-    @overload
-    def __getitem__(self, index: int) -> Problem: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Problem]: ...
-
-    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1 or start >= stop:
-                return list(self)[index]
-            return list(islice(self, start, stop))
-        count = len(self)
-        if index < 0:
-            index += count
-        if not 0 <= index < count:
-            raise IndexError("problem index out of range")
-        for part in self._parts:
-            if index < len(part):
-                return part[index]
-            index -= len(part)
-        raise AssertionError("unreachable")
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class FileRejected(Exception):

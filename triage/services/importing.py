@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import overload
 
 from db import Database, Transaction
 from db.queries import Savepoint
 from triage import audit
-from triage.errors import Joined, Problems, ProblemsFound, UserError
+from triage.errors import Joined, Problems, ProblemsFound, ReadInOrder, UserError
 from triage.intake import (
     MAX_FILE_BYTES,
     TYPED_FIELDS,
@@ -131,7 +130,7 @@ class ImportRejected(ProblemsFound):
         self.summary = summary
 
 
-class _Lines(Sequence[str]):
+class _Lines(ReadInOrder[str]):
     """Each problem as its line, made as it is read (there may be 100,000)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -142,17 +141,6 @@ class _Lines(Sequence[str]):
 
     def __iter__(self) -> Iterator[str]:
         return map(str, self._problems)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [str(problem) for problem in self._problems[index]]
-        return str(self._problems[index])
 
 
 def import_files(
