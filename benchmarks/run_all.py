@@ -94,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=5, help="start-up runs of each command")
     parser.add_argument(
-        "--only", nargs="+", choices=[row.script for row in ROWS], help="these scripts alone"
+        "--only",
+        nargs="+",
+        choices=sorted({row.script for row in ROWS}),
+        help="these scripts alone",
     )
     args = parser.parse_args(argv)
     scale = Scale(args.sizes, args.largest, args.rounds)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import aliased
@@ -33,6 +35,26 @@ IN_LIST_CHUNK = 400
 # keeps the decision in force. Made once: an alias made for each query has its columns adapted
 # afresh each time (a fifth of `triage apply`'s time, issue 18).
 SUPERSEDING = aliased(DecisionRow, name="superseding")
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def member_by_value(enum: type[E]) -> Callable[[str], E]:
+    """enum(value), looked up in a dict: calling the enum costs more than the rest of reading a
+    decision's reasons. An unknown value still raises the enum's ValueError."""
+    members: dict[object, E] = {member.value: member for member in enum}
+
+    def member(value: str) -> E:
+        found = members.get(value)
+        return enum(value) if found is None else found
+
+    return member
+
+
+_reason = member_by_value(Reason)
+_flag = member_by_value(Flag)
+letter_kind = member_by_value(LetterKind)
 
 
 def chosen_conditions(
@@ -81,8 +103,8 @@ def decision_from(
         suggested_action=row.suggested_action,
         rule_id=row.rule_id,
         category=read_as(row.category) if row.category else None,
-        reasons=tuple(Reason(reason) for reason in row.reasons),
-        flags=tuple(Flag(flag) for flag in row.flags),
+        reasons=tuple(map(_reason, row.reasons)),
+        flags=tuple(map(_flag, row.flags)),
         redirect_to=row.redirect_to,
         note=row.note,
         policy_id=row.policy_id,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 
-from db.queries.convert import SUPERSEDING, decision_from
+from db.queries.convert import SUPERSEDING, decision_from, letter_kind
 from db.tables import DecisionRow, LetterRow, RequestRow, UserRow, table_of
 from triage.models import Action, Decision, LetterKind, User
 
@@ -33,6 +33,16 @@ _INSERT_LETTER = insert(table_of(LetterRow))
 _COUNT_FOR_REQUEST = select(func.count()).where(
     table_of(DecisionRow).c.request_id == bindparam("id")
 )
+# Read only, for verifying the log: the tables' columns rather than the mapped classes (objects
+# cost more), each decision with who recorded it, and the letters of some decisions.
+_WITH_DECIDER = (
+    select(*table_of(DecisionRow).c, table_of(UserRow).c.name.label("decided_by_name"))
+    .join(table_of(UserRow), table_of(UserRow).c.id == table_of(DecisionRow).c.decided_by_id)
+    .where(table_of(DecisionRow).c.id.in_(bindparam("ids", expanding=True)))
+)
+_LETTERS = select(
+    *(table_of(LetterRow).c[name] for name in ("decision_id", "kind", "text", "sha256"))
+).where(table_of(LetterRow).c.decision_id.in_(bindparam("ids", expanding=True)))
 
 
 class Decisions:
@@ -125,7 +135,7 @@ class Decisions:
                     LetterRow.decision_id.in_(list(letters))
                 )
             ):
-                letters[decision_id][LetterKind(kind)] = text
+                letters[decision_id][letter_kind(kind)] = text
         return [decision_from(row, name, letters[row.id]) for row, name in found]
 
     def with_letter_hashes(
@@ -135,22 +145,13 @@ class Decisions:
         the log reads them a batch of entries at a time)."""
         if not decision_ids:
             return {}
-        decisions = table_of(DecisionRow)
-        # The table's columns rather than the mapped class: read only, and objects cost more.
-        found = self._session.execute(
-            select(*decisions.c, UserRow.name.label("decided_by_name"))
-            .join(UserRow, UserRow.id == decisions.c.decided_by_id)
-            .where(decisions.c.id.in_(decision_ids))
-        ).all()
+        connection = self._session.connection()
+        found = connection.execute(_WITH_DECIDER, {"ids": decision_ids}).all()
         texts: dict[int, dict[LetterKind, str]] = {row.id: {} for row in found}
         hashes: dict[int, dict[LetterKind, str]] = {row.id: {} for row in found}
-        for decision_id, kind, text, sha256 in self._session.execute(
-            select(LetterRow.decision_id, LetterRow.kind, LetterRow.text, LetterRow.sha256).where(
-                LetterRow.decision_id.in_(list(texts))
-            )
-        ):
-            texts[decision_id][LetterKind(kind)] = text
-            hashes[decision_id][LetterKind(kind)] = sha256
+        for decision_id, kind, text, sha256 in connection.execute(_LETTERS, {"ids": list(texts)}):
+            texts[decision_id][letter_kind(kind)] = text
+            hashes[decision_id][letter_kind(kind)] = sha256
         return {
             row.id: (decision_from(row, row.decided_by_name, texts[row.id]), hashes[row.id])
             for row in found
@@ -160,7 +161,7 @@ class Decisions:
         rows = self._session.execute(
             select(LetterRow.kind, LetterRow.sha256).where(LetterRow.decision_id == decision_id)
         )
-        return {LetterKind(kind): sha256 for kind, sha256 in rows}
+        return {letter_kind(kind): sha256 for kind, sha256 in rows}
 
     def count_decided_by(self, user_id: int, since: datetime) -> int:
         """Decisions the person recorded from `since` on, corrections included: each is a
