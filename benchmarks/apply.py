@@ -9,7 +9,8 @@ The baseline, in the same run on a fresh database of the same schema: the very r
 transactions of the same size, nothing else. The ratio apply / baseline, in wall time and in
 processor time, is the figure to compare between runs (the aim: at least 5,000 decisions/s, at
 most 5x); the growth from the first size to the second is printed, so anything that grows faster
-than the number of requests shows. Run from the repository root:
+than the number of requests shows. Peak memory is counted afresh from just before each side's
+work (benchmarks/memory.py), so building the requests is left out. Run from the repository root:
 
     .venv/bin/python benchmarks/apply.py --sizes 10000 100000
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import resource
 import shutil
 import sys
 import tempfile
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from memory import peak_mb, reset_peak
 from practice import insert_requests, set_up_practice
 from sqlalchemy import insert, select, update
 
@@ -52,6 +53,7 @@ POLICY = "dorset-gp-alliance"
 class Run:
     seconds: float
     cpu_seconds: float
+    peak_mb: float  # the process's, from just before the work to its end
 
 
 def clear_cut_requests(count: int) -> Iterator[IncomingRequest]:
@@ -112,6 +114,7 @@ def baseline(applied: Database, copy: Path, batch: int) -> Run:
             )
         ]
     fresh = open_database_for(str(copy))
+    reset_peak()  # the rows read above are the baseline's input, not its work
     requests_table = tables[RequestRow.__tablename__]
     decisions = rows[DecisionRow.__tablename__]
     letters = defaultdict(list)
@@ -136,7 +139,7 @@ def baseline(applied: Database, copy: Path, batch: int) -> Run:
                 .where(requests_table.c.id.in_([row["request_id"] for row in chunk]))
                 .values(status=Status.DECIDED.value)
             )
-    run = Run(time.perf_counter() - started, time.process_time() - cpu_started)
+    run = Run(time.perf_counter() - started, time.process_time() - cpu_started, peak_mb())
     fresh.dispose()
     return run
 
@@ -153,9 +156,10 @@ def measure(count: int, batch: int) -> tuple[Run, Run]:
         copy = Path(folder) / "plain.db"
         shutil.copyfile(path, copy)
         print(f"built {count:,} open requests in {time.perf_counter() - started:.1f} s (not timed)")
+        reset_peak()
         started, cpu_started = time.perf_counter(), time.process_time()
         applied = apply_policy(workspace)
-        run = Run(time.perf_counter() - started, time.process_time() - cpu_started)
+        run = Run(time.perf_counter() - started, time.process_time() - cpu_started, peak_mb())
         decided = sum(applied.decided.values())
         if decided != count or applied.sent_to_gp:
             raise SystemExit(f"expected {count} decided, got {applied}")
@@ -165,7 +169,8 @@ def measure(count: int, batch: int) -> tuple[Run, Run]:
         f"{count:,} requests: apply {run.seconds:.2f} s ({count / run.seconds:,.0f} decisions/s, "
         f"{run.cpu_seconds / count * 1000:.2f} ms CPU each); baseline {plain.seconds:.2f} s "
         f"({count / plain.seconds:,.0f}/s); ratio {run.seconds / plain.seconds:.1f}x wall, "
-        f"{run.cpu_seconds / plain.cpu_seconds:.1f}x CPU"
+        f"{run.cpu_seconds / plain.cpu_seconds:.1f}x CPU; peak memory {run.peak_mb:,.0f} MB "
+        f"applying, {plain.peak_mb:,.0f} MB inserting (the rows held)"
     )
     return run, plain
 
@@ -183,10 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         print(
             f"{small:,} -> {large:,} requests ({large / small:.0f}x): apply took "
-            f"{second.seconds / first.seconds:.1f}x as long"
+            f"{second.seconds / first.seconds:.1f}x as long; its peak memory "
+            f"{first.peak_mb:,.0f} -> {second.peak_mb:,.0f} MB"
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of the whole run: {peak:,.0f} MB")
     return 0
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import resource
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from memory import peak_mb
 from sqlalchemy import insert
 
 from db.tables import Base, DecisionRow, LetterRow, RequestRow
@@ -159,11 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({exported.rows / export_seconds:,.0f} rows/s), {size:,.0f} MB"
     )
     print(f"ratio export / plain dump: {export_seconds / plain_seconds:.2f}x (aim: at most 2x)")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak_mb = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
     print(
         f"memory: Python allocations peaked at {traced_peak / 1e6:.1f} MB during an export of "
-        f"{args.rows:,} rows; process peak {peak_mb:.0f} MB (includes building the database)"
+        f"{args.rows:,} rows; process peak {peak_mb():.0f} MB (includes building the database)"
     )
     return 0
 

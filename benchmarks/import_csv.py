@@ -41,6 +41,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from memory import peak_mb
+
 TODAY = date(2026, 11, 27)
 HERE = Path(__file__).resolve()
 
@@ -116,8 +118,8 @@ def run_child(*arguments: str) -> Child:
     return Child(
         float(report["seconds"]),
         float(report["cpu_seconds"]),
-        report["peak_kb"] / 1024,
-        report["start_kb"] / 1024,
+        report["peak_mb"],
+        report["start_mb"],
         float(report["locked"]),
     )
 
@@ -197,34 +199,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def child(kind: str, *arguments: str) -> int:
     work = _import if kind == "import" else _executemany
     first, second, rows = Path(arguments[0]), Path(arguments[1]), int(arguments[2])
-    seconds, cpu_seconds, start_kb, locked = work(first, second, rows)
+    seconds, cpu_seconds, start_mb, locked = work(first, second, rows)
     report = {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "start_kb": start_kb,
-        "peak_kb": _peak_kb(),
+        "start_mb": start_mb,
+        "peak_mb": peak_mb(),
         "locked": locked,
     }
     print(json.dumps(report))
     return 0
 
 
-def _peak_kb() -> int:
-    """This process's peak RSS. Linux's VmHWM is this program's own: getrusage's ru_maxrss (and
-    wait4's) would also count the parent's memory at the fork, kept across the exec."""
-    try:
-        with Path("/proc/self/status").open(encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, float, int, float]:
+def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, float, float, float]:
     from triage.clock import PRACTICE_TIME, FixedClock
     from triage.services.importing import import_files
     from triage.services.workspace import Workspace, open_database_for
@@ -238,14 +225,14 @@ def _import(database_path: Path, requests: Path, rows: int) -> tuple[float, floa
     assert clerk is not None
     workspace = Workspace(database, clerk, clock=clock)
     held = _transactions(database.engine)
-    start_kb = _peak_kb()
+    start_mb = peak_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
     summary = import_files(workspace, [requests])
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     database.dispose()
     if summary.added != rows or summary.problems:
         raise SystemExit(f"imported {summary.added} of {rows}: {list(summary.problems)[:3]}")
-    return seconds, cpu_seconds, start_kb, max(held, default=0.0)
+    return seconds, cpu_seconds, start_mb, max(held, default=0.0)
 
 
 def _transactions(engine: Any) -> list[float]:
@@ -263,7 +250,7 @@ def _transactions(engine: Any) -> list[float]:
     return held
 
 
-def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, int, float]:
+def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, float, float]:
     """The requests the import stored, and its record, inserted into the empty copy."""
     import sqlite3
 
@@ -272,7 +259,7 @@ def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, 
     target.execute("PRAGMA foreign_keys = ON")
     target.execute("PRAGMA synchronous = FULL")
     assert target.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    start_kb = _peak_kb()
+    start_mb = peak_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
     target.execute("BEGIN IMMEDIATE")
     for table in ("imports", "requests"):
@@ -287,7 +274,7 @@ def _executemany(imported: Path, plain: Path, rows: int) -> tuple[float, float, 
     (stored,) = target.execute("SELECT count(*) FROM requests").fetchone()
     if stored != rows:
         raise SystemExit(f"the baseline stored {stored} of {rows}")
-    return seconds, cpu_seconds, start_kb, seconds
+    return seconds, cpu_seconds, start_mb, seconds
 
 
 if __name__ == "__main__":

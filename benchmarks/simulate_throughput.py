@@ -28,7 +28,6 @@ import gc
 import json
 import os
 import re
-import resource
 import statistics
 import sys
 import time
@@ -37,6 +36,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from typing import TypeVar
+
+from memory import peak_mb
 
 from policies import Policy, evaluate, load_shipped_policy, shipped_policy_ids
 from triage.classify.classifier import classify
@@ -177,11 +178,6 @@ def timed(work: Callable[[], T], repeat: int) -> tuple[list[float], list[T]]:
     return seconds, results
 
 
-def peak_memory_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     policy_ids = sorted(shipped_policy_ids())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -229,9 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"ratio best {best / base_best:6.1f}x, median {median / base_median:6.1f}x"
         )
 
-    print(
-        f"\npeak memory (whole process, ru_maxrss): {peak_memory_mb():.0f} MB"
-    )  # before the stages
+    print(f"\npeak memory (whole process): {peak_mb():.0f} MB")  # before the stages
 
     sample = requests[:STAGE_SAMPLE]
     print(
