@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import aliased
@@ -25,6 +23,7 @@ from triage.models import (
     Status,
     StoredPolicy,
     User,
+    member_by_value,
     read_as,
 )
 
@@ -35,21 +34,6 @@ IN_LIST_CHUNK = 400
 # keeps the decision in force. Made once: an alias made for each query has its columns adapted
 # afresh each time (a fifth of `triage apply`'s time, issue 18).
 SUPERSEDING = aliased(DecisionRow, name="superseding")
-
-
-E = TypeVar("E", bound=Enum)
-
-
-def member_by_value(enum: type[E]) -> Callable[[str], E]:
-    """enum(value), looked up in a dict: calling the enum costs more than the rest of reading a
-    decision's reasons. An unknown value still raises the enum's ValueError."""
-    members: dict[object, E] = {member.value: member for member in enum}
-
-    def member(value: str) -> E:
-        found = members.get(value)
-        return enum(value) if found is None else found
-
-    return member
 
 
 _reason = member_by_value(Reason)

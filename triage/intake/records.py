@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -27,6 +26,7 @@ from triage.models import (
     Source,
     SourceFormat,
     Urgency,
+    member_by_value,
     nhs_number_problem,
     normalise_nhs_number,
 )
@@ -274,20 +274,6 @@ def _parse_birth_date(raw: str, today: date) -> date:
     return born
 
 
-def _parse_enum(enum: type[E], raw: str) -> E:
-    values: dict[str, E] = _enum_values(enum)
-    member = values.get(raw.strip().lower())
-    if member is None:
-        allowed = ", ".join(member.value for member in enum)
-        raise _Invalid(f"{raw!r} is not one of: {allowed}")
-    return member
-
-
-@cache
-def _enum_values(enum: type[E]) -> dict[str, E]:
-    return {member.value: member for member in enum}
-
-
 def _split_list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(";") if item.strip())
 
@@ -306,39 +292,25 @@ def _parse_codes(raw: str) -> tuple[str, ...]:
     return codes
 
 
-def _text(raw: str, _today: date) -> str:
-    return raw
-
-
-def _received(raw: str, today: date) -> datetime:
-    return _parse_received(raw, today)
-
-
-def _nhs_number(raw: str, _today: date) -> str:
-    return normalise_nhs_number(raw)
-
-
-def _born(raw: str, today: date) -> date:
-    return _parse_birth_date(raw, today)
+def _any_day(parse: Callable[[str], object]) -> Callable[[str, date], object]:
+    """A parser that does not need today's date, called as the ones that do are."""
+    return lambda raw, _today: parse(raw)
 
 
 def _enum_of(enum: type[E]) -> Callable[[str, date], E]:
+    member = member_by_value(enum)
+    allowed = ", ".join(value.value for value in enum)
+
     def parse(raw: str, _today: date) -> E:
-        return _parse_enum(enum, raw)
+        try:
+            return member(raw.strip().lower())
+        except ValueError:
+            raise _Invalid(f"{raw!r} is not one of: {allowed}") from None
 
     return parse
 
 
-def _day(raw: str, _today: date) -> date:
-    return _parse_date(raw)
-
-
-def _list(raw: str, _today: date) -> tuple[str, ...]:
-    return _split_list(raw)
-
-
-def _codes(raw: str, _today: date) -> tuple[str, ...]:
-    return _parse_codes(raw)
+_text = _any_day(str)
 
 
 # Each column, in the order its problems are listed: how it is read, and whether it is required.
@@ -346,21 +318,21 @@ _FIELDS: tuple[tuple[str, Callable[[str, date], object], bool], ...] = tuple(
     (column, parse, column in REQUIRED_COLUMNS)
     for column, parse in (
         ("ref", _text),
-        ("received", _received),
-        ("nhs_number", _nhs_number),
+        ("received", _parse_received),
+        ("nhs_number", _any_day(normalise_nhs_number)),
         ("patient_name", _text),
-        ("date_of_birth", _born),
+        ("date_of_birth", _parse_birth_date),
         ("requester", _text),
         ("organisation", _text),
         ("provider_type", _enum_of(ProviderType)),
         ("request_type", _enum_of(RequestType)),
-        ("medications", _list),
+        ("medications", _any_day(_split_list)),
         ("diagnosis", _text),
-        ("codes", _codes),
+        ("codes", _any_day(_parse_codes)),
         ("category", _enum_of(Category)),
         ("urgency", _enum_of(Urgency)),
-        ("supply_ends", _day),
-        ("procedure_date", _day),
+        ("supply_ends", _any_day(_parse_date)),
+        ("procedure_date", _any_day(_parse_date)),
         ("reply_to", _text),
         ("text", _text),
     )

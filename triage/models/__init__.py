@@ -86,6 +86,7 @@ from triage.models.vocabulary import (
     Unsorted,
     Urgency,
     in_flag_order,
+    member_by_value,
     read_as,
 )
 
@@ -152,6 +153,7 @@ __all__ = [
     "day_in_words",
     "in_flag_order",
     "is_valid_nhs_number",
+    "member_by_value",
     "nhs_check_digit",
     "nhs_number_problem",
     "normalise_nhs_number",

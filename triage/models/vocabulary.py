@@ -3,8 +3,9 @@ enum whose value is what files, the database and machine output carry."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from enum import StrEnum
+from collections.abc import Callable, Collection
+from enum import Enum, StrEnum
+from typing import TypeVar
 
 
 class Category(StrEnum):
@@ -151,3 +152,18 @@ class SourceFormat(StrEnum):
     EMAIL = "email"
     TEXT = "text"
     SCAN = "scan"  # an image of a letter (PNG, JPEG, TIFF); a scanned PDF stays "pdf"
+
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def member_by_value(enum: type[_E]) -> Callable[[str], _E]:
+    """enum(value), looked up in a dict: calling the enum costs more than the rest of reading a
+    decision's reasons or a record's field. An unknown value still raises the enum's ValueError."""
+    members: dict[object, _E] = {member.value: member for member in enum}
+
+    def member(value: str) -> _E:
+        found = members.get(value)
+        return enum(value) if found is None else found
+
+    return member
